@@ -1,0 +1,34 @@
+/**
+ * Configuration from environment variables (Deno.env or Worker bindings), read once at start-up.
+ * Secrets only ever come from here.
+ */
+import { isLang, type Lang } from './i18n/index.ts'
+
+export type AppMode = 'development' | 'production' | 'test'
+
+export interface AppConfig {
+  mode: AppMode
+  defaultLang: Lang
+  /** postgres:// URL; absent means the embedded database. */
+  databaseUrl?: string
+}
+
+export type EnvVars = Record<string, unknown>
+
+function str(vars: EnvVars, name: string): string | undefined {
+  const value = vars[name]
+  return typeof value === 'string' && value !== '' ? value : undefined
+}
+
+export function readConfig(vars: EnvVars): AppConfig {
+  const mode = str(vars, 'APP_ENV') ?? 'development'
+  if (mode !== 'development' && mode !== 'production' && mode !== 'test') {
+    throw new Error(`APP_ENV must be development, production or test (got "${mode}")`)
+  }
+  const lang = str(vars, 'DEFAULT_LANG') ?? 'en'
+  return {
+    mode,
+    defaultLang: isLang(lang) ? lang : 'en',
+    databaseUrl: str(vars, 'DATABASE_URL'),
+  }
+}

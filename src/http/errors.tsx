@@ -1,0 +1,90 @@
+/**
+ * Turning failures into answers: JSON under /api/, an HTML page (or fragment) elsewhere. Services throw
+ * domain errors; this is the one place that maps them to HTTP. Unexpected errors become a 500 with a
+ * reference the person can quote, and are logged without request data.
+ */
+import type { Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { ErrorPage } from '../../views/errors/error-page.tsx'
+import type { MessageKey } from '../i18n/index.ts'
+import type { AppEnv } from './app-env.ts'
+import { renderPage } from './render.tsx'
+import type { LogSink } from './request-log.ts'
+
+/** A failure the person can act on: a status, a catalog message, and a stable code for API clients. */
+export class DomainError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    readonly messageKey: MessageKey,
+    readonly params?: Record<string, string | number>,
+  ) {
+    super(code)
+    this.name = 'DomainError'
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor() {
+    super(404, 'not_found', 'api.notFound')
+  }
+}
+
+function isApi(c: Context<AppEnv>): boolean {
+  return c.req.path === '/api' || c.req.path.startsWith('/api/')
+}
+
+export function notFound(c: Context<AppEnv>) {
+  const t = c.var.t
+  if (isApi(c)) return c.json({ error: { code: 'not_found', message: t('api.notFound') } }, 404)
+  return renderPage(c, {
+    title: t('error.notFound.title'),
+    status: 404,
+    body: <ErrorPage t={t} title={t('error.notFound.title')} body={t('error.notFound.body')} />,
+  })
+}
+
+export function errorHandler(log: LogSink) {
+  return (err: Error, c: Context<AppEnv>) => {
+    const t = c.var.t
+    if (err instanceof DomainError) {
+      const message = t(err.messageKey, err.params)
+      if (isApi(c)) return c.json({ error: { code: err.code, message } }, err.status)
+      if (err.status === 404) return notFound(c)
+      return renderPage(c, {
+        title: t('error.badRequest.title'),
+        status: err.status,
+        body: <ErrorPage t={t} title={t('error.badRequest.title')} body={message} />,
+      })
+    }
+    if (err instanceof HTTPException && err.status < 500) {
+      if (err.status === 404) return notFound(c)
+      if (isApi(c)) return c.json({ error: { code: 'bad_request', message: t('api.badRequest') } }, err.status)
+      return renderPage(c, {
+        title: t('error.badRequest.title'),
+        status: err.status,
+        body: <ErrorPage t={t} title={t('error.badRequest.title')} body={t('api.badRequest')} />,
+      })
+    }
+    log(JSON.stringify({
+      time: new Date().toISOString(),
+      level: 'error',
+      msg: 'unhandled error',
+      requestId: c.var.requestId,
+      error: err?.name,
+      code: (err as { code?: unknown })?.code,
+      message: err?.message,
+    }))
+    if (isApi(c)) {
+      return c.json({ error: { code: 'server_error', message: t('api.serverError'), requestId: c.var.requestId } }, 500)
+    }
+    return renderPage(c, {
+      title: t('error.server.title'),
+      status: 500,
+      body: (
+        <ErrorPage t={t} title={t('error.server.title')} body={t('error.server.body')} reference={c.var.requestId} />
+      ),
+    })
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * `npm start`: serves the app on Deno. Applies migrations and, on an empty database, loads the demo data.
+ */
+import { serveStatic } from 'hono/deno'
+import { createApp } from '../../app.ts'
+import { readConfig } from '../../config.ts'
+import { sharedDatabase } from '../../db/database.ts'
+import { migrate } from '../../db/migrate.ts'
+import { seedDemoDataIfEmpty } from '../../demo/seed.ts'
+import { openDatabase, readMigrations } from './database.ts'
+
+const started = performance.now()
+const config = readConfig(Deno.env.toObject())
+const port = Number(Deno.env.get('PORT') ?? 8000)
+const hostname = Deno.env.get('HOST') ?? '0.0.0.0'
+
+const { db, description } = await openDatabase(config)
+const applied = await migrate(db, await readMigrations())
+const seeded = config.mode !== 'production' && await seedDemoDataIfEmpty(db)
+
+const app = createApp({
+  config,
+  database: sharedDatabase(db),
+  staticFiles: serveStatic({ root: './' }),
+})
+
+const server = Deno.serve({ port, hostname, onListen: () => {} }, app.fetch)
+console.log(JSON.stringify({
+  time: new Date().toISOString(),
+  level: 'info',
+  msg: 'listening',
+  url: `http://localhost:${port}`,
+  database: description,
+  migrationsApplied: applied.length,
+  demoDataLoaded: seeded,
+  startupMs: Math.round(performance.now() - started),
+}))
+
+async function shutdown() {
+  await server.shutdown()
+  await db.destroy()
+  Deno.exit(0)
+}
+Deno.addSignalListener('SIGINT', shutdown)
+Deno.addSignalListener('SIGTERM', shutdown)
