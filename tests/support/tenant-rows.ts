@@ -1,0 +1,68 @@
+/** One row in every tenant-owned table for a tenant, so isolation can be checked table by table. */
+import type { Database } from '../../src/db/database.ts'
+import { asSystem, createEvent, createTenant, createUser, unique } from './fixtures.ts'
+
+export const TENANT_OWNED_TABLES = [
+  'events', 'ticket_types', 'tickets', 'transactions', 'transfers', 'marketplace_listings', 'scans',
+  'scanner_assignments', 'notifications', 'idempotency_keys', 'memberships', 'mpesa_credentials', 'audit_log',
+] as const
+
+export type TenantOwnedTable = (typeof TENANT_OWNED_TABLES)[number]
+
+export async function createTenantWithRows(db: Database) {
+  const tenant = await createTenant(db)
+  const published = await createEvent(db, tenant.id, { status: 'published' })
+  const draft = await createEvent(db, tenant.id, { status: 'draft' })
+  const buyer = await createUser(db)
+  const recipient = await createUser(db)
+  const scanner = await createUser(db, { role: 'scanner' })
+  const manager = published.manager
+  const type = published.ticketTypes[0]!
+  await asSystem(db, async (trx) => {
+    const ticket = await trx.insertInto('tickets').values({
+      tenant_id: tenant.id, event_id: published.event.id, ticket_type_id: type.id, user_id: buyer.id,
+      original_user_id: buyer.id, price_minor: type.price_minor, status: 'active', qr_code: unique('qr'),
+    }).returning('id').executeTakeFirstOrThrow()
+    await trx.insertInto('transactions').values({
+      tenant_id: tenant.id, ticket_id: ticket.id, event_id: published.event.id, user_id: buyer.id,
+      amount_minor: type.price_minor, commission_minor: 7_500, status: 'completed',
+      mpesa_receipt_number: unique('RCP'), checkout_request_id: unique('ws_CO'),
+    }).execute()
+    await trx.insertInto('transfers').values({
+      tenant_id: tenant.id, ticket_id: ticket.id, from_user_id: buyer.id, to_user_id: recipient.id,
+    }).execute()
+    // cancelled, so it is not on the public marketplace
+    await trx.insertInto('marketplace_listings').values({
+      tenant_id: tenant.id, ticket_id: ticket.id, event_id: published.event.id, seller_id: buyer.id,
+      original_price_minor: type.price_minor, listing_price_minor: type.price_minor, status: 'cancelled',
+    }).execute()
+    await trx.insertInto('scans').values({
+      tenant_id: tenant.id, ticket_id: ticket.id, event_id: published.event.id, scanner_id: scanner.id,
+      scan_result: 'valid',
+    }).execute()
+    await trx.insertInto('scanner_assignments').values({
+      tenant_id: tenant.id, event_id: published.event.id, user_id: scanner.id,
+    }).execute()
+    await trx.insertInto('notifications').values({
+      tenant_id: tenant.id, user_id: buyer.id, event_id: published.event.id, ticket_id: ticket.id,
+      type: 'ticket_delivery', channel: 'email', content: JSON.stringify({ subject: 'Your ticket' }),
+    }).execute()
+    await trx.insertInto('idempotency_keys').values({
+      tenant_id: tenant.id, scope: 'reservation', key: unique('key'), request_hash: 'h',
+      expires_at: new Date(Date.now() + 3600_000),
+    }).execute()
+    await trx.insertInto('memberships').values([
+      { tenant_id: tenant.id, user_id: manager.id, role: 'manager' },
+      { tenant_id: tenant.id, user_id: scanner.id, role: 'scanner' },
+    ]).execute()
+    await trx.insertInto('mpesa_credentials').values({
+      tenant_id: tenant.id, environment: 'sandbox', account_type: 'paybill', shortcode: '174379',
+      encrypted_secrets: 'v1:ciphertext', key_id: 'k1',
+    }).execute()
+    await trx.insertInto('audit_log').values({
+      tenant_id: tenant.id, actor_user_id: manager.id, action: 'event.published', target_type: 'event',
+      target_id: published.event.id,
+    }).execute()
+  })
+  return { tenant, manager, buyer, scanner, publishedEvent: published.event, draftEvent: draft.event }
+}
