@@ -7,7 +7,8 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>
 type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>
 type Timestamp = ColumnType<Date, Date | string, Date | string>
-type Json<T = Record<string, unknown>> = ColumnType<T, string | T, string | T>
+/** jsonb columns, all with a default of '{}' */
+type Json<T = Record<string, unknown>> = ColumnType<T, string | T | undefined, string | T>
 
 export type TenantStatus = 'pending' | 'active' | 'suspended'
 export type UserRole = 'super_admin' | 'event_manager' | 'user' | 'scanner'

@@ -1,0 +1,55 @@
+/**
+ * Browser tests drive Debian's Chromium through playwright-core against the real app served on a free
+ * local port. Without Chromium they fail with the command that installs it.
+ */
+import { serve, type ServerType } from '@hono/node-server'
+import { existsSync, mkdirSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Database } from '../../src/db/database.ts'
+import { createTestApp } from '../support/app.ts'
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+export const SCREENSHOT_DIR = join(import.meta.dirname, '../../test-results/screenshots')
+
+/** The viewport of a cheap Android phone: buyer pages are checked at this size. */
+export const PHONE_VIEWPORT = { width: 360, height: 640 }
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `Browser tests need Chromium at ${CHROMIUM_PATH}. Install Debian's package with ` +
+        '`sudo apt-get install -y chromium` (or set CHROMIUM_PATH to a Chromium binary).',
+    )
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  })
+}
+
+export interface RunningServer {
+  url: string
+  close(): Promise<void>
+}
+
+export async function serveApp(db: Database): Promise<RunningServer> {
+  const { app } = createTestApp(db)
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))
+  })
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  }
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true })
+  const path = join(SCREENSHOT_DIR, `${name}.png`)
+  await page.screenshot({ path, fullPage: true })
+  return path
+}

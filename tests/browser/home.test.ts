@@ -1,0 +1,49 @@
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Database } from '../../src/db/database.ts'
+import { seedDemoDataIfEmpty } from '../../src/demo/seed.ts'
+import { openFreshDatabase } from '../support/database.ts'
+import { launchChromium, PHONE_VIEWPORT, screenshot, serveApp, type RunningServer } from './harness.ts'
+
+describe('home page in a browser, on a phone', () => {
+  let db: Database
+  let close: () => Promise<void>
+  let server: RunningServer
+  let browser: Browser
+
+  beforeAll(async () => {
+    ;({ db, close } = await openFreshDatabase())
+    await seedDemoDataIfEmpty(db)
+    server = await serveApp(db)
+    browser = await launchChromium()
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await server?.close()
+    await close?.()
+  })
+
+  it('renders the demo events at 360x640 without horizontal scrolling, in English and Swahili', async () => {
+    const page = await browser.newPage({ viewport: PHONE_VIEWPORT })
+    await page.goto(server.url)
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Upcoming events')
+    const titles = await page.locator('.card h2').allTextContents()
+    expect(titles).toEqual(expect.arrayContaining([
+      'Nairobi Jazz Night', 'Mombasa Beach Festival', 'Nairobi Tech Summit', 'Lamu Cultural Night',
+    ]))
+    expect(titles).not.toContain('Benga Revival (draft)')
+    const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth)
+    expect(scrollWidth).toBeLessThanOrEqual(PHONE_VIEWPORT.width)
+    await screenshot(page, 'home-360x640-en')
+
+    await page.getByRole('link', { name: 'Kiswahili' }).click()
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Matukio yajayo')
+    await screenshot(page, 'home-360x640-sw')
+
+    await page.getByRole('link', { name: 'Nairobi Jazz Night' }).click()
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Nairobi Jazz Night')
+    expect(await page.locator('.tier').count()).toBe(3)
+    await screenshot(page, 'event-360x640-sw')
+    await page.close()
+  })
+})

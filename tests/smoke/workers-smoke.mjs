@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+/**
+ * Workers smoke test: the same app on workerd (`wrangler dev`) against a real Postgres.
+ * Creates a scratch database, migrates and seeds it with the Deno commands (`npm run migrate`,
+ * `npm run seed`), starts `wrangler dev`, checks the health check, the home page with demo data, an
+ * event page, a 404 and a static file, then cleans up. Exits non-zero on any failure.
+ *
+ * SMOKE_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) names the server.
+ */
+import { spawn, spawnSync } from 'node:child_process'
+import { setTimeout as sleep } from 'node:timers/promises'
+import postgres from 'postgres'
+
+const serverUrl = process.env.SMOKE_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+const port = Number(process.env.SMOKE_PORT ?? 8787)
+const name = `ticketing_smoke_${Date.now()}`
+const dbUrl = new URL(serverUrl)
+dbUrl.pathname = `/${name}`
+
+const admin = postgres(serverUrl, { max: 1, onnotice: () => {} })
+let wrangler
+let failures = 0
+
+function check(label, ok, detail = '') {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${label}${detail ? ` (${detail})` : ''}`)
+  if (!ok) failures++
+}
+
+function run(script) {
+  const result = spawnSync('npm', ['run', '--silent', script], {
+    env: { ...process.env, DATABASE_URL: dbUrl.toString() },
+    stdio: 'inherit',
+  })
+  if (result.status !== 0) throw new Error(`npm run ${script} failed`)
+}
+
+async function waitForServer(url, timeoutMs) {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (wrangler.exitCode !== null) throw new Error(`wrangler dev exited with ${wrangler.exitCode}`)
+    try {
+      await fetch(url)
+      return
+    } catch {
+      await sleep(500)
+    }
+  }
+  throw new Error(`wrangler dev did not answer on ${url} within ${timeoutMs / 1000}s`)
+}
+
+try {
+  await admin.unsafe(`create database ${name}`)
+  run('migrate')
+  run('seed')
+
+  const started = Date.now()
+  wrangler = spawn('npx', ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port),
+    '--var', `DATABASE_URL:${dbUrl}`, '--show-interactive-dev-session=false'], {
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  })
+  let output = ''
+  wrangler.stdout.on('data', (chunk) => (output += chunk))
+  wrangler.stderr.on('data', (chunk) => (output += chunk))
+  const base = `http://127.0.0.1:${port}`
+  try {
+    await waitForServer(`${base}/healthz`, 90_000)
+  } catch (error) {
+    console.log(output)
+    throw error
+  }
+  console.log(`wrangler dev answered after ${((Date.now() - started) / 1000).toFixed(1)}s`)
+
+  const health = await fetch(`${base}/healthz`)
+  check('GET /healthz answers 200 with a database round trip', health.status === 200, `${health.status} ${await health.text()}`)
+  const home = await fetch(`${base}/`)
+  const homeHtml = await home.text()
+  check('GET / answers 200', home.status === 200, String(home.status))
+  check('home page lists the demo events', homeHtml.includes('Nairobi Jazz Night') && homeHtml.includes('Mombasa Beach Festival'))
+  const event = await fetch(`${base}/events/nairobi-jazz-night`)
+  check('GET /events/nairobi-jazz-night answers 200', event.status === 200, String(event.status))
+  const sw = await fetch(`${base}/?lang=sw`)
+  check('Swahili home page', (await sw.text()).includes('Matukio yajayo'))
+  const missing = await fetch(`${base}/no-such-page`)
+  check('unknown page answers 404', missing.status === 404, String(missing.status))
+  const asset = await fetch(`${base}/robots.txt`)
+  check('static assets are served', asset.status === 200, String(asset.status))
+  if (failures) console.log(output)
+} catch (error) {
+  console.error(error)
+  failures++
+} finally {
+  if (wrangler && wrangler.exitCode === null) {
+    try { process.kill(-wrangler.pid, 'SIGTERM') } catch {}
+    await sleep(1000)
+    try { process.kill(-wrangler.pid, 'SIGKILL') } catch {}
+  }
+  await admin.unsafe(`drop database if exists ${name} with (force)`).catch(() => {})
+  await admin.end()
+}
+
+console.log(failures ? `workers smoke: ${failures} failed` : 'workers smoke: all passed')
+process.exit(failures ? 1 : 0)
