@@ -5,14 +5,27 @@
 import { Hono, type MiddlewareHandler } from 'hono'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
+import { currentUser } from './accounts/current-user.ts'
+import type { GoogleOAuthConfig } from './accounts/google-oauth.ts'
 import type { AppConfig } from './config.ts'
 import type { DatabaseProvider } from './db/database.ts'
 import { publicEventRoutes } from './events/public-routes.tsx'
 import { healthRoutes } from './health/routes.ts'
-import type { AppEnv } from './http/app-env.ts'
+import type { AppEnv, AppServices } from './http/app-env.ts'
+import { csrfProtection } from './http/csrf.ts'
 import { errorHandler, notFound } from './http/errors.tsx'
 import { language } from './http/language.ts'
 import { requestLog, type LogSink } from './http/request-log.ts'
+import { OUTBOX_SENDERS, type MessageSenders } from './notifications/messages.ts'
+import { createMemoryRateLimiter } from './ratelimit/memory-rate-limiter.ts'
+import type { RateLimiter } from './ratelimit/rate-limiter.ts'
+import { accountRoutes } from './accounts/account-routes.tsx'
+import { adminRoutes } from './accounts/admin-routes.tsx'
+import { authRoutes } from './accounts/auth-routes.tsx'
+import { googleRoutes } from './accounts/google-routes.tsx'
+import { manageRoutes } from './accounts/manage-routes.tsx'
+import { outboxRoutes } from './notifications/outbox-routes.tsx'
+import { scannerRoutes } from './scanning/routes.tsx'
 
 export interface AppDeps {
   config: AppConfig
@@ -23,18 +36,36 @@ export interface AppDeps {
   log?: LogSink
   /** Serves files of `static/` under /static/ on runtimes that need the app to do it. */
   staticFiles?: MiddlewareHandler<AppEnv>
+  /** Rate limits; in-process by default. */
+  rateLimiter?: RateLimiter
+  /** Email and WhatsApp delivery; the dev outbox by default. */
+  senders?: MessageSenders
+  /** Google sign-in, when configured. */
+  google?: GoogleOAuthConfig
+  /** The client's address; by default the platform's client-IP header, else "unknown". */
+  clientIp?: AppServices['clientIp']
 }
+
+/** Cloudflare sets CF-Connecting-IP; other proxies are trusted only when the entry says so. */
+const headerClientIp: AppServices['clientIp'] = (c) => c.req.header('cf-connecting-ip') ?? 'unknown'
 
 const consoleSink: LogSink = (line) => console.log(line)
 
 export function createApp(deps: AppDeps) {
   const clock = deps.clock ?? (() => new Date())
   const log = deps.log ?? consoleSink
+  const services: AppServices = {
+    rateLimiter: deps.rateLimiter ?? createMemoryRateLimiter(),
+    senders: deps.senders ?? OUTBOX_SENDERS,
+    google: deps.google,
+    clientIp: deps.clientIp ?? headerClientIp,
+  }
   const app = new Hono<AppEnv>()
 
   app.use(requestId())
   app.use(async function requestScope(c, next) {
     c.set('config', deps.config)
+    c.set('services', services)
     c.set('now', clock())
     const lease = deps.database.acquire()
     c.set('db', lease.db)
@@ -53,9 +84,18 @@ export function createApp(deps: AppDeps) {
   app.use(requestLog(log))
   app.use(secureHeaders({ crossOriginEmbedderPolicy: false }))
   if (deps.staticFiles) app.use('/static/*', deps.staticFiles)
+  app.use(csrfProtection)
+  app.use(currentUser)
 
   app.route('/', healthRoutes)
   app.route('/', publicEventRoutes)
+  app.route('/', authRoutes)
+  app.route('/', googleRoutes)
+  app.route('/', accountRoutes)
+  app.route('/', manageRoutes)
+  app.route('/', adminRoutes)
+  app.route('/', scannerRoutes)
+  app.route('/', outboxRoutes)
 
   app.notFound(notFound)
   app.onError(errorHandler(log))

@@ -11,6 +11,8 @@ export interface AppConfig {
   defaultLang: Lang
   /** postgres:// URL; absent means the embedded database. */
   databaseUrl?: string
+  /** Public origin for links in emails (e.g. https://tikiti.example); default: the request's origin. */
+  publicUrl?: string
 }
 
 export type EnvVars = Record<string, unknown>
@@ -30,5 +32,6 @@ export function readConfig(vars: EnvVars): AppConfig {
     mode,
     defaultLang: isLang(lang) ? lang : 'en',
     databaseUrl: str(vars, 'DATABASE_URL'),
+    publicUrl: str(vars, 'PUBLIC_URL')?.replace(/\/+$/, ''),
   }
 }

@@ -5,6 +5,7 @@
  * Hashes are PHC strings, so parameters can be raised later and old hashes still verify.
  */
 import { argon2idAsync } from '@noble/hashes/argon2.js'
+import { constantTimeEqual } from '../lib/crypto.ts'
 
 export interface Argon2Params {
   m: number
@@ -23,13 +24,6 @@ function toBase64(bytes: Uint8Array): string {
 function fromBase64(text: string): Uint8Array {
   const padded = text + '='.repeat((4 - (text.length % 4)) % 4)
   return Uint8Array.from(atob(padded), (ch) => ch.charCodeAt(0))
-}
-
-function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  let diff = 0
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!
-  return diff === 0
 }
 
 export async function hashPassword(password: string, params: Argon2Params = DEFAULT_PARAMS): Promise<string> {

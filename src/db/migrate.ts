@@ -4,6 +4,7 @@
  * checksum stops the run instead of silently diverging.
  */
 import { sql } from 'kysely'
+import { sha256Hex } from '../lib/crypto.ts'
 import type { Database } from './database.ts'
 
 export interface Migration {
@@ -12,11 +13,6 @@ export interface Migration {
 }
 
 const LOCK_KEY = 7_301_994_211 // arbitrary, constant: serialises migration runs on one database
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
-}
 
 /** Applies pending migrations in name order; returns the names it applied. */
 export async function migrate(db: Database, migrations: Migration[]): Promise<string[]> {

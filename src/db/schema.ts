@@ -40,6 +40,7 @@ export interface TenantTable {
   commission_rate_bps: ColumnType<number, number | undefined, number>
   contact_email: string | null
   contact_phone: string | null
+  applicant_user_id: string | null
   created_at: CreatedAt
   updated_at: UpdatedAt
 }
@@ -77,6 +78,27 @@ export interface SessionTable {
   last_seen_at: ColumnType<Date, Date | string | undefined, Date | string>
   expires_at: Timestamp
   revoked_at: Timestamp | null
+  kind: ColumnType<SessionKind, SessionKind | undefined, SessionKind>
+  idle_timeout_seconds: number | null
+  authenticated_at: ColumnType<Date, Date | string | undefined, Date | string>
+  active_tenant_id: string | null
+}
+
+export type SessionKind = 'buyer' | 'staff'
+export type TokenPurpose = 'password_reset' | 'email_verification' | 'phone_verification' | 'staff_invitation'
+
+export interface OneTimeTokenTable {
+  id: Generated<string>
+  purpose: TokenPurpose
+  token_hash: string
+  user_id: string | null
+  target: string
+  for_tenant_id: string | null
+  metadata: Json
+  attempts: ColumnType<number, number | undefined, number>
+  created_at: CreatedAt
+  expires_at: Timestamp
+  used_at: Timestamp | null
 }
 
 export interface EventTable {
@@ -287,6 +309,7 @@ export interface DB {
   users: UserTable
   memberships: MembershipTable
   sessions: SessionTable
+  one_time_tokens: OneTimeTokenTable
   events: EventTable
   mpesa_credentials: MpesaCredentialTable
   ticket_types: TicketTypeTable
@@ -312,3 +335,5 @@ export type EventUpdate = Updateable<EventTable>
 export type TicketType = Selectable<TicketTypeTable>
 export type NewTicketType = Insertable<TicketTypeTable>
 export type Ticket = Selectable<TicketTable>
+export type Session = Selectable<SessionTable>
+export type OneTimeToken = Selectable<OneTimeTokenTable>

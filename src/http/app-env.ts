@@ -1,17 +1,35 @@
+import type { Context } from 'hono'
+import type { CurrentUser } from '../accounts/current-user.ts'
+import type { GoogleOAuthConfig } from '../accounts/google-oauth.ts'
 import type { AppConfig } from '../config.ts'
 import type { Database } from '../db/database.ts'
 import type { Lang, Translator } from '../i18n/index.ts'
+import type { MessageSenders } from '../notifications/messages.ts'
+import type { RateLimiter } from '../ratelimit/rate-limiter.ts'
+
+/** Outside services the app talks to, chosen by the runtime entry (real ones or local stand-ins). */
+export interface AppServices {
+  rateLimiter: RateLimiter
+  senders: MessageSenders
+  /** Present when Google sign-in is configured. */
+  google?: GoogleOAuthConfig
+  /** The client's network address, as this runtime knows it. */
+  clientIp: (c: Context<AppEnv>) => string
+}
 
 /** The one Hono environment type: bindings from the runtime, variables set by middleware. */
 export interface AppEnv {
   Bindings: Record<string, unknown>
   Variables: {
     config: AppConfig
+    services: AppServices
     db: Database
     /** Current time for this request; injected so tests control it. */
     now: Date
     requestId: string
     lang: Lang
     t: Translator
+    /** The signed-in person, or null. */
+    user: CurrentUser | null
   }
 }

@@ -24,7 +24,7 @@ export function renderPage(c: Context<AppEnv>, page: Page) {
   c.header('Vary', 'HX-Request', { append: true })
   if (isFragmentRequest(c)) return c.html(<>{page.body}</>, page.status ?? 200)
   return c.html(
-    <Layout lang={c.var.lang} t={c.var.t} title={page.title} path={c.req.path}>
+    <Layout lang={c.var.lang} t={c.var.t} title={page.title} path={c.req.path} user={c.var.user ?? null}>
       {page.body}
     </Layout>,
     page.status ?? 200,

@@ -1,5 +1,6 @@
 import type { Child } from 'hono/jsx'
 import { raw } from 'hono/html'
+import type { CurrentUser } from '../../src/accounts/current-user.ts'
 import { LANGUAGES, type Lang, type Translator } from '../../src/i18n/index.ts'
 import { styles } from './styles.ts'
 
@@ -9,11 +10,28 @@ export interface LayoutProps {
   title: string
   /** Current path, so the language links come back to the same page. */
   path: string
+  user: CurrentUser | null
   children?: Child
 }
 
+function AccountNav({ t, user }: { t: Translator; user: CurrentUser | null }) {
+  if (!user) {
+    return <nav class="account"><a href="/login">{t('nav.signIn')}</a><a href="/register">{t('nav.register')}</a></nav>
+  }
+  const role = user.activeMembership?.role
+  return (
+    <nav class="account">
+      {user.isSuperAdmin && <a href="/admin">{t('nav.admin')}</a>}
+      {role === 'manager' && <a href="/manage">{t('nav.manage')}</a>}
+      {role && <a href="/scan">{t('nav.scan')}</a>}
+      <a href="/account">{t('nav.account')}</a>
+      <form method="post" action="/logout"><button class="link">{t('nav.signOut')}</button></form>
+    </nav>
+  )
+}
+
 /** The page shell: mobile-first, no scripts needed, styles inline. */
-export function Layout({ lang, t, title, path, children }: LayoutProps) {
+export function Layout({ lang, t, title, path, user, children }: LayoutProps) {
   const pageTitle = title === t('app.name') ? title : `${title} · ${t('app.name')}`
   return (
     <>
@@ -39,6 +57,7 @@ export function Layout({ lang, t, title, path, children }: LayoutProps) {
                 ))}
               </nav>
             </div>
+            <div class="bar sub"><AccountNav t={t} user={user} /></div>
           </header>
           <main id="main">{children}</main>
           <footer>{t('app.tagline')}</footer>

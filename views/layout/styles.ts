@@ -30,5 +30,26 @@ h2{font-size:1.1rem;margin:1.2em 0 .4em}
 .badge.out{background:#ffebe9;color:#a40e26}
 .notice{background:#fff8c5;border:1px solid #d4a72c;border-radius:8px;padding:10px 12px}
 .error{background:#fff;border:1px solid #d8dee4;border-radius:8px;padding:16px}
+header.top .sub{padding-top:0;justify-content:flex-end}
+nav.account{display:flex;flex-wrap:wrap;gap:4px 14px;align-items:center;font-size:.9rem}
+nav.account form{margin:0}
+button.link{background:none;border:0;padding:0;color:#fff;font:inherit;text-decoration:underline;cursor:pointer;min-height:0}
+.narrow{max-width:420px}
+.stack{display:grid;gap:10px;margin:0 0 12px}
+.field{margin:0;display:grid;gap:4px}
+.field label,legend{font-weight:600;font-size:.95rem}
+input,select{font:inherit;padding:10px;border:1px solid #8c959f;border-radius:6px;width:100%;background:#fff;min-height:44px}
+input[type=checkbox]{width:auto;min-height:0}
+.check{display:block;padding:4px 0}
+fieldset{border:1px solid #d8dee4;border-radius:6px;padding:8px 12px;margin:0}
+.field.invalid input{border-color:#cf222e}
+.field-error{color:#a40e26;font-size:.9rem}
+button,.button{font:inherit;font-weight:600;background:#0f5132;color:#fff;border:0;border-radius:6px;padding:10px 16px;min-height:44px;cursor:pointer;text-decoration:none;display:inline-block}
+button.secondary,.button.secondary{background:#fff;color:#0f5132;border:1px solid #0f5132}
+button.danger{color:#a40e26;border-color:#a40e26}
+.actions{display:flex;gap:8px;flex-wrap:wrap;margin:8px 0}.actions form{margin:0}
+form.inline{display:flex;gap:8px;align-items:center;flex-wrap:wrap}form.inline input{width:6em}
+.notice.error{background:#ffebe9;border-color:#cf222e}.notice.success{background:#dafbe1;border-color:#2da44e}
+pre.body{white-space:pre-wrap;word-break:break-word;font:inherit;margin:0}
 footer{max-width:960px;margin:24px auto;padding:0 16px;font-size:.85rem;color:#57606a}
 `.replace(/\n/g, '')

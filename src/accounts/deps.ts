@@ -1,0 +1,17 @@
+import type { Context } from 'hono'
+import type { AppEnv } from '../http/app-env.ts'
+import type { AccountDeps } from './auth-service.ts'
+
+/** What the account services need, taken from the request. */
+export function accountDeps(c: Context<AppEnv>): AccountDeps {
+  return {
+    db: c.var.db,
+    now: c.var.now,
+    rateLimiter: c.var.services.rateLimiter,
+    senders: c.var.services.senders,
+    t: c.var.t,
+    origin: c.var.config.publicUrl ?? new URL(c.req.url).origin,
+    clientIp: c.var.services.clientIp(c),
+    userAgent: c.req.header('user-agent') ?? null,
+  }
+}

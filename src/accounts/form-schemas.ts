@@ -1,0 +1,42 @@
+/** Form fields of the account pages. Messages are catalog keys (see src/http/forms.ts). */
+import { z } from 'zod'
+import { normalizeKenyanPhone } from '../lib/phone.ts'
+
+export const emailField = z.string().trim().min(1, 'form.required').max(254, 'form.tooLong')
+  .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'form.email')
+export const passwordField = z.string().min(1, 'form.required').min(10, 'form.passwordLength').max(200, 'form.passwordLength')
+export const nameField = z.string().trim().min(1, 'form.required').max(120, 'form.tooLong')
+export const phoneField = z.string().trim().min(1, 'form.required').max(20, 'form.phone')
+  .transform((value, ctx) => {
+    const phone = normalizeKenyanPhone(value)
+    if (!phone) ctx.addIssue({ code: 'custom', message: 'form.phone' })
+    return phone ?? ''
+  })
+const optionalPhoneField = z.string().trim().max(20, 'form.phone').optional()
+  .transform((value, ctx) => {
+    if (!value) return null
+    const phone = normalizeKenyanPhone(value)
+    if (!phone) ctx.addIssue({ code: 'custom', message: 'form.phone' })
+    return phone
+  })
+
+export const loginForm = z.object({ email: emailField, password: z.string().min(1, 'form.required').max(200, 'form.tooLong'), next: z.string().optional() })
+export const registerForm = z.object({ name: nameField, email: emailField, password: passwordField, phone: optionalPhoneField })
+export const forgotForm = z.object({ email: emailField })
+export const resetForm = z.object({ token: z.string().min(1, 'auth.reset.invalid').max(200, 'auth.reset.invalid'), password: passwordField })
+export const confirmForm = z.object({ password: z.string().min(1, 'form.required').max(200, 'form.tooLong'), next: z.string().optional() })
+export const phoneForm = z.object({ phone: phoneField })
+export const phoneCodeForm = z.object({ code: z.string().trim().regex(/^\d{6}$/, 'form.code') })
+export const applyForm = z.object({ name: nameField, contactPhone: phoneField })
+export const inviteForm = z.object({ email: emailField, role: z.enum(['manager', 'scanner'], { message: 'form.role' }) })
+export const assignForm = z.object({
+  eventIds: z.union([z.string(), z.array(z.string())]).optional()
+    .transform((value) => (value === undefined ? [] : Array.isArray(value) ? value : [value]))
+    .pipe(z.array(z.uuid('form.invalid')).max(200, 'form.tooLong')),
+})
+/** Percent with up to two decimals, stored as basis points. */
+export const commissionForm = z.object({
+  percent: z.string().trim().regex(/^\d{1,3}(\.\d{1,2})?$/, 'form.percent')
+    .transform((value) => Math.round(Number(value) * 100))
+    .refine((bps) => bps >= 0 && bps <= 10_000, 'form.percent'),
+})

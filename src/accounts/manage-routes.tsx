@@ -1,0 +1,93 @@
+/** The organiser portal's home and staff management. Managers of the active tenant only. */
+import type { Context } from 'hono'
+import { z } from 'zod'
+import { ManageHome, StaffPage } from '../../views/accounts/manage-pages.tsx'
+import type { AppEnv } from '../http/app-env.ts'
+import type { DomainError } from '../http/errors.tsx'
+import { NotFoundError } from '../http/errors.tsx'
+import { factory } from '../http/factory.ts'
+import { formError, readForm, type FieldErrors, type FormValues } from '../http/forms.ts'
+import { renderPage } from '../http/render.tsx'
+import { withUserContext } from './current-user.ts'
+import { accountDeps } from './deps.ts'
+import { assignForm, inviteForm } from './form-schemas.ts'
+import { requireManager } from './guards.ts'
+import { assignScannerEvents, inviteStaff, listScannerAssignments, listStaff, removeStaff } from './staff-service.ts'
+
+export const manageRoutes = factory.createApp()
+manageRoutes.use('/manage', requireManager)
+manageRoutes.use('/manage/staff', requireManager)
+manageRoutes.use('/manage/staff/*', requireManager)
+
+function listTenantEvents(c: Context<AppEnv>) {
+  return withUserContext(c, (trx) => trx.selectFrom('events').select(['id', 'title', 'status', 'starts_at'])
+    .where('tenant_id', '=', c.var.user!.activeMembership!.tenantId).orderBy('starts_at').execute())
+}
+
+manageRoutes.get('/manage', async (c) => {
+  const membership = c.var.user!.activeMembership!
+  return renderPage(c, {
+    title: c.var.t('manage.title'),
+    body: <ManageHome t={c.var.t} lang={c.var.lang} membership={membership} events={await listTenantEvents(c)} />,
+  })
+})
+
+const STAFF_NOTICES = { invited: 'manage.staff.invited', saved: 'manage.staff.saved', removed: 'manage.staff.removed' } as const
+
+async function staffPage(c: Context<AppEnv>, options: { status?: 200 | DomainError['status']; errors?: FieldErrors; values?: FormValues } = {}) {
+  const user = c.var.user!
+  const tenantId = user.activeMembership!.tenantId
+  const [staff, assignments] = await withUserContext(c, (trx) =>
+    Promise.all([listStaff(trx, tenantId), listScannerAssignments(trx, tenantId)]))
+  const notice = STAFF_NOTICES[c.req.query('notice') as keyof typeof STAFF_NOTICES]
+  return renderPage(c, {
+    title: c.var.t('manage.staff'),
+    status: options.status,
+    body: <StaffPage t={c.var.t} staff={staff} events={await listTenantEvents(c)} assignments={assignments}
+      currentUserId={user.id} notice={notice && c.var.t(notice)} errors={options.errors} values={options.values} />,
+  })
+}
+
+manageRoutes.get('/manage/staff', (c) => staffPage(c))
+
+manageRoutes.post('/manage/staff/invite', async (c) => {
+  const form = await readForm(c, inviteForm)
+  if (!form.ok) return staffPage(c, { status: 422, errors: form.errors, values: form.values })
+  const user = c.var.user!
+  const membership = user.activeMembership!
+  await inviteStaff(accountDeps(c), {
+    tenantId: membership.tenantId, tenantName: membership.tenantName, invitedBy: user.id, ...form.data,
+  })
+  return c.redirect('/manage/staff?notice=invited', 303)
+})
+
+const userIdParam = z.uuid()
+
+manageRoutes.post('/manage/staff/:userId/events', async (c) => {
+  const staffId = userIdParam.safeParse(c.req.param('userId'))
+  if (!staffId.success) throw new NotFoundError()
+  const form = await readForm(c, assignForm)
+  if (!form.ok) return staffPage(c, { status: 422, errors: form.errors })
+  const user = c.var.user!
+  try {
+    await withUserContext(c, (trx) =>
+      assignScannerEvents(trx, { tenantId: user.activeMembership!.tenantId, userId: user.id }, staffId.data, form.data.eventIds))
+  } catch (error) {
+    const failure = formError(c, error)
+    return staffPage(c, { status: failure.status, errors: failure.errors })
+  }
+  return c.redirect('/manage/staff?notice=saved', 303)
+})
+
+manageRoutes.post('/manage/staff/:userId/remove', async (c) => {
+  const staffId = userIdParam.safeParse(c.req.param('userId'))
+  if (!staffId.success) throw new NotFoundError()
+  const user = c.var.user!
+  try {
+    await withUserContext(c, (trx) => removeStaff(trx, { tenantId: user.activeMembership!.tenantId, userId: user.id }, staffId.data))
+  } catch (error) {
+    const failure = formError(c, error)
+    return staffPage(c, { status: failure.status, errors: failure.errors })
+  }
+  return c.redirect('/manage/staff?notice=removed', 303)
+})

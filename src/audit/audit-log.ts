@@ -1,0 +1,40 @@
+/** The audit log: who did what, append-only. Metadata never holds secrets or passwords. */
+import type { Queryable } from '../db/database.ts'
+
+export type AuditAction =
+  | 'login'
+  | 'login_failed'
+  | 'logout'
+  | 'register'
+  | 'password_changed'
+  | 'password_reset'
+  | 'session_revoked'
+  | 'role_changed'
+  | 'tenant_applied'
+  | 'tenant_approved'
+  | 'tenant_suspended'
+  | 'commission_changed'
+  | 'staff_invited'
+  | 'staff_joined'
+  | 'staff_removed'
+  | 'scanner_events_assigned'
+
+export interface AuditEntry {
+  action: AuditAction
+  tenantId?: string | null
+  actorUserId?: string | null
+  targetType?: string
+  targetId?: string
+  metadata?: Record<string, unknown>
+}
+
+export async function recordAudit(db: Queryable, entry: AuditEntry): Promise<void> {
+  await db.insertInto('audit_log').values({
+    action: entry.action,
+    tenant_id: entry.tenantId ?? null,
+    actor_user_id: entry.actorUserId ?? null,
+    target_type: entry.targetType ?? null,
+    target_id: entry.targetId ?? null,
+    metadata: JSON.stringify(entry.metadata ?? {}),
+  }).execute()
+}

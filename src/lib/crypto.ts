@@ -1,0 +1,34 @@
+/** Small WebCrypto helpers shared by features: random tokens, digests, constant-time comparison. */
+
+/** base64url without padding, for tokens that travel in URLs and cookies. */
+export function base64Url(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+}
+
+/** An unguessable token: `bytes` random bytes (32 = 256 bits), base64url. */
+export function randomToken(bytes = 32): string {
+  return base64Url(crypto.getRandomValues(new Uint8Array(bytes)))
+}
+
+/** A random numeric code of `digits` digits, for codes people type (sign-in and transfer codes). */
+export function randomDigits(digits: number): string {
+  const values = crypto.getRandomValues(new Uint32Array(digits))
+  return [...values].map((value) => String(value % 10)).join('')
+}
+
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
+}
+
+export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  let diff = 0
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!
+  return diff === 0
+}
+
+export function constantTimeEqualText(a: string, b: string): boolean {
+  const encoder = new TextEncoder()
+  return constantTimeEqual(encoder.encode(a), encoder.encode(b))
+}

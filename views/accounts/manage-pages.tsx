@@ -1,0 +1,110 @@
+import type { Membership } from '../../src/accounts/current-user.ts'
+import type { FieldErrors, FormValues } from '../../src/http/forms.ts'
+import { formatDateTime } from '../../src/i18n/format.ts'
+import type { Lang, Translator } from '../../src/i18n/index.ts'
+import { Field, FormProblem, Notice } from '../components/form.tsx'
+
+interface EventRow {
+  id: string
+  title: string
+  status: string
+  starts_at: Date
+}
+
+export function TenantStatusNotice({ t, membership }: { t: Translator; membership: Membership }) {
+  if (membership.tenantStatus === 'pending') return <Notice>{t('manage.pending')}</Notice>
+  if (membership.tenantStatus === 'suspended') return <Notice kind="error">{t('manage.suspended')}</Notice>
+  return null
+}
+
+export function ManageHome({ t, lang, membership, events }: { t: Translator; lang: Lang; membership: Membership; events: EventRow[] }) {
+  return (
+    <section>
+      <h1>{membership.tenantName}</h1>
+      <p class="muted">{t('manage.title')}</p>
+      <TenantStatusNotice t={t} membership={membership} />
+      <h2>{t('manage.events')}</h2>
+      {events.length === 0 ? <p class="muted">{t('manage.noEvents')}</p> : (
+        <ul class="cards">
+          {events.map((event) => (
+            <li class="card">
+              <strong>{event.title}</strong> <span class="badge">{event.status}</span>
+              <p class="meta">{formatDateTime(event.starts_at, lang)}</p>
+            </li>
+          ))}
+        </ul>
+      )}
+      <p><a href="/manage/staff">{t('manage.staff')}</a></p>
+    </section>
+  )
+}
+
+interface StaffRow {
+  id: string
+  name: string | null
+  email: string | null
+  role: 'manager' | 'scanner'
+}
+
+export interface StaffPageProps {
+  t: Translator
+  staff: StaffRow[]
+  events: EventRow[]
+  assignments: Array<{ user_id: string; event_id: string }>
+  currentUserId: string
+  notice?: string
+  values?: FormValues
+  errors?: FieldErrors
+}
+
+export function StaffPage({ t, staff, events, assignments, currentUserId, notice, values, errors }: StaffPageProps) {
+  return (
+    <section>
+      <h1>{t('manage.staff')}</h1>
+      {notice && <Notice kind="success">{notice}</Notice>}
+      <FormProblem errors={errors} summary={t('form.fixErrors')} />
+      <ul class="cards">
+        {staff.map((member) => (
+          <li class="card">
+            <strong>{member.name ?? member.email}</strong>{' '}
+            <span class="badge">{t(member.role === 'manager' ? 'manage.role.manager' : 'manage.role.scanner')}</span>
+            <p class="meta">{member.email}</p>
+            {member.role === 'scanner' && (
+              <form method="post" action={`/manage/staff/${member.id}/events`} class="stack">
+                <fieldset>
+                  <legend>{t('manage.staff.events')}</legend>
+                  {events.map((event) => (
+                    <label class="check">
+                      <input type="checkbox" name="eventIds" value={event.id}
+                        checked={assignments.some((a) => a.user_id === member.id && a.event_id === event.id)} />
+                      {' '}{event.title}
+                    </label>
+                  ))}
+                </fieldset>
+                <button class="secondary">{t('manage.staff.saveEvents')}</button>
+              </form>
+            )}
+            {member.id !== currentUserId && (
+              <form method="post" action={`/manage/staff/${member.id}/remove`}>
+                <button class="secondary danger">{t('manage.staff.remove')}</button>
+              </form>
+            )}
+          </li>
+        ))}
+      </ul>
+      <h2>{t('manage.staff.invite')}</h2>
+      <form method="post" action="/manage/staff/invite" class="stack">
+        <Field name="email" type="email" label={t('auth.email')} values={values} errors={errors} />
+        <p class="field">
+          <label for="f-role">{t('manage.staff.role')}</label>
+          <select id="f-role" name="role">
+            <option value="scanner">{t('manage.role.scanner')}</option>
+            <option value="manager">{t('manage.role.manager')}</option>
+          </select>
+          {errors?.role && <span class="field-error">{errors.role}</span>}
+        </p>
+        <button>{t('manage.staff.inviteSubmit')}</button>
+      </form>
+    </section>
+  )
+}

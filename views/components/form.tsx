@@ -1,0 +1,40 @@
+import type { Child } from 'hono/jsx'
+import type { FieldErrors, FormValues } from '../../src/http/forms.ts'
+import { valueOf } from '../../src/http/forms.ts'
+
+export interface FieldProps {
+  name: string
+  label: string
+  type?: string
+  values?: FormValues
+  errors?: FieldErrors
+  autocomplete?: string
+  required?: boolean
+  inputmode?: 'text' | 'numeric' | 'tel' | 'email' | 'decimal'
+  /** Passwords are never echoed back. */
+  keepValue?: boolean
+}
+
+export function Field({ name, label, type = 'text', values = {}, errors = {}, autocomplete, required = true, inputmode, keepValue = true }: FieldProps) {
+  const error = errors[name]
+  const id = `f-${name}`
+  return (
+    <p class={error ? 'field invalid' : 'field'}>
+      <label for={id}>{label}</label>
+      <input id={id} name={name} type={type} value={keepValue && type !== 'password' ? valueOf(values, name) : ''}
+        autocomplete={autocomplete} required={required} inputmode={inputmode}
+        aria-invalid={error ? 'true' : undefined} aria-describedby={error ? `${id}-error` : undefined} />
+      {error && <span class="field-error" id={`${id}-error`}>{error}</span>}
+    </p>
+  )
+}
+
+export function Notice({ children, kind = 'info' }: { children: Child; kind?: 'info' | 'error' | 'success' }) {
+  return <p class={`notice ${kind}`} role={kind === 'error' ? 'alert' : 'status'}>{children}</p>
+}
+
+/** A form-level message: the first error that belongs to no single field, or a summary. */
+export function FormProblem({ errors, summary }: { errors?: FieldErrors; summary: string }) {
+  if (!errors || Object.keys(errors).length === 0) return null
+  return <Notice kind="error">{errors._form ?? summary}</Notice>
+}
