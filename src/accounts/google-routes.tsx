@@ -1,7 +1,7 @@
 /**
  * "Continue with Google". The state and PKCE verifier live in a short-lived, HttpOnly cookie bound to
  * this origin; the callback compares the state in constant time before trading the code.
- * A Google account joins an existing account only through an email Google has verified.
+ * A Google account joins an existing account only through a gmail.com address Google has verified.
  */
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { recordAudit } from '../audit/audit-log.ts'
@@ -55,6 +55,9 @@ googleRoutes.get('/auth/google/callback', async (c) => {
     if (!user) {
       if (!profile.email || !profile.emailVerified) throw new DomainError(400, 'google_unverified', 'auth.googleEmailUnverified')
       const existing = await findAccountByEmail(trx, profile.email)
+      // Google vouches for email ownership fully only on its own domain; elsewhere the person signs in
+      // with their password instead of having Google take over the account.
+      if (existing && !/@gmail\.com$/i.test(profile.email)) throw new DomainError(409, 'email_taken', 'auth.emailTaken')
       user = existing
         ? await trx.updateTable('users').set({ google_sub: profile.sub, email_verified_at: existing.email_verified_at ?? deps.now })
           .where('id', '=', existing.id).returningAll().executeTakeFirstOrThrow()

@@ -58,7 +58,8 @@ export function createUpstashRateLimiter(redis: Redis, options: UpstashRateLimit
       // On a Redis slower than the library's 5 s timeout this answers allowed: a slow store must not
       // lock everyone out. Errors (Redis down, wrong token) still throw.
       const result = await guarded(() => limiter.limit(safeKey(key)))
-      return result.success ? { allowed: true, remaining: result.remaining, retryAfterSeconds: 0 } : refused(result.reset)
+      if (!result.success) return refused(result.reset)
+      return { allowed: true, remaining: result.remaining, retryAfterSeconds: 0 }
     },
 
     async peek(key, rule) {
@@ -69,7 +70,8 @@ export function createUpstashRateLimiter(redis: Redis, options: UpstashRateLimit
 
     async reset(key) {
       // Each reset is a SCAN over the whole keyspace per rule (that is how the library does it).
-      await guarded(() => Promise.all([...limiters.values()].map((limiter) => limiter.resetUsedTokens(safeKey(key)))))
+      const clears = [...limiters.values()].map((limiter) => limiter.resetUsedTokens(safeKey(key)))
+      await guarded(() => Promise.all(clears))
     },
   }
 }

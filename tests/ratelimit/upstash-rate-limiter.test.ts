@@ -15,7 +15,10 @@ const prefix = `rl-test-${Date.now()}-${crypto.randomUUID().slice(0, 8)}`
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 // Upstash counts in epoch-aligned fixed windows; starting just after a boundary keeps a test's attempts
 // in one of them, so a count never drops by chance mid-test.
-const startOfWindow = (windowSeconds: number) => sleep(windowSeconds * 1_000 - (Date.now() % (windowSeconds * 1_000)) + 20)
+const startOfWindow = (windowSeconds: number) => {
+  const windowMs = windowSeconds * 1_000
+  return sleep(windowMs - (Date.now() % windowMs) + 20)
+}
 
 // Started on first use, so without Redis every test fails with the reason (a failing beforeAll would
 // only mark them skipped).

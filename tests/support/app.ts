@@ -1,6 +1,7 @@
 import { createApp } from '../../src/app.ts'
 import type { AppConfig } from '../../src/config.ts'
 import { sharedDatabase, type Database } from '../../src/db/database.ts'
+import { createMemoryRateLimiter } from '../../src/ratelimit/memory-rate-limiter.ts'
 
 export const TEST_CONFIG: AppConfig = { mode: 'test', defaultLang: 'en' }
 
@@ -16,6 +17,8 @@ export function createTestApp(db: Database, options: TestAppOptions = {}) {
     config: TEST_CONFIG,
     database: sharedDatabase(db),
     clock: options.now,
+    // rate limits follow the same clock, so tests can wait out a window without sleeping
+    rateLimiter: createMemoryRateLimiter(options.now ? { now: () => options.now!().getTime() } : {}),
     log: options.log ?? ((line) => lines.push(line)),
   })
   return { app, logLines: lines }

@@ -65,3 +65,34 @@ export async function createEvent(db: Database, tenantId: string, options: Event
     return { event, ticketTypes, manager }
   })
 }
+
+export const TEST_PASSWORD = 'correct-horse-battery'
+
+/** A person with a password, optionally a member of a tenant, optionally a platform admin. */
+export async function createAccount(db: Database, options: { role?: 'super_admin' | 'user'; tenantId?: string; membership?: 'manager' | 'scanner' } = {}) {
+  const { hashPassword } = await import('../../src/accounts/password.ts')
+  const passwordHash = await hashPassword(TEST_PASSWORD, { m: 1024, t: 1, p: 1 })
+  return asSystem(db, async (trx) => {
+    const user = await trx.insertInto('users').values({
+      email: `${unique('person')}@example.test`, name: 'Test Person', role: options.role ?? 'user',
+      password_hash: passwordHash, email_verified_at: new Date(),
+    }).returningAll().executeTakeFirstOrThrow()
+    if (options.tenantId && options.membership) {
+      await trx.insertInto('memberships').values({ tenant_id: options.tenantId, user_id: user.id, role: options.membership }).execute()
+    }
+    return user
+  })
+}
+
+/** The newest message the outbox holds for an address. */
+export async function lastMessageTo(db: Database, to: string) {
+  const rows = await asSystem(db, (trx) => trx.selectFrom('notifications').select(['content', 'type', 'channel', 'status'])
+    .orderBy('created_at', 'desc').execute())
+  return rows.find((row) => (row.content as { to?: string }).to === to)
+}
+
+export function linkIn(body: string, path: string): string {
+  const match = new RegExp(`https?://[^\\s]+${path.replace(/\//g, '\\/')}\\?token=([A-Za-z0-9_-]+)`).exec(body)
+  if (!match) throw new Error(`no ${path} link in: ${body}`)
+  return match[1]!
+}

@@ -60,7 +60,8 @@ interface SessionRow {
 function deviceName(userAgent: string | null, fallback: string): string {
   if (!userAgent) return fallback
   const browser = /(Edg|OPR|Firefox|Chrome|Safari)\/[\d.]+/.exec(userAgent)?.[1]?.replace('Edg', 'Edge').replace('OPR', 'Opera')
-  const system = /(Android|iPhone|iPad|Windows|Mac OS X|Linux)/.exec(userAgent)?.[1]?.replace('Mac OS X', 'macOS')
+  const system = ['Android', 'iPhone', 'iPad', 'Windows', 'Mac OS X', 'Linux']
+    .find((name) => userAgent.includes(name))?.replace('Mac OS X', 'macOS')
   return [browser, system].filter(Boolean).join(' · ') || fallback
 }
 
