@@ -31,7 +31,7 @@ export const applyForm = z.object({ name: nameField, contactPhone: phoneField })
 export const inviteForm = z.object({ email: emailField, role: z.enum(['manager', 'scanner'], { message: 'form.role' }) })
 export const assignForm = z.object({
   eventIds: z.union([z.string(), z.array(z.string())]).optional()
-    .transform((value) => (value === undefined ? [] : Array.isArray(value) ? value : [value]))
+    .transform((value) => (value === undefined ? [] : Array.isArray(value) ? value : [value]).filter((id) => id !== ''))
     .pipe(z.array(z.uuid('form.invalid')).max(200, 'form.tooLong')),
 })
 /** Percent with up to two decimals, stored as basis points. */

@@ -32,7 +32,7 @@ export async function issueToken(db: Queryable, request: TokenRequest): Promise<
     user_id: request.userId,
     target: request.target,
     for_tenant_id: request.forTenantId ?? null,
-    metadata: JSON.stringify(request.metadata ?? {}),
+    metadata: request.metadata ?? {},
     created_at: request.now,
     expires_at: new Date(request.now.getTime() + request.ttlMs),
   }).execute()

@@ -35,6 +35,6 @@ export async function recordAudit(db: Queryable, entry: AuditEntry): Promise<voi
     actor_user_id: entry.actorUserId ?? null,
     target_type: entry.targetType ?? null,
     target_id: entry.targetId ?? null,
-    metadata: JSON.stringify(entry.metadata ?? {}),
+    metadata: entry.metadata ?? {},
   }).execute()
 }

@@ -7,8 +7,11 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>
 type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>
 type Timestamp = ColumnType<Date, Date | string, Date | string>
-/** jsonb columns, all with a default of '{}' */
-type Json<T = Record<string, unknown>> = ColumnType<T, string | T | undefined, string | T>
+/**
+ * jsonb columns, all with a default of '{}'. Written as objects, never as JSON text: postgres.js
+ * serialises jsonb parameters itself, so a string would be stored as a JSON string.
+ */
+type Json<T = Record<string, unknown>> = ColumnType<T, T | undefined, T>
 
 export type TenantStatus = 'pending' | 'active' | 'suspended'
 export type UserRole = 'super_admin' | 'event_manager' | 'user' | 'scanner'

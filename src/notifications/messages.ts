@@ -46,7 +46,7 @@ export async function sendPlatformMessage(db: Database, senders: MessageSenders,
       user_id: message.userId,
       type: message.type,
       channel: message.channel,
-      content: JSON.stringify({ to: message.to, subject: message.subject ?? null, body: message.text }),
+      content: { to: message.to, subject: message.subject ?? null, body: message.text },
     }).returning('id').executeTakeFirstOrThrow())
   let update: { status: 'sent' | 'failed'; email_id?: string; whatsapp_id?: string; sent_at?: Date }
   try {

@@ -35,6 +35,10 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
+/**
+ * Serves the app on a free port. The URL uses `localhost`, which browsers treat as a secure context, so
+ * the `__Host-` session cookie (Secure) works over plain HTTP as it does over HTTPS in production.
+ */
 export async function serveApp(db: Database): Promise<RunningServer> {
   const { app } = createTestApp(db)
   const server: ServerType = await new Promise((resolve) => {
@@ -42,7 +46,7 @@ export async function serveApp(db: Database): Promise<RunningServer> {
   })
   const { port } = server.address() as AddressInfo
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://localhost:${port}`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   }
 }

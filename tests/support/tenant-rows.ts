@@ -45,7 +45,7 @@ export async function createTenantWithRows(db: Database) {
     }).execute()
     await trx.insertInto('notifications').values({
       tenant_id: tenant.id, user_id: buyer.id, event_id: published.event.id, ticket_id: ticket.id,
-      type: 'ticket_delivery', channel: 'email', content: JSON.stringify({ subject: 'Your ticket' }),
+      type: 'ticket_delivery', channel: 'email', content: { subject: 'Your ticket' },
     }).execute()
     await trx.insertInto('idempotency_keys').values({
       tenant_id: tenant.id, scope: 'reservation', key: unique('key'), request_hash: 'h',
