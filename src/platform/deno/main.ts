@@ -1,16 +1,21 @@
 /**
  * `npm start`: serves the app on Deno. Applies migrations and, on an empty database, loads the demo data.
  */
-import { serveStatic } from 'hono/deno'
+import { getConnInfo, serveStatic } from 'hono/deno'
+import { googleOAuthConfigFromEnv } from '../../accounts/google-oauth.ts'
 import { createApp } from '../../app.ts'
 import { readConfig } from '../../config.ts'
 import { sharedDatabase } from '../../db/database.ts'
 import { migrate } from '../../db/migrate.ts'
 import { seedDemoDataIfEmpty } from '../../demo/seed.ts'
+import { upstashRateLimiterFromEnv } from '../../ratelimit/upstash-rate-limiter.ts'
 import { openDatabase, readMigrations } from './database.ts'
 
 const started = performance.now()
-const config = readConfig(Deno.env.toObject())
+const env = Deno.env.toObject()
+const config = readConfig(env)
+// Behind a reverse proxy the socket address is the proxy's; trust its X-Forwarded-For only when told to.
+const trustProxy = env.TRUST_PROXY === 'true'
 const port = Number(Deno.env.get('PORT') ?? 8000)
 const hostname = Deno.env.get('HOST') ?? '0.0.0.0'
 
@@ -22,9 +27,14 @@ const app = createApp({
   config,
   database: sharedDatabase(db),
   staticFiles: serveStatic({ root: './' }),
+  rateLimiter: upstashRateLimiterFromEnv(env),
+  google: googleOAuthConfigFromEnv(env),
+  clientIp: (c) =>
+    (trustProxy ? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() : undefined) ??
+      getConnInfo(c).remote.address ?? 'unknown',
 })
 
-const server = Deno.serve({ port, hostname, onListen: () => {} }, app.fetch)
+const server = Deno.serve({ port, hostname, onListen: () => {} }, (request, info) => app.fetch(request, info))
 console.log(JSON.stringify({
   time: new Date().toISOString(),
   level: 'info',

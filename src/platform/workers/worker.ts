@@ -5,9 +5,11 @@
  */
 import type { ExecutionContext } from 'hono'
 import { createApp, type App } from '../../app.ts'
+import { googleOAuthConfigFromEnv } from '../../accounts/google-oauth.ts'
 import { readConfig } from '../../config.ts'
 import type { DatabaseProvider } from '../../db/database.ts'
 import { createPostgresDb } from '../../db/postgres.ts'
+import { upstashRateLimiterFromEnv } from '../../ratelimit/upstash-rate-limiter.ts'
 
 interface WorkerBindings {
   DATABASE_URL?: string
@@ -30,7 +32,16 @@ function appFor(env: WorkerBindings): App {
   const url = env.HYPERDRIVE?.connectionString ?? env.DATABASE_URL
   if (!url) throw new Error('Set DATABASE_URL or a HYPERDRIVE binding for the Worker')
   if (cached?.url !== url) {
-    cached = { url, app: createApp({ config: readConfig(env), database: perRequestDatabase(url) }) }
+    // Without Upstash, rate limits are counted per isolate: set UPSTASH_REDIS_REST_URL in production.
+    cached = {
+      url,
+      app: createApp({
+        config: readConfig(env),
+        database: perRequestDatabase(url),
+        rateLimiter: upstashRateLimiterFromEnv(env),
+        google: googleOAuthConfigFromEnv(env),
+      }),
+    }
   }
   return cached.app
 }
