@@ -3,7 +3,7 @@
  * Workers smoke test: the same app on workerd (`wrangler dev`) against a real Postgres.
  * Creates a scratch database, migrates and seeds it with the Deno commands (`npm run migrate`,
  * `npm run seed`), starts `wrangler dev`, checks the health check, the home page with demo data, an
- * event page, a 404 and a static file, then cleans up. Exits non-zero on any failure.
+ * event page, a 404, a static file, and a sign-in to the admin portal, then cleans up. Exits non-zero on any failure.
  *
  * SMOKE_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) names the server.
  */
@@ -84,6 +84,17 @@ try {
   check('Swahili home page', (await sw.text()).includes('Matukio yajayo'))
   const missing = await fetch(`${base}/no-such-page`)
   check('unknown page answers 404', missing.status === 404, String(missing.status))
+  const login = await fetch(`${base}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { origin: base, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ email: 'admin@tikiti.test', password: 'tikiti-demo-2026' }),
+  })
+  const sessionCookie = login.headers.getSetCookie().find((line) => line.startsWith('__Host-session='))?.split(';')[0]
+  check('demo super admin signs in (Argon2id on workerd)', login.status === 303 && !!sessionCookie, String(login.status))
+  const adminPage = await fetch(`${base}/admin`, { headers: { cookie: sessionCookie ?? '' } })
+  const adminHtml = await adminPage.text()
+  check('the admin portal lists the demo organisers', adminPage.status === 200 && adminHtml.includes('Pwani Events'), String(adminPage.status))
   const asset = await fetch(`${base}/robots.txt`)
   check('static assets are served', asset.status === 200, String(asset.status))
   if (failures) console.log(output)
