@@ -26,6 +26,9 @@ import { googleRoutes } from './accounts/google-routes.tsx'
 import { manageRoutes } from './accounts/manage-routes.tsx'
 import { outboxRoutes } from './notifications/outbox-routes.tsx'
 import { scannerRoutes } from './scanning/routes.tsx'
+import { manageEventRoutes } from './events/manage-routes.tsx'
+import { mediaRoutes } from './storage/media-routes.ts'
+import { postgresBlobStore, type BlobStore } from './storage/blob-store.ts'
 
 export interface AppDeps {
   config: AppConfig
@@ -42,6 +45,8 @@ export interface AppDeps {
   senders?: MessageSenders
   /** Google sign-in, when configured. */
   google?: GoogleOAuthConfig
+  /** Uploaded files; in Postgres by default. */
+  blobStore?: BlobStore
   /** The client's address; by default the platform's client-IP header, else "unknown". */
   clientIp?: AppServices['clientIp']
 }
@@ -57,6 +62,7 @@ export function createApp(deps: AppDeps) {
   const services: AppServices = {
     rateLimiter: deps.rateLimiter ?? createMemoryRateLimiter(),
     senders: deps.senders ?? OUTBOX_SENDERS,
+    blobStore: deps.blobStore ?? postgresBlobStore,
     google: deps.google,
     clientIp: deps.clientIp ?? headerClientIp,
   }
@@ -93,6 +99,8 @@ export function createApp(deps: AppDeps) {
   app.route('/', googleRoutes)
   app.route('/', accountRoutes)
   app.route('/', manageRoutes)
+  app.route('/', manageEventRoutes)
+  app.route('/', mediaRoutes)
   app.route('/', adminRoutes)
   app.route('/', scannerRoutes)
   app.route('/', outboxRoutes)

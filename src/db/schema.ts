@@ -134,6 +134,22 @@ export interface EventTable {
   updated_at: UpdatedAt
 }
 
+export type BlobPurpose = 'poster' | 'ticket_template'
+export type BlobContentType = 'image/jpeg' | 'image/png' | 'image/webp' | 'application/pdf'
+
+export interface BlobTable {
+  id: Generated<string>
+  tenant_id: string
+  purpose: BlobPurpose
+  content_type: BlobContentType
+  byte_size: number
+  sha256: string
+  data: Uint8Array | null
+  storage_key: string | null
+  is_public: ColumnType<boolean, boolean | undefined, boolean>
+  created_at: CreatedAt
+}
+
 export interface MpesaCredentialTable {
   tenant_id: string
   environment: 'sandbox' | 'production'
@@ -141,6 +157,7 @@ export interface MpesaCredentialTable {
   shortcode: string
   encrypted_secrets: string
   key_id: string
+  consumer_key_hint: ColumnType<string, string | undefined, string>
   updated_at: UpdatedAt
 }
 
@@ -315,6 +332,7 @@ export interface DB {
   one_time_tokens: OneTimeTokenTable
   events: EventTable
   mpesa_credentials: MpesaCredentialTable
+  blobs: BlobTable
   ticket_types: TicketTypeTable
   tickets: TicketTable
   transactions: TransactionTable

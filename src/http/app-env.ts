@@ -6,11 +6,14 @@ import type { Database } from '../db/database.ts'
 import type { Lang, Translator } from '../i18n/index.ts'
 import type { MessageSenders } from '../notifications/messages.ts'
 import type { RateLimiter } from '../ratelimit/rate-limiter.ts'
+import type { BlobStore } from '../storage/blob-store.ts'
 
 /** Outside services the app talks to, chosen by the runtime entry (real ones or local stand-ins). */
 export interface AppServices {
   rateLimiter: RateLimiter
   senders: MessageSenders
+  /** Where uploaded files' bytes live. */
+  blobStore: BlobStore
   /** Present when Google sign-in is configured. */
   google?: GoogleOAuthConfig
   /** The client's network address, as this runtime knows it. */

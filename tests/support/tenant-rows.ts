@@ -5,6 +5,7 @@ import { asSystem, createEvent, createTenant, createUser, unique } from './fixtu
 export const TENANT_OWNED_TABLES = [
   'events', 'ticket_types', 'tickets', 'transactions', 'transfers', 'marketplace_listings', 'scans',
   'scanner_assignments', 'notifications', 'idempotency_keys', 'memberships', 'mpesa_credentials', 'audit_log',
+  'blobs',
 ] as const
 
 export type TenantOwnedTable = (typeof TENANT_OWNED_TABLES)[number]
@@ -58,6 +59,11 @@ export async function createTenantWithRows(db: Database) {
     await trx.insertInto('mpesa_credentials').values({
       tenant_id: tenant.id, environment: 'sandbox', account_type: 'paybill', shortcode: '174379',
       encrypted_secrets: 'v1:ciphertext', key_id: 'k1',
+    }).execute()
+    // a ticket template: private to the tenant (posters are public)
+    await trx.insertInto('blobs').values({
+      tenant_id: tenant.id, purpose: 'ticket_template', content_type: 'application/pdf', byte_size: 4, sha256: 'x',
+      data: new TextEncoder().encode('%PDF'),
     }).execute()
     await trx.insertInto('audit_log').values({
       tenant_id: tenant.id, actor_user_id: manager.id, action: 'event.published', target_type: 'event',

@@ -1,7 +1,7 @@
 import type { Membership } from '../../src/accounts/current-user.ts'
 import type { FieldErrors, FormValues } from '../../src/http/forms.ts'
 import { formatDateTime } from '../../src/i18n/format.ts'
-import type { Lang, Translator } from '../../src/i18n/index.ts'
+import type { Lang, MessageKey, Translator } from '../../src/i18n/index.ts'
 import { Field, FormProblem, Notice } from '../components/form.tsx'
 
 interface EventRow {
@@ -24,17 +24,19 @@ export function ManageHome({ t, lang, membership, events }: { t: Translator; lan
       <p class="muted">{t('manage.title')}</p>
       <TenantStatusNotice t={t} membership={membership} />
       <h2>{t('manage.events')}</h2>
+      <p><a class="button" href="/manage/events/new">{t('manage.events.new')}</a> <a href="/manage/events">{t('manage.events')}</a></p>
       {events.length === 0 ? <p class="muted">{t('manage.noEvents')}</p> : (
         <ul class="cards">
           {events.map((event) => (
             <li class="card">
-              <strong>{event.title}</strong> <span class="badge">{event.status}</span>
+              <a href={`/manage/events/${event.id}`}><strong>{event.title}</strong></a>{' '}
+              <span class="badge">{t(`status.${event.status}` as MessageKey)}</span>
               <p class="meta">{formatDateTime(event.starts_at, lang)}</p>
             </li>
           ))}
         </ul>
       )}
-      <p><a href="/manage/staff">{t('manage.staff')}</a></p>
+      <p><a href="/manage/staff">{t('manage.staff')}</a> · <a href="/manage/mpesa">{t('mpesa.title')}</a></p>
     </section>
   )
 }

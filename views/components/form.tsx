@@ -38,3 +38,38 @@ export function FormProblem({ errors, summary }: { errors?: FieldErrors; summary
   if (!errors || Object.keys(errors).length === 0) return null
   return <Notice kind="error">{errors._form ?? summary}</Notice>
 }
+
+export function TextArea({ name, label, values = {}, errors = {}, rows = 4 }: Omit<FieldProps, 'type'> & { rows?: number }) {
+  const error = errors[name]
+  const id = `f-${name}`
+  return (
+    <p class={error ? 'field invalid' : 'field'}>
+      <label for={id}>{label}</label>
+      <textarea id={id} name={name} rows={rows} aria-invalid={error ? 'true' : undefined}>{valueOf(values, name)}</textarea>
+      {error && <span class="field-error">{error}</span>}
+    </p>
+  )
+}
+
+export function Checkbox({ name, label, values = {} }: Pick<FieldProps, 'name' | 'label' | 'values'>) {
+  const value = valueOf(values, name)
+  return (
+    <p class="field">
+      <label class="check"><input type="checkbox" name={name} checked={value === 'on' || value === 'true'} /> {label}</label>
+    </p>
+  )
+}
+
+export function Select({ name, label, options, values = {}, errors = {} }: Pick<FieldProps, 'name' | 'label' | 'values' | 'errors'> & { options: Array<[string, string]> }) {
+  const current = valueOf(values, name)
+  const id = `f-${name}`
+  return (
+    <p class={errors[name] ? 'field invalid' : 'field'}>
+      <label for={id}>{label}</label>
+      <select id={id} name={name}>
+        {options.map(([value, text]) => <option value={value} selected={value === current}>{text}</option>)}
+      </select>
+      {errors[name] && <span class="field-error">{errors[name]}</span>}
+    </p>
+  )
+}

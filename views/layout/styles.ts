@@ -50,6 +50,11 @@ button.danger{color:#a40e26;border-color:#a40e26}
 .actions{display:flex;gap:8px;flex-wrap:wrap;margin:8px 0}.actions form{margin:0}
 form.inline{display:flex;gap:8px;align-items:center;flex-wrap:wrap}form.inline input{width:6em}
 .notice.error{background:#ffebe9;border-color:#cf222e}.notice.success{background:#dafbe1;border-color:#2da44e}
+textarea{font:inherit;padding:10px;border:1px solid #8c959f;border-radius:6px;width:100%}
+details>summary{cursor:pointer;font-weight:600;padding:6px 0;color:#0b5cad}
+img.poster{display:block;width:100%;height:auto;border-radius:8px;margin:8px 0}
+form.search{display:grid;grid-template-columns:1fr 1fr auto;gap:8px;align-items:end;margin:0 0 12px}
+@media(max-width:480px){form.search{grid-template-columns:1fr 1fr}form.search button{grid-column:span 2}}
 pre.body{white-space:pre-wrap;word-break:break-word;font:inherit;margin:0}
 footer{max-width:960px;margin:24px auto;padding:0 16px;font-size:.85rem;color:#57606a}
 `.replace(/\n/g, '')

@@ -1,0 +1,188 @@
+/**
+ * The organiser portal's events: list, create, edit, duplicate, change status, ticket types, poster and
+ * ticket template. Managers of the active tenant only; other tenants' events answer 404.
+ */
+import type { Context } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { z } from 'zod'
+import { ManageEventPage } from '../../views/events/manage-event-page.tsx'
+import { ManageEventsList, NewEventPage } from '../../views/events/manage-events-list.tsx'
+import { withUserContext } from '../accounts/current-user.ts'
+import { requireManager } from '../accounts/guards.ts'
+import type { AppEnv } from '../http/app-env.ts'
+import { DomainError, NotFoundError } from '../http/errors.tsx'
+import { factory } from '../http/factory.ts'
+import { formError, readForm, type FieldErrors, type FormValues } from '../http/forms.ts'
+import { renderPage } from '../http/render.tsx'
+import { checkUpload, MAX_UPLOAD_BODY } from '../storage/uploads.ts'
+import { eventForm, statusForm, ticketTypeForm } from './form-schemas.ts'
+import {
+  addTicketType, changeStatus, committedByType, createEvent, deleteTicketType, duplicateEvent, lockEvent, updateEvent,
+  updateTicketType, type Actor,
+} from './manage-service.ts'
+
+export const manageEventRoutes = factory.createApp()
+manageEventRoutes.use('/manage/events', requireManager)
+manageEventRoutes.use('/manage/events/*', requireManager)
+
+const uuid = z.uuid()
+
+function actorOf(c: Context<AppEnv>): Actor {
+  const user = c.var.user!
+  return { tenantId: user.activeMembership!.tenantId, userId: user.id }
+}
+
+function eventIdOf(c: Context<AppEnv>): string {
+  const id = uuid.safeParse(c.req.param('eventId'))
+  if (!id.success) throw new NotFoundError()
+  return id.data
+}
+
+const NOTICES = {
+  created: 'manage.events.created', saved: 'manage.events.saved', status: 'manage.events.statusChanged',
+  duplicated: 'manage.events.duplicated', uploaded: 'upload.saved',
+} as const
+
+type Failed = { form: string; values: FormValues; errors: FieldErrors; status: DomainError['status'] }
+
+async function eventPage(c: Context<AppEnv>, eventId: string, failed?: Failed) {
+  const actor = actorOf(c)
+  const data = await withUserContext(c, async (trx) => {
+    const event = await trx.selectFrom('events').selectAll().where('id', '=', eventId).where('tenant_id', '=', actor.tenantId)
+      .executeTakeFirst()
+    if (!event) return undefined
+    const types = await trx.selectFrom('ticket_types').selectAll().where('event_id', '=', eventId).orderBy('sort_order').execute()
+    const committed = await committedByType(trx, eventId, c.var.now)
+    return { event, ticketTypes: types.map((type) => ({ ...type, committed: committed.get(type.id) ?? 0 })) }
+  })
+  if (!data) throw new NotFoundError()
+  const notice = NOTICES[c.req.query('notice') as keyof typeof NOTICES]
+  return renderPage(c, {
+    title: data.event.title,
+    status: failed?.status,
+    body: <ManageEventPage t={c.var.t} lang={c.var.lang} event={data.event} ticketTypes={data.ticketTypes}
+      hasTemplate={!!data.event.ticket_template_url} notice={notice && c.var.t(notice)} failed={failed} />,
+  })
+}
+
+/** Runs a change; a domain failure re-renders the event page with the failed form's message. */
+async function attempt(c: Context<AppEnv>, eventId: string, form: string, values: FormValues, change: () => Promise<unknown>, notice: keyof typeof NOTICES) {
+  try {
+    await change()
+  } catch (error) {
+    if (error instanceof NotFoundError) throw error
+    const failure = formError(c, error)
+    return eventPage(c, eventId, { form, values, errors: failure.errors, status: failure.status })
+  }
+  return c.redirect(`/manage/events/${eventId}?notice=${notice}`, 303)
+}
+
+manageEventRoutes.get('/manage/events', async (c) => {
+  const actor = actorOf(c)
+  const events = await withUserContext(c, (trx) => trx.selectFrom('events')
+    .select(['id', 'title', 'status', 'starts_at', 'venue_city']).where('tenant_id', '=', actor.tenantId)
+    .orderBy('starts_at', 'desc').execute())
+  return renderPage(c, { title: c.var.t('manage.events'), body: <ManageEventsList t={c.var.t} lang={c.var.lang} events={events} /> })
+})
+
+const NEW_EVENT_DEFAULTS: FormValues = {
+  holdMinutes: '10', maxTransfers: '2', transferFee: '0', resalePriceCapPct: '110', allowTransfers: 'on',
+}
+
+manageEventRoutes.get('/manage/events/new', (c) =>
+  renderPage(c, { title: c.var.t('manage.events.new'), body: <NewEventPage t={c.var.t} values={NEW_EVENT_DEFAULTS} /> }))
+
+manageEventRoutes.post('/manage/events', async (c) => {
+  const form = await readForm(c, eventForm)
+  const page = (status: DomainError['status'], errors: FieldErrors) =>
+    renderPage(c, { title: c.var.t('manage.events.new'), status, body: <NewEventPage t={c.var.t} values={form.values} errors={errors} /> })
+  if (!form.ok) return page(422, form.errors)
+  try {
+    const id = await withUserContext(c, (trx) => createEvent(trx, actorOf(c), form.data, c.var.now))
+    return c.redirect(`/manage/events/${id}?notice=created`, 303)
+  } catch (error) {
+    const failure = formError(c, error)
+    return page(failure.status, failure.errors)
+  }
+})
+
+manageEventRoutes.get('/manage/events/:eventId', (c) => eventPage(c, eventIdOf(c)))
+
+manageEventRoutes.post('/manage/events/:eventId', async (c) => {
+  const eventId = eventIdOf(c)
+  const form = await readForm(c, eventForm)
+  if (!form.ok) return eventPage(c, eventId, { form: 'event', values: form.values, errors: form.errors, status: 422 })
+  return attempt(c, eventId, 'event', form.values,
+    () => withUserContext(c, (trx) => updateEvent(trx, actorOf(c), eventId, form.data, c.var.now)), 'saved')
+})
+
+manageEventRoutes.post('/manage/events/:eventId/duplicate', async (c) => {
+  const eventId = eventIdOf(c)
+  const copyId = await withUserContext(c, (trx) => duplicateEvent(trx, actorOf(c), eventId, c.var.t('events.copySuffix')))
+  return c.redirect(`/manage/events/${copyId}?notice=duplicated`, 303)
+})
+
+manageEventRoutes.post('/manage/events/:eventId/status', async (c) => {
+  const eventId = eventIdOf(c)
+  const form = await readForm(c, statusForm)
+  if (!form.ok) return eventPage(c, eventId, { form: 'status', values: form.values, errors: form.errors, status: 422 })
+  return attempt(c, eventId, 'status', form.values,
+    () => withUserContext(c, (trx) => changeStatus(trx, actorOf(c), eventId, form.data.status, c.var.now)), 'status')
+})
+
+manageEventRoutes.post('/manage/events/:eventId/ticket-types', async (c) => {
+  const eventId = eventIdOf(c)
+  const form = await readForm(c, ticketTypeForm)
+  if (!form.ok) return eventPage(c, eventId, { form: 'new-type', values: form.values, errors: form.errors, status: 422 })
+  return attempt(c, eventId, 'new-type', form.values,
+    () => withUserContext(c, (trx) => addTicketType(trx, actorOf(c), eventId, form.data)), 'saved')
+})
+
+manageEventRoutes.post('/manage/events/:eventId/ticket-types/:typeId', async (c) => {
+  const eventId = eventIdOf(c)
+  const typeId = uuid.safeParse(c.req.param('typeId'))
+  if (!typeId.success) throw new NotFoundError()
+  const form = await readForm(c, ticketTypeForm)
+  if (!form.ok) return eventPage(c, eventId, { form: typeId.data, values: form.values, errors: form.errors, status: 422 })
+  return attempt(c, eventId, typeId.data, form.values,
+    () => withUserContext(c, (trx) => updateTicketType(trx, actorOf(c), eventId, typeId.data, form.data, c.var.now)), 'saved')
+})
+
+manageEventRoutes.post('/manage/events/:eventId/ticket-types/:typeId/delete', async (c) => {
+  const eventId = eventIdOf(c)
+  const typeId = uuid.safeParse(c.req.param('typeId'))
+  if (!typeId.success) throw new NotFoundError()
+  return attempt(c, eventId, typeId.data, {},
+    () => withUserContext(c, (trx) => deleteTicketType(trx, actorOf(c), eventId, typeId.data)), 'saved')
+})
+
+const uploadLimit = bodyLimit({
+  maxSize: MAX_UPLOAD_BODY,
+  onError: () => {
+    throw new DomainError(413, 'upload_too_large', 'upload.tooLarge', { mb: MAX_UPLOAD_BODY / 1024 / 1024 })
+  },
+})
+
+for (const purpose of ['poster', 'template'] as const) {
+  manageEventRoutes.post(`/manage/events/:eventId/${purpose}`, uploadLimit, async (c) => {
+    const eventId = eventIdOf(c)
+    let file: unknown
+    try {
+      file = (await c.req.parseBody())['file']
+    } catch {
+      file = undefined
+    }
+    return attempt(c, eventId, purpose, {}, () => withUserContext(c, async (trx) => {
+      const actor = actorOf(c)
+      await lockEvent(trx, actor, eventId)
+      const upload = await checkUpload(file, purpose === 'poster' ? 'poster' : 'ticket_template')
+      const blobId = await c.var.services.blobStore.put(trx, {
+        tenantId: actor.tenantId, purpose: purpose === 'poster' ? 'poster' : 'ticket_template',
+        contentType: upload.contentType, bytes: upload.bytes, isPublic: purpose === 'poster',
+      })
+      await trx.updateTable('events')
+        .set(purpose === 'poster' ? { poster_urls: [`/media/${blobId}`] } : { ticket_template_url: `/media/${blobId}` })
+        .where('id', '=', eventId).execute()
+    }), 'uploaded')
+  })
+}

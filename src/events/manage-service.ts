@@ -1,0 +1,183 @@
+/**
+ * What managers do to events and ticket types. Runs in the manager's tenant context, so another
+ * tenant's events are simply not found (404), never "forbidden". Capacity rules:
+ * ticket types never add up to more than the event, and no capacity drops below what is sold or held.
+ */
+import { sql } from 'kysely'
+import type { Queryable } from '../db/database.ts'
+import type { EventStatus } from '../db/schema.ts'
+import { DomainError, NotFoundError } from '../http/errors.tsx'
+import type { EventInput, TicketTypeInput } from './form-schemas.ts'
+import { assertTransition } from './status.ts'
+
+export interface Actor {
+  tenantId: string
+  userId: string
+}
+
+function slugFor(title: string): string {
+  const base = title.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60)
+  const suffix = crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36)
+  return `${base || 'event'}-${suffix}`
+}
+
+function eventColumns(input: EventInput) {
+  return {
+    title: input.title,
+    description: input.description,
+    starts_at: input.startsAt,
+    ends_at: input.endsAt,
+    venue_name: input.venueName,
+    venue_address: input.venueAddress,
+    venue_city: input.venueCity,
+    venue_latitude: input.latitude,
+    venue_longitude: input.longitude,
+    total_capacity: input.totalCapacity,
+    terms_and_conditions: input.terms,
+    hold_minutes: input.holdMinutes,
+    allow_transfers: input.allowTransfers,
+    allow_resale: input.allowResale,
+    max_transfers: input.maxTransfers,
+    transfer_fee_minor: input.transferFee,
+    resale_price_cap_pct: input.resalePriceCapPct,
+  }
+}
+
+/** The event, locked for the rest of the transaction, or 404 (also for other tenants' events). */
+export async function lockEvent(trx: Queryable, actor: Actor, eventId: string) {
+  const event = await trx.selectFrom('events').selectAll().where('id', '=', eventId).where('tenant_id', '=', actor.tenantId)
+    .forUpdate().executeTakeFirst()
+  if (!event) throw new NotFoundError()
+  return event
+}
+
+/** Sold plus held (unexpired pending) tickets per ticket type of an event. */
+export async function committedByType(trx: Queryable, eventId: string, now: Date): Promise<Map<string, number>> {
+  const rows = await trx.selectFrom('ticket_types as tt')
+    .select(['tt.id', sql<number>`tt.sold + (select count(*) from tickets t where t.ticket_type_id = tt.id
+      and t.status = 'pending_payment' and t.reserved_until > ${now})`.as('committed')])
+    .where('tt.event_id', '=', eventId).execute()
+  return new Map(rows.map((row) => [row.id, Number(row.committed)]))
+}
+
+async function typeCapacityTotal(trx: Queryable, eventId: string, exceptTypeId?: string): Promise<number> {
+  let query = trx.selectFrom('ticket_types').select(sql<number>`coalesce(sum(capacity), 0)`.as('total')).where('event_id', '=', eventId)
+  if (exceptTypeId) query = query.where('id', '<>', exceptTypeId)
+  return Number((await query.executeTakeFirstOrThrow()).total)
+}
+
+function assertEditable(status: EventStatus) {
+  if (status === 'completed' || status === 'cancelled') throw new DomainError(409, 'event_closed', 'events.closed')
+}
+
+export async function createEvent(trx: Queryable, actor: Actor, input: EventInput, now: Date): Promise<string> {
+  if (input.startsAt <= now) throw new DomainError(422, 'past_date', 'form.pastDate')
+  const row = await trx.insertInto('events').values({
+    ...eventColumns(input), tenant_id: actor.tenantId, manager_id: actor.userId, slug: slugFor(input.title), status: 'draft',
+  }).returning('id').executeTakeFirstOrThrow()
+  return row.id
+}
+
+export async function updateEvent(trx: Queryable, actor: Actor, eventId: string, input: EventInput, now: Date) {
+  const event = await lockEvent(trx, actor, eventId)
+  assertEditable(event.status)
+  if (input.startsAt.getTime() !== event.starts_at.getTime() && input.startsAt <= now) {
+    throw new DomainError(422, 'past_date', 'form.pastDate')
+  }
+  const typesTotal = await typeCapacityTotal(trx, eventId)
+  if (input.totalCapacity < typesTotal) {
+    throw new DomainError(422, 'capacity_below_types', 'events.capacityBelowTypes', { total: typesTotal })
+  }
+  await trx.updateTable('events').set({ ...eventColumns(input), updated_at: now }).where('id', '=', eventId).execute()
+}
+
+/** A draft copy with the same details and ticket types, nothing sold. */
+export async function duplicateEvent(trx: Queryable, actor: Actor, eventId: string, copySuffix: string): Promise<string> {
+  const event = await lockEvent(trx, actor, eventId)
+  const { id: _id, slug: _slug, created_at: _c, updated_at: _u, status: _s, title, ...rest } = event
+  const copy = await trx.insertInto('events').values({
+    ...rest, title: `${title} ${copySuffix}`.slice(0, 160), slug: slugFor(title), status: 'draft', manager_id: actor.userId,
+  }).returning('id').executeTakeFirstOrThrow()
+  const types = await trx.selectFrom('ticket_types').selectAll().where('event_id', '=', eventId).execute()
+  if (types.length > 0) {
+    await trx.insertInto('ticket_types').values(types.map(({ id: _tid, created_at: _tc, updated_at: _tu, sold: _sold, ...type }) => ({
+      ...type, event_id: copy.id,
+    }))).execute()
+  }
+  return copy.id
+}
+
+export async function changeStatus(trx: Queryable, actor: Actor, eventId: string, to: EventStatus, now: Date) {
+  const event = await lockEvent(trx, actor, eventId)
+  assertTransition(event.status, to)
+  if (to === 'published') {
+    if (event.starts_at <= now) throw new DomainError(422, 'past_date', 'form.pastDate')
+    const types = await trx.selectFrom('ticket_types').select('id').where('event_id', '=', eventId).executeTakeFirst()
+    if (!types) throw new DomainError(422, 'no_ticket_types', 'events.noTicketTypes')
+  }
+  await trx.updateTable('events').set({ status: to, updated_at: now }).where('id', '=', eventId).execute()
+}
+
+function ticketTypeColumns(input: TicketTypeInput) {
+  return {
+    name: input.name,
+    description: input.description,
+    price_minor: input.price,
+    capacity: input.capacity,
+    max_per_order: input.maxPerOrder,
+    sales_start: input.salesStart,
+    sales_end: input.salesEnd,
+  }
+}
+
+async function assertNameFree(trx: Queryable, eventId: string, name: string, exceptTypeId?: string) {
+  let query = trx.selectFrom('ticket_types').select('id').where('event_id', '=', eventId)
+    .where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase()))
+  if (exceptTypeId) query = query.where('id', '<>', exceptTypeId)
+  if (await query.executeTakeFirst()) throw new DomainError(409, 'duplicate_name', 'events.duplicateTypeName')
+}
+
+export async function addTicketType(trx: Queryable, actor: Actor, eventId: string, input: TicketTypeInput) {
+  const event = await lockEvent(trx, actor, eventId)
+  assertEditable(event.status)
+  await assertNameFree(trx, eventId, input.name)
+  const total = await typeCapacityTotal(trx, eventId)
+  if (total + input.capacity > event.total_capacity) {
+    throw new DomainError(422, 'over_capacity', 'events.typesOverCapacity', { left: event.total_capacity - total })
+  }
+  const order = await trx.selectFrom('ticket_types').select(sql<number>`coalesce(max(sort_order), -1) + 1`.as('next'))
+    .where('event_id', '=', eventId).executeTakeFirstOrThrow()
+  await trx.insertInto('ticket_types').values({
+    ...ticketTypeColumns(input), tenant_id: actor.tenantId, event_id: eventId, currency: event.currency,
+    sort_order: Number(order.next),
+  }).execute()
+}
+
+export async function updateTicketType(trx: Queryable, actor: Actor, eventId: string, typeId: string, input: TicketTypeInput, now: Date) {
+  const event = await lockEvent(trx, actor, eventId)
+  assertEditable(event.status)
+  const type = await trx.selectFrom('ticket_types').select('id').where('id', '=', typeId).where('event_id', '=', eventId)
+    .forUpdate().executeTakeFirst()
+  if (!type) throw new NotFoundError()
+  await assertNameFree(trx, eventId, input.name, typeId)
+  const committed = (await committedByType(trx, eventId, now)).get(typeId) ?? 0
+  if (input.capacity < committed) {
+    throw new DomainError(422, 'capacity_below_sold', 'events.capacityBelowSold', { count: committed })
+  }
+  const others = await typeCapacityTotal(trx, eventId, typeId)
+  if (others + input.capacity > event.total_capacity) {
+    throw new DomainError(422, 'over_capacity', 'events.typesOverCapacity', { left: event.total_capacity - others })
+  }
+  await trx.updateTable('ticket_types').set({ ...ticketTypeColumns(input), updated_at: now }).where('id', '=', typeId).execute()
+}
+
+export async function deleteTicketType(trx: Queryable, actor: Actor, eventId: string, typeId: string) {
+  const event = await lockEvent(trx, actor, eventId)
+  assertEditable(event.status)
+  const type = await trx.selectFrom('ticket_types').select(['id', 'sold']).where('id', '=', typeId).where('event_id', '=', eventId)
+    .forUpdate().executeTakeFirst()
+  if (!type) throw new NotFoundError()
+  const anyTicket = await trx.selectFrom('tickets').select('id').where('ticket_type_id', '=', typeId).executeTakeFirst()
+  if (type.sold > 0 || anyTicket) throw new DomainError(409, 'type_has_sales', 'events.typeHasSales')
+  await trx.deleteFrom('ticket_types').where('id', '=', typeId).execute()
+}

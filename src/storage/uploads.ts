@@ -1,0 +1,44 @@
+/**
+ * Checking uploaded files: size limits, and the type read from the file's own first bytes (never the
+ * browser's claim or the file name), so a script cannot pass as an image.
+ */
+import { PDFDocument } from 'pdf-lib'
+import type { BlobContentType } from '../db/schema.ts'
+import { DomainError } from '../http/errors.tsx'
+
+const MB = 1024 * 1024
+
+export const UPLOAD_RULES = {
+  poster: { maxBytes: 2 * MB, types: ['image/jpeg', 'image/png', 'image/webp'] as BlobContentType[] },
+  ticket_template: { maxBytes: 5 * MB, types: ['image/jpeg', 'image/png', 'application/pdf'] as BlobContentType[] },
+}
+
+/** The largest body an upload route accepts; anything larger is refused before it is read. */
+export const MAX_UPLOAD_BODY = 6 * MB
+
+function startsWith(bytes: Uint8Array, signature: number[], offset = 0): boolean {
+  return signature.every((byte, i) => bytes[offset + i] === byte)
+}
+
+export function sniffContentType(bytes: Uint8Array): BlobContentType | undefined {
+  if (startsWith(bytes, [0xff, 0xd8, 0xff])) return 'image/jpeg'
+  if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png'
+  if (startsWith(bytes, [0x52, 0x49, 0x46, 0x46]) && startsWith(bytes, [0x57, 0x45, 0x42, 0x50], 8)) return 'image/webp'
+  if (startsWith(bytes, [0x25, 0x50, 0x44, 0x46, 0x2d])) return 'application/pdf'
+  return undefined
+}
+
+export async function checkUpload(file: unknown, purpose: keyof typeof UPLOAD_RULES) {
+  const rules = UPLOAD_RULES[purpose]
+  if (!(file instanceof File) || file.size === 0) throw new DomainError(422, 'upload_missing', 'upload.missing')
+  if (file.size > rules.maxBytes) throw new DomainError(413, 'upload_too_large', 'upload.tooLarge', { mb: rules.maxBytes / MB })
+  const bytes = new Uint8Array(await file.arrayBuffer())
+  const contentType = sniffContentType(bytes)
+  if (!contentType || !rules.types.includes(contentType)) throw new DomainError(415, 'upload_wrong_type', 'upload.wrongType')
+  if (contentType === 'application/pdf') {
+    const pages = await PDFDocument.load(bytes, { updateMetadata: false }).then((doc) => doc.getPageCount(), () => -1)
+    if (pages === -1) throw new DomainError(415, 'upload_wrong_type', 'upload.wrongType')
+    if (pages !== 1) throw new DomainError(422, 'upload_pdf_pages', 'upload.pdfPages')
+  }
+  return { bytes, contentType }
+}

@@ -1,0 +1,218 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Database } from '../../src/db/database.ts'
+import { toNairobiLocal } from '../../src/lib/nairobi-time.ts'
+import { createTestApp } from '../support/app.ts'
+import { TestClient, TestClock } from '../support/client.ts'
+import { openTestDatabase } from '../support/database.ts'
+import { asSystem, createAccount, createTenant, DAY, TEST_PASSWORD } from '../support/fixtures.ts'
+
+let db: Database
+let clock: TestClock
+let app: ReturnType<typeof createTestApp>['app']
+let managerA: TestClient
+let managerB: TestClient
+
+async function signIn(account: { email: string | null }) {
+  const client = new TestClient(app)
+  const res = await client.post('/login', { email: account.email!, password: TEST_PASSWORD })
+  if (res.status !== 303) throw new Error(`sign-in failed: ${res.status}`)
+  return client
+}
+
+export function eventFormFor(now: Date, overrides: Record<string, string> = {}) {
+  return {
+    title: 'Sauti za Pwani', description: 'Coastal sounds.', startsAt: toNairobiLocal(new Date(now.getTime() + 10 * DAY)),
+    endsAt: '', venueName: 'Fort Jesus', venueAddress: 'Nkrumah Road', venueCity: 'Mombasa', latitude: '-4.0627',
+    longitude: '39.6794', totalCapacity: '300', holdMinutes: '10', terms: 'No refunds.', allowTransfers: 'on',
+    maxTransfers: '2', transferFee: '50', resalePriceCapPct: '110', ...overrides,
+  }
+}
+
+const typeForm = (overrides: Record<string, string> = {}) => ({
+  name: 'Regular', description: '', price: '1500', capacity: '200', maxPerOrder: '6', salesStart: '', salesEnd: '', ...overrides,
+})
+
+async function createDraft(client: TestClient, overrides: Record<string, string> = {}) {
+  const res = await client.post('/manage/events', eventFormFor(clock.current, overrides))
+  expect(res.status, await res.clone().text()).toBe(303)
+  return /\/manage\/events\/([0-9a-f-]{36})/.exec(res.headers.get('location')!)![1]!
+}
+
+const eventRow = (id: string) => asSystem(db, (trx) => trx.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirstOrThrow())
+const typesOf = (id: string) => asSystem(db, (trx) => trx.selectFrom('ticket_types').selectAll().where('event_id', '=', id).orderBy('sort_order').execute())
+
+beforeAll(async () => {
+  db = await openTestDatabase()
+  clock = new TestClock()
+  ;({ app } = createTestApp(db, { now: clock.now }))
+  const tenantA = await createTenant(db)
+  const tenantB = await createTenant(db)
+  managerA = await signIn(await createAccount(db, { tenantId: tenantA.id, membership: 'manager' }))
+  managerB = await signIn(await createAccount(db, { tenantId: tenantB.id, membership: 'manager' }))
+})
+afterAll(() => db.destroy())
+
+describe('creating and editing events', () => {
+  it('creates a draft with every field, Nairobi time and money in minor units', async () => {
+    const id = await createDraft(managerA)
+    const event = await eventRow(id)
+    expect(event).toMatchObject({
+      status: 'draft', title: 'Sauti za Pwani', venue_city: 'Mombasa', venue_latitude: -4.0627, total_capacity: 300,
+      transfer_fee_minor: 5000, resale_price_cap_pct: 110, allow_transfers: true, allow_resale: false, max_transfers: 2,
+    })
+    expect(toNairobiLocal(event.starts_at)).toBe(eventFormFor(clock.current).startsAt)
+    const page = await (await managerA.get(`/manage/events/${id}?notice=created`)).text()
+    expect(page).toContain('Event created as a draft')
+  })
+
+  it.each([
+    ['a past date', { startsAt: toNairobiLocal(new Date(Date.now() - DAY)) }, 'Choose a date and time in the future.'],
+    ['no title', { title: '' }, 'Please fill this in.'],
+    ['a date that does not exist', { startsAt: '2027-02-30T19:00' }, 'Enter a date and time.'],
+    ['an end before the start', { endsAt: '2020-01-01T10:00' }, 'The end must be after the start.'],
+    ['a capacity of zero', { totalCapacity: '0' }, 'Enter a whole number from 1 to 1,000,000.'],
+    ['a fractional capacity', { totalCapacity: '10.5' }, 'Enter a whole number from 1 to 1,000,000.'],
+    ['a negative fee', { transferFee: '-5' }, 'Enter an amount in KES'],
+    ['four transfers', { maxTransfers: '4' }, 'Choose 0 to 3 transfers.'],
+    ['a latitude off the globe', { latitude: '95' }, 'latitude from -90 to 90'],
+  ])('refuses %s with 422 and a clear message, creating nothing', async (_case, overrides, message) => {
+    const before = await asSystem(db, async (trx) => (await trx.selectFrom('events').select('id').execute()).length)
+    const res = await managerA.post('/manage/events', eventFormFor(clock.current, overrides))
+    expect(res.status).toBe(422)
+    expect(await res.text()).toContain(message)
+    expect(await asSystem(db, async (trx) => (await trx.selectFrom('events').select('id').execute()).length)).toBe(before)
+  })
+
+  it('shows a title with script in it as text', async () => {
+    const id = await createDraft(managerA, { title: '<script>alert(1)</script>' })
+    const page = await (await managerA.get(`/manage/events/${id}`)).text()
+    expect(page).not.toContain('<script>alert(1)</script>')
+    expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
+  })
+
+  it('edits an event, and refuses a capacity below what its ticket types add up to', async () => {
+    const id = await createDraft(managerA)
+    expect((await managerA.post(`/manage/events/${id}/ticket-types`, typeForm({ capacity: '250' }))).status).toBe(303)
+    const edited = await managerA.post(`/manage/events/${id}`, eventFormFor(clock.current, { title: 'Renamed', totalCapacity: '260' }))
+    expect(edited.status).toBe(303)
+    expect((await eventRow(id)).title).toBe('Renamed')
+    const refused = await managerA.post(`/manage/events/${id}`, eventFormFor(clock.current, { totalCapacity: '200' }))
+    expect(refused.status).toBe(422)
+    expect(await refused.text()).toContain('cannot be less than its ticket types add up to (250)')
+    expect((await eventRow(id)).total_capacity).toBe(260)
+  })
+
+  it('duplicates an event as a draft with its ticket types and nothing sold', async () => {
+    const id = await createDraft(managerA)
+    await managerA.post(`/manage/events/${id}/ticket-types`, typeForm())
+    await asSystem(db, (trx) => trx.updateTable('ticket_types').set({ sold: 5 }).where('event_id', '=', id).execute())
+    const res = await managerA.post(`/manage/events/${id}/duplicate`)
+    const copyId = /\/manage\/events\/([0-9a-f-]{36})/.exec(res.headers.get('location')!)![1]!
+    expect(copyId).not.toBe(id)
+    const copy = await eventRow(copyId)
+    expect(copy.status).toBe('draft')
+    expect(copy.title).toBe('Sauti za Pwani (copy)')
+    expect((await typesOf(copyId)).map((type) => [type.name, type.sold])).toEqual([['Regular', 0]])
+  })
+})
+
+describe('ticket types', () => {
+  it('adds types within the event capacity, with prices in minor units', async () => {
+    const id = await createDraft(managerA)
+    expect((await managerA.post(`/manage/events/${id}/ticket-types`, typeForm({ name: 'VIP', price: '5,000.50', capacity: '100' }))).status).toBe(303)
+    const over = await managerA.post(`/manage/events/${id}/ticket-types`, typeForm({ capacity: '201' }))
+    expect(over.status).toBe(422)
+    expect(await over.text()).toContain('200 places are left')
+    const duplicate = await managerA.post(`/manage/events/${id}/ticket-types`, typeForm({ name: 'vip', capacity: '10' }))
+    expect(duplicate.status).toBe(409)
+    expect((await typesOf(id)).map((type) => [type.name, type.price_minor, type.capacity])).toEqual([['VIP', 500_050, 100]])
+  })
+
+  it.each([
+    ['a negative price', { price: '-100' }],
+    ['a price with three decimals', { price: '10.005' }],
+    ['a price that is not a number', { price: 'free' }],
+    ['zero capacity', { capacity: '0' }],
+    ['a per-order maximum of 51', { maxPerOrder: '51' }],
+    ['sales closing before they open', { salesStart: '2027-01-10T10:00', salesEnd: '2027-01-09T10:00' }],
+  ])('refuses %s with 422', async (_case, overrides) => {
+    const id = await createDraft(managerA)
+    const res = await managerA.post(`/manage/events/${id}/ticket-types`, typeForm(overrides))
+    expect(res.status).toBe(422)
+    expect(await typesOf(id)).toEqual([])
+  })
+
+  it('keeps capacity above what is sold or held, and keeps a type with sales', async () => {
+    const id = await createDraft(managerA)
+    await managerA.post(`/manage/events/${id}/ticket-types`, typeForm({ capacity: '50' }))
+    const [type] = await typesOf(id)
+    await asSystem(db, async (trx) => {
+      await trx.updateTable('ticket_types').set({ sold: 10 }).where('id', '=', type!.id).execute()
+      await trx.insertInto('tickets').values(Array.from({ length: 3 }, () => ({
+        tenant_id: type!.tenant_id, event_id: id, ticket_type_id: type!.id, price_minor: 150_000,
+        status: 'pending_payment' as const, reserved_until: new Date(clock.current.getTime() + 10 * 60_000),
+      }))).execute()
+    })
+    const low = await managerA.post(`/manage/events/${id}/ticket-types/${type!.id}`, typeForm({ capacity: '12' }))
+    expect(low.status).toBe(422)
+    expect(await low.text()).toContain('lower than the 13 tickets already sold or held')
+    expect((await managerA.post(`/manage/events/${id}/ticket-types/${type!.id}`, typeForm({ capacity: '13' }))).status).toBe(303)
+    const del = await managerA.post(`/manage/events/${id}/ticket-types/${type!.id}/delete`)
+    expect(del.status).toBe(409)
+    expect(await del.text()).toContain('has sales, so it cannot be deleted')
+    expect(await typesOf(id)).toHaveLength(1)
+  })
+
+  it('deletes a type with no sales', async () => {
+    const id = await createDraft(managerA)
+    await managerA.post(`/manage/events/${id}/ticket-types`, typeForm())
+    const [type] = await typesOf(id)
+    expect((await managerA.post(`/manage/events/${id}/ticket-types/${type!.id}/delete`)).status).toBe(303)
+    expect(await typesOf(id)).toEqual([])
+  })
+})
+
+describe('status', () => {
+  it('publishes only with a ticket type, then moves along the lifecycle; illegal moves are refused', async () => {
+    const id = await createDraft(managerA)
+    const early = await managerA.post(`/manage/events/${id}/status`, { status: 'published' })
+    expect(early.status).toBe(422)
+    expect(await early.text()).toContain('Add at least one ticket type before publishing.')
+    await managerA.post(`/manage/events/${id}/ticket-types`, typeForm())
+    expect((await managerA.post(`/manage/events/${id}/status`, { status: 'published' })).status).toBe(303)
+    for (const to of ['draft', 'completed']) {
+      const res = await managerA.post(`/manage/events/${id}/status`, { status: to })
+      expect(res.status, to).toBe(409)
+      expect(await res.text()).toContain('That status change is not allowed for this event.')
+    }
+    expect((await managerA.post(`/manage/events/${id}/status`, { status: 'ongoing' })).status).toBe(303)
+    expect((await managerA.post(`/manage/events/${id}/status`, { status: 'cancelled' })).status).toBe(303)
+    expect((await eventRow(id)).status).toBe('cancelled')
+    expect((await managerA.post(`/manage/events/${id}/status`, { status: 'published' })).status).toBe(409)
+    const locked = await managerA.post(`/manage/events/${id}`, eventFormFor(clock.current))
+    expect(locked.status).toBe(409)
+    expect((await managerA.post(`/manage/events/${id}/status`, { status: 'sold' })).status).toBe(422)
+  })
+})
+
+describe('another tenant’s events', () => {
+  it('are invisible to manager B: 404 on every page and action, nothing changed', async () => {
+    const id = await createDraft(managerA)
+    await managerA.post(`/manage/events/${id}/ticket-types`, typeForm())
+    const [type] = await typesOf(id)
+    const before = await eventRow(id)
+    const attempts: Array<[string, Record<string, string>?]> = [
+      [`/manage/events/${id}`, eventFormFor(clock.current, { title: 'Hijacked' })],
+      [`/manage/events/${id}/status`, { status: 'published' }],
+      [`/manage/events/${id}/duplicate`],
+      [`/manage/events/${id}/ticket-types`, typeForm({ name: 'Sneaky' })],
+      [`/manage/events/${id}/ticket-types/${type!.id}`, typeForm({ capacity: '1' })],
+      [`/manage/events/${id}/ticket-types/${type!.id}/delete`],
+    ]
+    expect((await managerB.get(`/manage/events/${id}`)).status).toBe(404)
+    for (const [path, form] of attempts) expect((await managerB.post(path, form ?? {})).status, path).toBe(404)
+    expect(await (await managerB.get('/manage/events')).text()).not.toContain(before.title)
+    expect(await eventRow(id)).toEqual(before)
+    expect(await typesOf(id)).toHaveLength(1)
+  })
+})

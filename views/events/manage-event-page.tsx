@@ -1,0 +1,154 @@
+import type { Event, EventStatus } from '../../src/db/schema.ts'
+import { allowedTransitions } from '../../src/events/status.ts'
+import type { FieldErrors, FormValues } from '../../src/http/forms.ts'
+import { formatDateTime, formatMoney } from '../../src/i18n/format.ts'
+import type { Lang, MessageKey, Translator } from '../../src/i18n/index.ts'
+import { minorToInput } from '../../src/lib/money.ts'
+import { toNairobiLocal } from '../../src/lib/nairobi-time.ts'
+import { Field, FormProblem, Notice, TextArea } from '../components/form.tsx'
+import { EventForm } from './event-form.tsx'
+
+export interface ManagedTicketType {
+  id: string
+  name: string
+  description: string
+  price_minor: number
+  currency: string
+  capacity: number
+  max_per_order: number
+  sales_start: Date | null
+  sales_end: Date | null
+  committed: number
+}
+
+/** Form values of a stored event, as the form shows them. */
+export function eventValues(event: Event): FormValues {
+  return {
+    title: event.title, description: event.description, startsAt: toNairobiLocal(event.starts_at),
+    endsAt: event.ends_at ? toNairobiLocal(event.ends_at) : '', venueName: event.venue_name,
+    venueAddress: event.venue_address, venueCity: event.venue_city,
+    latitude: event.venue_latitude?.toString() ?? '', longitude: event.venue_longitude?.toString() ?? '',
+    totalCapacity: String(event.total_capacity), holdMinutes: String(event.hold_minutes), terms: event.terms_and_conditions,
+    allowTransfers: event.allow_transfers ? 'on' : '', allowResale: event.allow_resale ? 'on' : '',
+    maxTransfers: String(event.max_transfers), transferFee: minorToInput(event.transfer_fee_minor),
+    resalePriceCapPct: String(event.resale_price_cap_pct),
+  }
+}
+
+export function ticketTypeValues(type: ManagedTicketType): FormValues {
+  return {
+    name: type.name, description: type.description, price: minorToInput(type.price_minor), capacity: String(type.capacity),
+    maxPerOrder: String(type.max_per_order), salesStart: type.sales_start ? toNairobiLocal(type.sales_start) : '',
+    salesEnd: type.sales_end ? toNairobiLocal(type.sales_end) : '',
+  }
+}
+
+function TicketTypeFields({ t, values, errors }: { t: Translator; values: FormValues; errors?: FieldErrors }) {
+  const field = { values, errors }
+  return (
+    <>
+      <Field name="name" label={t('tt.name')} {...field} />
+      <TextArea name="description" label={t('tt.description')} rows={2} {...field} />
+      <Field name="price" label={t('tt.price')} inputmode="decimal" {...field} />
+      <Field name="capacity" label={t('tt.capacity')} inputmode="numeric" {...field} />
+      <Field name="maxPerOrder" label={t('tt.maxPerOrder')} inputmode="numeric" {...field} />
+      <Field name="salesStart" type="datetime-local" label={t('tt.salesStart')} required={false} {...field} />
+      <Field name="salesEnd" type="datetime-local" label={t('tt.salesEnd')} required={false} {...field} />
+    </>
+  )
+}
+
+export interface ManageEventPageProps {
+  t: Translator
+  lang: Lang
+  event: Event
+  ticketTypes: ManagedTicketType[]
+  hasTemplate: boolean
+  notice?: string
+  /** Values and errors of the form that was just sent back, keyed by form: 'event', 'new-type', a type id, 'upload'. */
+  failed?: { form: string; values: FormValues; errors: FieldErrors }
+}
+
+export function ManageEventPage({ t, lang, event, ticketTypes, hasTemplate, notice, failed }: ManageEventPageProps) {
+  const base = `/manage/events/${event.id}`
+  const failedOn = (form: string) => (failed?.form === form ? failed : undefined)
+  return (
+    <section>
+      <p><a href="/manage/events">← {t('manage.events')}</a></p>
+      <h1>{event.title}</h1>
+      <p>
+        <span class="badge" data-status={event.status}>{t(`status.${event.status}` as MessageKey)}</span>{' '}
+        <span class="muted">{formatDateTime(event.starts_at, lang)}</span>
+      </p>
+      {notice && <Notice kind="success">{notice}</Notice>}
+      {failedOn('status') && <FormProblem errors={failedOn('status')!.errors} summary={t('form.fixErrors')} />}
+      <div class="actions">
+        {allowedTransitions(event.status).map((to: EventStatus) => (
+          <form method="post" action={`${base}/status`}>
+            <input type="hidden" name="status" value={to} />
+            <button class={to === 'cancelled' ? 'secondary danger' : to === 'published' ? '' : 'secondary'}>
+              {t(`action.${to}` as MessageKey)}
+            </button>
+          </form>
+        ))}
+        <form method="post" action={`${base}/duplicate`}><button class="secondary">{t('manage.events.duplicate')}</button></form>
+        {event.status !== 'draft' && <a class="button secondary" href={`/events/${event.slug}`}>{t('manage.events.viewPublic')}</a>}
+      </div>
+
+      <h2>{t('section.ticketTypes')}</h2>
+      {ticketTypes.length === 0 && <p class="muted">{t('tt.none')}</p>}
+      <ul class="cards">
+        {ticketTypes.map((type) => {
+          const mine = failedOn(type.id)
+          return (
+            <li class="card ticket-type">
+              <strong>{type.name}</strong> · {formatMoney(type.price_minor, type.currency, lang)}
+              <p class="meta">{t('tt.committed', { count: type.committed })} / {type.capacity}</p>
+              <details open={!!mine}>
+                <summary>{t('manage.events.edit')}</summary>
+                <form method="post" action={`${base}/ticket-types/${type.id}`} class="stack">
+                  <FormProblem errors={mine?.errors} summary={t('form.fixErrors')} />
+                  <TicketTypeFields t={t} values={mine?.values ?? ticketTypeValues(type)} errors={mine?.errors} />
+                  <button class="secondary">{t('tt.save')}</button>
+                </form>
+              </details>
+              {type.committed === 0 && (
+                <form method="post" action={`${base}/ticket-types/${type.id}/delete`}>
+                  <button class="secondary danger">{t('tt.delete')}</button>
+                </form>
+              )}
+            </li>
+          )
+        })}
+      </ul>
+      <details class="card" open={!!failedOn('new-type') || ticketTypes.length === 0}>
+        <summary>{t('tt.add')}</summary>
+        <form method="post" action={`${base}/ticket-types`} class="stack">
+          <FormProblem errors={failedOn('new-type')?.errors} summary={t('form.fixErrors')} />
+          <TicketTypeFields t={t} values={failedOn('new-type')?.values ?? { maxPerOrder: '10' }} errors={failedOn('new-type')?.errors} />
+          <button>{t('tt.add')}</button>
+        </form>
+      </details>
+
+      <EventForm t={t} action={base} submit={t('manage.events.save')}
+        values={failedOn('event')?.values ?? eventValues(event)} errors={failedOn('event')?.errors} />
+
+      <h2>{t('manage.poster')}</h2>
+      {event.poster_urls[0] && <img src={event.poster_urls[0]} alt={t('event.posterAlt', { title: event.title })} class="poster" loading="lazy" />}
+      {failedOn('poster') && <FormProblem errors={failedOn('poster')!.errors} summary={t('form.fixErrors')} />}
+      <form method="post" action={`${base}/poster`} enctype="multipart/form-data" class="stack">
+        <p class="muted">{t('manage.poster.hint')}</p>
+        <input type="file" name="file" accept="image/jpeg,image/png,image/webp" required />
+        <button class="secondary">{t('manage.poster.upload')}</button>
+      </form>
+      <h2>{t('manage.template')}</h2>
+      {hasTemplate && <p>{t('manage.template.current')}</p>}
+      {failedOn('template') && <FormProblem errors={failedOn('template')!.errors} summary={t('form.fixErrors')} />}
+      <form method="post" action={`${base}/template`} enctype="multipart/form-data" class="stack">
+        <p class="muted">{t('manage.template.hint')}</p>
+        <input type="file" name="file" accept="image/jpeg,image/png,application/pdf" required />
+        <button class="secondary">{t('manage.template.upload')}</button>
+      </form>
+    </section>
+  )
+}
