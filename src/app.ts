@@ -28,6 +28,10 @@ import { outboxRoutes } from './notifications/outbox-routes.tsx'
 import { scannerRoutes } from './scanning/routes.tsx'
 import { manageEventRoutes } from './events/manage-routes.tsx'
 import { mediaRoutes } from './storage/media-routes.ts'
+import { eventApiRoutes } from './events/api-routes.ts'
+import { openApiRoutes } from './http/openapi.ts'
+import { credentialsRoutes } from './payments/credentials-routes.tsx'
+import type { KeyRing } from './lib/secret-box.ts'
 import { postgresBlobStore, type BlobStore } from './storage/blob-store.ts'
 
 export interface AppDeps {
@@ -47,6 +51,8 @@ export interface AppDeps {
   google?: GoogleOAuthConfig
   /** Uploaded files; in Postgres by default. */
   blobStore?: BlobStore
+  /** Keys for secrets at rest; without them M-Pesa credentials cannot be stored. */
+  secretKeys?: KeyRing
   /** The client's address; by default the platform's client-IP header, else "unknown". */
   clientIp?: AppServices['clientIp']
 }
@@ -63,6 +69,7 @@ export function createApp(deps: AppDeps) {
     rateLimiter: deps.rateLimiter ?? createMemoryRateLimiter(),
     senders: deps.senders ?? OUTBOX_SENDERS,
     blobStore: deps.blobStore ?? postgresBlobStore,
+    secretKeys: deps.secretKeys,
     google: deps.google,
     clientIp: deps.clientIp ?? headerClientIp,
   }
@@ -101,6 +108,9 @@ export function createApp(deps: AppDeps) {
   app.route('/', manageRoutes)
   app.route('/', manageEventRoutes)
   app.route('/', mediaRoutes)
+  app.route('/', eventApiRoutes)
+  app.route('/', openApiRoutes)
+  app.route('/', credentialsRoutes)
   app.route('/', adminRoutes)
   app.route('/', scannerRoutes)
   app.route('/', outboxRoutes)

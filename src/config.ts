@@ -13,6 +13,8 @@ export interface AppConfig {
   databaseUrl?: string
   /** Public origin for links in emails (e.g. https://tikiti.example); default: the request's origin. */
   publicUrl?: string
+  /** Replaces the Daraja host for every tenant (a simulator or test server). */
+  darajaBaseUrl?: string
 }
 
 export type EnvVars = Record<string, unknown>
@@ -33,5 +35,6 @@ export function readConfig(vars: EnvVars): AppConfig {
     defaultLang: isLang(lang) ? lang : 'en',
     databaseUrl: str(vars, 'DATABASE_URL'),
     publicUrl: str(vars, 'PUBLIC_URL')?.replace(/\/+$/, ''),
+    darajaBaseUrl: str(vars, 'DARAJA_BASE_URL'),
   }
 }

@@ -1,5 +1,6 @@
 /** The event and ticket-type forms. Messages are catalog keys (see src/http/forms.ts). */
 import { z } from 'zod'
+import { cleanText } from '../http/text.ts'
 import { parseMajorAmount } from '../lib/money.ts'
 import { parseNairobiLocal } from '../lib/nairobi-time.ts'
 
@@ -76,6 +77,6 @@ export const statusForm = z.object({
 })
 
 export const eventSearch = z.object({
-  q: z.string().trim().max(100).optional().catch(undefined),
-  city: z.string().trim().max(80).optional().catch(undefined),
+  q: z.string().transform(cleanText).pipe(z.string().trim().max(100)).optional().catch(undefined),
+  city: z.string().transform(cleanText).pipe(z.string().trim().max(80)).optional().catch(undefined),
 })

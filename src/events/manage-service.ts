@@ -7,6 +7,7 @@ import { sql } from 'kysely'
 import type { Queryable } from '../db/database.ts'
 import type { EventStatus } from '../db/schema.ts'
 import { DomainError, NotFoundError } from '../http/errors.tsx'
+import { committedSql } from './availability.ts'
 import type { EventInput, TicketTypeInput } from './form-schemas.ts'
 import { assertTransition } from './status.ts'
 
@@ -54,8 +55,7 @@ export async function lockEvent(trx: Queryable, actor: Actor, eventId: string) {
 /** Sold plus held (unexpired pending) tickets per ticket type of an event. */
 export async function committedByType(trx: Queryable, eventId: string, now: Date): Promise<Map<string, number>> {
   const rows = await trx.selectFrom('ticket_types as tt')
-    .select(['tt.id', sql<number>`tt.sold + (select count(*) from tickets t where t.ticket_type_id = tt.id
-      and t.status = 'pending_payment' and t.reserved_until > ${now})`.as('committed')])
+    .select(['tt.id', committedSql('tt', now).as('committed')])
     .where('tt.event_id', '=', eventId).execute()
   return new Map(rows.map((row) => [row.id, Number(row.committed)]))
 }

@@ -1,22 +1,36 @@
-/** Buyer-facing pages: the home page of upcoming events and an event's page. */
+/** Buyer-facing pages: upcoming events (searchable) and an event's page. Conditional GET via ETag. */
+import { etag } from 'hono/etag'
 import { z } from 'zod'
-import { HomePage } from '../../views/events/home-page.tsx'
 import { EventPage } from '../../views/events/event-page.tsx'
+import { HomePage } from '../../views/events/home-page.tsx'
 import { ANONYMOUS, withContext } from '../db/request-context.ts'
 import { NotFoundError } from '../http/errors.tsx'
 import { factory } from '../http/factory.ts'
 import { renderPage } from '../http/render.tsx'
-import { findPublicEventBySlug, listTicketTypesOfEvent, listUpcomingEvents } from './queries.ts'
+import { eventSearch } from './form-schemas.ts'
+import { findPublicEvent, listTicketTypesOfEvent, listUpcomingEvents } from './queries.ts'
 
 const slugSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,99}$/)
 
 export const publicEventRoutes = factory.createApp()
 
+// Repeat visits on slow data cost a few hundred bytes: the browser revalidates and gets a 304.
+for (const path of ['/', '/events', '/events/*']) publicEventRoutes.use(path, etag())
+
 publicEventRoutes.get('/', async (c) => {
   const events = await withContext(c.var.db, ANONYMOUS, (trx) => listUpcomingEvents(trx, c.var.now))
   return renderPage(c, {
     title: c.var.t('app.name'),
-    body: <HomePage t={c.var.t} lang={c.var.lang} events={events} />,
+    body: <HomePage t={c.var.t} lang={c.var.lang} events={events} heading={c.var.t('home.title')} />,
+  })
+})
+
+publicEventRoutes.get('/events', async (c) => {
+  const filter = eventSearch.parse({ q: c.req.query('q'), city: c.req.query('city') })
+  const events = await withContext(c.var.db, ANONYMOUS, (trx) => listUpcomingEvents(trx, c.var.now, filter))
+  return renderPage(c, {
+    title: c.var.t('events.title'),
+    body: <HomePage t={c.var.t} lang={c.var.lang} events={events} heading={c.var.t('events.title')} search={filter} />,
   })
 })
 
@@ -24,8 +38,8 @@ publicEventRoutes.get('/events/:slug', async (c) => {
   const slug = slugSchema.safeParse(c.req.param('slug'))
   if (!slug.success) throw new NotFoundError()
   const found = await withContext(c.var.db, ANONYMOUS, async (trx) => {
-    const event = await findPublicEventBySlug(trx, slug.data)
-    return event && { event, ticketTypes: await listTicketTypesOfEvent(trx, event.id) }
+    const event = await findPublicEvent(trx, { slug: slug.data })
+    return event && { event, ticketTypes: await listTicketTypesOfEvent(trx, event.id, c.var.now) }
   })
   if (!found) throw new NotFoundError()
   return renderPage(c, {

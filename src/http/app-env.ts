@@ -7,6 +7,7 @@ import type { Lang, Translator } from '../i18n/index.ts'
 import type { MessageSenders } from '../notifications/messages.ts'
 import type { RateLimiter } from '../ratelimit/rate-limiter.ts'
 import type { BlobStore } from '../storage/blob-store.ts'
+import type { KeyRing } from '../lib/secret-box.ts'
 
 /** Outside services the app talks to, chosen by the runtime entry (real ones or local stand-ins). */
 export interface AppServices {
@@ -14,6 +15,8 @@ export interface AppServices {
   senders: MessageSenders
   /** Where uploaded files' bytes live. */
   blobStore: BlobStore
+  /** Keys for secrets at rest (M-Pesa credentials); absent until SECRETS_KEYS is set. */
+  secretKeys?: KeyRing
   /** Present when Google sign-in is configured. */
   google?: GoogleOAuthConfig
   /** The client's network address, as this runtime knows it. */

@@ -46,7 +46,8 @@ export function notFound(c: Context<AppEnv>) {
 }
 
 export function errorHandler(log: LogSink) {
-  return (err: Error, c: Context<AppEnv>) => {
+  return (error: Error, c: Context<AppEnv>) => {
+    let err = error
     const t = c.var.t
     if (err instanceof DomainError) {
       const message = t(err.messageKey, err.params)
@@ -57,6 +58,12 @@ export function errorHandler(log: LogSink) {
         status: err.status,
         body: <ErrorPage t={t} title={t('error.badRequest.title')} body={message} />,
       })
+    }
+    // Postgres "data exception" (SQLSTATE class 22: bad encoding, out-of-range number, over-long
+    // value…) means the input was wrong, and the transaction rolled back: a 400, not a 500.
+    const sqlState = (err as { code?: unknown })?.code
+    if (typeof sqlState === 'string' && /^22[0-9A-Z]{3}$/.test(sqlState)) {
+      err = new HTTPException(400)
     }
     if (err instanceof HTTPException && err.status < 500) {
       if (err.status === 404) return notFound(c)

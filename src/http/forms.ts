@@ -7,6 +7,7 @@ import type { z } from 'zod'
 import { en, type MessageKey } from '../i18n/en.ts'
 import type { AppEnv } from './app-env.ts'
 import { DomainError } from './errors.tsx'
+import { cleanText } from './text.ts'
 
 export type FormValues = Record<string, string | string[]>
 export type FieldErrors = Record<string, string>
@@ -25,8 +26,8 @@ export async function readForm<S extends z.ZodType>(c: Context<AppEnv>, schema: 
   try {
     const body = await c.req.parseBody({ all: true })
     for (const [name, value] of Object.entries(body)) {
-      if (typeof value === 'string') values[name] = value
-      else if (Array.isArray(value)) values[name] = value.filter((v): v is string => typeof v === 'string')
+      if (typeof value === 'string') values[name] = cleanText(value)
+      else if (Array.isArray(value)) values[name] = value.filter((v): v is string => typeof v === 'string').map(cleanText)
     }
   } catch {
     values = {}

@@ -155,6 +155,26 @@ describe('errors and logs', () => {
     expect(lines.some((line) => JSON.parse(line).msg === 'unhandled error')).toBe(true)
   })
 
+  it('answers 400, not 500, when Postgres rejects the data itself (SQLSTATE class 22)', async () => {
+    const { app: failing } = createTestApp(db)
+    const { sql } = await import('kysely')
+    failing.get('/api/cast', async (c) => c.json(await sql`select ${'not a number'}::int as n`.execute(c.var.db)))
+    failing.get('/cast', async (c) => c.json(await sql`select ${'x'.repeat(5)}::varchar(2)::int as n`.execute(c.var.db)))
+    const api = await failing.request('/api/cast')
+    expect(api.status).toBe(400)
+    expect(await api.json()).toEqual({ error: { code: 'bad_request', message: 'The request was not valid.' } })
+    expect((await failing.request('/cast')).status).toBe(400)
+  })
+
+  it('drops NUL and control characters from form input instead of failing', async () => {
+    const res = await app.request('/register', {
+      method: 'POST',
+      headers: { origin: 'http://localhost', 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ name: 'Nul\u0000l', email: 'nul\u0000@example.test', password: 'a-long-password' }),
+    })
+    expect(res.status).toBeLessThan(500)
+  })
+
   it('logs one JSON line per request with its id, and never the query string', async () => {
     const before = logLines.length
     const res = await app.request('/?reset_token=SECRET123&phone=0712345678')

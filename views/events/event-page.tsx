@@ -1,38 +1,32 @@
 import type { Event } from '../../src/db/schema.ts'
+import { salesState } from '../../src/events/availability.ts'
+import type { PublicTicketType } from '../../src/events/queries.ts'
 import { formatDate, formatDateTime, formatMoney } from '../../src/i18n/format.ts'
 import type { Lang, Translator } from '../../src/i18n/index.ts'
-
-interface TicketTypeView {
-  id: string
-  name: string
-  description: string
-  price_minor: number
-  currency: string
-  capacity: number
-  sold: number
-  sales_start: Date | null
-  sales_end: Date | null
-}
 
 export interface EventPageProps {
   t: Translator
   lang: Lang
   now: Date
   event: Event & { organiser: string }
-  ticketTypes: TicketTypeView[]
+  ticketTypes: PublicTicketType[]
 }
 
-function availability(t: Translator, lang: Lang, now: Date, type: TicketTypeView) {
-  const left = type.capacity - type.sold
-  if (left <= 0) return <span class="badge out">{t('event.soldOut')}</span>
-  if (type.sales_start && type.sales_start > now) {
-    return <span class="badge">{t('event.salesOpen', { date: formatDate(type.sales_start, lang) })}</span>
+function Availability({ t, lang, now, type }: { t: Translator; lang: Lang; now: Date; type: PublicTicketType }) {
+  switch (salesState(type, now)) {
+    case 'sold_out':
+      return <span class="badge out">{t('event.soldOut')}</span>
+    case 'not_started':
+      return <span class="badge">{t('event.salesOpen', { date: formatDate(type.sales_start!, lang) })}</span>
+    case 'ended':
+      return <span class="badge">{t('event.salesClosed')}</span>
+    default:
+      return <span class="badge">{t('event.ticketsLeft', { count: type.available })}</span>
   }
-  if (type.sales_end && type.sales_end <= now) return <span class="badge">{t('event.salesClosed')}</span>
-  return <span class="badge">{t('event.ticketsLeft', { count: left })}</span>
 }
 
 export function EventPage({ t, lang, now, event, ticketTypes }: EventPageProps) {
+  const poster = event.poster_urls[0]
   return (
     <article>
       <h1>{event.title}</h1>
@@ -58,11 +52,12 @@ export function EventPage({ t, lang, now, event, ticketTypes }: EventPageProps) 
               <span class="price">
                 {type.price_minor === 0 ? t('event.free') : formatMoney(type.price_minor, type.currency, lang)}
               </span>{' '}
-              {availability(t, lang, now, type)}
+              <Availability t={t} lang={lang} now={now} type={type} />
             </span>
           </li>
         ))}
       </ul>
+      {poster && <img class="poster" src={poster} alt={t('event.posterAlt', { title: event.title })} loading="lazy" decoding="async" />}
       {event.terms_and_conditions && (
         <>
           <h2>{t('event.terms')}</h2>

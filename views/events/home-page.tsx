@@ -6,14 +6,27 @@ export interface HomePageProps {
   t: Translator
   lang: Lang
   events: EventSummary[]
+  heading: string
+  /** Present on /events: the search form and what was searched. */
+  search?: { q?: string; city?: string }
 }
 
-export function HomePage({ t, lang, events }: HomePageProps) {
+export function HomePage({ t, lang, events, heading, search }: HomePageProps) {
+  const searching = !!(search?.q || search?.city)
   return (
     <>
-      <h1>{t('home.title')}</h1>
+      <h1>{heading}</h1>
+      {search
+        ? (
+          <form method="get" action="/events" class="search" role="search">
+            <p class="field"><label for="q">{t('events.searchTitle')}</label><input id="q" name="q" value={search.q ?? ''} /></p>
+            <p class="field"><label for="city">{t('events.searchCity')}</label><input id="city" name="city" value={search.city ?? ''} /></p>
+            <button type="submit">{t('events.search')}</button>
+          </form>
+        )
+        : <p><a href="/events">{t('events.search')}</a></p>}
       {events.length === 0
-        ? <p class="muted">{t('home.empty')}</p>
+        ? <p class="muted">{searching ? t('events.noResults') : t('home.empty')}</p>
         : (
           <ul class="cards">
             {events.map((event) => (

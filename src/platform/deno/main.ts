@@ -9,6 +9,8 @@ import { sharedDatabase } from '../../db/database.ts'
 import { migrate } from '../../db/migrate.ts'
 import { seedDemoDataIfEmpty } from '../../demo/seed.ts'
 import { upstashRateLimiterFromEnv } from '../../ratelimit/upstash-rate-limiter.ts'
+import { s3BlobStore, s3ConfigFromEnv } from '../../storage/s3-blob-store.ts'
+import { loadSecretKeys } from './secret-keys.ts'
 import { openDatabase, readMigrations } from './database.ts'
 
 const started = performance.now()
@@ -23,12 +25,15 @@ const { db, description } = await openDatabase(config)
 const applied = await migrate(db, await readMigrations())
 const seeded = config.mode !== 'production' && await seedDemoDataIfEmpty(db)
 
+const s3 = s3ConfigFromEnv(env)
 const app = createApp({
   config,
   database: sharedDatabase(db),
   staticFiles: serveStatic({ root: './' }),
   rateLimiter: upstashRateLimiterFromEnv(env),
   google: googleOAuthConfigFromEnv(env),
+  blobStore: s3 ? s3BlobStore(s3) : undefined,
+  secretKeys: await loadSecretKeys(env, config.mode),
   clientIp: (c) =>
     (trustProxy ? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() : undefined) ??
       getConnInfo(c).remote.address ?? 'unknown',

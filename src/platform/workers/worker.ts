@@ -9,7 +9,9 @@ import { googleOAuthConfigFromEnv } from '../../accounts/google-oauth.ts'
 import { readConfig } from '../../config.ts'
 import type { DatabaseProvider } from '../../db/database.ts'
 import { createPostgresDb } from '../../db/postgres.ts'
+import { parseKeyRing } from '../../lib/secret-box.ts'
 import { upstashRateLimiterFromEnv } from '../../ratelimit/upstash-rate-limiter.ts'
+import { s3BlobStore, s3ConfigFromEnv } from '../../storage/s3-blob-store.ts'
 
 interface WorkerBindings {
   DATABASE_URL?: string
@@ -28,10 +30,11 @@ function perRequestDatabase(url: string): DatabaseProvider {
 
 let cached: { url: string; app: App } | undefined
 
-function appFor(env: WorkerBindings): App {
+async function appFor(env: WorkerBindings): Promise<App> {
   const url = env.HYPERDRIVE?.connectionString ?? env.DATABASE_URL
   if (!url) throw new Error('Set DATABASE_URL or a HYPERDRIVE binding for the Worker')
   if (cached?.url !== url) {
+    const s3 = s3ConfigFromEnv(env)
     // Without Upstash, rate limits are counted per isolate: set UPSTASH_REDIS_REST_URL in production.
     cached = {
       url,
@@ -40,6 +43,8 @@ function appFor(env: WorkerBindings): App {
         database: perRequestDatabase(url),
         rateLimiter: upstashRateLimiterFromEnv(env),
         google: googleOAuthConfigFromEnv(env),
+        blobStore: s3 ? s3BlobStore(s3) : undefined,
+        secretKeys: typeof env.SECRETS_KEYS === 'string' && env.SECRETS_KEYS ? await parseKeyRing(env.SECRETS_KEYS) : undefined,
       }),
     }
   }
@@ -47,7 +52,7 @@ function appFor(env: WorkerBindings): App {
 }
 
 export default {
-  fetch(request: Request, env: WorkerBindings, ctx: ExecutionContext) {
-    return appFor(env).fetch(request, env, ctx)
+  async fetch(request: Request, env: WorkerBindings, ctx: ExecutionContext) {
+    return (await appFor(env)).fetch(request, env, ctx)
   },
 }

@@ -1,0 +1,102 @@
+/** The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json. Each feature adds its paths here. */
+import { factory } from './factory.ts'
+
+const error = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object', required: ['code', 'message'],
+      properties: { code: { type: 'string' }, message: { type: 'string' }, fields: { type: 'object', additionalProperties: { type: 'string' } } },
+    },
+  },
+}
+
+const venue = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' }, address: { type: 'string' }, city: { type: 'string' },
+    latitude: { type: ['number', 'null'] }, longitude: { type: ['number', 'null'] },
+  },
+}
+
+const ticketType = {
+  type: 'object',
+  required: ['id', 'name', 'priceMinor', 'currency', 'available', 'salesState'],
+  properties: {
+    id: { type: 'string', format: 'uuid' }, name: { type: 'string' }, description: { type: 'string' },
+    priceMinor: { type: 'integer', description: 'Price in minor units (KES cents): 150000 is KES 1,500.' },
+    currency: { type: 'string', example: 'KES' }, capacity: { type: 'integer' },
+    available: { type: 'integer', description: 'Capacity minus sold and unexpired holds, right now.' },
+    maxPerOrder: { type: 'integer' },
+    salesStart: { type: ['string', 'null'], format: 'date-time' }, salesEnd: { type: ['string', 'null'], format: 'date-time' },
+    salesState: { type: 'string', enum: ['on_sale', 'sold_out', 'not_started', 'ended'] },
+  },
+}
+
+const eventSummary = {
+  type: 'object',
+  required: ['id', 'slug', 'title', 'startsAt', 'venue', 'available'],
+  properties: {
+    id: { type: 'string', format: 'uuid' }, slug: { type: 'string' }, title: { type: 'string' },
+    status: { type: 'string', enum: ['published', 'ongoing'] },
+    startsAt: { type: 'string', format: 'date-time' }, endsAt: { type: ['string', 'null'], format: 'date-time' },
+    venue, organiser: { type: 'string' }, currency: { type: 'string' },
+    minPriceMinor: { type: ['integer', 'null'] }, available: { type: 'integer' }, url: { type: 'string', format: 'uri' },
+  },
+}
+
+const eventDetail = {
+  type: 'object',
+  required: ['id', 'title', 'startsAt', 'venue', 'ticketTypes'],
+  properties: {
+    ...eventSummary.properties,
+    status: { type: 'string', enum: ['published', 'ongoing', 'completed', 'cancelled'] },
+    description: { type: 'string' }, totalCapacity: { type: 'integer' },
+    posterUrls: { type: 'array', items: { type: 'string', format: 'uri' } }, termsAndConditions: { type: 'string' },
+    transfers: { type: 'object', properties: { allowed: { type: 'boolean' }, maxPerTicket: { type: 'integer' }, feeMinor: { type: 'integer' } } },
+    resale: { type: 'object', properties: { allowed: { type: 'boolean' }, priceCapPercent: { type: 'integer' } } },
+    ticketTypes: { type: 'array', items: ticketType },
+  },
+}
+
+const json = (schema: unknown) => ({ content: { 'application/json': { schema } } })
+
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Tikiti API', version: '1.0.0',
+    description: 'Events, ticket types and live availability. Money is in integer minor units; times are ISO 8601 (UTC).',
+  },
+  servers: [{ url: '/' }],
+  paths: {
+    '/api/v1/events': {
+      get: {
+        summary: 'Upcoming published events, soonest first',
+        parameters: [
+          { name: 'q', in: 'query', schema: { type: 'string', maxLength: 100 }, description: 'Words of the title' },
+          { name: 'city', in: 'query', schema: { type: 'string', maxLength: 80 } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+          { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, maximum: 10000, default: 0 } },
+        ],
+        responses: {
+          200: { description: 'Events', ...json({ type: 'object', properties: { events: { type: 'array', items: eventSummary }, limit: { type: 'integer' }, offset: { type: 'integer' } } }) },
+          422: { description: 'Invalid query', ...json(error) },
+        },
+      },
+    },
+    '/api/v1/events/{id}': {
+      get: {
+        summary: 'One event with its ticket types and live availability',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+        responses: {
+          200: { description: 'The event', ...json(eventDetail) },
+          404: { description: 'No such published event', ...json(error) },
+        },
+      },
+    },
+  },
+} as const
+
+export const openApiRoutes = factory.createApp()
+openApiRoutes.get('/api/v1/openapi.json', (c) => c.json(openApiDocument))

@@ -1,0 +1,21 @@
+/**
+ * SECRETS_KEYS from the environment. In development without it, a key is made once and kept in
+ * `.data/pglite-secrets.keys` (next to the embedded database, never committed) so the demo can store M-Pesa
+ * credentials; production without SECRETS_KEYS simply cannot store them.
+ */
+import type { AppMode } from '../../config.ts'
+import { newKeyEntry, parseKeyRing, type KeyRing } from '../../lib/secret-box.ts'
+
+export async function loadSecretKeys(env: Record<string, string>, mode: AppMode): Promise<KeyRing | undefined> {
+  if (env.SECRETS_KEYS) return parseKeyRing(env.SECRETS_KEYS)
+  if (mode === 'production') return undefined
+  const file = `${env.DATA_DIR ?? '.data/pglite'}-secrets.keys`
+  let entry: string
+  try {
+    entry = (await Deno.readTextFile(file)).trim()
+  } catch {
+    entry = newKeyEntry('dev1')
+    await Deno.writeTextFile(file, `${entry}\n`, { mode: 0o600 })
+  }
+  return parseKeyRing(entry)
+}

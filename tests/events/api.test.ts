@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Database } from '../../src/db/database.ts'
+import { openApiDocument } from '../../src/http/openapi.ts'
+import { createTestApp } from '../support/app.ts'
+import { openTestDatabase } from '../support/database.ts'
+import { asSystem, createEvent, createTenant, unique } from '../support/fixtures.ts'
+
+let db: Database
+let app: ReturnType<typeof createTestApp>['app']
+let published: Awaited<ReturnType<typeof createEvent>>
+let draft: Awaited<ReturnType<typeof createEvent>>
+
+beforeAll(async () => {
+  db = await openTestDatabase()
+  ;({ app } = createTestApp(db))
+  const tenant = await createTenant(db)
+  published = await createEvent(db, tenant.id, {
+    title: unique('API Gala'),
+    ticketTypes: [{ name: 'Regular', price_minor: 150_000, capacity: 20, sold: 20 }, { name: 'VIP', price_minor: 500_000, capacity: 5 }],
+  })
+  draft = await createEvent(db, tenant.id, { status: 'draft', title: unique('API Draft') })
+})
+afterAll(() => db.destroy())
+
+describe('GET /api/v1/events', () => {
+  it('lists upcoming published events with lowest price and availability', async () => {
+    const res = await app.request(`/api/v1/events?q=${encodeURIComponent(published.event.title)}`)
+    expect(res.status).toBe(200)
+    const body = await res.json() as { events: Array<Record<string, unknown>>; limit: number }
+    expect(body.limit).toBe(20)
+    expect(body.events).toHaveLength(1)
+    expect(body.events[0]).toMatchObject({
+      id: published.event.id, title: published.event.title, minPriceMinor: 150_000, available: 5, currency: 'KES',
+      url: `http://localhost/events/${published.event.slug}`,
+    })
+    const all = await (await app.request('/api/v1/events?limit=100')).json() as { events: Array<{ id: string }> }
+    expect(all.events.map((e) => e.id)).not.toContain(draft.event.id)
+  })
+
+  it.each(['limit=0', 'limit=101', 'limit=abc', 'offset=-1', `q=${'x'.repeat(101)}`])('refuses %s with 422 JSON', async (query) => {
+    const res = await app.request(`/api/v1/events?${query}`)
+    expect(res.status).toBe(422)
+    const body = await res.json() as { error: { code: string; message: string; fields: Record<string, string> } }
+    expect(body.error.code).toBe('invalid_request')
+    expect(Object.keys(body.error.fields).length).toBeGreaterThan(0)
+  })
+})
+
+describe('GET /api/v1/events/{id}', () => {
+  it('gives the event with its ticket types, live availability and sales state', async () => {
+    const res = await app.request(`/api/v1/events/${published.event.id}`)
+    expect(res.status).toBe(200)
+    const body = await res.json() as { ticketTypes: Array<{ name: string; available: number; salesState: string; priceMinor: number }>; venue: { city: string } }
+    expect(body.venue.city).toBe('Nairobi')
+    expect(body.ticketTypes.map((t) => [t.name, t.priceMinor, t.available, t.salesState])).toEqual([
+      ['Regular', 150_000, 0, 'sold_out'], ['VIP', 500_000, 5, 'on_sale'],
+    ])
+  })
+
+  it('answers 404 JSON for drafts, unknown and malformed ids, in the asker’s language', async () => {
+    for (const id of [draft.event.id, '00000000-0000-4000-8000-000000000000', 'nope']) {
+      const res = await app.request(`/api/v1/events/${id}`)
+      expect(res.status, id).toBe(404)
+      expect(await res.json()).toEqual({ error: { code: 'not_found', message: 'No such resource.' } })
+    }
+    const sw = await app.request(`/api/v1/events/nope`, { headers: { 'accept-language': 'sw' } })
+    expect(await sw.json()).toEqual({ error: { code: 'not_found', message: 'Rasilimali hiyo haipo.' } })
+  })
+
+  it('hides the events of a suspended organiser', async () => {
+    const tenant = await createTenant(db)
+    const { event } = await createEvent(db, tenant.id)
+    await asSystem(db, (trx) => trx.updateTable('tenants').set({ status: 'suspended' }).where('id', '=', tenant.id).execute())
+    expect((await app.request(`/api/v1/events/${event.id}`)).status).toBe(404)
+  })
+})
+
+describe('the OpenAPI document', () => {
+  it('is served and describes every /api/v1 route the app answers', async () => {
+    const res = await app.request('/api/v1/openapi.json')
+    expect(res.status).toBe(200)
+    const doc = await res.json() as typeof openApiDocument
+    expect(doc.openapi).toBe('3.1.0')
+    const apiRoutes = app.routes.filter((r) => r.path.startsWith('/api/v1/') && r.method !== 'ALL' && r.path !== '/api/v1/openapi.json')
+      .map((r) => r.path.replace(/:(\w+)/g, '{$1}'))
+    for (const path of apiRoutes) expect(Object.keys(doc.paths), path).toContain(path)
+  })
+})
