@@ -31,7 +31,12 @@ export async function parseKeyRing(text: string): Promise<KeyRing> {
   for (const entry of entries) {
     const [id, material] = entry.split(':')
     if (!id || !/^[A-Za-z0-9_-]{1,32}$/.test(id) || !material) throw new SecretBoxError('SECRETS_KEYS entries are "<id>:<base64 key>"')
-    const raw = fromBase64(material)
+    let raw: Uint8Array<ArrayBuffer>
+    try {
+      raw = fromBase64(material)
+    } catch {
+      throw new SecretBoxError(`key ${id} is not base64`)
+    }
     if (raw.byteLength !== 32) throw new SecretBoxError(`key ${id} is not 32 bytes`)
     keys.set(id, await crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']))
   }
