@@ -71,6 +71,18 @@ describe('live availability on the event page', () => {
   })
 })
 
+describe('weight', () => {
+  it('sends the event page gzip-compressed, with no scripts and no favicon request', async () => {
+    const res = await app.request(`/events/${event.event.slug}`, { headers: { 'accept-encoding': 'gzip, deflate, br' } })
+    expect(res.headers.get('content-encoding')).toBe('gzip')
+    const compressed = (await res.clone().arrayBuffer()).byteLength
+    const html = await new Response(res.body!.pipeThrough(new DecompressionStream('gzip'))).text()
+    expect(compressed).toBeLessThan(html.length / 2)
+    expect(html).not.toContain('<script')
+    expect(html).toContain('<link rel="icon" href="data:,"/>')
+  })
+})
+
 describe('conditional GET', () => {
   it('answers 304 to a matching ETag, and a new ETag once availability changes', async () => {
     const first = await app.request(`/events/${event.event.slug}`)

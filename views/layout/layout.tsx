@@ -42,6 +42,8 @@ export function Layout({ lang, t, title, path, user, children }: LayoutProps) {
           <meta name="viewport" content="width=device-width,initial-scale=1" />
           <title>{pageTitle}</title>
           <meta name="description" content={t('app.tagline')} />
+          {/* no favicon request: on 2G every request costs a round trip */}
+          <link rel="icon" href="data:," />
           <style>{raw(styles)}</style>
         </head>
         <body>
