@@ -272,6 +272,7 @@ export const en = {
   'mpesa.keepHint': 'To keep the stored secrets, leave the three secret fields empty.',
   'mpesa.secretsRequired': 'Enter the consumer key, consumer secret and passkey.',
   'mpesa.notConfigured': 'This server cannot store secrets yet: SECRETS_KEYS is not set.',
+  'manage.events.cancelWarning': 'Cancelling cannot be undone: sales stop and buyers see that the event is cancelled.',
 } as const
 
 export type MessageKey = keyof typeof en

@@ -274,4 +274,5 @@ export const sw: Record<MessageKey, string> = {
   'mpesa.keepHint': 'Ili kubaki na siri zilizohifadhiwa, acha sehemu tatu za siri tupu.',
   'mpesa.secretsRequired': 'Andika consumer key, consumer secret na passkey.',
   'mpesa.notConfigured': 'Seva hii bado haiwezi kuhifadhi siri: SECRETS_KEYS haijawekwa.',
+  'manage.events.cancelWarning': 'Kufuta hakuwezi kurudishwa: mauzo yanasimama na wanunuzi wanaona kuwa tukio limefutwa.',
 }

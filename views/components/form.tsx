@@ -13,11 +13,13 @@ export interface FieldProps {
   inputmode?: 'text' | 'numeric' | 'tel' | 'email' | 'decimal'
   /** Passwords are never echoed back. */
   keepValue?: boolean
+  /** Keeps ids unique when one page holds several forms with the same fields. */
+  idPrefix?: string
 }
 
-export function Field({ name, label, type = 'text', values = {}, errors = {}, autocomplete, required = true, inputmode, keepValue = true }: FieldProps) {
+export function Field({ name, label, type = 'text', values = {}, errors = {}, autocomplete, required = true, inputmode, keepValue = true, idPrefix = 'f' }: FieldProps) {
   const error = errors[name]
-  const id = `f-${name}`
+  const id = `${idPrefix}-${name}`
   return (
     <p class={error ? 'field invalid' : 'field'}>
       <label for={id}>{label}</label>
@@ -39,9 +41,9 @@ export function FormProblem({ errors, summary }: { errors?: FieldErrors; summary
   return <Notice kind="error">{errors._form ?? summary}</Notice>
 }
 
-export function TextArea({ name, label, values = {}, errors = {}, rows = 4 }: Omit<FieldProps, 'type'> & { rows?: number }) {
+export function TextArea({ name, label, values = {}, errors = {}, rows = 4, idPrefix = 'f' }: Omit<FieldProps, 'type'> & { rows?: number }) {
   const error = errors[name]
-  const id = `f-${name}`
+  const id = `${idPrefix}-${name}`
   return (
     <p class={error ? 'field invalid' : 'field'}>
       <label for={id}>{label}</label>

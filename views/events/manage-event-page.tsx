@@ -43,8 +43,8 @@ export function ticketTypeValues(type: ManagedTicketType): FormValues {
   }
 }
 
-function TicketTypeFields({ t, values, errors }: { t: Translator; values: FormValues; errors?: FieldErrors }) {
-  const field = { values, errors }
+function TicketTypeFields({ t, values, errors, idPrefix }: { t: Translator; values: FormValues; errors?: FieldErrors; idPrefix: string }) {
+  const field = { values, errors, idPrefix }
   return (
     <>
       <Field name="name" label={t('tt.name')} {...field} />
@@ -83,17 +83,26 @@ export function ManageEventPage({ t, lang, event, ticketTypes, hasTemplate, noti
       {notice && <Notice kind="success">{notice}</Notice>}
       {failedOn('status') && <FormProblem errors={failedOn('status')!.errors} summary={t('form.fixErrors')} />}
       <div class="actions">
-        {allowedTransitions(event.status).map((to: EventStatus) => (
+        {allowedTransitions(event.status).filter((to) => to !== 'cancelled').map((to: EventStatus) => (
           <form method="post" action={`${base}/status`}>
             <input type="hidden" name="status" value={to} />
-            <button class={to === 'cancelled' ? 'secondary danger' : to === 'published' ? '' : 'secondary'}>
-              {t(`action.${to}` as MessageKey)}
-            </button>
+            <button class={to === 'published' ? '' : 'secondary'}>{t(`action.${to}` as MessageKey)}</button>
           </form>
         ))}
         <form method="post" action={`${base}/duplicate`}><button class="secondary">{t('manage.events.duplicate')}</button></form>
         {event.status !== 'draft' && <a class="button secondary" href={`/events/${event.slug}`}>{t('manage.events.viewPublic')}</a>}
       </div>
+      {allowedTransitions(event.status).includes('cancelled') && (
+        // a second, deliberate tap: cancelling cannot be undone
+        <details class="danger-zone">
+          <summary>{t('action.cancelled')}…</summary>
+          <p class="muted">{t('manage.events.cancelWarning')}</p>
+          <form method="post" action={`${base}/status`}>
+            <input type="hidden" name="status" value="cancelled" />
+            <button class="secondary danger">{t('action.cancelled')}</button>
+          </form>
+        </details>
+      )}
 
       <h2>{t('section.ticketTypes')}</h2>
       {ticketTypes.length === 0 && <p class="muted">{t('tt.none')}</p>}
@@ -108,7 +117,7 @@ export function ManageEventPage({ t, lang, event, ticketTypes, hasTemplate, noti
                 <summary>{t('manage.events.edit')}</summary>
                 <form method="post" action={`${base}/ticket-types/${type.id}`} class="stack">
                   <FormProblem errors={mine?.errors} summary={t('form.fixErrors')} />
-                  <TicketTypeFields t={t} values={mine?.values ?? ticketTypeValues(type)} errors={mine?.errors} />
+                  <TicketTypeFields t={t} values={mine?.values ?? ticketTypeValues(type)} errors={mine?.errors} idPrefix={`tt-${type.id}`} />
                   <button class="secondary">{t('tt.save')}</button>
                 </form>
               </details>
@@ -125,7 +134,8 @@ export function ManageEventPage({ t, lang, event, ticketTypes, hasTemplate, noti
         <summary>{t('tt.add')}</summary>
         <form method="post" action={`${base}/ticket-types`} class="stack">
           <FormProblem errors={failedOn('new-type')?.errors} summary={t('form.fixErrors')} />
-          <TicketTypeFields t={t} values={failedOn('new-type')?.values ?? { maxPerOrder: '10' }} errors={failedOn('new-type')?.errors} />
+          <TicketTypeFields t={t} values={failedOn('new-type')?.values ?? { maxPerOrder: '10' }} errors={failedOn('new-type')?.errors}
+            idPrefix="new-type" />
           <button>{t('tt.add')}</button>
         </form>
       </details>
