@@ -54,6 +54,11 @@ export interface AppDeps {
   blobStore?: BlobStore
   /** Keys for secrets at rest; without them M-Pesa credentials cannot be stored. */
   secretKeys?: KeyRing
+  /**
+   * Gzip responses in the app. Deno needs this; Workers must not (the runtime compresses by itself and
+   * would compress a compressed body again).
+   */
+  compressResponses?: boolean
   /** The client's address; by default the platform's client-IP header, else "unknown". */
   clientIp?: AppServices['clientIp']
 }
@@ -78,7 +83,7 @@ export function createApp(deps: AppDeps) {
 
   app.use(requestId())
   // Pages are text: gzip takes the event page from ~6 KB to ~2 KB, which is seconds on 2G.
-  app.use(compress())
+  if (deps.compressResponses) app.use(compress())
   app.use(async function requestScope(c, next) {
     c.set('config', deps.config)
     c.set('services', services)

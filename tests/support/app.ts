@@ -17,6 +17,7 @@ export function createTestApp(db: Database, options: TestAppOptions = {}) {
     config: TEST_CONFIG,
     database: sharedDatabase(db),
     clock: options.now,
+    compressResponses: true, // as the Deno server does
     // rate limits follow the same clock, so tests can wait out a window without sleeping
     rateLimiter: createMemoryRateLimiter(options.now ? { now: () => options.now!().getTime() } : {}),
     log: options.log ?? ((line) => lines.push(line)),

@@ -30,6 +30,7 @@ const app = createApp({
   config,
   database: sharedDatabase(db),
   staticFiles: serveStatic({ root: './' }),
+  compressResponses: true,
   rateLimiter: upstashRateLimiterFromEnv(env),
   google: googleOAuthConfigFromEnv(env),
   blobStore: s3 ? s3BlobStore(s3) : undefined,
