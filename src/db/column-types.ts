@@ -1,0 +1,34 @@
+/** Column types shared by the table interfaces, and the enums of the schema. */
+import type { ColumnType } from 'kysely'
+
+export type CreatedAt = ColumnType<Date, Date | string | undefined, never>
+export type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>
+export type Timestamp = ColumnType<Date, Date | string, Date | string>
+/**
+ * jsonb columns, all with a default of '{}'. Written as objects, never as JSON text: postgres.js
+ * serialises jsonb parameters itself, so a string would be stored as a JSON string.
+ */
+export type Json<T = Record<string, unknown>> = ColumnType<T, T | undefined, T>
+
+export type TenantStatus = 'pending' | 'active' | 'suspended'
+export type UserRole = 'super_admin' | 'event_manager' | 'user' | 'scanner'
+export type MembershipRole = 'manager' | 'scanner'
+export type EventStatus = 'draft' | 'published' | 'ongoing' | 'completed' | 'cancelled'
+export type TicketStatus = 'pending_payment' | 'paid' | 'active' | 'transferred' | 'used' | 'expired' | 'cancelled'
+export type TransactionStatus = 'pending' | 'completed' | 'failed' | 'refunded'
+export type TransactionType = 'purchase' | 'resale' | 'transfer_fee'
+export type TransferStatus = 'pending' | 'completed' | 'cancelled'
+export type ListingStatus = 'active' | 'sold' | 'cancelled'
+export type ScanResult = 'valid' | 'duplicate' | 'invalid' | 'expired' | 'transferred'
+export type NotificationType =
+  | 'ticket_delivery'
+  | 'payment_failed'
+  | 'event_reminder'
+  | 'transfer_confirmation'
+  | 'password_reset'
+  | 'verification_code'
+  | 'staff_invitation'
+export type NotificationChannel = 'email' | 'whatsapp' | 'both'
+export type NotificationStatus = 'pending' | 'sent' | 'failed' | 'bounced'
+export type JobStatus = 'pending' | 'running' | 'done' | 'failed'
+

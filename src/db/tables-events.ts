@@ -1,0 +1,188 @@
+/** Tables of events, tickets, payments and what hangs off them. */
+import type { ColumnType, Generated } from 'kysely'
+import type { CreatedAt, EventStatus, Json, ListingStatus, NotificationChannel, NotificationStatus, NotificationType, ScanResult, TicketStatus, Timestamp, TransactionStatus, TransactionType, TransferStatus, UpdatedAt } from './column-types.ts'
+
+export interface EventTable {
+  id: Generated<string>
+  tenant_id: string
+  manager_id: string
+  slug: string
+  title: string
+  description: ColumnType<string, string | undefined, string>
+  starts_at: Timestamp
+  ends_at: Timestamp | null
+  venue_name: string
+  venue_address: ColumnType<string, string | undefined, string>
+  venue_city: string
+  venue_latitude: number | null
+  venue_longitude: number | null
+  poster_urls: ColumnType<string[], string[] | undefined, string[]>
+  status: ColumnType<EventStatus, EventStatus | undefined, EventStatus>
+  total_capacity: number
+  currency: ColumnType<string, string | undefined, string>
+  allow_transfers: ColumnType<boolean, boolean | undefined, boolean>
+  allow_resale: ColumnType<boolean, boolean | undefined, boolean>
+  max_transfers: ColumnType<number, number | undefined, number>
+  transfer_fee_minor: ColumnType<number, number | undefined, number>
+  resale_price_cap_pct: ColumnType<number, number | undefined, number>
+  hold_minutes: ColumnType<number, number | undefined, number>
+  ticket_template_url: string | null
+  terms_and_conditions: ColumnType<string, string | undefined, string>
+  created_at: CreatedAt
+  updated_at: UpdatedAt
+}
+
+export type BlobPurpose = 'poster' | 'ticket_template'
+export type BlobContentType = 'image/jpeg' | 'image/png' | 'image/webp' | 'application/pdf'
+
+export interface BlobTable {
+  id: Generated<string>
+  tenant_id: string
+  purpose: BlobPurpose
+  content_type: BlobContentType
+  byte_size: number
+  sha256: string
+  data: Uint8Array | null
+  storage_key: string | null
+  is_public: ColumnType<boolean, boolean | undefined, boolean>
+  created_at: CreatedAt
+}
+
+export interface MpesaCredentialTable {
+  tenant_id: string
+  environment: 'sandbox' | 'production'
+  account_type: 'paybill' | 'till'
+  shortcode: string
+  encrypted_secrets: string
+  key_id: string
+  consumer_key_hint: ColumnType<string, string | undefined, string>
+  updated_at: UpdatedAt
+}
+
+export interface TicketTypeTable {
+  id: Generated<string>
+  tenant_id: string
+  event_id: string
+  name: string
+  description: ColumnType<string, string | undefined, string>
+  price_minor: number
+  currency: ColumnType<string, string | undefined, string>
+  capacity: number
+  sold: ColumnType<number, number | undefined, number>
+  sales_start: Timestamp | null
+  sales_end: Timestamp | null
+  max_per_order: ColumnType<number, number | undefined, number>
+  sort_order: ColumnType<number, number | undefined, number>
+  created_at: CreatedAt
+  updated_at: UpdatedAt
+}
+
+export interface TicketTable {
+  id: Generated<string>
+  tenant_id: string
+  event_id: string
+  ticket_type_id: string
+  user_id: string | null
+  original_user_id: string | null
+  price_minor: number
+  currency: ColumnType<string, string | undefined, string>
+  status: ColumnType<TicketStatus, TicketStatus | undefined, TicketStatus>
+  qr_code: string | null
+  qr_version: ColumnType<number, number | undefined, number>
+  transaction_id: string | null
+  transfer_count: ColumnType<number, number | undefined, number>
+  reserved_until: Timestamp | null
+  scanned_at: Timestamp | null
+  scanned_by: string | null
+  created_at: CreatedAt
+  updated_at: UpdatedAt
+}
+
+export interface TransactionTable {
+  id: Generated<string>
+  tenant_id: string
+  ticket_id: string | null
+  event_id: string
+  user_id: string | null
+  amount_minor: number
+  commission_minor: ColumnType<number, number | undefined, number>
+  currency: ColumnType<string, string | undefined, string>
+  status: ColumnType<TransactionStatus, TransactionStatus | undefined, TransactionStatus>
+  transaction_type: ColumnType<TransactionType, TransactionType | undefined, TransactionType>
+  mpesa_receipt_number: string | null
+  mpesa_phone: string | null
+  checkout_request_id: string | null
+  merchant_request_id: string | null
+  failure_reason: string | null
+  created_at: CreatedAt
+  completed_at: Timestamp | null
+}
+
+export interface TransferTable {
+  id: Generated<string>
+  tenant_id: string
+  ticket_id: string
+  from_user_id: string
+  to_user_id: string | null
+  status: ColumnType<TransferStatus, TransferStatus | undefined, TransferStatus>
+  otp_hash: string | null
+  otp_verified: ColumnType<boolean, boolean | undefined, boolean>
+  old_qr_code: string | null
+  new_qr_code: string | null
+  transfer_fee_minor: ColumnType<number, number | undefined, number>
+  created_at: CreatedAt
+  completed_at: Timestamp | null
+}
+
+export interface MarketplaceListingTable {
+  id: Generated<string>
+  tenant_id: string
+  ticket_id: string
+  event_id: string
+  seller_id: string
+  original_price_minor: number
+  listing_price_minor: number
+  max_price_minor: number | null
+  currency: ColumnType<string, string | undefined, string>
+  status: ColumnType<ListingStatus, ListingStatus | undefined, ListingStatus>
+  created_at: CreatedAt
+  sold_at: Timestamp | null
+}
+
+export interface ScanTable {
+  id: Generated<string>
+  tenant_id: string
+  ticket_id: string | null
+  event_id: string
+  scanner_id: string
+  scan_result: ScanResult
+  latitude: number | null
+  longitude: number | null
+  device_info: string | null
+  scanned_at: CreatedAt
+  synced_at: Timestamp | null
+}
+
+export interface ScannerAssignmentTable {
+  tenant_id: string
+  event_id: string
+  user_id: string
+  created_at: CreatedAt
+}
+
+export interface NotificationTable {
+  id: Generated<string>
+  tenant_id: string | null
+  user_id: string | null
+  event_id: string | null
+  ticket_id: string | null
+  type: NotificationType
+  channel: NotificationChannel
+  status: ColumnType<NotificationStatus, NotificationStatus | undefined, NotificationStatus>
+  email_id: string | null
+  whatsapp_id: string | null
+  content: Json
+  retry_count: ColumnType<number, number | undefined, number>
+  created_at: CreatedAt
+  sent_at: Timestamp | null
+}
