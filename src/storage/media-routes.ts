@@ -17,7 +17,8 @@ mediaRoutes.get('/media/:id', async (c) => {
   const etag = `"${blob.sha256.slice(0, 32)}"`
   c.header('ETag', etag)
   c.header('Cache-Control', blob.isPublic ? 'public, max-age=31536000, immutable' : 'private, no-store')
-  if (c.req.header('if-none-match') === etag) return c.body(null, 304)
+  const asked = (c.req.header('if-none-match') ?? '').split(',').map((tag) => tag.trim().replace(/^W\//, ''))
+  if (asked.includes(etag) || asked.includes('*')) return c.body(null, 304)
   c.header('Content-Type', blob.contentType)
   c.header('Content-Disposition', 'inline')
   return c.body(blob.bytes)

@@ -32,6 +32,8 @@ export class BlobStoreError extends Error {
 export function s3BlobStore(config: S3Config): BlobStore {
   const client = new AwsClient({
     accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey, region: config.region, service: 's3',
+    // one quick retry: the call runs inside a database transaction holding the event's row lock
+    retries: 1,
   })
   const urlOf = (key: string) => `${config.bucketUrl}/${key}`
   return {

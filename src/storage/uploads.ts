@@ -36,7 +36,8 @@ export async function checkUpload(file: unknown, purpose: keyof typeof UPLOAD_RU
   const contentType = sniffContentType(bytes)
   if (!contentType || !rules.types.includes(contentType)) throw new DomainError(415, 'upload_wrong_type', 'upload.wrongType')
   if (contentType === 'application/pdf') {
-    const pages = await PDFDocument.load(bytes, { updateMetadata: false }).then((doc) => doc.getPageCount(), () => -1)
+    // a broken PDF can load and still fail on its page tree: anything that goes wrong means "not a PDF"
+    const pages = await PDFDocument.load(bytes, { updateMetadata: false }).then((doc) => doc.getPageCount()).catch(() => -1)
     if (pages === -1) throw new DomainError(415, 'upload_wrong_type', 'upload.wrongType')
     if (pages !== 1) throw new DomainError(422, 'upload_pdf_pages', 'upload.pdfPages')
   }

@@ -80,12 +80,18 @@ describe('the app role', () => {
   })
 })
 
-/** Published events and their ticket types are public; for them, a tenant's private rows are the draft's. */
-const PUBLIC_WHEN_PUBLISHED: Partial<Record<TenantOwnedTable, string>> = { events: 'id', ticket_types: 'event_id' }
+/**
+ * Tables with public rows (published events and their ticket types, posters). For them, a tenant's
+ * private rows are the draft event's and the non-public files; every other table is private throughout.
+ */
+const PRIVATE_ROWS: Partial<Record<TenantOwnedTable, (seeded: Seeded) => ReturnType<typeof sql>>> = {
+  events: (seeded) => sql`id = ${seeded.draftEvent.id}`,
+  ticket_types: (seeded) => sql`event_id = ${seeded.draftEvent.id}`,
+  blobs: () => sql`not is_public`,
+}
 
 function privateRowsOf(table: TenantOwnedTable, seeded: Seeded) {
-  const eventColumn = PUBLIC_WHEN_PUBLISHED[table]
-  return eventColumn ? sql`${sql.ref(eventColumn)} = ${seeded.draftEvent.id}` : sql`true`
+  return PRIVATE_ROWS[table]?.(seeded) ?? sql`true`
 }
 
 describe.each(TENANT_OWNED_TABLES)('tenant-owned table %s', (table: TenantOwnedTable) => {
@@ -108,7 +114,7 @@ describe.each(TENANT_OWNED_TABLES)('tenant-owned table %s', (table: TenantOwnedT
     expect(own).toBeGreaterThan(0)
     expect(rows.filter((row) => row.tenant_id === a.tenant.id)).toHaveLength(own)
     expect(rows.filter((row) => row.private_of_b)).toEqual([])
-    if (!PUBLIC_WHEN_PUBLISHED[table]) expect(rows).toHaveLength(own)
+    if (!PRIVATE_ROWS[table]) expect(rows).toHaveLength(own)
   })
 
   it("cannot update or delete another tenant's rows", async () => {
@@ -156,7 +162,7 @@ describe('without a tenant context', () => {
     })
   }
 
-  const publicTables: TenantOwnedTable[] = ['events', 'ticket_types']
+  const publicTables: TenantOwnedTable[] = ['events', 'ticket_types', 'blobs']
 
   it.each(TENANT_OWNED_TABLES.filter((table) => !publicTables.includes(table)))(
     'shows nothing of %s',
@@ -173,6 +179,13 @@ describe('without a tenant context', () => {
     const types = await withContext(db, ANONYMOUS, (trx) =>
       trx.selectFrom('ticket_types').select('event_id').where('tenant_id', 'in', ours()).execute())
     expect(new Set(types.map((type) => type.event_id))).toEqual(new Set([a.publishedEvent.id, b.publishedEvent.id]))
+  })
+
+  it('shows posters but never a tenant’s private files', async () => {
+    const privateFiles = (context: RequestContext) => withContext(db, context, (trx) =>
+      trx.selectFrom('blobs').select('id').where('tenant_id', 'in', ours()).where('is_public', '=', false).execute())
+    expect((await privateFiles(SYSTEM)).length).toBeGreaterThan(0)
+    expect(await privateFiles(ANONYMOUS)).toEqual([])
   })
 
   it('lets nobody anonymous write tenant rows', async () => {

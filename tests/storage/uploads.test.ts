@@ -1,0 +1,170 @@
+import { PDFDocument } from 'pdf-lib'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Database } from '../../src/db/database.ts'
+import { createTestApp } from '../support/app.ts'
+import { TestClient } from '../support/client.ts'
+import { openTestDatabase } from '../support/database.ts'
+import { asSystem, createAccount, createEvent, createTenant, TEST_PASSWORD } from '../support/fixtures.ts'
+import { fileOf, postMultipart } from '../support/multipart.ts'
+
+const MB = 1024 * 1024
+// A valid 1×1 transparent PNG.
+const PNG = new Uint8Array(Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64'))
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
+
+let db: Database
+let app: ReturnType<typeof createTestApp>['app']
+let managerA: TestClient
+let managerB: TestClient
+let eventId: string
+let slug: string
+let tenantIds: string[]
+let onePagePdf: Uint8Array
+let twoPagePdf: Uint8Array
+
+async function signIn(account: { email: string | null }) {
+  const client = new TestClient(app)
+  const res = await client.post('/login', { email: account.email!, password: TEST_PASSWORD })
+  if (res.status !== 303) throw new Error(`sign-in failed: ${res.status}`)
+  return client
+}
+
+async function pdfOf(pages: number) {
+  const doc = await PDFDocument.create()
+  for (let i = 0; i < pages; i++) doc.addPage([300, 150]).drawText(`Ticket page ${i + 1}`, { x: 20, y: 70 })
+  return doc.save()
+}
+
+/** `size` bytes starting with the PNG signature: a PNG as far as the type check can tell. */
+function pngSigned(size: number) {
+  const bytes = new Uint8Array(size)
+  bytes.set(PNG_SIGNATURE)
+  return bytes
+}
+
+const eventRow = () => asSystem(db, (trx) => trx.selectFrom('events').selectAll().where('id', '=', eventId).executeTakeFirstOrThrow())
+// this file's tenants only: on Postgres, other test files write blobs into the same database meanwhile
+const blobCount = () => asSystem(db, async (trx) =>
+  (await trx.selectFrom('blobs').select('id').where('tenant_id', 'in', tenantIds).execute()).length)
+const mediaId = (url: string | null | undefined) => /^\/media\/([0-9a-f-]{36})$/.exec(url ?? '')?.[1]
+const upload = (client: TestClient | undefined, what: 'poster' | 'template', fields: Record<string, string | File>) =>
+  postMultipart(app, client, `/manage/events/${eventId}/${what}`, fields)
+
+beforeAll(async () => {
+  db = await openTestDatabase()
+  ;({ app } = createTestApp(db))
+  const tenantA = await createTenant(db)
+  const tenantB = await createTenant(db)
+  tenantIds = [tenantA.id, tenantB.id]
+  managerA = await signIn(await createAccount(db, { tenantId: tenantA.id, membership: 'manager' }))
+  managerB = await signIn(await createAccount(db, { tenantId: tenantB.id, membership: 'manager' }))
+  const { event } = await createEvent(db, tenantA.id, { status: 'draft' })
+  eventId = event.id
+  slug = event.slug
+  onePagePdf = await pdfOf(1)
+  twoPagePdf = await pdfOf(2)
+})
+afterAll(() => db.destroy())
+
+describe('poster', () => {
+  it('stores a PNG poster, serves it to anyone with long caching, and shows it lazily on the event page', async () => {
+    const res = await upload(managerA, 'poster', { file: fileOf(PNG, 'poster.png', 'image/png') })
+    expect(res.status, await res.clone().text()).toBe(303)
+    expect(res.headers.get('location')).toBe(`/manage/events/${eventId}?notice=uploaded`)
+    expect(await (await managerA.get(res.headers.get('location')!)).text()).toContain('Uploaded.')
+
+    const url = (await eventRow()).poster_urls[0]
+    expect(mediaId(url)).toBeDefined()
+    expect((await eventRow()).poster_urls).toEqual([url])
+
+    const media = await app.request(url!)
+    expect(media.status).toBe(200)
+    expect(new Uint8Array(await media.arrayBuffer())).toEqual(PNG)
+    expect(media.headers.get('content-type')).toBe('image/png')
+    expect(media.headers.get('cache-control')).toBe('public, max-age=31536000, immutable')
+    expect(media.headers.get('x-content-type-options')).toBe('nosniff')
+    const etag = media.headers.get('etag')!
+    expect(etag).toMatch(/^"[0-9a-f]{32}"$/)
+    const again = await app.request(url!, { headers: { 'if-none-match': etag } })
+    expect(again.status).toBe(304)
+    expect(await again.text()).toBe('')
+    for (const header of [`"other", ${etag}`, `W/${etag}`, '*']) {
+      expect((await app.request(url!, { headers: { 'if-none-match': header } })).status, header).toBe(304)
+    }
+    expect((await app.request(url!, { headers: { 'if-none-match': '"other"' } })).status).toBe(200)
+
+    await asSystem(db, (trx) => trx.updateTable('events').set({ status: 'published' }).where('id', '=', eventId).execute())
+    const page = await (await app.request(`/events/${slug}`)).text()
+    expect(page).toMatch(new RegExp(`<img[^>]*src="${url}"[^>]*loading="lazy"`))
+  })
+})
+
+describe('ticket template', () => {
+  it('stores a one-page PDF privately: its tenant\'s manager can read it, nobody else', async () => {
+    const res = await upload(managerA, 'template', { file: fileOf(onePagePdf, 'ticket.pdf', 'application/pdf') })
+    expect(res.status, await res.clone().text()).toBe(303)
+    const url = (await eventRow()).ticket_template_url
+    const id = mediaId(url)!
+    const row = await asSystem(db, (trx) => trx.selectFrom('blobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow())
+    expect(row).toMatchObject({ purpose: 'ticket_template', content_type: 'application/pdf', is_public: false, byte_size: onePagePdf.byteLength })
+
+    const own = await managerA.get(url!)
+    expect(own.status).toBe(200)
+    expect(own.headers.get('content-type')).toBe('application/pdf')
+    expect(own.headers.get('cache-control')).toBe('private, no-store')
+    expect(new Uint8Array(await own.arrayBuffer())).toEqual(onePagePdf)
+    expect((await app.request(url!)).status).toBe(404)
+    expect((await managerB.get(url!)).status).toBe(404)
+  })
+})
+
+describe('refused uploads store nothing', () => {
+  it.each([
+    ['a PNG-signed poster of 2 MB + 1 byte', 'poster', () => fileOf(pngSigned(2 * MB + 1), 'big.png', 'image/png'), 413, 'That file is too large: the limit is 2 MB.'],
+    ['HTML and script named poster.png', 'poster', () => fileOf(new TextEncoder().encode('<html><script>alert(1)</script></html>'), 'poster.png', 'image/png'), 415, 'That file type is not accepted here.'],
+    ['a PDF as a poster', 'poster', () => fileOf(onePagePdf, 'poster.pdf', 'application/pdf'), 415, 'That file type is not accepted here.'],
+    ['a two-page PDF template', 'template', () => fileOf(twoPagePdf, 'ticket.pdf', 'application/pdf'), 422, 'The PDF must have exactly one page.'],
+    ['a PNG-signed template over 5 MB', 'template', () => fileOf(pngSigned(5 * MB + 1), 'ticket.png', 'image/png'), 413, 'That file is too large: the limit is 5 MB.'],
+    ['an empty file', 'poster', () => fileOf(new Uint8Array(0), 'empty.png', 'image/png'), 422, 'Choose a file to upload.'],
+    ['no file at all', 'template', undefined, 422, 'Choose a file to upload.'],
+    ['a streamed body over 6 MB', 'template', () => fileOf(pngSigned(6 * MB + 1), 'huge.png', 'image/png'), 413, 'That file is too large: the limit is 6 MB.'],
+    ['a body over 6 MB by its Content-Length', 'poster', () => fileOf(pngSigned(6 * MB + 1), 'huge.png', 'image/png'), 413, 'That file is too large: the limit is 6 MB.'],
+  ] as const)('%s (%s)', async (name, what, file, status, message) => {
+    const [blobsBefore, before] = [await blobCount(), await eventRow()]
+    const fields: Record<string, string | File> = file ? { file: file() } : { note: 'nothing chosen' }
+    const res = await postMultipart(app, managerA, `/manage/events/${eventId}/${what}`, fields, { withLength: name.includes('Content-Length') })
+    expect(res.status).toBe(status)
+    const page = await res.text()
+    expect(page).toContain(message)
+    // the event page again, with the upload forms; a body over the limit gets the error page instead
+    expect(page.includes('Upload poster')).toBe(!name.includes('6 MB'))
+    expect(await blobCount()).toBe(blobsBefore)
+    const after = await eventRow()
+    expect([after.poster_urls, after.ticket_template_url]).toEqual([before.poster_urls, before.ticket_template_url])
+  })
+
+  // PDFDocument.load accepts these bytes; only the page tree is missing. Still not a PDF we can use.
+  const brokenPdf = () => ({ file: fileOf(new TextEncoder().encode('%PDF-1.7 not really'), 'ticket.pdf', 'application/pdf') })
+  it('refuses a PDF without a page tree as the wrong type (415), storing nothing', async () => {
+    const blobsBefore = await blobCount()
+    const res = await upload(managerA, 'template', brokenPdf())
+    expect([res.status, await res.text()]).toEqual([415, expect.stringContaining('That file type is not accepted here.')])
+    expect(await blobCount()).toBe(blobsBefore)
+  })
+
+  it('answers 404 to a manager of another tenant, storing nothing', async () => {
+    const [blobsBefore, before] = [await blobCount(), await eventRow()]
+    expect((await upload(managerB, 'poster', { file: fileOf(PNG, 'poster.png', 'image/png') })).status).toBe(404)
+    expect((await upload(managerB, 'template', { file: fileOf(onePagePdf, 't.pdf', 'application/pdf') })).status).toBe(404)
+    expect(await blobCount()).toBe(blobsBefore)
+    expect((await eventRow()).poster_urls).toEqual(before.poster_urls)
+  })
+})
+
+describe('/media', () => {
+  it('answers 404 to an id that is not a uuid, or is nobody\'s', async () => {
+    expect((await app.request('/media/not-a-uuid')).status).toBe(404)
+    expect((await app.request(`/media/${crypto.randomUUID()}`)).status).toBe(404)
+  })
+})
