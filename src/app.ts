@@ -30,6 +30,7 @@ import { scannerRoutes } from './scanning/routes.tsx'
 import { manageEventRoutes } from './events/manage-routes.tsx'
 import { mediaRoutes } from './storage/media-routes.ts'
 import { eventApiRoutes } from './events/api-routes.ts'
+import { reservationApiRoutes } from './tickets/api-routes.ts'
 import { openApiRoutes } from './http/openapi.ts'
 import { credentialsRoutes } from './payments/credentials-routes.tsx'
 import type { KeyRing } from './lib/secret-box.ts'
@@ -117,6 +118,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', manageEventRoutes)
   app.route('/', mediaRoutes)
   app.route('/', eventApiRoutes)
+  app.route('/', reservationApiRoutes)
   app.route('/', openApiRoutes)
   app.route('/', credentialsRoutes)
   app.route('/', adminRoutes)

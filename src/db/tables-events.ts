@@ -1,6 +1,6 @@
 /** Tables of events, tickets, payments and what hangs off them. */
 import type { ColumnType, Generated } from 'kysely'
-import type { CreatedAt, EventStatus, Json, ListingStatus, NotificationChannel, NotificationStatus, NotificationType, ScanResult, TicketStatus, Timestamp, TransactionStatus, TransactionType, TransferStatus, UpdatedAt } from './column-types.ts'
+import type { CreatedAt, EventStatus, ReservationStatus, Json, ListingStatus, NotificationChannel, NotificationStatus, NotificationType, ScanResult, TicketStatus, Timestamp, TransactionStatus, TransactionType, TransferStatus, UpdatedAt } from './column-types.ts'
 
 export interface EventTable {
   id: Generated<string>
@@ -94,6 +94,23 @@ export interface TicketTable {
   reserved_until: Timestamp | null
   scanned_at: Timestamp | null
   scanned_by: string | null
+  /** When a new hold may claim this row: -infinity available, hold expiry when held, +infinity sold. */
+  claimable_after: ColumnType<Date, Date | string | undefined, Date | string>
+  reservation_id: string | null
+  created_at: CreatedAt
+  updated_at: UpdatedAt
+}
+
+export interface ReservationTable {
+  id: Generated<string>
+  tenant_id: string
+  event_id: string
+  user_id: string | null
+  status: ColumnType<ReservationStatus, ReservationStatus | undefined, ReservationStatus>
+  expires_at: Timestamp
+  access_token_hash: string
+  total_minor: number
+  currency: ColumnType<string, string | undefined, string>
   created_at: CreatedAt
   updated_at: UpdatedAt
 }

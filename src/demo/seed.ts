@@ -7,6 +7,7 @@ import { hashPassword } from '../accounts/password.ts'
 import type { Database, Queryable } from '../db/database.ts'
 import { SYSTEM, withContext } from '../db/request-context.ts'
 import type { NewTicketType } from '../db/schema.ts'
+import { addSellableTickets } from '../tickets/inventory.ts'
 
 export const DEMO_PASSWORD = 'tikiti-demo-2026'
 
@@ -76,7 +77,7 @@ async function createEvent(db: Queryable, now: Date, tenantId: string, managerId
     resale_price_cap_pct: 110,
     terms_and_conditions: demo.terms,
   }).returning('id').executeTakeFirstOrThrow()
-  await db.insertInto('ticket_types').values(demo.types.map((type, index) => ({
+  const types = await db.insertInto('ticket_types').values(demo.types.map((type, index) => ({
     tenant_id: tenantId,
     event_id: event.id,
     name: type.name,
@@ -86,7 +87,8 @@ async function createEvent(db: Queryable, now: Date, tenantId: string, managerId
     sort_order: index,
     max_per_order: 6,
     sales_end: type.salesEndDays === undefined ? null : nairobiTime(now, type.salesEndDays, 23),
-  }))).execute()
+  }))).returningAll().execute()
+  for (const type of types) await addSellableTickets(db, type, type.capacity)
   return event.id
 }
 

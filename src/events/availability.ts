@@ -1,21 +1,22 @@
 /**
- * Availability, defined once: a ticket type's capacity minus what is sold and what is held by an
- * unexpired reservation. Expired holds count for nothing the moment they expire, whether or not any
- * cleanup has run yet.
+ * Availability, defined once: a ticket type's rows that a new hold could claim now (available, or
+ * held by a hold that has expired). Expired holds count for nothing the moment they expire, whether or
+ * not any cleanup has run yet.
  */
 import { sql, type RawBuilder } from 'kysely'
 
 /**
- * SQL for the sold-or-held count of the ticket type aliased `alias`, at `now`. Holds are counted by
- * held_ticket_count() (see migrations), which sees every buyer's holds whoever is asking.
+ * SQL for what is still available of the ticket type aliased `alias`: its claimable rows (see
+ * src/tickets/inventory.ts), counted by available_ticket_count() (see migrations), which sees every
+ * buyer's holds whoever is asking and returns a number only.
  */
-export function committedSql(alias: string, now: Date): RawBuilder<number> {
-  return sql<number>`(${sql.ref(`${alias}.sold`)} + held_ticket_count(${sql.ref(`${alias}.id`)}, ${now}))`
+export function availableSql(alias: string, now: Date): RawBuilder<number> {
+  return sql<number>`available_ticket_count(${sql.ref(`${alias}.id`)}, ${now})`
 }
 
-/** SQL for what is still available of the ticket type aliased `alias`. */
-export function availableSql(alias: string, now: Date): RawBuilder<number> {
-  return sql<number>`greatest(${sql.ref(`${alias}.capacity`)} - ${committedSql(alias, now)}, 0)`
+/** SQL for the sold-or-held count of the ticket type aliased `alias`, at `now`. */
+export function committedSql(alias: string, now: Date): RawBuilder<number> {
+  return sql<number>`(${sql.ref(`${alias}.capacity`)} - ${availableSql(alias, now)})`
 }
 
 export type SalesState = 'on_sale' | 'sold_out' | 'not_started' | 'ended'

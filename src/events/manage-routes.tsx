@@ -153,7 +153,7 @@ manageEventRoutes.post('/manage/events/:eventId/ticket-types/:typeId/delete', as
   const typeId = uuid.safeParse(c.req.param('typeId'))
   if (!typeId.success) throw new NotFoundError()
   return attempt(c, eventId, typeId.data, {},
-    () => withUserContext(c, (trx) => deleteTicketType(trx, actorOf(c), eventId, typeId.data)), 'saved')
+    () => withUserContext(c, (trx) => deleteTicketType(trx, actorOf(c), eventId, typeId.data, c.var.now)), 'saved')
 })
 
 const uploadLimit = bodyLimit({

@@ -7,6 +7,7 @@ import { sql } from 'kysely'
 import type { Queryable } from '../db/database.ts'
 import type { EventStatus } from '../db/schema.ts'
 import { DomainError, NotFoundError } from '../http/errors.tsx'
+import { addSellableTickets, withdrawSellableTickets } from '../tickets/inventory.ts'
 import { committedSql } from './availability.ts'
 import type { EventInput, TicketTypeInput } from './form-schemas.ts'
 import { assertTransition } from './status.ts'
@@ -100,9 +101,10 @@ export async function duplicateEvent(trx: Queryable, actor: Actor, eventId: stri
   }).returning('id').executeTakeFirstOrThrow()
   const types = await trx.selectFrom('ticket_types').selectAll().where('event_id', '=', eventId).execute()
   if (types.length > 0) {
-    await trx.insertInto('ticket_types').values(types.map(({ id: _tid, created_at: _tc, updated_at: _tu, sold: _sold, ...type }) => ({
+    const copies = await trx.insertInto('ticket_types').values(types.map(({ id: _tid, created_at: _tc, updated_at: _tu, sold: _sold, ...type }) => ({
       ...type, event_id: copy.id,
-    }))).execute()
+    }))).returningAll().execute()
+    for (const type of copies) await addSellableTickets(trx, type, type.capacity)
   }
   return copy.id
 }
@@ -147,16 +149,17 @@ export async function addTicketType(trx: Queryable, actor: Actor, eventId: strin
   }
   const order = await trx.selectFrom('ticket_types').select(sql<number>`coalesce(max(sort_order), -1) + 1`.as('next'))
     .where('event_id', '=', eventId).executeTakeFirstOrThrow()
-  await trx.insertInto('ticket_types').values({
+  const type = await trx.insertInto('ticket_types').values({
     ...ticketTypeColumns(input), tenant_id: actor.tenantId, event_id: eventId, currency: event.currency,
     sort_order: Number(order.next),
-  }).execute()
+  }).returningAll().executeTakeFirstOrThrow()
+  await addSellableTickets(trx, type, type.capacity)
 }
 
 export async function updateTicketType(trx: Queryable, actor: Actor, eventId: string, typeId: string, input: TicketTypeInput, now: Date) {
   const event = await lockEvent(trx, actor, eventId)
   assertEditable(event.status)
-  const type = await trx.selectFrom('ticket_types').select('id').where('id', '=', typeId).where('event_id', '=', eventId)
+  const type = await trx.selectFrom('ticket_types').selectAll().where('id', '=', typeId).where('event_id', '=', eventId)
     .forUpdate().executeTakeFirst()
   if (!type) throw new NotFoundError()
   await assertNameFree(trx, eventId, input.name, typeId)
@@ -168,16 +171,26 @@ export async function updateTicketType(trx: Queryable, actor: Actor, eventId: st
   if (others + input.capacity > event.total_capacity) {
     throw new DomainError(422, 'over_capacity', 'events.typesOverCapacity', { left: event.total_capacity - others })
   }
+  const change = input.capacity - type.capacity
+  if (change > 0) await addSellableTickets(trx, type, change)
+  if (change < 0 && (await withdrawSellableTickets(trx, typeId, -change, now)) < -change) {
+    // a hold landed between the check and the withdrawal: refuse rather than cut into it
+    throw new DomainError(422, 'capacity_below_sold', 'events.capacityBelowSold', { count: committed })
+  }
   await trx.updateTable('ticket_types').set({ ...ticketTypeColumns(input), updated_at: now }).where('id', '=', typeId).execute()
 }
 
-export async function deleteTicketType(trx: Queryable, actor: Actor, eventId: string, typeId: string) {
+export async function deleteTicketType(trx: Queryable, actor: Actor, eventId: string, typeId: string, now: Date) {
   const event = await lockEvent(trx, actor, eventId)
   assertEditable(event.status)
-  const type = await trx.selectFrom('ticket_types').select(['id', 'sold']).where('id', '=', typeId).where('event_id', '=', eventId)
+  const type = await trx.selectFrom('ticket_types').select(['id', 'capacity']).where('id', '=', typeId).where('event_id', '=', eventId)
     .forUpdate().executeTakeFirst()
   if (!type) throw new NotFoundError()
-  const anyTicket = await trx.selectFrom('tickets').select('id').where('ticket_type_id', '=', typeId).executeTakeFirst()
-  if (type.sold > 0 || anyTicket) throw new DomainError(409, 'type_has_sales', 'events.typeHasSales')
+  // every row must be withdrawable: none sold, none held
+  if ((await withdrawSellableTickets(trx, typeId, type.capacity, now)) < type.capacity) {
+    throw new DomainError(409, 'type_has_sales', 'events.typeHasSales')
+  }
+  const other = await trx.selectFrom('tickets').select('id').where('ticket_type_id', '=', typeId).executeTakeFirst()
+  if (other) throw new DomainError(409, 'type_has_sales', 'events.typeHasSales')
   await trx.deleteFrom('ticket_types').where('id', '=', typeId).execute()
 }

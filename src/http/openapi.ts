@@ -60,6 +60,29 @@ const eventDetail = {
   },
 }
 
+const reservation = {
+  type: 'object',
+  required: ['id', 'eventId', 'status', 'expiresAt', 'items', 'total'],
+  properties: {
+    id: { type: 'string', format: 'uuid' }, eventId: { type: 'string', format: 'uuid' },
+    status: { type: 'string', enum: ['held', 'paid', 'expired', 'cancelled'] },
+    expiresAt: { type: 'string', format: 'date-time', description: 'The hold ends here; its tickets are free again at once.' },
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          ticketTypeId: { type: 'string', format: 'uuid' }, name: { type: 'string' }, quantity: { type: 'integer' },
+          unitPriceMinor: { type: 'integer' }, subtotalMinor: { type: 'integer' },
+        },
+      },
+    },
+    total: { type: 'object', properties: { amountMinor: { type: 'integer' }, currency: { type: 'string' } } },
+    token: { type: 'string', description: 'Only in the answer that created the reservation: send it as `Authorization: Bearer …`.' },
+    tickets: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, ticketTypeId: { type: 'string' }, status: { type: 'string' } } } },
+  },
+}
+
 const json = (schema: unknown) => ({ content: { 'application/json': { schema } } })
 
 export const openApiDocument = {
@@ -95,6 +118,44 @@ export const openApiDocument = {
         },
       },
     },
+    '/api/v1/events/{eventId}/reservations': {
+      post: {
+        summary: 'Hold tickets for a while (the event sets how long) so the buyer can pay',
+        parameters: [
+          { name: 'eventId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+          { name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 200 },
+            description: 'A repeated request with the same key gets the same reservation (double taps, retries).' },
+        ],
+        requestBody: {
+          required: true,
+          ...json({
+            type: 'object', required: ['items'],
+            properties: { items: { type: 'array', minItems: 1, maxItems: 10, items: { type: 'object', required: ['ticketTypeId', 'quantity'],
+              properties: { ticketTypeId: { type: 'string', format: 'uuid' }, quantity: { type: 'integer', minimum: 1, maximum: 50 } } } } },
+          }),
+        },
+        responses: {
+          201: { description: 'Held', ...json(reservation) },
+          404: { description: 'No such event on sale', ...json(error) },
+          409: { description: 'Sold out, sales closed or not open, or the event is not selling', ...json(error) },
+          422: { description: 'Invalid request', ...json(error) },
+        },
+      },
+    },
+    '/api/v1/reservations/{id}': {
+      get: {
+        summary: 'A reservation, with its tickets once paid',
+        security: [{ reservationToken: [] }],
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+        responses: {
+          200: { description: 'The reservation', ...json(reservation) },
+          404: { description: 'Unknown, or not yours', ...json(error) },
+        },
+      },
+    },
+  },
+  components: {
+    securitySchemes: { reservationToken: { type: 'http', scheme: 'bearer', description: 'The token a reservation was created with.' } },
   },
 } as const
 

@@ -273,6 +273,15 @@ export const en = {
   'mpesa.secretsRequired': 'Enter the consumer key, consumer secret and passkey.',
   'mpesa.notConfigured': 'This server cannot store secrets yet: SECRETS_KEYS is not set.',
   'manage.events.cancelWarning': 'Cancelling cannot be undone: sales stop and buyers see that the event is cancelled.',
+  'reserve.soldOut': 'Not enough {name} tickets are left. Nothing was held: try fewer tickets or another type.',
+  'reserve.salesClosed': 'Sales for {name} are closed.',
+  'reserve.salesNotStarted': 'Sales for {name} have not opened yet.',
+  'reserve.notOnSale': 'This event is not selling tickets.',
+  'reserve.overMax': 'You can buy at most {max} {name} tickets in one order.',
+  'reserve.unknownType': 'One of those ticket types is not part of this event.',
+  'reserve.idempotencyMismatch': 'This Idempotency-Key was already used for a different request.',
+  'reserve.invalidItems': 'Choose at least one ticket type, each once, with a whole quantity from 1 to 50.',
+  'reserve.invalidKey': 'The Idempotency-Key header must be 1 to 200 visible characters.',
 } as const
 
 export type MessageKey = keyof typeof en

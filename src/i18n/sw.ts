@@ -275,4 +275,13 @@ export const sw: Record<MessageKey, string> = {
   'mpesa.secretsRequired': 'Andika consumer key, consumer secret na passkey.',
   'mpesa.notConfigured': 'Seva hii bado haiwezi kuhifadhi siri: SECRETS_KEYS haijawekwa.',
   'manage.events.cancelWarning': 'Kufuta hakuwezi kurudishwa: mauzo yanasimama na wanunuzi wanaona kuwa tukio limefutwa.',
+  'reserve.soldOut': 'Tiketi za {name} zilizobaki hazitoshi. Hakuna kilichoshikiliwa: jaribu tiketi chache au aina nyingine.',
+  'reserve.salesClosed': 'Mauzo ya {name} yamefungwa.',
+  'reserve.salesNotStarted': 'Mauzo ya {name} bado hayajaanza.',
+  'reserve.notOnSale': 'Tukio hili haliuzi tiketi.',
+  'reserve.overMax': 'Unaweza kununua tiketi zisizozidi {max} za {name} kwa oda moja.',
+  'reserve.unknownType': 'Mojawapo ya aina hizo za tiketi si ya tukio hili.',
+  'reserve.idempotencyMismatch': 'Idempotency-Key hii imeshatumika kwa ombi tofauti.',
+  'reserve.invalidItems': 'Chagua angalau aina moja ya tiketi, kila moja mara moja, kwa idadi kamili kati ya 1 na 50.',
+  'reserve.invalidKey': 'Kichwa cha Idempotency-Key lazima kiwe na herufi 1 hadi 200 zinazoonekana.',
 }

@@ -4,7 +4,7 @@ import { toNairobiLocal } from '../../src/lib/nairobi-time.ts'
 import { createTestApp } from '../support/app.ts'
 import { TestClient, TestClock } from '../support/client.ts'
 import { openTestDatabase } from '../support/database.ts'
-import { asSystem, createAccount, createTenant, DAY, TEST_PASSWORD } from '../support/fixtures.ts'
+import { asSystem, createAccount, createTenant, DAY, holdTickets, sellTickets, TEST_PASSWORD } from '../support/fixtures.ts'
 
 let db: Database
 let clock: TestClock
@@ -105,7 +105,7 @@ describe('creating and editing events', () => {
   it('duplicates an event as a draft with its ticket types and nothing sold', async () => {
     const id = await createDraft(managerA)
     await managerA.post(`/manage/events/${id}/ticket-types`, typeForm())
-    await asSystem(db, (trx) => trx.updateTable('ticket_types').set({ sold: 5 }).where('event_id', '=', id).execute())
+    await sellTickets(db, (await typesOf(id))[0]!.id, 5)
     const res = await managerA.post(`/manage/events/${id}/duplicate`)
     const copyId = /\/manage\/events\/([0-9a-f-]{36})/.exec(res.headers.get('location')!)![1]!
     expect(copyId).not.toBe(id)
@@ -146,13 +146,8 @@ describe('ticket types', () => {
     const id = await createDraft(managerA)
     await managerA.post(`/manage/events/${id}/ticket-types`, typeForm({ capacity: '50' }))
     const [type] = await typesOf(id)
-    await asSystem(db, async (trx) => {
-      await trx.updateTable('ticket_types').set({ sold: 10 }).where('id', '=', type!.id).execute()
-      await trx.insertInto('tickets').values(Array.from({ length: 3 }, () => ({
-        tenant_id: type!.tenant_id, event_id: id, ticket_type_id: type!.id, price_minor: 150_000,
-        status: 'pending_payment' as const, reserved_until: new Date(clock.current.getTime() + 10 * 60_000),
-      }))).execute()
-    })
+    await sellTickets(db, type!.id, 10)
+    await holdTickets(db, type!.id, 3, new Date(clock.current.getTime() + 10 * 60_000))
     const low = await managerA.post(`/manage/events/${id}/ticket-types/${type!.id}`, typeForm({ capacity: '12' }))
     expect(low.status).toBe(422)
     expect(await low.text()).toContain('lower than the 13 tickets already sold or held')

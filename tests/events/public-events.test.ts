@@ -3,7 +3,7 @@ import type { Database } from '../../src/db/database.ts'
 import { createTestApp } from '../support/app.ts'
 import { TestClock } from '../support/client.ts'
 import { openTestDatabase } from '../support/database.ts'
-import { asSystem, createEvent, createTenant, DAY, unique } from '../support/fixtures.ts'
+import { asSystem, createEvent, createTenant, DAY, holdTickets, unique } from '../support/fixtures.ts'
 
 let db: Database
 let clock: TestClock
@@ -30,12 +30,8 @@ beforeAll(async () => {
 })
 afterAll(() => db.destroy())
 
-async function hold(count: number, minutes: number) {
-  const type = event.ticketTypes[0]!
-  await asSystem(db, (trx) => trx.insertInto('tickets').values(Array.from({ length: count }, () => ({
-    tenant_id: type.tenant_id, event_id: event.event.id, ticket_type_id: type.id, price_minor: type.price_minor,
-    status: 'pending_payment' as const, reserved_until: new Date(clock.current.getTime() + minutes * 60_000),
-  }))).execute())
+function hold(count: number, minutes: number) {
+  return holdTickets(db, event.ticketTypes[0]!.id, count, new Date(clock.current.getTime() + minutes * 60_000))
 }
 
 describe('/events search', () => {

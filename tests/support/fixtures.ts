@@ -1,7 +1,9 @@
 /** Rows for tests, written in the platform (system) context. Every name is unique per call. */
+import { sql } from 'kysely'
 import type { Database, Queryable } from '../../src/db/database.ts'
 import { SYSTEM, withContext } from '../../src/db/request-context.ts'
 import type { EventStatus, TenantStatus } from '../../src/db/schema.ts'
+import { addSellableTickets } from '../../src/tickets/inventory.ts'
 
 export function unique(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`
@@ -62,7 +64,35 @@ export async function createEvent(db: Database, tenantId: string, options: Event
       capacity: type.capacity,
       sold: type.sold ?? 0,
     }))).returningAll().execute()
+    for (const type of ticketTypes) {
+      await addSellableTickets(trx, type, type.capacity)
+      if (type.sold > 0) await markTickets(trx, type.id, type.sold, { status: 'active', claimableAfter: 'infinity' })
+    }
     return { event, ticketTypes, manager }
+  })
+}
+
+/** Turns `count` available rows of a ticket type into sold or held ones, as sales and holds do. */
+export async function markTickets(
+  db: Queryable, typeId: string, count: number,
+  mark: { status: 'active' | 'pending_payment'; claimableAfter: Date | 'infinity' },
+) {
+  const until = mark.claimableAfter === 'infinity' ? sql`'infinity'::timestamptz` : sql`${mark.claimableAfter}`
+  await sql`update tickets set status = ${mark.status}, claimable_after = ${until},
+      reserved_until = ${mark.status === 'pending_payment' ? mark.claimableAfter : null}
+    where id in (select id from tickets where ticket_type_id = ${typeId} and status = 'available' limit ${count})`.execute(db)
+}
+
+/** Holds `count` tickets of a type until `until`, with no reservation behind them (availability tests). */
+export function holdTickets(db: Database, typeId: string, count: number, until: Date) {
+  return asSystem(db, (trx) => markTickets(trx, typeId, count, { status: 'pending_payment', claimableAfter: until }))
+}
+
+/** Marks `count` tickets of a type sold. */
+export function sellTickets(db: Database, typeId: string, count: number) {
+  return asSystem(db, async (trx) => {
+    await markTickets(trx, typeId, count, { status: 'active', claimableAfter: 'infinity' })
+    await trx.updateTable('ticket_types').set((eb) => ({ sold: eb('sold', '+', count) })).where('id', '=', typeId).execute()
   })
 }
 

@@ -5,7 +5,7 @@ import { asSystem, createEvent, createTenant, createUser, unique } from './fixtu
 export const TENANT_OWNED_TABLES = [
   'events', 'ticket_types', 'tickets', 'transactions', 'transfers', 'marketplace_listings', 'scans',
   'scanner_assignments', 'notifications', 'idempotency_keys', 'memberships', 'mpesa_credentials', 'audit_log',
-  'blobs',
+  'blobs', 'reservations',
 ] as const
 
 export type TenantOwnedTable = (typeof TENANT_OWNED_TABLES)[number]
@@ -24,6 +24,10 @@ export async function createTenantWithRows(db: Database) {
       tenant_id: tenant.id, event_id: published.event.id, ticket_type_id: type.id, user_id: buyer.id,
       original_user_id: buyer.id, price_minor: type.price_minor, status: 'active', qr_code: unique('qr'),
     }).returning('id').executeTakeFirstOrThrow()
+    await trx.insertInto('reservations').values({
+      tenant_id: tenant.id, event_id: published.event.id, user_id: buyer.id, status: 'paid',
+      expires_at: new Date(Date.now() + 600_000), access_token_hash: unique('hash'), total_minor: type.price_minor,
+    }).execute()
     await trx.insertInto('transactions').values({
       tenant_id: tenant.id, ticket_id: ticket.id, event_id: published.event.id, user_id: buyer.id,
       amount_minor: type.price_minor, commission_minor: 7_500, status: 'completed',

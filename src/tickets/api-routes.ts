@@ -1,0 +1,46 @@
+/** JSON API for reservations: hold tickets, then follow the hold with its bearer token. */
+import type { Context } from 'hono'
+import { z } from 'zod'
+import type { AppEnv } from '../http/app-env.ts'
+import { factory } from '../http/factory.ts'
+import type { MessageKey } from '../i18n/index.ts'
+import { createReservation, findReservation } from './reservations.ts'
+
+export const reservationApiRoutes = factory.createApp()
+
+const body = z.object({
+  items: z.array(z.object({
+    ticketTypeId: z.uuid(),
+    quantity: z.number().int().min(1).max(50),
+  }).strict()).min(1).max(10)
+    .refine((items) => new Set(items.map((item) => item.ticketTypeId)).size === items.length, 'each ticket type once'),
+}).strict()
+
+const idempotencyKey = z.string().regex(/^[\x21-\x7e]{1,200}$/).optional()
+
+function apiError(c: Context<AppEnv>, status: 404 | 422, code: string, key: MessageKey) {
+  return c.json({ error: { code, message: c.var.t(key) } }, status)
+}
+
+reservationApiRoutes.post('/api/v1/events/:eventId/reservations', async (c) => {
+  const eventId = z.uuid().safeParse(c.req.param('eventId'))
+  if (!eventId.success) return apiError(c, 404, 'not_found', 'api.notFound')
+  const key = idempotencyKey.safeParse(c.req.header('idempotency-key'))
+  if (!key.success) return apiError(c, 422, 'invalid_idempotency_key', 'reserve.invalidKey')
+  const parsed = body.safeParse(await c.req.json().catch(() => undefined))
+  if (!parsed.success) return apiError(c, 422, 'invalid_request', 'reserve.invalidItems')
+  const result = await createReservation(c.var.db, {
+    eventId: eventId.data, items: parsed.data.items, userId: c.var.user?.id ?? null, idempotencyKey: key.data, now: c.var.now,
+  })
+  c.header('Location', `/api/v1/reservations/${result.reservation.id}`)
+  return c.json(result.reservation, 201)
+})
+
+reservationApiRoutes.get('/api/v1/reservations/:id', async (c) => {
+  const id = z.uuid().safeParse(c.req.param('id'))
+  const token = /^Bearer ([A-Za-z0-9_-]{1,100})$/.exec(c.req.header('authorization') ?? '')?.[1]
+  const reservation = id.success && token ? await findReservation(c.var.db, id.data, token, c.var.now) : undefined
+  if (!reservation) return apiError(c, 404, 'not_found', 'api.notFound')
+  c.header('Cache-Control', 'no-store')
+  return c.json(reservation)
+})

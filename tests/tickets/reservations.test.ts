@@ -1,0 +1,187 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Database } from '../../src/db/database.ts'
+import { createTestApp } from '../support/app.ts'
+import { MINUTE, TestClock } from '../support/client.ts'
+import { openTestDatabase } from '../support/database.ts'
+import { asSystem, createEvent, createTenant, DAY } from '../support/fixtures.ts'
+
+let db: Database
+let clock: TestClock
+let app: ReturnType<typeof createTestApp>['app']
+
+beforeAll(async () => {
+  db = await openTestDatabase()
+  clock = new TestClock()
+  ;({ app } = createTestApp(db, { now: clock.now }))
+})
+afterAll(() => db.destroy())
+
+async function saleEvent(types = [{ name: 'Regular', price_minor: 150_000, capacity: 20 }, { name: 'VIP', price_minor: 500_000, capacity: 5 }]) {
+  const tenant = await createTenant(db)
+  return createEvent(db, tenant.id, { ticketTypes: types })
+}
+
+function reserve(eventId: string, items: unknown, headers: Record<string, string> = {}) {
+  return app.request(`/api/v1/events/${eventId}/reservations`, {
+    method: 'POST', body: typeof items === 'string' ? items : JSON.stringify({ items }),
+    headers: { 'content-type': 'application/json', ...headers },
+  })
+}
+
+async function available(eventId: string): Promise<Record<string, number>> {
+  const body = await (await app.request(`/api/v1/events/${eventId}`)).json() as { ticketTypes: Array<{ name: string; available: number }> }
+  return Object.fromEntries(body.ticketTypes.map((type) => [type.name, type.available]))
+}
+
+describe('holding tickets', () => {
+  it('holds tickets for the event’s hold time and answers with the reservation and its token', async () => {
+    const { event, ticketTypes } = await saleEvent()
+    const res = await reserve(event.id, [{ ticketTypeId: ticketTypes[0]!.id, quantity: 2 }, { ticketTypeId: ticketTypes[1]!.id, quantity: 1 }])
+    expect(res.status).toBe(201)
+    const body = await res.json() as { id: string; status: string; expiresAt: string; total: unknown; token: string; items: unknown[] }
+    expect(body).toMatchObject({
+      status: 'held', expiresAt: new Date(clock.current.getTime() + 10 * MINUTE).toISOString(),
+      total: { amountMinor: 800_000, currency: 'KES' },
+    })
+    expect(body.items).toHaveLength(2)
+    expect(body.token.length).toBeGreaterThanOrEqual(43)
+    expect(res.headers.get('location')).toBe(`/api/v1/reservations/${body.id}`)
+    expect(await available(event.id)).toEqual({ Regular: 18, VIP: 4 })
+
+    const mine = await app.request(`/api/v1/reservations/${body.id}`, { headers: { authorization: `Bearer ${body.token}` } })
+    expect(mine.status).toBe(200)
+    expect(await mine.json()).toMatchObject({ id: body.id, status: 'held', tickets: [] })
+    for (const authorization of ['', 'Bearer wrong-token', `Basic ${body.token}`]) {
+      expect((await app.request(`/api/v1/reservations/${body.id}`, { headers: { authorization } })).status).toBe(404)
+    }
+  })
+
+  it('frees the tickets of an expired hold at its exact expiry, with no job having run', async () => {
+    const { event, ticketTypes } = await saleEvent([{ name: 'Regular', price_minor: 100_000, capacity: 4 }])
+    const first = await (await reserve(event.id, [{ ticketTypeId: ticketTypes[0]!.id, quantity: 4 }])).json() as { id: string; token: string }
+    clock.advance(10 * MINUTE - 1000)
+    expect((await reserve(event.id, [{ ticketTypeId: ticketTypes[0]!.id, quantity: 1 }])).status).toBe(409)
+    expect(await available(event.id)).toEqual({ Regular: 0 })
+    clock.advance(1000)
+    expect(await available(event.id)).toEqual({ Regular: 4 })
+    expect((await reserve(event.id, [{ ticketTypeId: ticketTypes[0]!.id, quantity: 4 }])).status).toBe(201)
+    const old = await app.request(`/api/v1/reservations/${first.id}`, { headers: { authorization: `Bearer ${first.token}` } })
+    expect(await old.json()).toMatchObject({ status: 'expired', items: [] })
+  })
+
+  it('holds all or nothing: if one type is short, nothing is held', async () => {
+    const { event, ticketTypes } = await saleEvent()
+    const res = await reserve(event.id, [{ ticketTypeId: ticketTypes[0]!.id, quantity: 3 }, { ticketTypeId: ticketTypes[1]!.id, quantity: 6 }])
+    expect(res.status).toBe(409)
+    expect(await res.json()).toEqual({ error: { code: 'sold_out', message: expect.stringContaining('Not enough VIP tickets are left') } })
+    expect(await available(event.id)).toEqual({ Regular: 20, VIP: 5 })
+    expect(await asSystem(db, async (trx) => (await trx.selectFrom('reservations').select('id').where('event_id', '=', event.id).execute()).length)).toBe(0)
+  })
+})
+
+describe('idempotency', () => {
+  it('answers a repeated request with the same Idempotency-Key with the same reservation, holding once', async () => {
+    const { event, ticketTypes } = await saleEvent()
+    const items = [{ ticketTypeId: ticketTypes[0]!.id, quantity: 2 }]
+    const answers = await Promise.all(Array.from({ length: 5 }, () => reserve(event.id, items, { 'idempotency-key': 'tap-123' })))
+    const bodies = await Promise.all(answers.map((res) => res.json() as Promise<{ id: string; token: string }>))
+    expect(new Set(bodies.map((body) => body.id)).size).toBe(1)
+    expect(new Set(bodies.map((body) => body.token)).size).toBe(1)
+    expect(await available(event.id)).toEqual({ Regular: 18, VIP: 5 })
+    const other = await reserve(event.id, [{ ticketTypeId: ticketTypes[0]!.id, quantity: 3 }], { 'idempotency-key': 'tap-123' })
+    expect(other.status).toBe(422)
+    expect((await other.json() as { error: { code: string } }).error.code).toBe('idempotency_key_reused')
+    expect((await reserve(event.id, items, { 'idempotency-key': 'tap-456' })).status).toBe(201)
+    expect(await available(event.id)).toEqual({ Regular: 16, VIP: 5 })
+  })
+})
+
+describe('bad requests', () => {
+  it.each([
+    ['a quantity of zero', (t: string[]) => [{ ticketTypeId: t[0], quantity: 0 }], 422, 'invalid_request'],
+    ['a negative quantity', (t: string[]) => [{ ticketTypeId: t[0], quantity: -1 }], 422, 'invalid_request'],
+    ['a fractional quantity', (t: string[]) => [{ ticketTypeId: t[0], quantity: 1.5 }], 422, 'invalid_request'],
+    ['a quantity as text', (t: string[]) => [{ ticketTypeId: t[0], quantity: '2' }], 422, 'invalid_request'],
+    ['more than the per-order maximum', (t: string[]) => [{ ticketTypeId: t[0], quantity: 11 }], 422, 'over_max_per_order'],
+    ['no items', () => [], 422, 'invalid_request'],
+    ['the same type twice', (t: string[]) => [{ ticketTypeId: t[0], quantity: 1 }, { ticketTypeId: t[0], quantity: 1 }], 422, 'invalid_request'],
+    ['an unknown type', () => [{ ticketTypeId: '00000000-0000-4000-8000-000000000000', quantity: 1 }], 422, 'unknown_ticket_type'],
+    ['a type id that is not a uuid', () => [{ ticketTypeId: 'vip', quantity: 1 }], 422, 'invalid_request'],
+  ])('refuses %s, holding nothing', async (_case, items, status, code) => {
+    const { event, ticketTypes } = await saleEvent()
+    const res = await reserve(event.id, items(ticketTypes.map((type) => type.id)))
+    expect(res.status).toBe(status)
+    expect((await res.json() as { error: { code: string } }).error.code).toBe(code)
+    expect(await available(event.id)).toEqual({ Regular: 20, VIP: 5 })
+  })
+
+  it('refuses a type of another event, malformed JSON and a bad Idempotency-Key', async () => {
+    const { event } = await saleEvent()
+    const other = await saleEvent()
+    expect((await (await reserve(event.id, [{ ticketTypeId: other.ticketTypes[0]!.id, quantity: 1 }])).json() as { error: { code: string } }).error.code)
+      .toBe('unknown_ticket_type')
+    expect((await reserve(event.id, '{"items": [')).status).toBe(422)
+    expect((await reserve(event.id, [{ ticketTypeId: other.ticketTypes[0]!.id, quantity: 1 }], { 'idempotency-key': 'has space' })).status).toBe(422)
+    expect(await available(other.event.id)).toEqual({ Regular: 20, VIP: 5 })
+  })
+
+  it('refuses closed and not-yet-open sales windows, and events that are not selling', async () => {
+    const { event, ticketTypes } = await saleEvent()
+    await asSystem(db, async (trx) => {
+      await trx.updateTable('ticket_types').set({ sales_end: new Date(clock.current.getTime() - 1) }).where('id', '=', ticketTypes[0]!.id).execute()
+      await trx.updateTable('ticket_types').set({ sales_start: new Date(clock.current.getTime() + DAY) }).where('id', '=', ticketTypes[1]!.id).execute()
+    })
+    const closed = await reserve(event.id, [{ ticketTypeId: ticketTypes[0]!.id, quantity: 1 }])
+    expect([closed.status, ((await closed.json()) as { error: { code: string } }).error.code]).toEqual([409, 'sales_closed'])
+    const early = await reserve(event.id, [{ ticketTypeId: ticketTypes[1]!.id, quantity: 1 }])
+    expect([early.status, ((await early.json()) as { error: { code: string } }).error.code]).toEqual([409, 'sales_not_started'])
+
+    const cancelled = await saleEvent()
+    await asSystem(db, (trx) => trx.updateTable('events').set({ status: 'cancelled' }).where('id', '=', cancelled.event.id).execute())
+    expect((await reserve(cancelled.event.id, [{ ticketTypeId: cancelled.ticketTypes[0]!.id, quantity: 1 }])).status).toBe(409)
+    const tenant = await createTenant(db)
+    const draft = await createEvent(db, tenant.id, { status: 'draft' })
+    expect((await reserve(draft.event.id, [{ ticketTypeId: draft.ticketTypes[0]!.id, quantity: 1 }])).status).toBe(404)
+    expect((await reserve('not-a-uuid', [])).status).toBe(404)
+  })
+
+  it('answers Swahili readers in Swahili', async () => {
+    const { event, ticketTypes } = await saleEvent()
+    const res = await reserve(event.id, [{ ticketTypeId: ticketTypes[1]!.id, quantity: 6 }], { 'accept-language': 'sw' })
+    expect(((await res.json()) as { error: { message: string } }).error.message).toContain('Tiketi za VIP zilizobaki hazitoshi')
+  })
+})
+
+describe('a small flash sale (invariant 1)', () => {
+  it('never holds more than capacity, never gives one ticket to two buyers, and leaves nothing sellable', async () => {
+    const { event, ticketTypes } = await saleEvent([
+      { name: 'Regular', price_minor: 100_000, capacity: 150 }, { name: 'VIP', price_minor: 300_000, capacity: 50 },
+    ])
+    const buyers = 1000
+    let next = 0
+    let held = 0
+    await Promise.all(Array.from({ length: 40 }, async () => {
+      while (next < buyers) {
+        const i = next++
+        const type = ticketTypes[i % 4 === 0 ? 1 : 0]!
+        const quantity = 1 + (i % 4)
+        const res = await reserve(event.id, [{ ticketTypeId: type.id, quantity }])
+        if (res.status === 201) held += quantity
+        else expect(res.status).toBe(409)
+      }
+    }))
+    const rows = await asSystem(db, (trx) => trx.selectFrom('tickets').select(['id', 'reservation_id', 'ticket_type_id'])
+      .where('event_id', '=', event.id).where('status', '=', 'pending_payment').execute())
+    expect(rows).toHaveLength(held)
+    expect(held).toBeLessThanOrEqual(200)
+    expect(new Set(rows.map((row) => row.id)).size).toBe(rows.length)
+    // VIP buyers ask for 1 each, Regular buyers for 2 to 4: nothing sellable is left unsold
+    const left = await available(event.id)
+    expect(left.VIP).toBe(0)
+    expect(left.Regular).toBeLessThan(2)
+    expect(left.Regular! + left.VIP! + held).toBe(200)
+    const perReservation = await asSystem(db, (trx) => trx.selectFrom('tickets').select(['reservation_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('event_id', '=', event.id).where('status', '=', 'pending_payment').groupBy('reservation_id').execute())
+    for (const row of perReservation) expect(Number(row.n)).toBeGreaterThanOrEqual(1)
+  })
+})
