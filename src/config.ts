@@ -15,6 +15,8 @@ export interface AppConfig {
   publicUrl?: string
   /** Replaces the Daraja host for every tenant (a simulator or test server). */
   darajaBaseUrl?: string
+  /** Connections in the Deno server's Postgres pool. */
+  databasePoolMax: number
 }
 
 export type EnvVars = Record<string, unknown>
@@ -36,5 +38,6 @@ export function readConfig(vars: EnvVars): AppConfig {
     databaseUrl: str(vars, 'DATABASE_URL'),
     publicUrl: str(vars, 'PUBLIC_URL')?.replace(/\/+$/, ''),
     darajaBaseUrl: str(vars, 'DARAJA_BASE_URL'),
+    databasePoolMax: Math.max(1, Math.min(200, Number(str(vars, 'DATABASE_POOL_MAX') ?? 20) || 20)),
   }
 }

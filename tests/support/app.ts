@@ -3,7 +3,7 @@ import type { AppConfig } from '../../src/config.ts'
 import { sharedDatabase, type Database } from '../../src/db/database.ts'
 import { createMemoryRateLimiter } from '../../src/ratelimit/memory-rate-limiter.ts'
 
-export const TEST_CONFIG: AppConfig = { mode: 'test', defaultLang: 'en' }
+export const TEST_CONFIG: AppConfig = { mode: 'test', defaultLang: 'en', databasePoolMax: 8 }
 
 export interface TestAppOptions {
   now?: () => Date

@@ -26,7 +26,7 @@ export async function readMigrations(): Promise<Migration[]> {
 export async function openDatabase(config: AppConfig): Promise<{ db: Database; description: string }> {
   if (config.databaseUrl) {
     const url = new URL(config.databaseUrl)
-    return { db: createPostgresDb(config.databaseUrl), description: `postgres ${url.host}${url.pathname}` }
+    return { db: createPostgresDb(config.databaseUrl, { max: config.databasePoolMax }), description: `postgres ${url.host}${url.pathname}` }
   }
   const dataDir = Deno.env.get('DATA_DIR') ?? '.data/pglite'
   await Deno.mkdir(dataDir, { recursive: true })
