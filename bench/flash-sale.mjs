@@ -52,6 +52,7 @@ async function resetSale(sql, eventId) {
   await sql`update tickets set status = 'available', claimable_after = '-infinity', reserved_until = null, reservation_id = null
     where event_id = ${eventId}`
   await sql`delete from reservations where event_id = ${eventId}`
+  await sql`delete from idempotency_keys`
   await sql`vacuum analyze tickets`
 }
 
@@ -93,33 +94,16 @@ async function drive(label, workers, attempt) {
   return { rate, tickets }
 }
 
-/** The statements one hold runs, as src/tickets/reservations.ts issues them, straight to Postgres. */
-async function bareSqlHold(sql, sale, type, quantity) {
-  const [event] = await sql.begin(async (tx) => {
-    await tx`select set_config('role', 'ticketing_app', true), set_config('app.tenant_id', '', true),
-      set_config('app.user_id', '', true), set_config('app.role', 'anonymous', true)`
-    return tx`select e.*, t.name as organiser from events e join tenants t on t.id = e.tenant_id
-      where e.id = ${sale.eventId} and e.status <> 'draft' and t.status = 'active'`
-  })
-  return sql.begin(async (tx) => {
-    await tx`select set_config('role', 'ticketing_app', true), set_config('app.tenant_id', ${sale.tenantId}, true),
-      set_config('app.user_id', '', true), set_config('app.role', 'buyer', true)`
-    await tx`select * from ticket_types where event_id = ${event.id} and id in (${type})`
-    const [reservation] = await tx`insert into reservations (tenant_id, event_id, expires_at, access_token_hash, total_minor)
-      values (${sale.tenantId}, ${event.id}, now() + interval '10 minutes', md5(random()::text), 100000) returning id`
-    const rows = await tx`
-      with picked as (select id from tickets where ticket_type_id = ${type} and claimable_after <= now()
-                      order by claimable_after, id limit ${quantity} for update skip locked),
-      enough as (select count(*) = ${quantity} as ok from picked)
-      update tickets t set status = 'pending_payment', claimable_after = now() + interval '10 minutes',
-        reserved_until = now() + interval '10 minutes', reservation_id = ${reservation.id}
-      from picked, enough where t.id = picked.id and enough.ok returning t.id`
-    if (rows.length < quantity) throw Object.assign(new Error('sold out'), { soldOut: true })
+/** The SQL one hold runs, as src/tickets/reservations.ts issues it: one call to hold_tickets(). */
+async function bareSqlHold(sql, sale, type, quantity, i) {
+  try {
+    await sql`select hold_tickets(${sale.eventId}, ${[{ ticketTypeId: type, quantity }]}::jsonb, null, ${`token-${i}`},
+      ${`hash-${i}`}, ${`sql-buyer-${i}`}, ${`request-${i}`}, now())`
     return quantity
-  }).catch((error) => {
-    if (error.soldOut) return 0
+  } catch (error) {
+    if (error.code === 'TK409') return 0
     throw error
-  })
+  }
 }
 
 let server
@@ -133,7 +117,7 @@ try {
 
   // 1. the bare SQL, at the same concurrency (500 callers sharing the same pool size as the server)
   const bare = await drive(`bare SQL   (${connections} callers, pool ${pool})`, connections,
-    (i) => { const b = buyerAt(i, sale.types); return bareSqlHold(sql, sale, b.type, b.quantity) })
+    (i) => { const b = buyerAt(i, sale.types); return bareSqlHold(sql, sale, b.type, b.quantity, i) })
   const bareHeld = await held(sql, sale.eventId)
   oversold = Math.max(oversold, bareHeld - capacity)
   await resetSale(sql, sale.eventId)
