@@ -31,6 +31,7 @@ import { manageEventRoutes } from './events/manage-routes.tsx'
 import { mediaRoutes } from './storage/media-routes.ts'
 import { eventApiRoutes } from './events/api-routes.ts'
 import { reservationApiRoutes } from './tickets/api-routes.ts'
+import { holdRoutes } from './tickets/hold-routes.tsx'
 import { openApiRoutes } from './http/openapi.ts'
 import { credentialsRoutes } from './payments/credentials-routes.tsx'
 import type { KeyRing } from './lib/secret-box.ts'
@@ -119,6 +120,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', mediaRoutes)
   app.route('/', eventApiRoutes)
   app.route('/', reservationApiRoutes)
+  app.route('/', holdRoutes)
   app.route('/', openApiRoutes)
   app.route('/', credentialsRoutes)
   app.route('/', adminRoutes)

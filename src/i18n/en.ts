@@ -282,6 +282,18 @@ export const en = {
   'reserve.idempotencyMismatch': 'This Idempotency-Key was already used for a different request.',
   'reserve.invalidItems': 'Choose at least one ticket type, each once, with a whole quantity from 1 to 50.',
   'reserve.invalidKey': 'The Idempotency-Key header must be 1 to 200 visible characters.',
+  'hold.quantity': 'How many',
+  'hold.submit': 'Hold my tickets',
+  'hold.noneChosen': 'Choose how many tickets you want first.',
+  'hold.title': 'Your tickets are held',
+  'hold.expiresAt': 'Held for you until {time}.',
+  'hold.countdown': 'Time left: {time}',
+  'hold.total': 'Total',
+  'hold.release': 'Release these tickets',
+  'hold.released': 'You released the tickets; they are back on sale.',
+  'hold.expired': 'This hold has ended and the tickets went back on sale.',
+  'hold.backToEvent': 'Back to the event',
+  'hold.payNext': 'Pay with M-Pesa before the time runs out to keep them.',
 } as const
 
 export type MessageKey = keyof typeof en

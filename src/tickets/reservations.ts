@@ -110,3 +110,21 @@ export async function findReservation(db: Database, id: string, token: string, n
     }
   })
 }
+
+/**
+ * The buyer gives the tickets back before the hold runs out: they are on sale again at once.
+ * False when the token does not match or the hold is no longer held.
+ */
+export async function releaseReservation(db: Database, id: string, token: string, now: Date): Promise<boolean> {
+  return withContext(db, SYSTEM, async (trx) => {
+    const reservation = await trx.selectFrom('reservations').select(['id', 'access_token_hash', 'status', 'expires_at'])
+      .where('id', '=', id).forUpdate().executeTakeFirst()
+    if (!reservation || !constantTimeEqualText(reservation.access_token_hash, await sha256Hex(token))) return false
+    if (reservation.status !== 'held' || reservation.expires_at <= now) return false
+    await sql`update tickets set status = 'available', claimable_after = '-infinity', reserved_until = null,
+        reservation_id = null, updated_at = ${now}
+      where reservation_id = ${id} and status = 'pending_payment'`.execute(trx)
+    await trx.updateTable('reservations').set({ status: 'cancelled', updated_at: now }).where('id', '=', id).execute()
+    return true
+  })
+}

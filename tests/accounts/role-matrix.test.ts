@@ -85,6 +85,8 @@ const ROUTES: Route[] = [
     expect: { ...managersOnly, managerB: 404 },
   },
   { method: 'GET', path: () => '/manage/mpesa', expect: managersOnly },
+  { method: 'GET', path: () => '/reservations/00000000-0000-4000-8000-000000000000', expect: everyone(404) },
+  { method: 'POST', path: () => '/events/no-such-event/reserve', form: () => ({}), expect: everyone(404) },
   { method: 'GET', path: () => '/admin', expect: adminOnly },
   { method: 'POST', path: (ids) => `/admin/tenants/${ids.tenantB}/approve`, expect: adminOnly },
   { method: 'POST', path: (ids) => `/admin/tenants/${ids.tenantB}/commission`, form: () => ({ percent: '7.5' }), expect: adminOnly },

@@ -39,8 +39,8 @@ export interface RunningServer {
  * Serves the app on a free port. The URL uses `localhost`, which browsers treat as a secure context, so
  * the `__Host-` session cookie (Secure) works over plain HTTP as it does over HTTPS in production.
  */
-export async function serveApp(db: Database): Promise<RunningServer> {
-  const { app } = createTestApp(db)
+export async function serveApp(db: Database, options: { now?: () => Date } = {}): Promise<RunningServer> {
+  const { app } = createTestApp(db, options)
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))
   })

@@ -3,6 +3,10 @@ import { salesState } from '../../src/events/availability.ts'
 import type { PublicTicketType } from '../../src/events/queries.ts'
 import { formatDate, formatDateTime, formatMoney } from '../../src/i18n/format.ts'
 import type { Lang, Translator } from '../../src/i18n/index.ts'
+import { isSelling } from '../../src/events/status.ts'
+import type { FormValues } from '../../src/http/forms.ts'
+import { valueOf } from '../../src/http/forms.ts'
+import { Notice } from '../components/form.tsx'
 
 export interface EventPageProps {
   t: Translator
@@ -10,6 +14,8 @@ export interface EventPageProps {
   now: Date
   event: Event & { organiser: string }
   ticketTypes: PublicTicketType[]
+  /** What the buyer asked for last time and why it did not work. */
+  reserve?: { error?: string; values?: FormValues }
 }
 
 function Availability({ t, lang, now, type }: { t: Translator; lang: Lang; now: Date; type: PublicTicketType }) {
@@ -25,8 +31,9 @@ function Availability({ t, lang, now, type }: { t: Translator; lang: Lang; now: 
   }
 }
 
-export function EventPage({ t, lang, now, event, ticketTypes }: EventPageProps) {
+export function EventPage({ t, lang, now, event, ticketTypes, reserve }: EventPageProps) {
   const poster = event.poster_urls[0]
+  const selling = isSelling(event.status) && ticketTypes.some((type) => salesState(type, now) === 'on_sale')
   return (
     <article>
       <h1>{event.title}</h1>
@@ -41,6 +48,8 @@ export function EventPage({ t, lang, now, event, ticketTypes }: EventPageProps) 
       </p>
       {event.description && <p>{event.description}</p>}
       <h2>{t('event.tickets')}</h2>
+      {reserve?.error && <Notice kind="error">{reserve.error}</Notice>}
+      <form method="post" action={`/events/${event.slug}/reserve`}>
       <ul class="tiers">
         {ticketTypes.map((type) => (
           <li class="tier">
@@ -54,9 +63,18 @@ export function EventPage({ t, lang, now, event, ticketTypes }: EventPageProps) 
               </span>{' '}
               <Availability t={t} lang={lang} now={now} type={type} />
             </span>
+            {selling && salesState(type, now) === 'on_sale' && (
+              <label class="qty">
+                {t('hold.quantity')}{' '}
+                <input type="number" name={`qty_${type.id}`} min="0" max={String(Math.min(type.max_per_order, type.available))}
+                  value={valueOf(reserve?.values ?? {}, `qty_${type.id}`) || '0'} inputmode="numeric" />
+              </label>
+            )}
           </li>
         ))}
       </ul>
+      {selling && <p><button type="submit">{t('hold.submit')}</button></p>}
+      </form>
       {poster && <img class="poster" src={poster} alt={t('event.posterAlt', { title: event.title })} loading="lazy" decoding="async" />}
       {event.terms_and_conditions && (
         <>

@@ -1,0 +1,87 @@
+/**
+ * The buyer's hold, as pages: choose quantities on the event page, see the hold and its time left,
+ * release it. The hold's token lives in an HttpOnly `__Host-` cookie, never in a URL.
+ */
+import type { Context } from 'hono'
+import { getCookie, setCookie } from 'hono/cookie'
+import { z } from 'zod'
+import { HoldPage } from '../../views/tickets/hold-page.tsx'
+import { ANONYMOUS, withContext } from '../db/request-context.ts'
+import { eventPage } from '../events/public-routes.tsx'
+import type { AppEnv } from '../http/app-env.ts'
+import { DomainError, NotFoundError } from '../http/errors.tsx'
+import { factory } from '../http/factory.ts'
+import { formError, readForm } from '../http/forms.ts'
+import { renderPage } from '../http/render.tsx'
+import { createReservation, findReservation, releaseReservation } from './reservations.ts'
+
+export const holdRoutes = factory.createApp()
+
+const holdCookie = (id: string) => `__Host-hold-${id}`
+const qtyForm = z.record(z.string(), z.union([z.string(), z.array(z.string())]))
+
+function itemsFrom(values: Record<string, string | string[]>) {
+  const items: Array<{ ticketTypeId: string; quantity: number }> = []
+  for (const [name, value] of Object.entries(values)) {
+    const id = /^qty_([0-9a-f-]{36})$/.exec(name)?.[1]
+    const text = Array.isArray(value) ? value[0] : value
+    if (!id || !text || text.trim() === '0' || text.trim() === '') continue
+    if (!/^\d{1,2}$/.test(text.trim())) return undefined
+    items.push({ ticketTypeId: id, quantity: Number(text.trim()) })
+  }
+  return items
+}
+
+holdRoutes.post('/events/:slug/reserve', async (c) => {
+  const slug = c.req.param('slug')
+  const form = await readForm(c, qtyForm)
+  const items = itemsFrom(form.values)
+  const found = await withContext(c.var.db, ANONYMOUS, (trx) =>
+    trx.selectFrom('events').select('id').where('slug', '=', slug).executeTakeFirst())
+  if (!found) throw new NotFoundError()
+  if (!items || items.length === 0 || items.some((item) => item.quantity < 1 || item.quantity > 50)) {
+    return eventPage(c, slug, { error: c.var.t('hold.noneChosen'), values: form.values }, 422)
+  }
+  try {
+    const { reservation } = await createReservation(c.var.db, {
+      eventId: found.id, items, userId: c.var.user?.id ?? null, now: c.var.now,
+    })
+    setCookie(c, holdCookie(reservation.id), reservation.token!, {
+      path: '/', secure: true, httpOnly: true, sameSite: 'Lax', maxAge: 24 * 3600,
+    })
+    return c.redirect(`/reservations/${reservation.id}`, 303)
+  } catch (error) {
+    if (error instanceof NotFoundError) throw error
+    const failure = formError(c, error)
+    return eventPage(c, slug, { error: failure.errors._form, values: form.values }, failure.status)
+  }
+})
+
+async function holdOf(c: Context<AppEnv>) {
+  const id = z.uuid().safeParse(c.req.param('id'))
+  const token = id.success ? getCookie(c, holdCookie(id.data)) : undefined
+  if (!id.success || !token) throw new NotFoundError()
+  return { id: id.data, token }
+}
+
+holdRoutes.get('/reservations/:id', async (c) => {
+  const { id, token } = await holdOf(c)
+  const reservation = await findReservation(c.var.db, id, token, c.var.now)
+  if (!reservation) throw new NotFoundError()
+  const event = await withContext(c.var.db, ANONYMOUS, (trx) =>
+    trx.selectFrom('events').select('slug').where('id', '=', reservation.eventId).executeTakeFirst())
+  c.header('Cache-Control', 'no-store')
+  return renderPage(c, {
+    title: c.var.t('hold.title'),
+    body: <HoldPage t={c.var.t} lang={c.var.lang} reservation={reservation} now={c.var.now}
+      eventPath={event ? `/events/${event.slug}` : '/events'}
+      notice={c.req.query('notice') === 'released' ? c.var.t('hold.released') : undefined} />,
+  })
+})
+
+holdRoutes.post('/reservations/:id/release', async (c) => {
+  const { id, token } = await holdOf(c)
+  if (!(await releaseReservation(c.var.db, id, token, c.var.now))) throw new DomainError(409, 'not_held', 'hold.expired')
+  return c.redirect(`/reservations/${id}?notice=released`, 303)
+})
+

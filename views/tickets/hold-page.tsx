@@ -1,0 +1,56 @@
+import { raw } from 'hono/html'
+import type { ReservationJson } from '../../src/tickets/reservations.ts'
+import { formatDateTime, formatMoney } from '../../src/i18n/format.ts'
+import type { Lang, Translator } from '../../src/i18n/index.ts'
+import { Notice } from '../components/form.tsx'
+
+export interface HoldPageProps {
+  t: Translator
+  lang: Lang
+  reservation: ReservationJson
+  eventPath: string
+  now: Date
+  notice?: string
+}
+
+/** The countdown is an enhancement: without JavaScript the page states the time the hold ends. */
+const COUNTDOWN = `(()=>{const e=document.querySelector('[data-remaining]');if(!e)return;const end=Date.now()+1e3*+e.dataset.remaining,
+t=e.dataset.template;const f=()=>{const s=Math.max(0,Math.round((end-Date.now())/1e3));
+e.textContent=t.replace('{time}',Math.floor(s/60)+':'+String(s%60).padStart(2,'0'));s?setTimeout(f,1e3):location.reload()};f()})()`
+  .replace(/\n/g, '')
+
+export function HoldPage({ t, lang, reservation, eventPath, now, notice }: HoldPageProps) {
+  const held = reservation.status === 'held'
+  const remaining = Math.max(0, Math.round((Date.parse(reservation.expiresAt) - now.getTime()) / 1000))
+  return (
+    <section class="narrow">
+      {notice && <Notice kind="success">{notice}</Notice>}
+      {held
+        ? (
+          <>
+            <h1>{t('hold.title')}</h1>
+            <p>{t('hold.expiresAt', { time: formatDateTime(new Date(reservation.expiresAt), lang) })}</p>
+            <p class="countdown" data-remaining={String(remaining)} data-template={t('hold.countdown')}>
+              {t('hold.countdown', { time: `${Math.floor(remaining / 60)}:${String(remaining % 60).padStart(2, '0')}` })}
+            </p>
+            <ul class="tiers">
+              {reservation.items.map((item) => (
+                <li class="tier">
+                  <span>{item.quantity} × {item.name}</span>
+                  <span class="price">{formatMoney(item.subtotalMinor, reservation.total.currency, lang)}</span>
+                </li>
+              ))}
+            </ul>
+            <p><strong>{t('hold.total')}: {formatMoney(reservation.total.amountMinor, reservation.total.currency, lang)}</strong></p>
+            <p class="muted">{t('hold.payNext')}</p>
+            <form method="post" action={`/reservations/${reservation.id}/release`}>
+              <button class="secondary">{t('hold.release')}</button>
+            </form>
+            <script>{raw(COUNTDOWN)}</script>
+          </>
+        )
+        : <Notice>{t('hold.expired')}</Notice>}
+      <p><a href={eventPath}>{t('hold.backToEvent')}</a></p>
+    </section>
+  )
+}
