@@ -4,7 +4,7 @@
  */
 import type { Insertable, Selectable, Updateable } from 'kysely'
 import type { TenantTable, UserTable, MembershipTable, SessionTable, OneTimeTokenTable, IdempotencyKeyTable, JobTable, AuditLogTable } from './tables-accounts.ts'
-import type { EventTable, BlobTable, MpesaCredentialTable, TicketTypeTable, TicketTable, ReservationTable, TransactionTable, TransferTable, MarketplaceListingTable, ScanTable, ScannerAssignmentTable, NotificationTable } from './tables-events.ts'
+import type { EventTable, BlobTable, MpesaCredentialTable, TicketTypeTable, TicketTable, ReservationTable, TicketSigningKeyTable, TransactionTable, TransferTable, MarketplaceListingTable, ScanTable, ScannerAssignmentTable, NotificationTable } from './tables-events.ts'
 
 export type * from './column-types.ts'
 export type * from './tables-accounts.ts'
@@ -22,6 +22,7 @@ export interface DB {
   ticket_types: TicketTypeTable
   tickets: TicketTable
   reservations: ReservationTable
+  ticket_signing_keys: TicketSigningKeyTable
   transactions: TransactionTable
   transfers: TransferTable
   marketplace_listings: MarketplaceListingTable

@@ -203,3 +203,12 @@ export interface NotificationTable {
   created_at: CreatedAt
   sent_at: Timestamp | null
 }
+
+export interface TicketSigningKeyTable {
+  tenant_id: string
+  key_id: number
+  public_key: string
+  sealed_private_key: string
+  created_at: CreatedAt
+  retired_at: Timestamp | null
+}

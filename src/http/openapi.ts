@@ -79,7 +79,7 @@ const reservation = {
     },
     total: { type: 'object', properties: { amountMinor: { type: 'integer' }, currency: { type: 'string' } } },
     token: { type: 'string', description: 'Only in the answer that created the reservation: send it as `Authorization: Bearer …`.' },
-    tickets: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, ticketTypeId: { type: 'string' }, status: { type: 'string' } } } },
+    tickets: { type: 'array', description: 'Once paid.', items: { type: 'object', properties: { id: { type: 'string' }, ticketTypeId: { type: 'string' }, status: { type: 'string' }, qrVersion: { type: 'integer' }, code: { type: 'string', description: 'The signed code the ticket QR shows (Ed25519, verifiable offline).' } } } },
   },
 }
 

@@ -294,6 +294,8 @@ export const en = {
   'hold.expired': 'This hold has ended and the tickets went back on sale.',
   'hold.backToEvent': 'Back to the event',
   'hold.payNext': 'Pay with M-Pesa before the time runs out to keep them.',
+  'tickets.illegalTransition': 'That change is not possible for this ticket.',
+  'tickets.holdLost': 'These tickets are no longer held for this payment.',
 } as const
 
 export type MessageKey = keyof typeof en

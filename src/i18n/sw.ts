@@ -296,4 +296,6 @@ export const sw: Record<MessageKey, string> = {
   'hold.expired': 'Muda wa kushikilia umeisha na tiketi zimerudi sokoni.',
   'hold.backToEvent': 'Rudi kwenye tukio',
   'hold.payNext': 'Lipa kwa M-Pesa kabla muda haujaisha ili uzibaki nazo.',
+  'tickets.illegalTransition': 'Mabadiliko hayo hayawezekani kwa tiketi hii.',
+  'tickets.holdLost': 'Tiketi hizi hazishikiliwi tena kwa malipo haya.',
 }

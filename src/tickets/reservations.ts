@@ -33,7 +33,8 @@ export interface ReservationJson {
   total: { amountMinor: number; currency: string }
   /** Present once, in the answer that created the reservation: authorises the buyer's later calls. */
   token?: string
-  tickets?: Array<{ id: string; ticketTypeId: string; status: string }>
+  /** Once paid: each ticket with its signed code (what its QR shows) and the code's version. */
+  tickets?: Array<{ id: string; ticketTypeId: string; status: string; qrVersion: number; code: string | null }>
 }
 
 async function requestHash(request: ReservationRequest): Promise<string> {
@@ -87,7 +88,7 @@ export async function findReservation(db: Database, id: string, token: string, n
     const reservation = await trx.selectFrom('reservations').selectAll().where('id', '=', id).executeTakeFirst()
     if (!reservation || !constantTimeEqualText(reservation.access_token_hash, await sha256Hex(token))) return undefined
     const tickets = await trx.selectFrom('tickets as t').innerJoin('ticket_types as tt', 'tt.id', 't.ticket_type_id')
-      .select(['t.id', 't.ticket_type_id', 't.status', 't.price_minor', 'tt.name'])
+      .select(['t.id', 't.ticket_type_id', 't.status', 't.price_minor', 't.qr_code', 't.qr_version', 'tt.name'])
       .where('t.reservation_id', '=', id).orderBy('tt.sort_order').orderBy('t.id').execute()
     const expired = reservation.status === 'held' && reservation.expires_at <= now
     const items = new Map<string, ReservationJson['items'][number]>()
@@ -105,7 +106,9 @@ export async function findReservation(db: Database, id: string, token: string, n
       items: expired ? [] : [...items.values()],
       total: { amountMinor: reservation.total_minor, currency: reservation.currency },
       tickets: reservation.status === 'paid'
-        ? tickets.map((ticket) => ({ id: ticket.id, ticketTypeId: ticket.ticket_type_id, status: ticket.status }))
+        ? tickets.map((ticket) => ({
+          id: ticket.id, ticketTypeId: ticket.ticket_type_id, status: ticket.status, qrVersion: ticket.qr_version, code: ticket.qr_code,
+        }))
         : [],
     }
   })

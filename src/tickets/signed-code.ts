@@ -99,6 +99,15 @@ function decodePayload(payload: Uint8Array): TicketCodeClaims | null {
   }
 }
 
+/** The claims of a code WITHOUT checking its signature: only to find which tenant's keys must check it. */
+export function readUnverifiedClaims(code: string): TicketCodeClaims | null {
+  const text = code.trim()
+  if (!text.startsWith(CODE_PREFIX) || text.length > 200) return null
+  const bytes = base32Decode(text.slice(CODE_PREFIX.length))
+  if (!bytes || bytes.length !== PAYLOAD_BYTES + SIGNATURE_BYTES) return null
+  return decodePayload(bytes.slice(0, PAYLOAD_BYTES))
+}
+
 export async function signTicketCode(claims: TicketCodeClaims, privateKey: CryptoKey): Promise<string> {
   const payload = encodePayload(claims)
   const signature = new Uint8Array(await crypto.subtle.sign('Ed25519', privateKey, payload))

@@ -5,7 +5,7 @@ import { asSystem, createEvent, createTenant, createUser, unique } from './fixtu
 export const TENANT_OWNED_TABLES = [
   'events', 'ticket_types', 'tickets', 'transactions', 'transfers', 'marketplace_listings', 'scans',
   'scanner_assignments', 'notifications', 'idempotency_keys', 'memberships', 'mpesa_credentials', 'audit_log',
-  'blobs', 'reservations',
+  'blobs', 'reservations', 'ticket_signing_keys',
 ] as const
 
 export type TenantOwnedTable = (typeof TENANT_OWNED_TABLES)[number]
@@ -63,6 +63,9 @@ export async function createTenantWithRows(db: Database) {
     await trx.insertInto('mpesa_credentials').values({
       tenant_id: tenant.id, environment: 'sandbox', account_type: 'paybill', shortcode: '174379',
       encrypted_secrets: 'v1:ciphertext', key_id: 'k1',
+    }).execute()
+    await trx.insertInto('ticket_signing_keys').values({
+      tenant_id: tenant.id, key_id: 1, public_key: 'pk', sealed_private_key: 'v1.k.iv.data',
     }).execute()
     // a ticket template: private to the tenant (posters are public)
     await trx.insertInto('blobs').values({
