@@ -32,6 +32,7 @@ import { mediaRoutes } from './storage/media-routes.ts'
 import { eventApiRoutes } from './events/api-routes.ts'
 import { reservationApiRoutes } from './tickets/api-routes.ts'
 import { holdRoutes } from './tickets/hold-routes.tsx'
+import { ticketRoutes } from './tickets/ticket-routes.tsx'
 import { openApiRoutes } from './http/openapi.ts'
 import { credentialsRoutes } from './payments/credentials-routes.tsx'
 import type { KeyRing } from './lib/secret-box.ts'
@@ -121,6 +122,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', eventApiRoutes)
   app.route('/', reservationApiRoutes)
   app.route('/', holdRoutes)
+  app.route('/', ticketRoutes)
   app.route('/', openApiRoutes)
   app.route('/', credentialsRoutes)
   app.route('/', adminRoutes)

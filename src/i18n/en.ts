@@ -296,6 +296,14 @@ export const en = {
   'hold.payNext': 'Pay with M-Pesa before the time runs out to keep them.',
   'tickets.illegalTransition': 'That change is not possible for this ticket.',
   'tickets.holdLost': 'These tickets are no longer held for this payment.',
+  'tickets.title': 'My tickets',
+  'tickets.none': 'No tickets yet.',
+  'tickets.paidTitle': 'Your tickets',
+  'tickets.qrLabel': 'Ticket QR code for {type}',
+  'tickets.showAtGate': 'Show this code at the gate. Each code admits once.',
+  'tickets.status.active': 'Valid',
+  'tickets.status.used': 'Used',
+  'nav.tickets': 'My tickets',
 } as const
 
 export type MessageKey = keyof typeof en

@@ -298,4 +298,12 @@ export const sw: Record<MessageKey, string> = {
   'hold.payNext': 'Lipa kwa M-Pesa kabla muda haujaisha ili uzibaki nazo.',
   'tickets.illegalTransition': 'Mabadiliko hayo hayawezekani kwa tiketi hii.',
   'tickets.holdLost': 'Tiketi hizi hazishikiliwi tena kwa malipo haya.',
+  'tickets.title': 'Tiketi zangu',
+  'tickets.none': 'Bado huna tiketi.',
+  'tickets.paidTitle': 'Tiketi zako',
+  'tickets.qrLabel': 'Msimbo wa QR wa tiketi ya {type}',
+  'tickets.showAtGate': 'Onyesha msimbo huu langoni. Kila msimbo unaruhusu kuingia mara moja.',
+  'tickets.status.active': 'Halali',
+  'tickets.status.used': 'Imetumika',
+  'nav.tickets': 'Tiketi zangu',
 }

@@ -85,6 +85,17 @@ try {
   const api = await fetch(`${base}/api/v1/events`)
   const apiBody = await api.json().catch(() => ({}))
   check('GET /api/v1/events lists the demo events as JSON', api.status === 200 && apiBody.events?.length >= 4, String(api.status))
+  const jazz = apiBody.events?.find((event) => event.slug === 'nairobi-jazz-night')
+  const detail = jazz ? await (await fetch(`${base}/api/v1/events/${jazz.id}`)).json() : undefined
+  const regular = detail?.ticketTypes?.find((type) => type.name === 'Regular')
+  const hold = regular && await fetch(`${base}/api/v1/events/${jazz.id}/reservations`, {
+    method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': `smoke-${Date.now()}` },
+    body: JSON.stringify({ items: [{ ticketTypeId: regular.id, quantity: 2 }] }),
+  })
+  const held = hold && hold.status === 201 ? await hold.json() : undefined
+  check('a buyer holds two tickets through the API (hold_tickets on workerd)', !!held?.token, String(hold?.status))
+  const followed = held && await fetch(`${base}/api/v1/reservations/${held.id}`, { headers: { authorization: `Bearer ${held.token}` } })
+  check('the hold is readable with its token', followed?.status === 200 && (await followed.json()).status === 'held')
   const sw = await fetch(`${base}/?lang=sw`)
   check('Swahili home page', (await sw.text()).includes('Matukio yajayo'))
   const missing = await fetch(`${base}/no-such-page`)

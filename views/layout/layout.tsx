@@ -24,6 +24,7 @@ function AccountNav({ t, user }: { t: Translator; user: CurrentUser | null }) {
       {user.isSuperAdmin && <a href="/admin">{t('nav.admin')}</a>}
       {role === 'manager' && <a href="/manage">{t('nav.manage')}</a>}
       {role && <a href="/scan">{t('nav.scan')}</a>}
+      <a href="/tickets">{t('nav.tickets')}</a>
       <a href="/account">{t('nav.account')}</a>
       <form method="post" action="/logout"><button class="link">{t('nav.signOut')}</button></form>
     </nav>

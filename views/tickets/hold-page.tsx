@@ -3,6 +3,7 @@ import type { ReservationJson } from '../../src/tickets/reservations.ts'
 import { formatDateTime, formatMoney } from '../../src/i18n/format.ts'
 import type { Lang, Translator } from '../../src/i18n/index.ts'
 import { Notice } from '../components/form.tsx'
+import { TicketCard } from './ticket-card.tsx'
 
 export interface HoldPageProps {
   t: Translator
@@ -47,6 +48,18 @@ export function HoldPage({ t, lang, reservation, eventPath, now, notice }: HoldP
               <button class="secondary">{t('hold.release')}</button>
             </form>
             <script>{raw(COUNTDOWN)}</script>
+          </>
+        )
+        : reservation.status === 'paid'
+        ? (
+          <>
+            <h1>{t('tickets.paidTitle')}</h1>
+            <ul class="cards">
+              {(reservation.tickets ?? []).map((ticket) => (
+                <TicketCard t={t} status={ticket.status} code={ticket.code}
+                  typeName={reservation.items.find((item) => item.ticketTypeId === ticket.ticketTypeId)?.name ?? ''} />
+              ))}
+            </ul>
           </>
         )
         : <Notice>{t('hold.expired')}</Notice>}

@@ -1,0 +1,71 @@
+import QRCode from 'qrcode'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Database } from '../../src/db/database.ts'
+import { newKeyEntry, parseKeyRing, type KeyRing } from '../../src/lib/secret-box.ts'
+import { issueTickets } from '../../src/tickets/issuing.ts'
+import { qrModules, qrSvg } from '../../src/tickets/qr-svg.ts'
+import { createApp } from '../../src/app.ts'
+import { sharedDatabase } from '../../src/db/database.ts'
+import { TEST_CONFIG } from '../support/app.ts'
+import { TestClient } from '../support/client.ts'
+import { openTestDatabase } from '../support/database.ts'
+import { asSystem, createAccount, createEvent, createTenant, TEST_PASSWORD } from '../support/fixtures.ts'
+
+let db: Database
+let ring: KeyRing
+let app: ReturnType<typeof createApp>
+
+beforeAll(async () => {
+  db = await openTestDatabase()
+  ring = await parseKeyRing(newKeyEntry('k1'))
+  app = createApp({ config: TEST_CONFIG, database: sharedDatabase(db), secretKeys: ring, log: () => {} })
+})
+afterAll(() => db.destroy())
+
+describe('the QR drawing', () => {
+  it('draws the same modules the encoder made, at version 7 or lower for a signed code', () => {
+    const code = `T1${'A'.repeat(167)}`
+    const { size, version, dark } = qrModules(code)
+    expect(version).toBeLessThanOrEqual(7)
+    const reference = QRCode.create(code, { errorCorrectionLevel: 'M' })
+    expect(size).toBe(reference.modules.size)
+    let differences = 0
+    for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) if (dark(x, y) !== (reference.modules.get(y, x) === 1)) differences++
+    expect(differences).toBe(0)
+    const svg = qrSvg(code, 'Ticket <VIP>')
+    expect(svg).toContain(`viewBox="0 0 ${size + 8} ${size + 8}"`)
+    expect(svg).toContain('aria-label="Ticket &#60;VIP&#62;"')
+  })
+})
+
+describe('seeing tickets', () => {
+  it('shows a signed-in buyer their paid tickets with a QR each; nobody else sees them', async () => {
+    const tenant = await createTenant(db)
+    const { event, ticketTypes } = await createEvent(db, tenant.id)
+    const buyerAccount = await createAccount(db)
+    const buyer = new TestClient(app)
+    await buyer.post('/login', { email: buyerAccount.email!, password: TEST_PASSWORD })
+    const hold = await buyer.post(`/events/${event.slug}/reserve`, { [`qty_${ticketTypes[0]!.id}`]: '2' })
+    const location = hold.headers.get('location')!
+    await issueTickets(db, ring, location.split('/').pop()!, new Date())
+
+    const paid = await (await buyer.get(location)).text()
+    expect(paid).toContain('Your tickets')
+    expect(paid.match(/<svg /g)).toHaveLength(2)
+    const mine = await (await buyer.get('/tickets')).text()
+    expect(mine.match(/<svg /g)).toHaveLength(2)
+    expect(mine).toContain(event.title)
+    expect(mine).toContain('Each code admits once.')
+
+    const other = new TestClient(app)
+    await other.post('/login', { email: (await createAccount(db)).email!, password: TEST_PASSWORD })
+    expect(await (await other.get('/tickets')).text()).toContain('No tickets yet.')
+    expect((await other.get(location)).status).toBe(404)
+    const owners = await asSystem(db, (trx) => trx.selectFrom('tickets').select('user_id').where('reservation_id', '=', location.split('/').pop()!).execute())
+    expect(owners.every((row) => row.user_id === buyerAccount.id)).toBe(true)
+  })
+
+  it('sends anonymous visitors to sign in', async () => {
+    expect((await app.request('/tickets')).headers.get('location')).toBe('/login?next=%2Ftickets')
+  })
+})

@@ -1,0 +1,27 @@
+import { raw } from 'hono/html'
+import type { Translator } from '../../src/i18n/index.ts'
+import { qrSvg } from '../../src/tickets/qr-svg.ts'
+
+export interface TicketCardProps {
+  t: Translator
+  typeName: string
+  eventTitle?: string
+  status: string
+  code: string | null
+}
+
+/** One ticket: its QR while it can admit, its state otherwise. */
+export function TicketCard({ t, typeName, eventTitle, status, code }: TicketCardProps) {
+  return (
+    <li class="card ticket">
+      {eventTitle && <strong>{eventTitle}</strong>}
+      <p class="meta">{typeName} · <span class="badge">{t(status === 'used' ? 'tickets.status.used' : 'tickets.status.active')}</span></p>
+      {status === 'active' && code && (
+        <>
+          <div class="qr">{raw(qrSvg(code, t('tickets.qrLabel', { type: typeName })))}</div>
+          <p class="muted">{t('tickets.showAtGate')}</p>
+        </>
+      )}
+    </li>
+  )
+}
