@@ -33,6 +33,7 @@ import { eventApiRoutes } from './events/api-routes.ts'
 import { reservationApiRoutes } from './tickets/api-routes.ts'
 import { holdRoutes } from './tickets/hold-routes.tsx'
 import { ticketRoutes } from './tickets/ticket-routes.tsx'
+import { pdfRoutes } from './tickets/pdf-routes.ts'
 import { openApiRoutes } from './http/openapi.ts'
 import { credentialsRoutes } from './payments/credentials-routes.tsx'
 import type { KeyRing } from './lib/secret-box.ts'
@@ -123,6 +124,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', reservationApiRoutes)
   app.route('/', holdRoutes)
   app.route('/', ticketRoutes)
+  app.route('/', pdfRoutes)
   app.route('/', openApiRoutes)
   app.route('/', credentialsRoutes)
   app.route('/', adminRoutes)

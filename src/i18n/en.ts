@@ -304,6 +304,8 @@ export const en = {
   'tickets.status.active': 'Valid',
   'tickets.status.used': 'Used',
   'nav.tickets': 'My tickets',
+  'tickets.downloadPdf': 'Download PDF',
+  'upload.pdfBlank': 'The PDF page is empty: upload the page you want behind the tickets.',
 } as const
 
 export type MessageKey = keyof typeof en

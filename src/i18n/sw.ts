@@ -306,4 +306,6 @@ export const sw: Record<MessageKey, string> = {
   'tickets.status.active': 'Halali',
   'tickets.status.used': 'Imetumika',
   'nav.tickets': 'Tiketi zangu',
+  'tickets.downloadPdf': 'Pakua PDF',
+  'upload.pdfBlank': 'Ukurasa wa PDF hauna kitu: pakia ukurasa unaotaka nyuma ya tiketi.',
 }

@@ -5,6 +5,7 @@
 import { PDFDocument } from 'pdf-lib'
 import type { BlobContentType } from '../db/schema.ts'
 import { DomainError } from '../http/errors.tsx'
+import { pdfPageEmbeds } from '../tickets/pdf.ts'
 
 const MB = 1024 * 1024
 
@@ -40,6 +41,8 @@ export async function checkUpload(file: unknown, purpose: keyof typeof UPLOAD_RU
     const pages = await PDFDocument.load(bytes, { updateMetadata: false }).then((doc) => doc.getPageCount()).catch(() => -1)
     if (pages === -1) throw new DomainError(415, 'upload_wrong_type', 'upload.wrongType')
     if (pages !== 1) throw new DomainError(422, 'upload_pdf_pages', 'upload.pdfPages')
+    // ticket PDFs draw this page as their background: it must embed (a blank page without contents does not)
+    if (!(await pdfPageEmbeds(bytes))) throw new DomainError(422, 'upload_pdf_pages', 'upload.pdfBlank')
   }
   return { bytes, contentType }
 }

@@ -26,7 +26,8 @@ ticketRoutes.get('/tickets', requireSignIn, async (c) => {
         {tickets.length === 0 ? <p class="muted">{t('tickets.none')}</p> : (
           <ul class="cards">
             {tickets.map((ticket) => (
-              <TicketCard t={t} typeName={ticket.type_name} eventTitle={ticket.title} status={ticket.status} code={ticket.qr_code} />
+              <TicketCard t={t} typeName={ticket.type_name} eventTitle={ticket.title} status={ticket.status} code={ticket.qr_code}
+                pdfHref={`/tickets/${ticket.id}/pdf`} />
             ))}
           </ul>
         )}

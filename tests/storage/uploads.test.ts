@@ -153,6 +153,15 @@ describe('refused uploads store nothing', () => {
     expect(await blobCount()).toBe(blobsBefore)
   })
 
+  it('refuses a one-page PDF whose page is blank (it could not be drawn behind tickets)', async () => {
+    const blank = await PDFDocument.create()
+    blank.addPage([298, 420])
+    const blobsBefore = await blobCount()
+    const res = await upload(managerA, 'template', { file: fileOf(new Uint8Array(await blank.save()), 'blank.pdf', 'application/pdf') })
+    expect([res.status, await res.text()]).toEqual([422, expect.stringContaining('The PDF page is empty')])
+    expect(await blobCount()).toBe(blobsBefore)
+  })
+
   it('answers 404 to a manager of another tenant, storing nothing', async () => {
     const [blobsBefore, before] = [await blobCount(), await eventRow()]
     expect((await upload(managerB, 'poster', { file: fileOf(PNG, 'poster.png', 'image/png') })).status).toBe(404)

@@ -69,3 +69,60 @@ describe('seeing tickets', () => {
     expect((await app.request('/tickets')).headers.get('location')).toBe('/login?next=%2Ftickets')
   })
 })
+
+describe('PDF tickets', () => {
+  async function paidByGuest() {
+    const tenant = await createTenant(db)
+    const { event, ticketTypes } = await createEvent(db, tenant.id)
+    const guest = new TestClient(app)
+    const location = (await guest.post(`/events/${event.slug}/reserve`, { [`qty_${ticketTypes[0]!.id}`]: '2' })).headers.get('location')!
+    return { guest, location, event }
+  }
+
+  it('gives the holder a PDF with one page per ticket, only once paid, and nobody else', async () => {
+    const { guest, location } = await paidByGuest()
+    expect((await guest.get(`${location}/tickets.pdf`)).status).toBe(404) // held, not paid
+    await issueTickets(db, ring, location.split('/').pop()!, new Date())
+    const res = await guest.get(`${location}/tickets.pdf`)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('application/pdf')
+    expect(res.headers.get('content-disposition')).toContain('attachment')
+    const { PDFDocument } = await import('pdf-lib')
+    expect((await PDFDocument.load(new Uint8Array(await res.arrayBuffer()))).getPageCount()).toBe(2)
+    expect((await new TestClient(app).get(`${location}/tickets.pdf`)).status).toBe(404)
+    expect(await (await guest.get(location)).text()).toContain('Download PDF')
+  })
+
+  it('gives a signed-in owner one ticket’s PDF, and refuses everyone else', async () => {
+    const tenant = await createTenant(db)
+    const { event, ticketTypes } = await createEvent(db, tenant.id)
+    const owner = new TestClient(app)
+    await owner.post('/login', { email: (await createAccount(db)).email!, password: TEST_PASSWORD })
+    const location = (await owner.post(`/events/${event.slug}/reserve`, { [`qty_${ticketTypes[0]!.id}`]: '1' })).headers.get('location')!
+    const [ticketId] = await issueTickets(db, ring, location.split('/').pop()!, new Date())
+    expect((await owner.get(`/tickets/${ticketId}/pdf`)).status).toBe(200)
+    const stranger = new TestClient(app)
+    await stranger.post('/login', { email: (await createAccount(db)).email!, password: TEST_PASSWORD })
+    expect((await stranger.get(`/tickets/${ticketId}/pdf`)).status).toBe(404)
+    expect((await stranger.get('/tickets/not-a-uuid/pdf')).status).toBe(404)
+  })
+
+  it('draws tickets on the event’s template, an image or a one-page PDF', async () => {
+    const { PDFDocument } = await import('pdf-lib')
+    const { ticketsPdf } = await import('../../src/tickets/pdf.ts')
+    const ticket = { code: `T1${'B'.repeat(167)}`, eventTitle: 'Sauti — Nairobi 🎶', typeName: 'VIP', when: 'Sat', where: 'KICC', ticketId: crypto.randomUUID() }
+    const png = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='), (ch) => ch.charCodeAt(0))
+    const onImage = await ticketsPdf([ticket], { contentType: 'image/png', bytes: png })
+    expect(new TextDecoder('latin1').decode(onImage)).toContain('/Subtype /Image')
+    const templateDoc = await PDFDocument.create()
+    templateDoc.addPage([298, 420]).drawText('Sauti za Pwani', { x: 20, y: 380 })
+    const onPdf = await ticketsPdf([ticket, ticket], { contentType: 'application/pdf', bytes: new Uint8Array(await templateDoc.save()) })
+    const parsed = await PDFDocument.load(onPdf)
+    expect(parsed.getPageCount()).toBe(2)
+    expect(new TextDecoder('latin1').decode(onPdf)).toContain('/Subtype /Form')
+    const blank = await PDFDocument.create()
+    blank.addPage([298, 420])
+    const onBlank = await ticketsPdf([ticket], { contentType: 'application/pdf', bytes: new Uint8Array(await blank.save()) })
+    expect((await PDFDocument.load(onBlank)).getPageCount()).toBe(1)
+  })
+})

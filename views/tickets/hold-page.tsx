@@ -60,6 +60,7 @@ export function HoldPage({ t, lang, reservation, eventPath, now, notice }: HoldP
                   typeName={reservation.items.find((item) => item.ticketTypeId === ticket.ticketTypeId)?.name ?? ''} />
               ))}
             </ul>
+            <p><a class="button secondary" href={`/reservations/${reservation.id}/tickets.pdf`}>{t('tickets.downloadPdf')}</a></p>
           </>
         )
         : <Notice>{t('hold.expired')}</Notice>}

@@ -8,10 +8,12 @@ export interface TicketCardProps {
   eventTitle?: string
   status: string
   code: string | null
+  /** Where this ticket's PDF is, when the viewer may download it on its own. */
+  pdfHref?: string
 }
 
 /** One ticket: its QR while it can admit, its state otherwise. */
-export function TicketCard({ t, typeName, eventTitle, status, code }: TicketCardProps) {
+export function TicketCard({ t, typeName, eventTitle, status, code, pdfHref }: TicketCardProps) {
   return (
     <li class="card ticket">
       {eventTitle && <strong>{eventTitle}</strong>}
@@ -20,6 +22,7 @@ export function TicketCard({ t, typeName, eventTitle, status, code }: TicketCard
         <>
           <div class="qr">{raw(qrSvg(code, t('tickets.qrLabel', { type: typeName })))}</div>
           <p class="muted">{t('tickets.showAtGate')}</p>
+          {pdfHref && <p><a href={pdfHref}>{t('tickets.downloadPdf')}</a></p>}
         </>
       )}
     </li>
