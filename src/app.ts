@@ -34,6 +34,9 @@ import { reservationApiRoutes } from './tickets/api-routes.ts'
 import { holdRoutes } from './tickets/hold-routes.tsx'
 import { ticketRoutes } from './tickets/ticket-routes.tsx'
 import { pdfRoutes } from './tickets/pdf-routes.ts'
+import { jobRoutes } from './jobs/routes.ts'
+import { qstashScheduler, type QStashConfig } from './jobs/qstash.ts'
+import { postgresScheduler, type Scheduler } from './jobs/scheduler.ts'
 import { openApiRoutes } from './http/openapi.ts'
 import { credentialsRoutes } from './payments/credentials-routes.tsx'
 import type { KeyRing } from './lib/secret-box.ts'
@@ -63,6 +66,10 @@ export interface AppDeps {
    * would compress a compressed body again).
    */
   compressResponses?: boolean
+  /** QStash, when configured: jobs go through it and come back signed to /jobs/qstash. */
+  qstash?: QStashConfig
+  /** Overrides the scheduler (tests); default: QStash when configured, else the jobs table. */
+  scheduler?: Scheduler
   /** The client's address; by default the platform's client-IP header, else "unknown". */
   clientIp?: AppServices['clientIp']
 }
@@ -80,6 +87,8 @@ export function createApp(deps: AppDeps) {
     senders: deps.senders ?? OUTBOX_SENDERS,
     blobStore: deps.blobStore ?? postgresBlobStore,
     secretKeys: deps.secretKeys,
+    qstash: deps.qstash,
+    scheduler: deps.scheduler ?? (deps.qstash ? qstashScheduler(deps.qstash) : postgresSchedulerFor(deps.database)),
     google: deps.google,
     clientIp: deps.clientIp ?? headerClientIp,
   }
@@ -125,6 +134,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', holdRoutes)
   app.route('/', ticketRoutes)
   app.route('/', pdfRoutes)
+  app.route('/', jobRoutes)
   app.route('/', openApiRoutes)
   app.route('/', credentialsRoutes)
   app.route('/', adminRoutes)
@@ -134,6 +144,20 @@ export function createApp(deps: AppDeps) {
   app.notFound(notFound)
   app.onError(errorHandler(log))
   return app
+}
+
+/** The jobs table of whichever database a request gets (Workers open one per request). */
+function postgresSchedulerFor(database: DatabaseProvider): Scheduler {
+  return {
+    async enqueue(job) {
+      const lease = database.acquire()
+      try {
+        await postgresScheduler(lease.db).enqueue(job)
+      } finally {
+        await lease.release()
+      }
+    },
+  }
 }
 
 export type App = ReturnType<typeof createApp>

@@ -8,6 +8,8 @@ import type { MessageSenders } from '../notifications/messages.ts'
 import type { RateLimiter } from '../ratelimit/rate-limiter.ts'
 import type { BlobStore } from '../storage/blob-store.ts'
 import type { KeyRing } from '../lib/secret-box.ts'
+import type { QStashConfig } from '../jobs/qstash.ts'
+import type { Scheduler } from '../jobs/scheduler.ts'
 
 /** Outside services the app talks to, chosen by the runtime entry (real ones or local stand-ins). */
 export interface AppServices {
@@ -17,6 +19,10 @@ export interface AppServices {
   blobStore: BlobStore
   /** Keys for secrets at rest (M-Pesa credentials); absent until SECRETS_KEYS is set. */
   secretKeys?: KeyRing
+  /** Work for later: the jobs table, or QStash when configured. */
+  scheduler: Scheduler
+  /** Present when QStash delivers jobs to /jobs/qstash. */
+  qstash?: QStashConfig
   /** Present when Google sign-in is configured. */
   google?: GoogleOAuthConfig
   /** The client's network address, as this runtime knows it. */

@@ -3,7 +3,14 @@
  * gzipped. Encoding comes from qrcode's core (pure JS); the drawing is ours, so no canvas or Node API
  * is needed on Deno or Workers. Error correction M: the version 7 the signed code was sized for.
  */
-import { create } from 'qrcode/lib/core/qrcode.js'
+import * as qrcodeCore from 'qrcode/lib/core/qrcode.js'
+
+/** The encoder's shape as we use it (its JSDoc types are looser than what it returns). */
+type Encode = (text: string, options: { errorCorrectionLevel: 'M' }) => {
+  version: number
+  modules: { size: number; get(row: number, col: number): number }
+}
+const create = (qrcodeCore as unknown as { create: Encode }).create
 
 const QUIET_ZONE = 4
 

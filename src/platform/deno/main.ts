@@ -11,6 +11,8 @@ import { seedDemoDataIfEmpty } from '../../demo/seed.ts'
 import { upstashRateLimiterFromEnv } from '../../ratelimit/upstash-rate-limiter.ts'
 import { s3BlobStore, s3ConfigFromEnv } from '../../storage/s3-blob-store.ts'
 import { loadSecretKeys } from './secret-keys.ts'
+import { qstashConfigFromEnv } from '../../jobs/qstash.ts'
+import { tick } from '../../jobs/runner.ts'
 import { openDatabase, readMigrations } from './database.ts'
 
 const started = performance.now()
@@ -35,6 +37,7 @@ const app = createApp({
   google: googleOAuthConfigFromEnv(env),
   blobStore: s3 ? s3BlobStore(s3) : undefined,
   secretKeys: await loadSecretKeys(env, config.mode),
+  qstash: qstashConfigFromEnv(env),
   clientIp: (c) =>
     (trustProxy ? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() : undefined) ??
       getConnInfo(c).remote.address ?? 'unknown',
@@ -52,7 +55,15 @@ console.log(JSON.stringify({
   startupMs: Math.round(performance.now() - started),
 }))
 
+// The local scheduler: sweep expired holds and run due jobs every 15 seconds (QStash or not, the sweep
+// is local; queued jobs wait in the jobs table only when QStash is off).
+const JOB_TICK_MS = 15_000
+const ticker = setInterval(() => {
+  tick(db).catch((error) => console.error(JSON.stringify({ level: 'error', msg: 'job tick failed', error: String(error?.message ?? error) })))
+}, JOB_TICK_MS)
+
 async function shutdown() {
+  clearInterval(ticker)
   await server.shutdown()
   await db.destroy()
   Deno.exit(0)

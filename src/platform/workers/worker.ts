@@ -12,6 +12,8 @@ import { createPostgresDb } from '../../db/postgres.ts'
 import { parseKeyRing } from '../../lib/secret-box.ts'
 import { upstashRateLimiterFromEnv } from '../../ratelimit/upstash-rate-limiter.ts'
 import { s3BlobStore, s3ConfigFromEnv } from '../../storage/s3-blob-store.ts'
+import { qstashConfigFromEnv } from '../../jobs/qstash.ts'
+import { tick } from '../../jobs/runner.ts'
 
 interface WorkerBindings {
   DATABASE_URL?: string
@@ -44,6 +46,7 @@ async function appFor(env: WorkerBindings): Promise<App> {
         rateLimiter: upstashRateLimiterFromEnv(env),
         google: googleOAuthConfigFromEnv(env),
         blobStore: s3 ? s3BlobStore(s3) : undefined,
+        qstash: qstashConfigFromEnv(env),
         secretKeys: typeof env.SECRETS_KEYS === 'string' && env.SECRETS_KEYS ? await parseKeyRing(env.SECRETS_KEYS) : undefined,
       }),
     }
@@ -54,5 +57,12 @@ async function appFor(env: WorkerBindings): Promise<App> {
 export default {
   async fetch(request: Request, env: WorkerBindings, ctx: ExecutionContext) {
     return (await appFor(env)).fetch(request, env, ctx)
+  },
+  /** The cron trigger (wrangler.toml): the hold sweep and due jobs, as the Deno server's timer runs them. */
+  async scheduled(_controller: unknown, env: WorkerBindings, ctx: ExecutionContext) {
+    const url = env.HYPERDRIVE?.connectionString ?? env.DATABASE_URL
+    if (!url) return
+    const lease = perRequestDatabase(url).acquire()
+    ctx.waitUntil(tick(lease.db).finally(() => lease.release()))
   },
 }
