@@ -5,7 +5,7 @@
  * Hashes are PHC strings, so parameters can be raised later and old hashes still verify.
  */
 import { argon2idAsync } from '@noble/hashes/argon2.js'
-import { constantTimeEqual } from '../lib/crypto.ts'
+import { constantTimeEqual, fromBase64 } from '../lib/crypto.ts'
 
 export interface Argon2Params {
   m: number
@@ -19,11 +19,6 @@ const SALT_BYTES = 16
 
 function toBase64(bytes: Uint8Array): string {
   return btoa(String.fromCharCode(...bytes)).replace(/=+$/, '')
-}
-
-function fromBase64(text: string): Uint8Array {
-  const padded = text + '='.repeat((4 - (text.length % 4)) % 4)
-  return Uint8Array.from(atob(padded), (ch) => ch.charCodeAt(0))
 }
 
 export async function hashPassword(password: string, params: Argon2Params = DEFAULT_PARAMS): Promise<string> {

@@ -5,6 +5,12 @@ export function base64Url(bytes: Uint8Array): string {
   return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
 }
 
+/** Decodes base64 or base64url, with or without padding. Throws on anything else. */
+export function fromBase64(text: string): Uint8Array<ArrayBuffer> {
+  const normal = text.replace(/-/g, '+').replace(/_/g, '/')
+  return Uint8Array.from(atob(normal + '='.repeat((4 - (normal.length % 4)) % 4)), (ch) => ch.charCodeAt(0))
+}
+
 /** An unguessable token: `bytes` random bytes (32 = 256 bits), base64url. */
 export function randomToken(bytes = 32): string {
   return base64Url(crypto.getRandomValues(new Uint8Array(bytes)))

@@ -4,7 +4,7 @@
  * its key and is bound to a context (the tenant id) as additional data: copied to another tenant's row,
  * it no longer decrypts.
  */
-import { base64Url } from './crypto.ts'
+import { base64Url, fromBase64 } from './crypto.ts'
 
 export interface KeyRing {
   activeKeyId: string
@@ -16,11 +16,6 @@ export class SecretBoxError extends Error {
     super(message)
     this.name = 'SecretBoxError'
   }
-}
-
-function fromBase64(text: string): Uint8Array<ArrayBuffer> {
-  const normal = text.replace(/-/g, '+').replace(/_/g, '/')
-  return Uint8Array.from(atob(normal + '='.repeat((4 - (normal.length % 4)) % 4)), (ch) => ch.charCodeAt(0))
 }
 
 /** Parses SECRETS_KEYS; every key must be 32 bytes. */

@@ -3,14 +3,9 @@
  * (bound to the tenant) and opened only to sign; the public keys go to scanners, which verify offline.
  */
 import type { Queryable } from '../db/database.ts'
-import { base64Url } from '../lib/crypto.ts'
+import { base64Url, fromBase64 } from '../lib/crypto.ts'
 import { open, seal, type KeyRing } from '../lib/secret-box.ts'
 import { SecretsNotConfiguredError } from '../payments/mpesa-credentials.ts'
-
-function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
-  const normal = text.replace(/-/g, '+').replace(/_/g, '/')
-  return Uint8Array.from(atob(normal + '='.repeat((4 - (normal.length % 4)) % 4)), (ch) => ch.charCodeAt(0))
-}
 
 const context = (tenantId: string) => `ticket-signing:${tenantId}`
 
@@ -36,7 +31,7 @@ export async function currentSigningKey(trx: Queryable, ring: KeyRing | undefine
     await createKey(trx, ring, tenantId)
     row = await find()
   }
-  const pkcs8 = fromBase64Url(await open(ring, row!.sealed_private_key, context(tenantId)))
+  const pkcs8 = fromBase64(await open(ring, row!.sealed_private_key, context(tenantId)))
   const privateKey = await crypto.subtle.importKey('pkcs8', pkcs8, { name: 'Ed25519' }, false, ['sign'])
   return { keyId: row!.key_id, privateKey }
 }
@@ -46,7 +41,7 @@ export async function publicKeysOf(trx: Queryable, tenantId: string): Promise<Ma
   const rows = await trx.selectFrom('ticket_signing_keys').select(['key_id', 'public_key']).where('tenant_id', '=', tenantId).execute()
   const keys = new Map<number, CryptoKey>()
   for (const row of rows) {
-    keys.set(row.key_id, await crypto.subtle.importKey('raw', fromBase64Url(row.public_key), { name: 'Ed25519' }, true, ['verify']))
+    keys.set(row.key_id, await crypto.subtle.importKey('raw', fromBase64(row.public_key), { name: 'Ed25519' }, true, ['verify']))
   }
   return keys
 }
