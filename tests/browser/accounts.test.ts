@@ -1,33 +1,18 @@
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Database } from '../../src/db/database.ts'
-import { openTestDatabase } from '../support/database.ts'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import { createAccount, TEST_PASSWORD, unique } from '../support/fixtures.ts'
-import { launchChromium, PHONE_VIEWPORT, screenshot, serveApp, type RunningServer } from './harness.ts'
+import { browserSuite, PHONE_VIEWPORT, screenshot } from './harness.ts'
 
 describe('accounts in a browser, on a phone', () => {
-  let db: Database
-  let server: RunningServer
-  let browser: Browser
-
-  beforeAll(async () => {
-    db = await openTestDatabase()
-    server = await serveApp(db)
-    browser = await launchChromium()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    await db?.destroy()
-  })
+  const suite = browserSuite()
 
   async function phone(userAgent?: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: PHONE_VIEWPORT, userAgent })
+    const context = await suite.browser.newContext({ viewport: PHONE_VIEWPORT, userAgent })
     return context.newPage()
   }
 
   async function signIn(page: Page, email: string, password: string) {
-    await page.goto(`${server.url}/login`)
+    await page.goto(`${suite.server.url}/login`)
     await page.getByLabel('Email').fill(email)
     await page.getByLabel('Password').fill(password)
     await page.getByRole('button', { name: 'Sign in' }).click()
@@ -36,7 +21,7 @@ describe('accounts in a browser, on a phone', () => {
   it('registers, signs out, signs in, sees its sessions and signs another device out', async () => {
     const email = `${unique('amani')}@example.test`
     const page = await phone()
-    await page.goto(`${server.url}/register`)
+    await page.goto(`${suite.server.url}/register`)
     await page.getByLabel('Full name').fill('Amani Odhiambo')
     await page.getByLabel('Email').fill(email)
     await page.getByLabel('Password').fill('my-long-password')
@@ -54,7 +39,7 @@ describe('accounts in a browser, on a phone', () => {
     await signIn(other, email, 'my-long-password')
     await expect.poll(() => other.locator('h1').textContent()).toBe('My account')
 
-    await page.goto(`${server.url}/account/sessions`)
+    await page.goto(`${suite.server.url}/account/sessions`)
     await expect.poll(() => page.locator('.session').count()).toBe(2)
     await screenshot(page, 'accounts-2-sessions')
     await page.getByRole('button', { name: 'Sign out this device' }).click()
@@ -62,13 +47,13 @@ describe('accounts in a browser, on a phone', () => {
     expect(await page.locator('.session').count()).toBe(1)
     await screenshot(page, 'accounts-3-revoked')
 
-    await other.goto(`${server.url}/account`)
+    await other.goto(`${suite.server.url}/account`)
     await expect.poll(() => other.locator('h1').textContent()).toBe('Sign in')
   })
 
   it('applies to become an organiser, and a super admin approves the application', async () => {
-    const applicant = await createAccount(db)
-    const admin = await createAccount(db, { role: 'super_admin' })
+    const applicant = await createAccount(suite.db)
+    const admin = await createAccount(suite.db, { role: 'super_admin' })
     const organiser = unique('Kisumu Live')
 
     const page = await phone()

@@ -1,33 +1,17 @@
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Database } from '../../src/db/database.ts'
+import { describe, expect, it } from 'vitest'
 import { toNairobiLocal } from '../../src/lib/nairobi-time.ts'
-import { openTestDatabase } from '../support/database.ts'
 import { createAccount, createTenant, DAY, TEST_PASSWORD, unique } from '../support/fixtures.ts'
-import { launchChromium, PHONE_VIEWPORT, screenshot, serveApp, type RunningServer } from './harness.ts'
+import { browserSuite, PHONE_VIEWPORT, screenshot } from './harness.ts'
 
 describe('event portal and buyer pages in a browser, on a phone', () => {
-  let db: Database
-  let server: RunningServer
-  let browser: Browser
-
-  beforeAll(async () => {
-    db = await openTestDatabase()
-    server = await serveApp(db)
-    browser = await launchChromium()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    await db?.destroy()
-  })
+  const suite = browserSuite()
 
   it('a manager creates an event with two ticket types and publishes it; a buyer finds and opens it', async () => {
-    const tenant = await createTenant(db, { name: 'Eldoret Arts' })
-    const manager = await createAccount(db, { tenantId: tenant.id, membership: 'manager' })
+    const tenant = await createTenant(suite.db, { name: 'Eldoret Arts' })
+    const manager = await createAccount(suite.db, { tenantId: tenant.id, membership: 'manager' })
     const title = unique('Rift Valley Choir Night')
-    const page = await (await browser.newContext({ viewport: PHONE_VIEWPORT })).newPage()
-    await page.goto(`${server.url}/login`)
+    const page = await (await suite.browser.newContext({ viewport: PHONE_VIEWPORT })).newPage()
+    await page.goto(`${suite.server.url}/login`)
     await page.getByLabel('Email').fill(manager.email!)
     await page.getByLabel('Password').fill(TEST_PASSWORD)
     await page.getByRole('button', { name: 'Sign in' }).click()
@@ -61,8 +45,8 @@ describe('event portal and buyer pages in a browser, on a phone', () => {
     await expect.poll(() => page.locator('[data-status]').textContent()).toBe('Published')
     await screenshot(page, 'portal-3-published')
 
-    const buyer = await (await browser.newContext({ viewport: PHONE_VIEWPORT, javaScriptEnabled: false })).newPage()
-    await buyer.goto(`${server.url}/events`)
+    const buyer = await (await suite.browser.newContext({ viewport: PHONE_VIEWPORT, javaScriptEnabled: false })).newPage()
+    await buyer.goto(`${suite.server.url}/events`)
     await buyer.getByLabel('City', { exact: true }).fill('eldoret')
     await buyer.getByRole('button', { name: 'Search' }).click()
     await expect.poll(() => buyer.locator('.card h2').allTextContents()).toEqual([title])

@@ -7,8 +7,10 @@ import { existsSync, mkdirSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll } from 'vitest'
 import type { Database } from '../../src/db/database.ts'
 import { createTestApp } from '../support/app.ts'
+import { openFreshDatabase, openTestDatabase } from '../support/database.ts'
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const SCREENSHOT_DIR = join(import.meta.dirname, '../../test-results/screenshots')
@@ -56,4 +58,38 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(SCREENSHOT_DIR, `${name}.png`)
   await page.screenshot({ path, fullPage: true })
   return path
+}
+
+export interface BrowserSuite {
+  db: Database
+  server: RunningServer
+  browser: Browser
+}
+
+/**
+ * The setup every browser test file shares: a database (its own empty one with `fresh`), the app served
+ * on it, and Chromium. Call inside `describe`; fields are ready from the first test on.
+ */
+export function browserSuite(options: { fresh?: boolean; now?: () => Date; prepare?: (db: Database) => Promise<unknown> } = {}): BrowserSuite {
+  const suite = {} as BrowserSuite
+  let closeDatabase: () => Promise<void> = async () => {}
+  beforeAll(async () => {
+    if (options.fresh) {
+      const fresh = await openFreshDatabase()
+      suite.db = fresh.db
+      closeDatabase = fresh.close
+    } else {
+      suite.db = await openTestDatabase()
+      closeDatabase = () => suite.db.destroy()
+    }
+    await options.prepare?.(suite.db)
+    suite.server = await serveApp(suite.db, { now: options.now })
+    suite.browser = await launchChromium()
+  })
+  afterAll(async () => {
+    await suite.browser?.close()
+    await suite.server?.close()
+    await closeDatabase()
+  })
+  return suite
 }

@@ -1,36 +1,20 @@
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Database } from '../../src/db/database.ts'
+import { describe, expect, it } from 'vitest'
 import { MINUTE, TestClock } from '../support/client.ts'
-import { openTestDatabase } from '../support/database.ts'
 import { createEvent, createTenant, unique } from '../support/fixtures.ts'
-import { launchChromium, PHONE_VIEWPORT, screenshot, serveApp, type RunningServer } from './harness.ts'
+import { browserSuite, PHONE_VIEWPORT, screenshot } from './harness.ts'
 
 describe('a hold in a browser, on a phone', () => {
-  let db: Database
-  let server: RunningServer
-  let browser: Browser
   const clock = new TestClock()
-
-  beforeAll(async () => {
-    db = await openTestDatabase()
-    server = await serveApp(db, { now: clock.now })
-    browser = await launchChromium()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    await db?.destroy()
-  })
+  const suite = browserSuite({ now: clock.now })
 
   it('picks two tickets, sees the countdown, and gets them released when the hold expires', async () => {
-    const tenant = await createTenant(db)
-    const { event } = await createEvent(db, tenant.id, {
+    const tenant = await createTenant(suite.db)
+    const { event } = await createEvent(suite.db, tenant.id, {
       title: unique('Kilifi Sunset Sessions'),
       ticketTypes: [{ name: 'Regular', price_minor: 120_000, capacity: 30 }, { name: 'VIP', price_minor: 400_000, capacity: 10 }],
     })
-    const page = await (await browser.newContext({ viewport: PHONE_VIEWPORT })).newPage()
-    await page.goto(`${server.url}/events/${event.slug}`)
+    const page = await (await suite.browser.newContext({ viewport: PHONE_VIEWPORT })).newPage()
+    await page.goto(`${suite.server.url}/events/${event.slug}`)
     await page.locator('.tier', { hasText: 'Regular' }).getByLabel('How many').fill('2')
     await screenshot(page, 'hold-1-choose')
     await page.getByRole('button', { name: 'Hold my tickets' }).click()

@@ -1,31 +1,13 @@
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Database } from '../../src/db/database.ts'
+import { describe, expect, it } from 'vitest'
 import { seedDemoDataIfEmpty } from '../../src/demo/seed.ts'
-import { openFreshDatabase } from '../support/database.ts'
-import { launchChromium, PHONE_VIEWPORT, screenshot, serveApp, type RunningServer } from './harness.ts'
+import { browserSuite, PHONE_VIEWPORT, screenshot } from './harness.ts'
 
 describe('home page in a browser, on a phone', () => {
-  let db: Database
-  let close: () => Promise<void>
-  let server: RunningServer
-  let browser: Browser
-
-  beforeAll(async () => {
-    ;({ db, close } = await openFreshDatabase())
-    await seedDemoDataIfEmpty(db)
-    server = await serveApp(db)
-    browser = await launchChromium()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    await close?.()
-  })
+  const suite = browserSuite({ fresh: true, prepare: (db) => seedDemoDataIfEmpty(db) })
 
   it('renders the demo events at 360x640 without horizontal scrolling, in English and Swahili', async () => {
-    const page = await browser.newPage({ viewport: PHONE_VIEWPORT })
-    await page.goto(server.url)
+    const page = await suite.browser.newPage({ viewport: PHONE_VIEWPORT })
+    await page.goto(suite.server.url)
     await expect.poll(() => page.locator('h1').textContent()).toBe('Upcoming events')
     const titles = await page.locator('.card h2').allTextContents()
     expect(titles).toEqual(expect.arrayContaining([
