@@ -1,0 +1,163 @@
+/**
+ * The Daraja (M-Pesa) client: fetch only, so Deno and Workers run it. One client per credential set.
+ * The OAuth token is cached until a minute before it expires and never fetched twice at once (a new
+ * token can invalidate the previous one); STK Push and STK Query build the password and the East
+ * Africa Time timestamp as Daraja requires; Daraja's error bodies become typed errors.
+ */
+import { DarajaAuthError, fetchDarajaToken, type FetchFn } from './daraja-oauth.ts'
+
+export interface DarajaCredentials {
+  consumerKey: string
+  consumerSecret: string
+  shortcode: string
+  passkey: string
+  accountType: 'paybill' | 'till'
+}
+
+/** A Daraja error answer ({requestId, errorCode, errorMessage}) or an unexpected one. */
+export class DarajaError extends Error {
+  constructor(readonly httpStatus: number, readonly errorCode: string, message: string) {
+    super(message)
+    this.name = 'DarajaError'
+  }
+}
+
+export interface StkPushRequest {
+  amountMinor: number
+  /** 2547XXXXXXXX or 2541XXXXXXXX */
+  phone: string
+  callbackUrl: string
+  accountReference: string
+  description: string
+}
+
+export interface StkPushAccepted {
+  merchantRequestId: string
+  checkoutRequestId: string
+  customerMessage: string
+}
+
+export type StkQueryResult =
+  | { state: 'pending' }
+  | { state: 'done'; resultCode: number; resultDesc: string }
+
+const REFRESH_EARLY_MS = 60_000
+const EAT_OFFSET_MS = 3 * 3600 * 1000
+
+/** YYYYMMDDHHmmss in East Africa Time, the timestamp every Daraja sample uses. */
+export function darajaTimestamp(now: Date): string {
+  return new Date(now.getTime() + EAT_OFFSET_MS).toISOString().replace(/[-:T]/g, '').slice(0, 14)
+}
+
+export function darajaPassword(shortcode: string, passkey: string, timestamp: string): string {
+  return btoa(`${shortcode}${passkey}${timestamp}`)
+}
+
+/** Whole shillings; Daraja takes no cents. */
+export function wholeShillings(amountMinor: number): number {
+  if (!Number.isInteger(amountMinor) || amountMinor % 100 !== 0) throw new RangeError('M-Pesa takes whole shillings only')
+  const shillings = amountMinor / 100
+  if (shillings < 1 || shillings > 250_000) throw new RangeError('M-Pesa takes 1 to 250,000 shillings')
+  return shillings
+}
+
+export interface DarajaClientOptions {
+  baseUrl: string
+  credentials: DarajaCredentials
+  fetch?: FetchFn
+  now?: () => Date
+}
+
+export function createDarajaClient(options: DarajaClientOptions) {
+  const fetchFn: FetchFn = options.fetch ?? ((input, init) => fetch(input, init))
+  const now = options.now ?? (() => new Date())
+  const { credentials } = options
+  let cached: { token: string; refreshAt: number } | undefined
+  let inFlight: Promise<string> | undefined
+
+  async function token(): Promise<string> {
+    if (cached && now().getTime() < cached.refreshAt) return cached.token
+    inFlight ??= fetchDarajaToken(options.baseUrl, credentials, fetchFn).then((fresh) => {
+      cached = { token: fresh.accessToken, refreshAt: now().getTime() + fresh.expiresInSeconds * 1000 - REFRESH_EARLY_MS }
+      return fresh.accessToken
+    }).finally(() => {
+      inFlight = undefined
+    })
+    return inFlight
+  }
+
+  async function call(path: string, body: Record<string, unknown>, retried = false): Promise<Record<string, unknown>> {
+    let res: Response
+    try {
+      res = await fetchFn(`${options.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await token()}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(20_000),
+        redirect: 'manual',
+      })
+    } catch (error) {
+      if (error instanceof DarajaAuthError) throw error
+      throw new DarajaError(0, 'unreachable', 'Daraja could not be reached')
+    }
+    const answer = await res.json().catch(() => ({})) as Record<string, unknown>
+    if (res.ok) return answer
+    const errorCode = typeof answer.errorCode === 'string' ? answer.errorCode : `http_${res.status}`
+    // an invalid token (another token was issued meanwhile): one fresh token, one retry
+    if (errorCode === '404.001.03' && !retried) {
+      cached = undefined
+      return call(path, body, true)
+    }
+    throw new DarajaError(res.status, errorCode, typeof answer.errorMessage === 'string' ? answer.errorMessage : 'Daraja refused the request')
+  }
+
+  return {
+    /** Sends the PIN prompt to the buyer's phone. */
+    async stkPush(request: StkPushRequest): Promise<StkPushAccepted> {
+      const timestamp = darajaTimestamp(now())
+      const answer = await call('/mpesa/stkpush/v1/processrequest', {
+        BusinessShortCode: credentials.shortcode,
+        Password: darajaPassword(credentials.shortcode, credentials.passkey, timestamp),
+        Timestamp: timestamp,
+        TransactionType: credentials.accountType === 'till' ? 'CustomerBuyGoodsOnline' : 'CustomerPayBillOnline',
+        Amount: wholeShillings(request.amountMinor),
+        PartyA: request.phone,
+        PartyB: credentials.shortcode,
+        PhoneNumber: request.phone,
+        CallBackURL: request.callbackUrl,
+        AccountReference: request.accountReference.slice(0, 12),
+        TransactionDesc: request.description.slice(0, 13),
+      })
+      if (String(answer.ResponseCode) !== '0' || typeof answer.CheckoutRequestID !== 'string') {
+        throw new DarajaError(200, String(answer.ResponseCode ?? 'unknown'), String(answer.ResponseDescription ?? 'STK Push not accepted'))
+      }
+      return {
+        merchantRequestId: String(answer.MerchantRequestID ?? ''),
+        checkoutRequestId: answer.CheckoutRequestID,
+        customerMessage: String(answer.CustomerMessage ?? ''),
+      }
+    },
+
+    /** Asks how a push ended. "The transaction is being processed" means the buyer has not answered yet. */
+    async stkQuery(checkoutRequestId: string): Promise<StkQueryResult> {
+      const timestamp = darajaTimestamp(now())
+      try {
+        const answer = await call('/mpesa/stkpushquery/v1/query', {
+          BusinessShortCode: credentials.shortcode,
+          Password: darajaPassword(credentials.shortcode, credentials.passkey, timestamp),
+          Timestamp: timestamp,
+          CheckoutRequestID: checkoutRequestId,
+        })
+        // here ResultCode is a string
+        return { state: 'done', resultCode: Number(answer.ResultCode), resultDesc: String(answer.ResultDesc ?? '') }
+      } catch (error) {
+        if (error instanceof DarajaError && error.errorCode === '500.001.1001' && /being processed/i.test(error.message)) {
+          return { state: 'pending' }
+        }
+        throw error
+      }
+    },
+  }
+}
+
+export type DarajaClient = ReturnType<typeof createDarajaClient>
