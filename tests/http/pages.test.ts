@@ -18,8 +18,10 @@ beforeAll(async () => {
   ;({ app, logLines } = createTestApp(db))
   const tenant = await createTenant(db, { name: 'Kisumu Sounds' })
   const suspended = await createTenant(db, { status: 'suspended' })
+  // starting within the hour: always among the soonest events the home page lists, even on a shared database
+  const soon = new Date(Date.now() + 3600_000)
   published = await createEvent(db, tenant.id, {
-    title: 'Lakeside <b>Jazz</b>',
+    title: 'Lakeside <b>Jazz</b>', startsAt: soon,
     ticketTypes: [
       { name: 'Regular', price_minor: 150_000, capacity: 20, sold: 8 },
       { name: 'VIP', price_minor: 500_000, capacity: 5 },
@@ -29,7 +31,7 @@ beforeAll(async () => {
   past = await createEvent(db, tenant.id, { title: 'Last Year Gala', startsAt: new Date(Date.now() - 3 * DAY) })
   ofSuspended = await createEvent(db, suspended.id, { title: 'Suspended Organiser Show' })
   soldOut = await createEvent(db, tenant.id, {
-    title: 'Full House Comedy',
+    title: 'Full House Comedy', startsAt: soon,
     ticketTypes: [{ name: 'Regular', price_minor: 100_000, capacity: 10, sold: 10 }],
   })
 })
