@@ -28,15 +28,3 @@ grant select, insert, update, delete on blobs to ticketing_app;
 
 -- The last four characters of the consumer key, so a manager recognises which key is stored.
 alter table mpesa_credentials add column consumer_key_hint text not null default '';
-
--- Availability is public, but the holds behind it are other buyers' rows that row-level security hides.
--- This function counts them (a number, nothing else) as its owner. With FORCE ROW LEVEL SECURITY a
--- non-superuser owner is subject to policies too, hence the policy that lets the owner itself read.
-create function held_ticket_count(p_ticket_type_id uuid, p_at timestamptz) returns integer
-  language sql stable security definer set search_path = public
-  as $$ select count(*)::int from tickets
-        where ticket_type_id = p_ticket_type_id and status = 'pending_payment' and reserved_until > p_at $$;
-revoke all on function held_ticket_count(uuid, timestamptz) from public;
-grant execute on function held_ticket_count(uuid, timestamptz) to ticketing_app;
-create policy tickets_owner_counting on tickets for select
-  using (current_user = (select tableowner from pg_tables where schemaname = 'public' and tablename = 'tickets'));

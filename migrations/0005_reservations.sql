@@ -52,7 +52,12 @@ from ticket_types tt
 cross join lateral generate_series(1, greatest(tt.capacity - tt.sold
   - (select count(*) from tickets t where t.ticket_type_id = tt.id and t.status not in ('expired', 'cancelled')), 0));
 
--- What is left of a ticket type right now, for everyone (a number only; see held_ticket_count).
+-- What is left of a ticket type right now, for everyone. Availability is public, but the rows behind it
+-- are other buyers' holds that row-level security hides: this function counts them (a number, nothing
+-- else) as its owner. With FORCE ROW LEVEL SECURITY a non-superuser owner is subject to policies too,
+-- hence the policy that lets the owner itself read.
+create policy tickets_owner_counting on tickets for select
+  using (current_user = (select tableowner from pg_tables where schemaname = 'public' and tablename = 'tickets'));
 create function available_ticket_count(p_ticket_type_id uuid, p_at timestamptz) returns integer
   language sql stable security definer set search_path = public
   as $$ select count(*)::int from tickets where ticket_type_id = p_ticket_type_id and claimable_after <= p_at $$;

@@ -5,6 +5,7 @@
  */
 import type { Queryable } from '../db/database.ts'
 import type { BlobContentType, BlobPurpose } from '../db/schema.ts'
+import { sha256Hex } from '../lib/crypto.ts'
 
 export interface NewBlob {
   tenantId: string
@@ -28,11 +29,6 @@ export interface BlobStore {
   get(trx: Queryable, id: string): Promise<StoredBlob | undefined>
 }
 
-async function bytesHash(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes)
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
-}
-
 /** Describes the blob in Postgres; `data` holds the bytes unless `storageKey` says where they are. */
 export async function insertBlobRow(trx: Queryable, blob: NewBlob, where: { data: Uint8Array } | { storageKey: string }, id?: string) {
   const row = await trx.insertInto('blobs').values({
@@ -41,7 +37,7 @@ export async function insertBlobRow(trx: Queryable, blob: NewBlob, where: { data
     purpose: blob.purpose,
     content_type: blob.contentType,
     byte_size: blob.bytes.byteLength,
-    sha256: await bytesHash(blob.bytes),
+    sha256: await sha256Hex(blob.bytes),
     is_public: blob.isPublic,
     data: 'data' in where ? where.data : null,
     storage_key: 'storageKey' in where ? where.storageKey : null,
