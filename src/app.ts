@@ -31,7 +31,11 @@ import { postgresScheduler, type Scheduler } from './jobs/scheduler.ts'
 import type { KeyRing } from './lib/secret-box.ts'
 import { OUTBOX_SENDERS, type MessageSenders } from './notifications/messages.ts'
 import { outboxRoutes } from './notifications/outbox-routes.tsx'
+import { paymentApiRoutes } from './payments/api-routes.ts'
+import { callbackRoutes } from './payments/callback-routes.ts'
+import { checkoutRoutes } from './payments/checkout-routes.tsx'
 import { credentialsRoutes } from './payments/credentials-routes.tsx'
+import type { FetchFn } from './payments/daraja-oauth.ts'
 import { createMemoryRateLimiter } from './ratelimit/memory-rate-limiter.ts'
 import type { RateLimiter } from './ratelimit/rate-limiter.ts'
 import { scannerRoutes } from './scanning/routes.tsx'
@@ -72,6 +76,8 @@ export interface AppDeps {
   scheduler?: Scheduler
   /** The client's address; by default the platform's client-IP header, else "unknown". */
   clientIp?: AppServices['clientIp']
+  /** How Daraja is reached (tests route it to the simulator); the host comes from config. */
+  darajaFetch?: FetchFn
 }
 
 /** Cloudflare sets CF-Connecting-IP; other proxies are trusted only when the entry says so. */
@@ -79,10 +85,9 @@ const headerClientIp: AppServices['clientIp'] = (c) => c.req.header('cf-connecti
 
 const consoleSink: LogSink = (line) => console.log(line)
 
-export function createApp(deps: AppDeps) {
-  const clock = deps.clock ?? (() => new Date())
-  const log = deps.log ?? consoleSink
-  const services: AppServices = {
+/** The outside services, real or stand-in. Entries build them once for the app and the job runner. */
+export function createServices(deps: AppDeps): AppServices {
+  return {
     rateLimiter: deps.rateLimiter ?? createMemoryRateLimiter(),
     senders: deps.senders ?? OUTBOX_SENDERS,
     blobStore: deps.blobStore ?? postgresBlobStore,
@@ -91,7 +96,13 @@ export function createApp(deps: AppDeps) {
     scheduler: deps.scheduler ?? (deps.qstash ? qstashScheduler(deps.qstash) : postgresSchedulerFor(deps.database)),
     google: deps.google,
     clientIp: deps.clientIp ?? headerClientIp,
+    daraja: { baseUrlOverride: deps.config.darajaBaseUrl, fetch: deps.darajaFetch },
   }
+}
+
+export function createApp(deps: AppDeps, services: AppServices = createServices(deps)) {
+  const clock = deps.clock ?? (() => new Date())
+  const log = deps.log ?? consoleSink
   const app = new Hono<AppEnv>()
 
   app.use(requestId())
@@ -137,6 +148,9 @@ export function createApp(deps: AppDeps) {
   app.route('/', jobRoutes)
   app.route('/', openApiRoutes)
   app.route('/', credentialsRoutes)
+  app.route('/', callbackRoutes)
+  app.route('/', checkoutRoutes)
+  app.route('/', paymentApiRoutes)
   app.route('/', adminRoutes)
   app.route('/', scannerRoutes)
   app.route('/', outboxRoutes)

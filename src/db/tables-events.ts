@@ -1,6 +1,6 @@
 /** Tables of events, tickets, payments and what hangs off them. */
 import type { ColumnType, Generated } from 'kysely'
-import type { CreatedAt, EventStatus, ReservationStatus, Json, ListingStatus, NotificationChannel, NotificationStatus, NotificationType, ScanResult, TicketStatus, Timestamp, TransactionStatus, TransactionType, TransferStatus, UpdatedAt } from './column-types.ts'
+import type { CreatedAt, EventStatus, PaymentFlagKind, ReservationStatus, Json, ListingStatus, NotificationChannel, NotificationStatus, NotificationType, ScanResult, TicketStatus, Timestamp, TransactionStatus, TransactionType, TransferStatus, UpdatedAt } from './column-types.ts'
 
 export interface EventTable {
   id: Generated<string>
@@ -111,8 +111,18 @@ export interface ReservationTable {
   access_token_hash: string
   total_minor: number
   currency: ColumnType<string, string | undefined, string>
+  /** What was held: ticket type, quantity and unit price per line. */
+  items: Json<ReservationItem[]>
   created_at: CreatedAt
   updated_at: UpdatedAt
+}
+
+export interface ReservationItem {
+  ticketTypeId: string
+  name: string
+  quantity: number
+  unitPriceMinor: number
+  subtotalMinor: number
 }
 
 export interface TransactionTable {
@@ -131,8 +141,28 @@ export interface TransactionTable {
   checkout_request_id: string | null
   merchant_request_id: string | null
   failure_reason: string | null
+  reservation_id: string | null
+  /** SHA-256 of the secret in this payment's callback URL. */
+  callback_secret_hash: string | null
+  result_code: number | null
+  /** The phone Daraja reports as having paid. */
+  paid_phone: string | null
+  refund_reason: string | null
+  reversal_conversation_id: string | null
+  lang: ColumnType<'en' | 'sw', 'en' | 'sw' | undefined, 'en' | 'sw'>
   created_at: CreatedAt
+  updated_at: UpdatedAt
   completed_at: Timestamp | null
+}
+
+export interface PaymentFlagTable {
+  id: Generated<string>
+  tenant_id: string
+  event_id: string | null
+  transaction_id: string | null
+  kind: PaymentFlagKind
+  detail: Json
+  created_at: CreatedAt
 }
 
 export interface TransferTable {

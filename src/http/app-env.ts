@@ -10,6 +10,7 @@ import type { BlobStore } from '../storage/blob-store.ts'
 import type { KeyRing } from '../lib/secret-box.ts'
 import type { QStashConfig } from '../jobs/qstash.ts'
 import type { Scheduler } from '../jobs/scheduler.ts'
+import type { DarajaAccess } from '../payments/daraja-access.ts'
 
 /** Outside services the app talks to, chosen by the runtime entry (real ones or local stand-ins). */
 export interface AppServices {
@@ -25,6 +26,8 @@ export interface AppServices {
   qstash?: QStashConfig
   /** Present when Google sign-in is configured. */
   google?: GoogleOAuthConfig
+  /** How Daraja is reached: DARAJA_BASE_URL and, in tests, a fetch routed to the simulator. */
+  daraja: DarajaAccess
   /** The client's network address, as this runtime knows it. */
   clientIp: (c: Context<AppEnv>) => string
 }
@@ -43,5 +46,7 @@ export interface AppEnv {
     t: Translator
     /** The signed-in person, or null. */
     user: CurrentUser | null
+    /** A word for the request's log line (why a callback was ignored); never personal data. */
+    logNote?: string
   }
 }

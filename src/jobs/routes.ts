@@ -14,6 +14,6 @@ jobRoutes.post('/jobs/qstash', async (c) => {
   const handler = JOB_HANDLERS[job.kind]
   // an unknown kind will never succeed: acknowledge it so QStash stops retrying
   if (!handler) return c.json({ ok: false, ignored: job.kind })
-  await handler(c.var.db, job.payload, c.var.now)
+  await handler(c.var.db, job.payload, c.var.now, c.var.services)
   return c.json({ ok: true })
 })

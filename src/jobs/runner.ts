@@ -1,14 +1,24 @@
 /** What runs the scheduled work: the handlers by job kind, and one tick of the local scheduler. */
 import type { Database } from '../db/database.ts'
+import { checkPayment } from '../payments/payment-checks.ts'
+import { requestRefund } from '../payments/refunds.ts'
 import { expireHolds } from './expire-holds.ts'
-import { runDueJobs, type JobHandler, type JobKind } from './scheduler.ts'
+import { runDueJobs, type JobHandler, type JobKind, type JobServices } from './scheduler.ts'
+
+const text = (value: unknown) => (typeof value === 'string' ? value : '')
 
 export const JOB_HANDLERS: Record<JobKind, JobHandler> = {
   'expire-holds': expireHolds,
+  'check-payment': async (db, payload, now, services) => {
+    await checkPayment(db, services, {
+      paymentId: text(payload.transactionId), origin: text(payload.origin), attempt: Number(payload.attempt) || 1,
+    }, now)
+  },
+  'refund-payment': (db, payload, now, services) => requestRefund(db, services, text(payload.transactionId), text(payload.origin), now),
 }
 
 /** One tick: the periodic hold sweep, then whatever queued jobs are due. Deno runs it on a timer, Workers on a cron trigger. */
-export async function tick(db: Database, now: Date = new Date()): Promise<void> {
-  await expireHolds(db, {}, now)
-  await runDueJobs(db, JOB_HANDLERS, now)
+export async function tick(db: Database, services: JobServices, now: Date = new Date()): Promise<void> {
+  await expireHolds(db, {}, now, services)
+  await runDueJobs(db, services, JOB_HANDLERS, now)
 }

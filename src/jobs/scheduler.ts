@@ -5,6 +5,8 @@
  */
 import type { Database } from '../db/database.ts'
 import { SYSTEM, withContext } from '../db/request-context.ts'
+import type { KeyRing } from '../lib/secret-box.ts'
+import type { DarajaAccess } from '../payments/daraja-access.ts'
 
 export interface JobRequest {
   kind: JobKind
@@ -19,9 +21,16 @@ export interface Scheduler {
   enqueue(job: JobRequest): Promise<void>
 }
 
-export type JobKind = 'expire-holds'
+export type JobKind = 'expire-holds' | 'check-payment' | 'refund-payment'
 
-export type JobHandler = (db: Database, payload: Record<string, unknown>, now: Date) => Promise<void>
+/** What jobs may use beside the database: the same services requests get. */
+export interface JobServices {
+  secretKeys?: KeyRing
+  daraja: DarajaAccess
+  scheduler: Scheduler
+}
+
+export type JobHandler = (db: Database, payload: Record<string, unknown>, now: Date, services: JobServices) => Promise<void>
 
 /** Jobs in Postgres, run by runDueJobs. */
 export function postgresScheduler(db: Database): Scheduler {
@@ -42,7 +51,9 @@ const LOCK_MS = 5 * 60_000
  * (two servers, or a cron overlapping a slow run) never run the same job at once. A failure is retried
  * with exponential backoff, up to five attempts. Returns how many ran.
  */
-export async function runDueJobs(db: Database, handlers: Partial<Record<JobKind, JobHandler>>, now: Date, limit = 20): Promise<number> {
+export async function runDueJobs(
+  db: Database, services: JobServices, handlers: Partial<Record<JobKind, JobHandler>>, now: Date, limit = 20,
+): Promise<number> {
   const claimed = await withContext(db, SYSTEM, (trx) => trx.updateTable('jobs')
     .set((eb) => ({ status: 'running', attempts: eb('attempts', '+', 1), locked_until: new Date(now.getTime() + LOCK_MS) }))
     .where('id', 'in', (eb) => eb.selectFrom('jobs').select('id')
@@ -56,7 +67,7 @@ export async function runDueJobs(db: Database, handlers: Partial<Record<JobKind,
     const handler = handlers[job.kind as JobKind]
     try {
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`)
-      await handler(db, job.payload as Record<string, unknown>, now)
+      await handler(db, job.payload as Record<string, unknown>, now, services)
       await withContext(db, SYSTEM, (trx) => trx.updateTable('jobs').set({ status: 'done', locked_until: null, dedupe_key: null })
         .where('id', '=', job.id).execute())
     } catch (error) {

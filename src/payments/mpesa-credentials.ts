@@ -13,6 +13,9 @@ export interface MpesaSecrets {
   consumerKey: string
   consumerSecret: string
   passkey: string
+  /** For refunds (Reversal): the initiator's name and its password encrypted with Safaricom's certificate. */
+  initiatorName?: string
+  securityCredential?: string
 }
 
 export interface MpesaCredentials {

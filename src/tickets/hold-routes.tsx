@@ -6,7 +6,9 @@ import type { Context } from 'hono'
 import { getCookie, setCookie } from 'hono/cookie'
 import { z } from 'zod'
 import { HoldPage } from '../../views/tickets/hold-page.tsx'
-import { ANONYMOUS, withContext } from '../db/request-context.ts'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { ANONYMOUS, SYSTEM, withContext } from '../db/request-context.ts'
+import { latestPaymentOf, paymentJson } from '../payments/checkout-service.ts'
 import { eventPage } from '../events/public-routes.tsx'
 import type { AppEnv } from '../http/app-env.ts'
 import { DomainError, NotFoundError } from '../http/errors.tsx'
@@ -57,26 +59,47 @@ holdRoutes.post('/events/:slug/reserve', async (c) => {
   }
 })
 
-async function holdOf(c: Context<AppEnv>) {
+/** The hold the URL names, with its token from the buyer's cookie; a 404 for anyone else. */
+export async function holdOf(c: Context<AppEnv>) {
   const id = z.uuid().safeParse(c.req.param('id'))
   const token = id.success ? getCookie(c, holdCookie(id.data)) : undefined
   if (!id.success || !token) throw new NotFoundError()
   return { id: id.data, token }
 }
 
-holdRoutes.get('/reservations/:id', async (c) => {
-  const { id, token } = await holdOf(c)
-  const reservation = await findReservation(c.var.db, id, token, c.var.now)
+export interface HoldPageExtras {
+  notice?: string
+  phone?: string
+  payError?: string
+  status?: ContentfulStatusCode
+}
+
+/** The hold page: the hold, its payment (form, prompt pending, problem) or, once paid, the tickets. */
+export async function showHold(c: Context<AppEnv>, hold: { id: string; token: string }, extras: HoldPageExtras = {}) {
+  const reservation = await findReservation(c.var.db, hold.id, hold.token, c.var.now)
   if (!reservation) throw new NotFoundError()
-  const event = await withContext(c.var.db, ANONYMOUS, (trx) =>
-    trx.selectFrom('events').select('slug').where('id', '=', reservation.eventId).executeTakeFirst())
+  const { event, payment } = await withContext(c.var.db, SYSTEM, async (trx) => ({
+    event: await trx.selectFrom('events').select('slug').where('id', '=', reservation.eventId).executeTakeFirst(),
+    payment: await latestPaymentOf(trx, reservation.id),
+  }))
   c.header('Cache-Control', 'no-store')
   return renderPage(c, {
     title: c.var.t('hold.title'),
+    status: extras.status,
     body: <HoldPage t={c.var.t} lang={c.var.lang} reservation={reservation} now={c.var.now}
-      eventPath={event ? `/events/${event.slug}` : '/events'}
-      notice={c.req.query('notice') === 'released' ? c.var.t('hold.released') : undefined} />,
+      eventPath={event ? `/events/${event.slug}` : '/events'} notice={extras.notice}
+      payment={payment ? paymentJson(payment) : undefined} payError={extras.payError}
+      phone={extras.phone ?? localPhone(payment?.mpesa_phone ?? c.var.user?.phone ?? null)} />,
   })
+}
+
+/** 254712345678 → 0712345678, the form people type. */
+function localPhone(phone: string | null): string | undefined {
+  return phone && /^254\d{9}$/.test(phone) ? `0${phone.slice(3)}` : undefined
+}
+
+holdRoutes.get('/reservations/:id', async (c) => {
+  return showHold(c, await holdOf(c), { notice: c.req.query('notice') === 'released' ? c.var.t('hold.released') : undefined })
 })
 
 holdRoutes.post('/reservations/:id/release', async (c) => {

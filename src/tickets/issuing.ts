@@ -4,43 +4,64 @@
  * scanned code: signature, event, and that its version is the ticket's current one.
  */
 import { sql } from 'kysely'
+import type { Transaction } from 'kysely'
 import type { Database } from '../db/database.ts'
+import type { DB } from '../db/schema.ts'
 import { SYSTEM, withContext } from '../db/request-context.ts'
 import { DomainError, NotFoundError } from '../http/errors.tsx'
 import type { KeyRing } from '../lib/secret-box.ts'
 import { assertTicketTransition, statesBefore } from './lifecycle.ts'
 import { readUnverifiedClaims, signTicketCode, verifyTicketCode, type VerifyFailure } from './signed-code.ts'
+import { claimRowsForPayment } from './paid-claims.ts'
 import { currentSigningKey, publicKeysOf } from './signing-keys.ts'
+
+export interface IssueOptions {
+  /** Whose tickets they become; by default the reservation's buyer. */
+  userId?: string | null
+  /** The payment that bought them. */
+  transactionId?: string | null
+}
 
 /** Issues the reservation's tickets (status active, signed code, QR version 1). Returns their ids. */
 export async function issueTickets(db: Database, ring: KeyRing | undefined, reservationId: string, now: Date): Promise<string[]> {
-  return withContext(db, SYSTEM, async (trx) => {
-    const reservation = await trx.selectFrom('reservations').selectAll().where('id', '=', reservationId).forUpdate().executeTakeFirst()
-    if (!reservation) throw new NotFoundError()
-    const tickets = await trx.selectFrom('tickets').select(['id', 'status', 'ticket_type_id'])
-      .where('reservation_id', '=', reservationId).orderBy('id').execute()
-    if (reservation.status === 'paid') return tickets.map((ticket) => ticket.id)
-    // a late payment keeps its tickets only if nobody has claimed them since the hold lapsed
-    const expected = await trx.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('reservation_id', '=', reservationId).where('status', '=', 'pending_payment').executeTakeFirstOrThrow()
-    if (reservation.status !== 'held' || Number(expected.n) === 0) throw new DomainError(409, 'hold_lost', 'tickets.holdLost')
-    const key = await currentSigningKey(trx, ring, reservation.tenant_id)
-    for (const ticket of tickets) {
-      assertTicketTransition(ticket.status, 'paid')
-      const code = await signTicketCode({
-        keyId: key.keyId, ticketId: ticket.id, eventId: reservation.event_id, qrVersion: 1, issuedAt: now,
-      }, key.privateKey)
-      await trx.updateTable('tickets').set({
-        status: 'active', claimable_after: sql`'infinity'::timestamptz`, reserved_until: null, qr_code: code, qr_version: 1,
-        user_id: reservation.user_id, original_user_id: reservation.user_id, updated_at: now,
-      }).where('id', '=', ticket.id).where('status', '=', 'pending_payment').execute()
-    }
-    for (const [typeId, count] of countBy(tickets.map((ticket) => ticket.ticket_type_id))) {
-      await trx.updateTable('ticket_types').set((eb) => ({ sold: eb('sold', '+', count) })).where('id', '=', typeId).execute()
-    }
-    await trx.updateTable('reservations').set({ status: 'paid', updated_at: now }).where('id', '=', reservationId).execute()
-    return tickets.map((ticket) => ticket.id)
-  })
+  return withContext(db, SYSTEM, (trx) => issueReservationTickets(trx, ring, reservationId, now))
+}
+
+/**
+ * The same, inside the caller's transaction (a payment completes in one transaction with its tickets).
+ * Once paid, asking again returns the same tickets. A hold that lapsed keeps its sale when free rows
+ * allow (src/tickets/paid-claims.ts); otherwise DomainError 'hold_lost' and nothing changes.
+ */
+export async function issueReservationTickets(
+  trx: Transaction<DB>, ring: KeyRing | undefined, reservationId: string, now: Date, options: IssueOptions = {},
+): Promise<string[]> {
+  const reservation = await trx.selectFrom('reservations').selectAll().where('id', '=', reservationId).forUpdate().executeTakeFirst()
+  if (!reservation) throw new NotFoundError()
+  if (reservation.status === 'paid') {
+    const sold = await trx.selectFrom('tickets').select('id').where('reservation_id', '=', reservationId).orderBy('id').execute()
+    return sold.map((ticket) => ticket.id)
+  }
+  const ticketIds = await claimRowsForPayment(trx, reservation, now)
+  if (!ticketIds) throw new DomainError(409, 'hold_lost', 'tickets.holdLost')
+  const tickets = await trx.selectFrom('tickets').select(['id', 'status', 'ticket_type_id'])
+    .where('id', 'in', ticketIds).orderBy('id').execute()
+  const userId = options.userId === undefined ? reservation.user_id : options.userId
+  const key = await currentSigningKey(trx, ring, reservation.tenant_id)
+  for (const ticket of tickets) {
+    assertTicketTransition(ticket.status, 'paid')
+    const code = await signTicketCode({
+      keyId: key.keyId, ticketId: ticket.id, eventId: reservation.event_id, qrVersion: 1, issuedAt: now,
+    }, key.privateKey)
+    await trx.updateTable('tickets').set({
+      status: 'active', claimable_after: sql`'infinity'::timestamptz`, reserved_until: null, qr_code: code, qr_version: 1,
+      user_id: userId, original_user_id: userId, transaction_id: options.transactionId ?? null, updated_at: now,
+    }).where('id', '=', ticket.id).where('status', '=', 'pending_payment').execute()
+  }
+  for (const [typeId, count] of countBy(tickets.map((ticket) => ticket.ticket_type_id))) {
+    await trx.updateTable('ticket_types').set((eb) => ({ sold: eb('sold', '+', count) })).where('id', '=', typeId).execute()
+  }
+  await trx.updateTable('reservations').set({ status: 'paid', user_id: userId, updated_at: now }).where('id', '=', reservationId).execute()
+  return tickets.map((ticket) => ticket.id)
 }
 
 function countBy(values: string[]): Map<string, number> {

@@ -5,7 +5,7 @@ import { createApp } from '../../src/app.ts'
 import { sharedDatabase, type Database } from '../../src/db/database.ts'
 import { expireHolds } from '../../src/jobs/expire-holds.ts'
 import { qstashScheduler, type QStashConfig } from '../../src/jobs/qstash.ts'
-import { postgresScheduler, runDueJobs } from '../../src/jobs/scheduler.ts'
+import { postgresScheduler, runDueJobs, type JobServices } from '../../src/jobs/scheduler.ts'
 import { base64Url } from '../../src/lib/crypto.ts'
 import { createReservation } from '../../src/tickets/reservations.ts'
 import { TEST_CONFIG } from '../support/app.ts'
@@ -17,6 +17,8 @@ beforeAll(async () => {
   db = await openTestDatabase()
 })
 afterAll(() => db.destroy())
+
+const JOB_SERVICES: JobServices = { daraja: {}, get scheduler() { return postgresScheduler(db) } }
 
 const jobsOf = (key: string) => asSystem(db, (trx) => trx.selectFrom('jobs').selectAll().where('payload', '@>', { key } as never).execute())
 
@@ -31,7 +33,7 @@ describe('the jobs table', () => {
     const handler = async (_db: Database, payload: Record<string, unknown>) => {
       if (payload.key === key) runs.push(String(payload.later ?? 'now'))
     }
-    await Promise.all([runDueJobs(db, { 'expire-holds': handler }, now), runDueJobs(db, { 'expire-holds': handler }, now)])
+    await Promise.all([runDueJobs(db, JOB_SERVICES, { 'expire-holds': handler }, now), runDueJobs(db, JOB_SERVICES, { 'expire-holds': handler }, now)])
     expect(runs).toEqual(['now'])
     const rows = await jobsOf(key)
     expect(rows.map((row) => row.status).sort()).toEqual(['done', 'pending'])
@@ -48,13 +50,13 @@ describe('the jobs table', () => {
       if (payload.key === key) throw new Error('Daraja is down')
     }
     for (let attempt = 1; attempt <= 5; attempt++) {
-      await runDueJobs(db, { 'expire-holds': failing }, clock)
+      await runDueJobs(db, JOB_SERVICES, { 'expire-holds': failing }, clock)
       const [row] = await jobsOf(key)
       expect(row!.attempts).toBe(attempt)
       expect(row!.last_error).toBe('Daraja is down')
       expect(row!.status).toBe(attempt < 5 ? 'pending' : 'failed')
       // not before its backoff
-      await runDueJobs(db, { 'expire-holds': failing }, clock)
+      await runDueJobs(db, JOB_SERVICES, { 'expire-holds': failing }, clock)
       expect((await jobsOf(key))[0]!.attempts).toBe(attempt)
       clock = new Date(row!.run_at.getTime() + 1)
     }
@@ -68,7 +70,7 @@ describe('the hold sweep', () => {
     const start = new Date()
     const old = await createReservation(db, { eventId: event.id, items: [{ ticketTypeId: ticketTypes[0]!.id, quantity: 3 }], userId: null, now: new Date(start.getTime() - 11 * 60_000) })
     const live = await createReservation(db, { eventId: event.id, items: [{ ticketTypeId: ticketTypes[0]!.id, quantity: 2 }], userId: null, now: start })
-    await expireHolds(db, {}, start)
+    await expireHolds(db, {}, start, JOB_SERVICES)
     const reservations = await asSystem(db, (trx) => trx.selectFrom('reservations').select(['id', 'status']).where('event_id', '=', event.id).execute())
     expect(Object.fromEntries(reservations.map((r) => [r.id, r.status]))).toEqual({ [old.reservation.id]: 'expired', [live.reservation.id]: 'held' })
     const tickets = await asSystem(db, (trx) => trx.selectFrom('tickets').select(['status', 'reservation_id']).where('event_id', '=', event.id).execute())

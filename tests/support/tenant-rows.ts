@@ -5,7 +5,7 @@ import { asSystem, createEvent, createTenant, createUser, unique } from './fixtu
 export const TENANT_OWNED_TABLES = [
   'events', 'ticket_types', 'tickets', 'transactions', 'transfers', 'marketplace_listings', 'scans',
   'scanner_assignments', 'notifications', 'idempotency_keys', 'memberships', 'mpesa_credentials', 'audit_log',
-  'blobs', 'reservations', 'ticket_signing_keys',
+  'blobs', 'reservations', 'ticket_signing_keys', 'payment_flags',
 ] as const
 
 export type TenantOwnedTable = (typeof TENANT_OWNED_TABLES)[number]
@@ -28,10 +28,13 @@ export async function createTenantWithRows(db: Database) {
       tenant_id: tenant.id, event_id: published.event.id, user_id: buyer.id, status: 'paid',
       expires_at: new Date(Date.now() + 600_000), access_token_hash: unique('hash'), total_minor: type.price_minor,
     }).execute()
-    await trx.insertInto('transactions').values({
+    const transaction = await trx.insertInto('transactions').values({
       tenant_id: tenant.id, ticket_id: ticket.id, event_id: published.event.id, user_id: buyer.id,
       amount_minor: type.price_minor, commission_minor: 7_500, status: 'completed',
       mpesa_receipt_number: unique('RCP'), checkout_request_id: unique('ws_CO'),
+    }).returning('id').executeTakeFirstOrThrow()
+    await trx.insertInto('payment_flags').values({
+      tenant_id: tenant.id, event_id: published.event.id, transaction_id: transaction.id, kind: 'phone_mismatch',
     }).execute()
     await trx.insertInto('transfers').values({
       tenant_id: tenant.id, ticket_id: ticket.id, from_user_id: buyer.id, to_user_id: recipient.id,

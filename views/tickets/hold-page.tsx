@@ -2,7 +2,9 @@ import { raw } from 'hono/html'
 import type { ReservationJson } from '../../src/tickets/reservations.ts'
 import { formatDateTime, formatMoney } from '../../src/i18n/format.ts'
 import type { Lang, Translator } from '../../src/i18n/index.ts'
+import type { PaymentJson } from '../../src/payments/checkout-service.ts'
 import { Notice } from '../components/form.tsx'
+import { PayForm, PaymentPending, PaymentProblem, PollScript } from '../payments/checkout.tsx'
 import { TicketCard } from './ticket-card.tsx'
 
 export interface HoldPageProps {
@@ -12,6 +14,11 @@ export interface HoldPageProps {
   eventPath: string
   now: Date
   notice?: string
+  /** The latest payment attempt, if any. */
+  payment?: PaymentJson
+  /** The phone to offer in the pay form, and a problem with the last submission. */
+  phone?: string
+  payError?: string
 }
 
 /** The countdown is an enhancement: without JavaScript the page states the time the hold ends. */
@@ -20,8 +27,9 @@ t=e.dataset.template;const f=()=>{const s=Math.max(0,Math.round((end-Date.now())
 e.textContent=t.replace('{time}',Math.floor(s/60)+':'+String(s%60).padStart(2,'0'));s?setTimeout(f,1e3):location.reload()};f()})()`
   .replace(/\n/g, '')
 
-export function HoldPage({ t, lang, reservation, eventPath, now, notice }: HoldPageProps) {
+export function HoldPage({ t, lang, reservation, eventPath, now, notice, payment, phone, payError }: HoldPageProps) {
   const held = reservation.status === 'held'
+  const pending = payment?.status === 'pending'
   const remaining = Math.max(0, Math.round((Date.parse(reservation.expiresAt) - now.getTime()) / 1000))
   return (
     <section class="narrow">
@@ -43,11 +51,21 @@ export function HoldPage({ t, lang, reservation, eventPath, now, notice }: HoldP
               ))}
             </ul>
             <p><strong>{t('hold.total')}: {formatMoney(reservation.total.amountMinor, reservation.total.currency, lang)}</strong></p>
-            <p class="muted">{t('hold.payNext')}</p>
-            <form method="post" action={`/reservations/${reservation.id}/release`}>
-              <button class="secondary">{t('hold.release')}</button>
-            </form>
+            {pending
+              ? <PaymentPending t={t} lang={lang} reservationId={reservation.id} payment={payment} />
+              : (
+                <>
+                  {payment && <PaymentProblem t={t} payment={payment} />}
+                  <p class="muted">{t('hold.payNext')}</p>
+                  <PayForm t={t} lang={lang} reservationId={reservation.id} amountMinor={reservation.total.amountMinor}
+                    currency={reservation.total.currency} phone={phone} error={payError} retry={payment?.status === 'failed'} />
+                  <form method="post" action={`/reservations/${reservation.id}/release`}>
+                    <button class="secondary">{t('hold.release')}</button>
+                  </form>
+                </>
+              )}
             <script>{raw(COUNTDOWN)}</script>
+            {pending && <PollScript />}
           </>
         )
         : reservation.status === 'paid'
@@ -63,6 +81,15 @@ export function HoldPage({ t, lang, reservation, eventPath, now, notice }: HoldP
             <p><a class="button secondary" href={`/reservations/${reservation.id}/tickets.pdf`}>{t('tickets.downloadPdf')}</a></p>
           </>
         )
+        : pending
+        ? (
+          <>
+            <PaymentPending t={t} lang={lang} reservationId={reservation.id} payment={payment} />
+            <PollScript />
+          </>
+        )
+        : payment?.reason?.code === 'refund'
+        ? <PaymentProblem t={t} payment={payment} />
         : <Notice>{t('hold.expired')}</Notice>}
       <p><a href={eventPath}>{t('hold.backToEvent')}</a></p>
     </section>

@@ -3,7 +3,7 @@
  */
 import { getConnInfo, serveStatic } from 'hono/deno'
 import { googleOAuthConfigFromEnv } from '../../accounts/google-oauth.ts'
-import { createApp } from '../../app.ts'
+import { createApp, createServices, type AppDeps } from '../../app.ts'
 import { readConfig } from '../../config.ts'
 import { sharedDatabase } from '../../db/database.ts'
 import { migrate } from '../../db/migrate.ts'
@@ -28,7 +28,7 @@ const applied = await migrate(db, await readMigrations())
 const seeded = config.mode !== 'production' && await seedDemoDataIfEmpty(db)
 
 const s3 = s3ConfigFromEnv(env)
-const app = createApp({
+const deps: AppDeps = {
   config,
   database: sharedDatabase(db),
   staticFiles: serveStatic({ root: './' }),
@@ -41,7 +41,9 @@ const app = createApp({
   clientIp: (c) =>
     (trustProxy ? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() : undefined) ??
       getConnInfo(c).remote.address ?? 'unknown',
-})
+}
+const services = createServices(deps)
+const app = createApp(deps, services)
 
 const server = Deno.serve({ port, hostname, onListen: () => {} }, (request, info) => app.fetch(request, info))
 console.log(JSON.stringify({
@@ -59,7 +61,7 @@ console.log(JSON.stringify({
 // is local; queued jobs wait in the jobs table only when QStash is off).
 const JOB_TICK_MS = 15_000
 const ticker = setInterval(() => {
-  tick(db).catch((error) => console.error(JSON.stringify({ level: 'error', msg: 'job tick failed', error: String(error?.message ?? error) })))
+  tick(db, services).catch((error) => console.error(JSON.stringify({ level: 'error', msg: 'job tick failed', error: String(error?.message ?? error) })))
 }, JOB_TICK_MS)
 
 async function shutdown() {

@@ -4,7 +4,7 @@
  * assets before the app runs. Migrations are not run here: `npm run migrate` does that.
  */
 import type { ExecutionContext } from 'hono'
-import { createApp, type App } from '../../app.ts'
+import { createApp, createServices, type App, type AppDeps } from '../../app.ts'
 import { googleOAuthConfigFromEnv } from '../../accounts/google-oauth.ts'
 import { readConfig } from '../../config.ts'
 import type { DatabaseProvider } from '../../db/database.ts'
@@ -30,39 +30,39 @@ function perRequestDatabase(url: string): DatabaseProvider {
   }
 }
 
-let cached: { url: string; app: App } | undefined
+let cached: { url: string; app: App; services: ReturnType<typeof createServices> } | undefined
 
-async function appFor(env: WorkerBindings): Promise<App> {
+async function appFor(env: WorkerBindings) {
   const url = env.HYPERDRIVE?.connectionString ?? env.DATABASE_URL
   if (!url) throw new Error('Set DATABASE_URL or a HYPERDRIVE binding for the Worker')
   if (cached?.url !== url) {
     const s3 = s3ConfigFromEnv(env)
     // Without Upstash, rate limits are counted per isolate: set UPSTASH_REDIS_REST_URL in production.
-    cached = {
-      url,
-      app: createApp({
-        config: readConfig(env),
-        database: perRequestDatabase(url),
-        rateLimiter: upstashRateLimiterFromEnv(env),
-        google: googleOAuthConfigFromEnv(env),
-        blobStore: s3 ? s3BlobStore(s3) : undefined,
-        qstash: qstashConfigFromEnv(env),
-        secretKeys: typeof env.SECRETS_KEYS === 'string' && env.SECRETS_KEYS ? await parseKeyRing(env.SECRETS_KEYS) : undefined,
-      }),
+    const deps: AppDeps = {
+      config: readConfig(env),
+      database: perRequestDatabase(url),
+      rateLimiter: upstashRateLimiterFromEnv(env),
+      google: googleOAuthConfigFromEnv(env),
+      blobStore: s3 ? s3BlobStore(s3) : undefined,
+      qstash: qstashConfigFromEnv(env),
+      secretKeys: typeof env.SECRETS_KEYS === 'string' && env.SECRETS_KEYS ? await parseKeyRing(env.SECRETS_KEYS) : undefined,
     }
+    const services = createServices(deps)
+    cached = { url, app: createApp(deps, services), services }
   }
-  return cached.app
+  return cached
 }
 
 export default {
   async fetch(request: Request, env: WorkerBindings, ctx: ExecutionContext) {
-    return (await appFor(env)).fetch(request, env, ctx)
+    return (await appFor(env)).app.fetch(request, env, ctx)
   },
   /** The cron trigger (wrangler.toml): the hold sweep and due jobs, as the Deno server's timer runs them. */
   async scheduled(_controller: unknown, env: WorkerBindings, ctx: ExecutionContext) {
     const url = env.HYPERDRIVE?.connectionString ?? env.DATABASE_URL
     if (!url) return
+    const { services } = await appFor(env)
     const lease = perRequestDatabase(url).acquire()
-    ctx.waitUntil(tick(lease.db).finally(() => lease.release()))
+    ctx.waitUntil(tick(lease.db, services).finally(() => lease.release()))
   },
 }

@@ -1,0 +1,53 @@
+/**
+ * Checkout as pages: the buyer enters a phone on the hold page and gets the STK prompt; the page says
+ * "Check your phone" and follows the payment (a status fragment polled every few seconds, or the
+ * Refresh link without JavaScript) until it is paid, failed or refunded.
+ */
+import { z } from 'zod'
+import { PaymentPending } from '../../views/payments/checkout.tsx'
+import { SYSTEM, withContext } from '../db/request-context.ts'
+import { DomainError, NotFoundError } from '../http/errors.tsx'
+import { factory } from '../http/factory.ts'
+import { readForm } from '../http/forms.ts'
+import { holdOf, showHold } from '../tickets/hold-routes.tsx'
+import { findReservation } from '../tickets/reservations.ts'
+import { originOf } from './callback-routes.ts'
+import { latestPaymentOf, paymentJson, startPayment } from './checkout-service.ts'
+
+export const checkoutRoutes = factory.createApp()
+
+const payForm = z.object({ phone: z.string().max(40, 'form.tooLong') })
+
+checkoutRoutes.post('/reservations/:id/pay', async (c) => {
+  const hold = await holdOf(c)
+  const form = await readForm(c, payForm)
+  const phone = form.ok ? form.data.phone : ''
+  try {
+    await startPayment(c.var.db, c.var.services, {
+      reservationId: hold.id, token: hold.token, phone, userId: c.var.user?.id ?? null,
+      origin: originOf(c), lang: c.var.lang, now: c.var.now,
+    })
+  } catch (error) {
+    if (!(error instanceof DomainError) || error.status === 404) throw error
+    return showHold(c, hold, { phone, payError: c.var.t(error.messageKey, error.params), status: error.status })
+  }
+  return c.redirect(`/reservations/${hold.id}`, 303)
+})
+
+/** The pending block again while the prompt is open; once it has ended, a redirect to the full page. */
+checkoutRoutes.get('/reservations/:id/payment-status', async (c) => {
+  const hold = await holdOf(c)
+  const reservation = await findReservation(c.var.db, hold.id, hold.token, c.var.now)
+  if (!reservation) throw new NotFoundError()
+  const payment = await withContext(c.var.db, SYSTEM, (trx) => latestPaymentOf(trx, hold.id))
+  c.header('Cache-Control', 'no-store')
+  c.header('Vary', 'HX-Request', { append: true })
+  if (payment?.status !== 'pending' || c.req.header('HX-Request') !== 'true') {
+    if (c.req.header('HX-Request') === 'true') {
+      c.header('HX-Redirect', `/reservations/${hold.id}`)
+      return c.body(null, 200)
+    }
+    return c.redirect(`/reservations/${hold.id}`, 303)
+  }
+  return c.html(<PaymentPending t={c.var.t} lang={c.var.lang} reservationId={hold.id} payment={paymentJson(payment)} />)
+})

@@ -1,0 +1,50 @@
+/** SQL for payments: the transaction rows, flags, and what the buyer and the manager read of them. */
+import { sql } from 'kysely'
+import type { Queryable } from '../db/database.ts'
+import type { PaymentFlagKind, TransactionStatus } from '../db/schema.ts'
+
+export function lockTransaction(trx: Queryable, id: string) {
+  return trx.selectFrom('transactions').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+}
+
+export function findTransaction(trx: Queryable, id: string) {
+  return trx.selectFrom('transactions').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+export function pendingTransactionOf(trx: Queryable, reservationId: string) {
+  return trx.selectFrom('transactions').selectAll()
+    .where('reservation_id', '=', reservationId).where('status', '=', 'pending').executeTakeFirst()
+}
+
+/** Failed attempts from this phone, or this signed-in buyer, since `since`. */
+export async function recentFailures(trx: Queryable, phone: string, userId: string | null, since: Date): Promise<number> {
+  const row = await trx.selectFrom('transactions').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', '=', 'failed').where('created_at', '>=', since)
+    .where((eb) => userId ? eb.or([eb('mpesa_phone', '=', phone), eb('user_id', '=', userId)]) : eb('mpesa_phone', '=', phone))
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+/** A flag for the manager; the same kind is raised once per transaction. */
+export async function raiseFlag(
+  trx: Queryable, flag: { tenantId: string; eventId: string; transactionId: string; kind: PaymentFlagKind; detail?: Record<string, unknown> },
+) {
+  await trx.insertInto('payment_flags').values({
+    tenant_id: flag.tenantId, event_id: flag.eventId, transaction_id: flag.transactionId, kind: flag.kind, detail: flag.detail ?? {},
+  }).onConflict((oc) => oc.columns(['transaction_id', 'kind']).doNothing()).execute()
+}
+
+export function setTransactionStatus(
+  trx: Queryable, id: string, status: TransactionStatus, now: Date,
+  more: { result_code?: number | null; failure_reason?: string | null; refund_reason?: string | null } = {},
+) {
+  return trx.updateTable('transactions').set({ status, updated_at: now, ...more }).where('id', '=', id).execute()
+}
+
+/** Keeps the hold (reservation and its rows) at least until `until` while a prompt is on the buyer's phone. */
+export async function extendHold(trx: Queryable, reservationId: string, until: Date, now: Date) {
+  await trx.updateTable('reservations').set({ expires_at: sql`greatest(expires_at, ${until})`, updated_at: now })
+    .where('id', '=', reservationId).execute()
+  await sql`update tickets set claimable_after = greatest(claimable_after, ${until}), reserved_until = greatest(reserved_until, ${until})
+    where reservation_id = ${reservationId} and status = 'pending_payment'`.execute(trx)
+}

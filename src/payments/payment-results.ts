@@ -1,0 +1,131 @@
+/**
+ * What happens when Daraja says how a payment ended, by callback or by STK Query. One database
+ * transaction, started by locking the payment row, so duplicates and reorderings serialise: the first
+ * success issues the tickets (and records their delivery message), later ones find it completed and do
+ * nothing; a failure after a success changes nothing.
+ *
+ * A success is money received, so it is never dropped: if the tickets can no longer be had (the hold
+ * lapsed and they were sold, or another payment already paid the reservation), the payment is kept as
+ * refund_due, flagged for the manager, the buyer is told, and a Reversal is queued.
+ */
+import { sql } from 'kysely'
+import type { Database, Queryable } from '../db/database.ts'
+import { SYSTEM, withContext } from '../db/request-context.ts'
+import type { TransactionRow } from '../db/schema.ts'
+import { DomainError } from '../http/errors.tsx'
+import { formatMoney } from '../i18n/format.ts'
+import { translator } from '../i18n/index.ts'
+import { maskPhone } from '../lib/phone.ts'
+import type { KeyRing } from '../lib/secret-box.ts'
+import { issueReservationTickets } from '../tickets/issuing.ts'
+import { flagRepeatedFailures } from './failure-limits.ts'
+import { lockTransaction, raiseFlag, setTransactionStatus } from './payment-queries.ts'
+
+export type PaymentResult =
+  | { kind: 'success'; amountMinor: number; receipt: string | null; phone: string | null }
+  | { kind: 'failure'; resultCode: number | null; reason: string }
+
+export type ResultOutcome =
+  | 'completed'
+  | 'failed'
+  | 'refund_due'
+  /** Nothing changed: a duplicate, a stale failure, or a result that does not match the payment. */
+  | 'ignored'
+
+export async function applyPaymentResult(
+  db: Database, ring: KeyRing | undefined, paymentId: string, result: PaymentResult, now: Date,
+): Promise<ResultOutcome> {
+  return withContext(db, SYSTEM, async (trx) => {
+    const payment = await lockTransaction(trx, paymentId)
+    if (!payment?.reservation_id) return 'ignored'
+    if (result.kind === 'failure') {
+      if (payment.status !== 'pending') return 'ignored'
+      await setTransactionStatus(trx, payment.id, 'failed', now, { result_code: result.resultCode, failure_reason: result.reason.slice(0, 200) })
+      await flagRepeatedFailures(trx, payment, now)
+      return 'failed'
+    }
+    // a success after a recorded failure (a query that timed out, then the callback) is still money in
+    if (payment.status !== 'pending' && payment.status !== 'failed') return 'ignored'
+    if (result.amountMinor !== payment.amount_minor) return 'ignored'
+    if (result.receipt && await receiptTaken(trx, result.receipt, payment.id)) return 'ignored'
+    await trx.updateTable('transactions').set({
+      mpesa_receipt_number: result.receipt, paid_phone: result.phone, result_code: 0, failure_reason: null, completed_at: now, updated_at: now,
+    }).where('id', '=', payment.id).execute()
+    if (result.phone && result.phone !== payment.mpesa_phone) {
+      await raiseFlag(trx, {
+        tenantId: payment.tenant_id, eventId: payment.event_id, transactionId: payment.id, kind: 'phone_mismatch',
+        detail: { expected: maskPhone(payment.mpesa_phone ?? ''), paid: maskPhone(result.phone) },
+      })
+    }
+    return completeOrRefund(trx, ring, payment, now)
+  })
+}
+
+async function completeOrRefund(trx: Parameters<typeof issueReservationTickets>[0], ring: KeyRing | undefined, payment: TransactionRow, now: Date) {
+  const reservationId = payment.reservation_id!
+  const reservation = await trx.selectFrom('reservations').select(['status', 'user_id']).where('id', '=', reservationId)
+    .forUpdate().executeTakeFirstOrThrow()
+  if (reservation.status === 'paid') {
+    // another attempt already paid this reservation: this money has nothing to buy
+    return refundDue(trx, payment, 'duplicate_payment', now)
+  }
+  await sql`savepoint issue_tickets`.execute(trx)
+  let buyerId: string | null = null
+  try {
+    buyerId = reservation.user_id ?? payment.user_id ?? await guestFor(trx, payment.mpesa_phone!)
+    await issueReservationTickets(trx, ring, reservationId, now, { userId: buyerId, transactionId: payment.id })
+  } catch (error) {
+    if (!(error instanceof DomainError && error.code === 'hold_lost')) throw error
+    await sql`rollback to savepoint issue_tickets`.execute(trx)
+    await trx.updateTable('reservations').set({ status: 'expired', updated_at: now })
+      .where('id', '=', reservationId).where('status', '=', 'held').execute()
+    return refundDue(trx, payment, 'tickets_gone', now)
+  }
+  await setTransactionStatus(trx, payment.id, 'completed', now)
+  await recordDeliveryMessage(trx, payment, buyerId, 'ticket_delivery', now)
+  return 'completed' as const
+}
+
+async function refundDue(trx: Queryable, payment: TransactionRow, reason: 'duplicate_payment' | 'tickets_gone', now: Date) {
+  await setTransactionStatus(trx, payment.id, 'refund_due', now, { refund_reason: reason })
+  await raiseFlag(trx, {
+    tenantId: payment.tenant_id, eventId: payment.event_id, transactionId: payment.id,
+    kind: reason === 'duplicate_payment' ? 'duplicate_payment' : 'refund_due', detail: { reason },
+  })
+  await recordDeliveryMessage(trx, payment, payment.user_id, 'payment_failed', now)
+  return 'refund_due' as const
+}
+
+async function receiptTaken(trx: Queryable, receipt: string, paymentId: string) {
+  const other = await trx.selectFrom('transactions').select('id').where('mpesa_receipt_number', '=', receipt)
+    .where('id', '<>', paymentId).executeTakeFirst()
+  return other !== undefined
+}
+
+/** A guest buyer is known by the phone that paid; their tickets wait for them to confirm it. */
+async function guestFor(trx: Queryable, phone: string): Promise<string> {
+  const existing = await trx.selectFrom('users').select('id').where('phone', '=', phone).where('is_guest', '=', true)
+    .orderBy('created_at').limit(1).executeTakeFirst()
+  if (existing) return existing.id
+  const created = await trx.insertInto('users').values({ is_guest: true, phone }).returning('id').executeTakeFirstOrThrow()
+  return created.id
+}
+
+/**
+ * The message that tells the buyer the outcome, recorded in the same transaction as the outcome
+ * (pending: the notifications sender delivers it), on WhatsApp to the phone that paid.
+ */
+async function recordDeliveryMessage(
+  trx: Queryable, payment: TransactionRow, userId: string | null, type: 'ticket_delivery' | 'payment_failed', now: Date,
+) {
+  const t = translator(payment.lang)
+  const amount = formatMoney(payment.amount_minor, payment.currency, payment.lang)
+  const body = type === 'ticket_delivery'
+    ? t('payment.message.tickets', { amount, path: `/reservations/${payment.reservation_id}` })
+    : t('payment.message.refund', { amount })
+  await trx.insertInto('notifications').values({
+    tenant_id: payment.tenant_id, user_id: userId, event_id: payment.event_id, type, channel: 'whatsapp',
+    content: { to: payment.mpesa_phone, body, reservationId: payment.reservation_id, transactionId: payment.id },
+    created_at: now,
+  }).execute()
+}

@@ -1,0 +1,76 @@
+import { raw } from 'hono/html'
+import type { PaymentJson } from '../../src/payments/checkout-service.ts'
+import { formatMoney } from '../../src/i18n/format.ts'
+import type { Lang, Translator } from '../../src/i18n/index.ts'
+import { Notice } from '../components/form.tsx'
+
+/**
+ * Polls the payment's status fragment every 3 s and swaps it in; the server answers HX-Redirect once
+ * the payment has ended. A few hundred bytes instead of a library, for 2G. Without JavaScript the
+ * Refresh link does the same.
+ */
+const POLL = `(()=>{const tick=()=>{const e=document.querySelector('[data-poll]');if(!e)return;
+fetch(e.dataset.poll,{headers:{'HX-Request':'true'}}).then(r=>{const to=r.headers.get('HX-Redirect');
+if(to){location.href=to;return}return r.text().then(h=>{e.outerHTML=h;setTimeout(tick,3e3)})}).catch(()=>setTimeout(tick,6e3))};
+setTimeout(tick,3e3)})()`.replace(/\n/g, '')
+
+export interface PayFormProps {
+  t: Translator
+  lang: Lang
+  reservationId: string
+  amountMinor: number
+  currency: string
+  phone?: string
+  error?: string
+  retry?: boolean
+}
+
+export function PayForm({ t, lang, reservationId, amountMinor, currency, phone, error, retry }: PayFormProps) {
+  return (
+    <form method="post" action={`/reservations/${reservationId}/pay`} class="pay">
+      {error && <Notice kind="error">{error}</Notice>}
+      <p class={error ? 'field invalid' : 'field'}>
+        <label for="pay-phone">{t('checkout.phoneLabel')}</label>
+        <input id="pay-phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" required value={phone ?? ''}
+          placeholder="0712 345 678" aria-describedby="pay-phone-hint" />
+        <span class="muted" id="pay-phone-hint">{t('checkout.phoneHint')}</span>
+      </p>
+      <button>{retry ? t('checkout.retry') : t('checkout.pay', { amount: formatMoney(amountMinor, currency, lang) })}</button>
+    </form>
+  )
+}
+
+export interface PaymentStatusProps {
+  t: Translator
+  lang: Lang
+  reservationId: string
+  payment: PaymentJson
+}
+
+/** The "check your phone" block; it polls itself while the payment is pending. */
+export function PaymentPending({ t, lang, reservationId, payment }: PaymentStatusProps) {
+  const statusPath = `/reservations/${reservationId}/payment-status`
+  return (
+    <div class="payment pending" data-poll={statusPath} aria-live="polite">
+      <h2>{t('checkout.checkPhoneTitle')}</h2>
+      <p>{t('checkout.checkPhoneBody', { phone: payment.phone ?? '', amount: formatMoney(payment.amount.amountMinor, payment.amount.currency, lang) })}</p>
+      <p class="muted">{t('checkout.waiting')} <a href={`/reservations/${reservationId}`}>{t('checkout.refresh')}</a></p>
+    </div>
+  )
+}
+
+export function PollScript() {
+  return <script>{raw(POLL)}</script>
+}
+
+/** What the buyer reads when the last attempt failed or must be refunded. */
+export function PaymentProblem({ t, payment }: { t: Translator; payment: PaymentJson }) {
+  if (!payment.reason) return null
+  const refund = payment.reason.code === 'refund'
+  return (
+    <div class={refund ? 'payment refund' : 'payment failed'}>
+      <h2>{refund ? t('checkout.refundTitle') : t('checkout.failedTitle')}</h2>
+      <Notice kind="error">{t(payment.reason.message)}</Notice>
+    </div>
+  )
+}
