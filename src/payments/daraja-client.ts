@@ -2,7 +2,8 @@
  * The Daraja (M-Pesa) client: fetch only, so Deno and Workers run it. One client per credential set.
  * The OAuth token is cached until a minute before it expires and never fetched twice at once (a new
  * token can invalidate the previous one); STK Push and STK Query build the password and the East
- * Africa Time timestamp as Daraja requires; Daraja's error bodies become typed errors.
+ * Africa Time timestamp as Daraja requires; Reversal needs the initiator credentials; Daraja's error
+ * bodies become typed errors.
  */
 import { DarajaAuthError, fetchDarajaToken, type FetchFn } from './daraja-oauth.ts'
 
@@ -12,6 +13,10 @@ export interface DarajaCredentials {
   shortcode: string
   passkey: string
   accountType: 'paybill' | 'till'
+  /** The API operator's user name, needed for Reversal (and B2C, Transaction Status). */
+  initiatorName?: string
+  /** The initiator's password encrypted with Safaricom's public certificate. */
+  securityCredential?: string
 }
 
 /** A Daraja error answer ({requestId, errorCode, errorMessage}) or an unexpected one. */
@@ -35,6 +40,23 @@ export interface StkPushAccepted {
   merchantRequestId: string
   checkoutRequestId: string
   customerMessage: string
+}
+
+/** Reverses one M-Pesa payment; the outcome is POSTed later to resultUrl (or timeoutUrl). */
+export interface ReversalRequest {
+  /** The M-Pesa receipt (TransactionID) of the payment to reverse. */
+  receipt: string
+  amountMinor: number
+  resultUrl: string
+  timeoutUrl: string
+  /** 2 to 100 characters (longer text is cut). */
+  remarks: string
+  occasion?: string
+}
+
+export interface ReversalAccepted {
+  conversationId: string
+  originatorConversationId: string
 }
 
 export type StkQueryResult =
@@ -155,6 +177,39 @@ export function createDarajaClient(options: DarajaClientOptions) {
           return { state: 'pending' }
         }
         throw error
+      }
+    },
+
+    /**
+     * Asks Daraja to reverse a payment. Needs the initiator name and security credential: without them
+     * it throws a DarajaError with errorCode 'no_initiator' before calling anything.
+     */
+    async reversal(request: ReversalRequest): Promise<ReversalAccepted> {
+      const { initiatorName, securityCredential } = credentials
+      if (!initiatorName || !securityCredential) {
+        throw new DarajaError(0, 'no_initiator', 'Reversals need the M-Pesa initiator name and security credential')
+      }
+      const remarks = request.remarks.trim().slice(0, 100)
+      if (remarks.length < 2) throw new RangeError('M-Pesa reversal remarks take 2 to 100 characters')
+      const answer = await call('/mpesa/reversal/v1/request', {
+        Initiator: initiatorName,
+        SecurityCredential: securityCredential,
+        CommandID: 'TransactionReversal',
+        TransactionID: request.receipt,
+        Amount: wholeShillings(request.amountMinor),
+        ReceiverParty: credentials.shortcode,
+        RecieverIdentifierType: '11', // (sic) Daraja's spelling
+        ResultURL: request.resultUrl,
+        QueueTimeOutURL: request.timeoutUrl,
+        Remarks: remarks,
+        Occasion: request.occasion ?? '',
+      })
+      if (String(answer.ResponseCode) !== '0' || typeof answer.ConversationID !== 'string') {
+        throw new DarajaError(200, String(answer.ResponseCode ?? 'unknown'), String(answer.ResponseDescription ?? 'Reversal not accepted'))
+      }
+      return {
+        conversationId: answer.ConversationID,
+        originatorConversationId: String(answer.OriginatorConversationID ?? ''),
       }
     },
   }

@@ -34,6 +34,8 @@ export const credentialsForm = z.object({
   consumerKey: secret,
   consumerSecret: secret,
   passkey: secret,
+  initiatorName: secret.optional().default(''),
+  securityCredential: z.string().trim().max(2000, 'form.tooLong').optional().default(''),
 })
 
 export type CredentialsInput = z.output<typeof credentialsForm>
@@ -54,14 +56,19 @@ export function describeCredentials(trx: Queryable, tenantId: string) {
 export async function saveCredentials(trx: Queryable, ring: KeyRing | undefined, tenantId: string, input: CredentialsInput, now: Date) {
   if (!ring) throw new SecretsNotConfiguredError()
   const typed = [input.consumerKey, input.consumerSecret, input.passkey].filter((value) => value !== '').length
+  const initiatorTyped = input.initiatorName !== '' || input.securityCredential !== ''
   const existing = await describeCredentials(trx, tenantId)
   const plain = { environment: input.environment, account_type: input.accountType, shortcode: input.shortcode, updated_at: now }
-  if (typed === 0 && existing) {
+  if (typed === 0 && !initiatorTyped && existing) {
     await trx.updateTable('mpesa_credentials').set(plain).where('tenant_id', '=', tenantId).execute()
     return
   }
   if (typed !== 3) throw new DomainError(422, 'secrets_required', 'mpesa.secretsRequired')
-  const secrets: MpesaSecrets = { consumerKey: input.consumerKey, consumerSecret: input.consumerSecret, passkey: input.passkey }
+  if (input.initiatorName === '' !== (input.securityCredential === '')) throw new DomainError(422, 'initiator_incomplete', 'mpesa.initiatorIncomplete')
+  const secrets: MpesaSecrets = {
+    consumerKey: input.consumerKey, consumerSecret: input.consumerSecret, passkey: input.passkey,
+    ...(input.initiatorName ? { initiatorName: input.initiatorName, securityCredential: input.securityCredential } : {}),
+  }
   const sealed = {
     ...plain,
     encrypted_secrets: await seal(ring, JSON.stringify(secrets), tenantId),

@@ -51,6 +51,9 @@ export function MpesaPage({ t, stored, configured, notice, values, errors }: Mpe
         <Field name="consumerKey" type="password" label={t('mpesa.consumerKey')} required={!stored} autocomplete="off" errors={errors} />
         <Field name="consumerSecret" type="password" label={t('mpesa.consumerSecret')} required={!stored} autocomplete="off" errors={errors} />
         <Field name="passkey" type="password" label={t('mpesa.passkey')} required={!stored} autocomplete="off" errors={errors} />
+        <p class="muted">{t('mpesa.initiatorHint')}</p>
+        <Field name="initiatorName" type="password" label={t('mpesa.initiatorName')} required={false} autocomplete="off" errors={errors} />
+        <Field name="securityCredential" type="password" label={t('mpesa.securityCredential')} required={false} autocomplete="off" errors={errors} />
         <button>{t('mpesa.save')}</button>
       </form>
     </section>
