@@ -15,6 +15,8 @@ export interface AppConfig {
   publicUrl?: string
   /** Replaces the Daraja host for every tenant (a simulator or test server). */
   darajaBaseUrl?: string
+  /** The Daraja simulator's phone page, when the simulator stands in for Daraja (development). */
+  simulatedPhoneUrl?: string
   /** Connections in the Deno server's Postgres pool. */
   databasePoolMax: number
 }

@@ -3,6 +3,8 @@
  * events and ticket types, a scanner and a buyer. Loaded only when there are no users yet, so a
  * restart never duplicates it. The logins are listed in the README.
  */
+import type { KeyRing } from '../lib/secret-box.ts'
+import { saveCredentials, type CredentialsInput } from '../payments/mpesa-credentials.ts'
 import { hashPassword } from '../accounts/password.ts'
 import type { Database, Queryable } from '../db/database.ts'
 import { SYSTEM, withContext } from '../db/request-context.ts'
@@ -95,7 +97,19 @@ async function createEvent(db: Queryable, now: Date, tenantId: string, managerId
 const TERMS = 'Tickets are non-refundable unless the event is cancelled. Entry with a valid QR ticket only.'
 
 /** Loads the demo data unless the database already has users. Returns whether it loaded anything. */
-export async function seedDemoDataIfEmpty(db: Database, now: Date = new Date()): Promise<boolean> {
+/**
+ * With a key ring, both organisers also get the Daraja sandbox's credentials (shortcode 174379), so a
+ * demo purchase goes through the local Daraja simulator end to end, refunds included.
+ */
+/** Daraja's public sandbox test data; the simulator accepts any consumer key and secret. */
+const SANDBOX_CREDENTIALS: CredentialsInput = {
+  environment: 'sandbox', accountType: 'paybill', shortcode: '174379',
+  consumerKey: 'demo-consumer-key', consumerSecret: 'demo-consumer-secret',
+  passkey: 'bfb279f9aa9bdbcf158e97dd71a467cd2e0c893059b10f78e6b72ada1ed2c919',
+  initiatorName: 'testapi', securityCredential: 'demo-security-credential',
+}
+
+export async function seedDemoDataIfEmpty(db: Database, now: Date = new Date(), secretKeys?: KeyRing): Promise<boolean> {
   return withContext(db, SYSTEM, async (trx) => {
     const existing = await trx.selectFrom('users').select('id').limit(1).executeTakeFirst()
     if (existing) return false
@@ -168,6 +182,9 @@ export async function seedDemoDataIfEmpty(db: Database, now: Date = new Date()):
     })
     await trx.insertInto('scanner_assignments').values({ tenant_id: nairobiLive!.id, event_id: jazz, user_id: scanner })
       .execute()
+    if (secretKeys) {
+      for (const tenant of [nairobiLive!, pwani!]) await saveCredentials(trx, secretKeys, tenant.id, SANDBOX_CREDENTIALS, now)
+    }
     return true
   })
 }

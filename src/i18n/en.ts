@@ -368,6 +368,8 @@ export const en = {
   'mpesa.initiatorName': 'Initiator name',
   'mpesa.securityCredential': 'Security credential',
   'mpesa.initiatorIncomplete': 'Enter both the initiator name and the security credential, or neither.',
+  'checkout.simulatorHint': 'Demo: no real M-Pesa here. Approve the prompt on the simulated phone (PIN 1234).',
+  'checkout.simulatorLink': 'Open the simulated phone',
 } as const
 
 export type MessageKey = keyof typeof en

@@ -370,4 +370,6 @@ export const sw: Record<MessageKey, string> = {
   'mpesa.initiatorName': 'Jina la mwanzishaji',
   'mpesa.securityCredential': 'Kitambulisho cha usalama',
   'mpesa.initiatorIncomplete': 'Weka jina la mwanzishaji na kitambulisho cha usalama vyote viwili, au usiweke kimoja.',
+  'checkout.simulatorHint': 'Onyesho: hakuna M-Pesa halisi hapa. Idhinisha ombi kwenye simu ya kuigwa (PIN 1234).',
+  'checkout.simulatorLink': 'Fungua simu ya kuigwa',
 }

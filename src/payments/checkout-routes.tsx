@@ -49,5 +49,6 @@ checkoutRoutes.get('/reservations/:id/payment-status', async (c) => {
     }
     return c.redirect(`/reservations/${hold.id}`, 303)
   }
-  return c.html(<PaymentPending t={c.var.t} lang={c.var.lang} reservationId={hold.id} payment={paymentJson(payment)} />)
+  return c.html(<PaymentPending t={c.var.t} lang={c.var.lang} reservationId={hold.id} payment={paymentJson(payment)}
+    simulatedPhoneUrl={c.var.config.simulatedPhoneUrl} />)
 })

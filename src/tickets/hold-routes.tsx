@@ -89,6 +89,7 @@ export async function showHold(c: Context<AppEnv>, hold: { id: string; token: st
     body: <HoldPage t={c.var.t} lang={c.var.lang} reservation={reservation} now={c.var.now}
       eventPath={event ? `/events/${event.slug}` : '/events'} notice={extras.notice}
       payment={payment ? paymentJson(payment) : undefined} payError={extras.payError}
+      simulatedPhoneUrl={c.var.config.simulatedPhoneUrl}
       phone={extras.phone ?? localPhone(payment?.mpesa_phone ?? c.var.user?.phone ?? null)} />,
   })
 }

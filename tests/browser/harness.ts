@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll } from 'vitest'
 import type { Database } from '../../src/db/database.ts'
-import { createTestApp } from '../support/app.ts'
+import { createTestApp, type TestAppOptions } from '../support/app.ts'
 import { openFreshDatabase, openTestDatabase } from '../support/database.ts'
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -41,7 +41,7 @@ export interface RunningServer {
  * Serves the app on a free port. The URL uses `localhost`, which browsers treat as a secure context, so
  * the `__Host-` session cookie (Secure) works over plain HTTP as it does over HTTPS in production.
  */
-export async function serveApp(db: Database, options: { now?: () => Date } = {}): Promise<RunningServer> {
+export async function serveApp(db: Database, options: TestAppOptions = {}): Promise<RunningServer> {
   const { app } = createTestApp(db, options)
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))
@@ -70,7 +70,9 @@ export interface BrowserSuite {
  * The setup every browser test file shares: a database (its own empty one with `fresh`), the app served
  * on it, and Chromium. Call inside `describe`; fields are ready from the first test on.
  */
-export function browserSuite(options: { fresh?: boolean; now?: () => Date; prepare?: (db: Database) => Promise<unknown> } = {}): BrowserSuite {
+export function browserSuite(
+  options: { fresh?: boolean; now?: () => Date; prepare?: (db: Database) => Promise<unknown>; deps?: TestAppOptions['deps'] } = {},
+): BrowserSuite {
   const suite = {} as BrowserSuite
   let closeDatabase: () => Promise<void> = async () => {}
   beforeAll(async () => {
@@ -83,7 +85,7 @@ export function browserSuite(options: { fresh?: boolean; now?: () => Date; prepa
       closeDatabase = () => suite.db.destroy()
     }
     await options.prepare?.(suite.db)
-    suite.server = await serveApp(suite.db, { now: options.now })
+    suite.server = await serveApp(suite.db, { now: options.now, deps: options.deps })
     suite.browser = await launchChromium()
   })
   afterAll(async () => {

@@ -1,4 +1,4 @@
-import { createApp } from '../../src/app.ts'
+import { createApp, type AppDeps } from '../../src/app.ts'
 import type { AppConfig } from '../../src/config.ts'
 import { sharedDatabase, type Database } from '../../src/db/database.ts'
 import { createMemoryRateLimiter } from '../../src/ratelimit/memory-rate-limiter.ts'
@@ -8,6 +8,8 @@ export const TEST_CONFIG: AppConfig = { mode: 'test', defaultLang: 'en', databas
 export interface TestAppOptions {
   now?: () => Date
   log?: (line: string) => void
+  /** Anything else the app takes (secret keys, a Daraja fetch, config). */
+  deps?: Partial<AppDeps>
 }
 
 /** The real app over a test database; log lines are kept instead of printed. */
@@ -21,6 +23,7 @@ export function createTestApp(db: Database, options: TestAppOptions = {}) {
     // rate limits follow the same clock, so tests can wait out a window without sleeping
     rateLimiter: createMemoryRateLimiter(options.now ? { now: () => options.now!().getTime() } : {}),
     log: options.log ?? ((line) => lines.push(line)),
+    ...options.deps,
   })
   return { app, logLines: lines }
 }

@@ -45,16 +45,21 @@ export interface PaymentStatusProps {
   lang: Lang
   reservationId: string
   payment: PaymentJson
+  /** Development: where the Daraja simulator's phone shows the prompt. */
+  simulatedPhoneUrl?: string
 }
 
 /** The "check your phone" block; it polls itself while the payment is pending. */
-export function PaymentPending({ t, lang, reservationId, payment }: PaymentStatusProps) {
+export function PaymentPending({ t, lang, reservationId, payment, simulatedPhoneUrl }: PaymentStatusProps) {
   const statusPath = `/reservations/${reservationId}/payment-status`
   return (
     <div class="payment pending" data-poll={statusPath} aria-live="polite">
       <h2>{t('checkout.checkPhoneTitle')}</h2>
       <p>{t('checkout.checkPhoneBody', { phone: payment.phone ?? '', amount: formatMoney(payment.amount.amountMinor, payment.amount.currency, lang) })}</p>
       <p class="muted">{t('checkout.waiting')} <a href={`/reservations/${reservationId}`}>{t('checkout.refresh')}</a></p>
+      {simulatedPhoneUrl && (
+        <p class="notice info">{t('checkout.simulatorHint')} <a href={simulatedPhoneUrl} target="_blank" rel="noopener">{t('checkout.simulatorLink')}</a></p>
+      )}
     </div>
   )
 }

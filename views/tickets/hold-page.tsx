@@ -19,6 +19,7 @@ export interface HoldPageProps {
   /** The phone to offer in the pay form, and a problem with the last submission. */
   phone?: string
   payError?: string
+  simulatedPhoneUrl?: string
 }
 
 /** The countdown is an enhancement: without JavaScript the page states the time the hold ends. */
@@ -27,7 +28,7 @@ t=e.dataset.template;const f=()=>{const s=Math.max(0,Math.round((end-Date.now())
 e.textContent=t.replace('{time}',Math.floor(s/60)+':'+String(s%60).padStart(2,'0'));s?setTimeout(f,1e3):location.reload()};f()})()`
   .replace(/\n/g, '')
 
-export function HoldPage({ t, lang, reservation, eventPath, now, notice, payment, phone, payError }: HoldPageProps) {
+export function HoldPage({ t, lang, reservation, eventPath, now, notice, payment, phone, payError, simulatedPhoneUrl }: HoldPageProps) {
   const held = reservation.status === 'held'
   const pending = payment?.status === 'pending'
   const remaining = Math.max(0, Math.round((Date.parse(reservation.expiresAt) - now.getTime()) / 1000))
@@ -52,7 +53,7 @@ export function HoldPage({ t, lang, reservation, eventPath, now, notice, payment
             </ul>
             <p><strong>{t('hold.total')}: {formatMoney(reservation.total.amountMinor, reservation.total.currency, lang)}</strong></p>
             {pending
-              ? <PaymentPending t={t} lang={lang} reservationId={reservation.id} payment={payment} />
+              ? <PaymentPending t={t} lang={lang} reservationId={reservation.id} payment={payment!} simulatedPhoneUrl={simulatedPhoneUrl} />
               : (
                 <>
                   {payment && <PaymentProblem t={t} payment={payment} />}
@@ -84,7 +85,7 @@ export function HoldPage({ t, lang, reservation, eventPath, now, notice, payment
         : pending
         ? (
           <>
-            <PaymentPending t={t} lang={lang} reservationId={reservation.id} payment={payment} />
+            <PaymentPending t={t} lang={lang} reservationId={reservation.id} payment={payment!} simulatedPhoneUrl={simulatedPhoneUrl} />
             <PollScript />
           </>
         )

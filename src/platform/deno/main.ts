@@ -13,11 +13,13 @@ import { s3BlobStore, s3ConfigFromEnv } from '../../storage/s3-blob-store.ts'
 import { loadSecretKeys } from './secret-keys.ts'
 import { qstashConfigFromEnv } from '../../jobs/qstash.ts'
 import { tick } from '../../jobs/runner.ts'
+import { createDarajaSimulator } from '../../payments/simulator/daraja-simulator.ts'
 import { openDatabase, readMigrations } from './database.ts'
 
 const started = performance.now()
 const env = Deno.env.toObject()
 const config = readConfig(env)
+const secretKeys = await loadSecretKeys(env, config.mode)
 // Behind a reverse proxy the socket address is the proxy's; trust its X-Forwarded-For only when told to.
 const trustProxy = env.TRUST_PROXY === 'true'
 const port = Number(Deno.env.get('PORT') ?? 8000)
@@ -25,7 +27,18 @@ const hostname = Deno.env.get('HOST') ?? '0.0.0.0'
 
 const { db, description } = await openDatabase(config)
 const applied = await migrate(db, await readMigrations())
-const seeded = config.mode !== 'production' && await seedDemoDataIfEmpty(db)
+const seeded = config.mode !== 'production' && await seedDemoDataIfEmpty(db, new Date(), secretKeys)
+
+// Outside production and without DARAJA_BASE_URL, the Daraja simulator stands in for Safaricom on the
+// next port, so a demo purchase is real end to end (its phone page approves the prompts).
+const simulatorPort = Number(env.DARAJA_SIMULATOR_PORT ?? port + 1)
+const simulator = !config.darajaBaseUrl && config.mode !== 'production' && env.DARAJA_SIMULATOR !== 'off'
+  ? Deno.serve({ port: simulatorPort, hostname, onListen: () => {} }, createDarajaSimulator().app.fetch)
+  : undefined
+if (simulator) {
+  config.darajaBaseUrl = `http://127.0.0.1:${simulatorPort}`
+  config.simulatedPhoneUrl = `http://localhost:${simulatorPort}/phone`
+}
 
 const s3 = s3ConfigFromEnv(env)
 const deps: AppDeps = {
@@ -36,7 +49,7 @@ const deps: AppDeps = {
   rateLimiter: upstashRateLimiterFromEnv(env),
   google: googleOAuthConfigFromEnv(env),
   blobStore: s3 ? s3BlobStore(s3) : undefined,
-  secretKeys: await loadSecretKeys(env, config.mode),
+  secretKeys,
   qstash: qstashConfigFromEnv(env),
   clientIp: (c) =>
     (trustProxy ? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() : undefined) ??
@@ -54,6 +67,7 @@ console.log(JSON.stringify({
   database: description,
   migrationsApplied: applied.length,
   demoDataLoaded: seeded,
+  darajaSimulator: config.simulatedPhoneUrl ?? null,
   startupMs: Math.round(performance.now() - started),
 }))
 
@@ -67,6 +81,7 @@ const ticker = setInterval(() => {
 async function shutdown() {
   clearInterval(ticker)
   await server.shutdown()
+  await simulator?.shutdown()
   await db.destroy()
   Deno.exit(0)
 }

@@ -2,10 +2,13 @@
 import { readConfig } from '../../config.ts'
 import { seedDemoDataIfEmpty } from '../../demo/seed.ts'
 import { openDatabase } from './database.ts'
+import { loadSecretKeys } from './secret-keys.ts'
 
-const { db, description } = await openDatabase(readConfig(Deno.env.toObject()))
+const env = Deno.env.toObject()
+const config = readConfig(env)
+const { db, description } = await openDatabase(config)
 try {
-  const loaded = await seedDemoDataIfEmpty(db)
+  const loaded = await seedDemoDataIfEmpty(db, new Date(), await loadSecretKeys(env, config.mode))
   console.log(`${description}: ${loaded ? 'demo data loaded' : 'already has users, nothing loaded'}`)
 } finally {
   await db.destroy()
