@@ -35,6 +35,7 @@ import { paymentApiRoutes } from './payments/api-routes.ts'
 import { callbackRoutes } from './payments/callback-routes.ts'
 import { checkoutRoutes } from './payments/checkout-routes.tsx'
 import { credentialsRoutes } from './payments/credentials-routes.tsx'
+import { reconciliationRoutes } from './payments/reconciliation-routes.tsx'
 import type { FetchFn } from './payments/daraja-oauth.ts'
 import { createMemoryRateLimiter } from './ratelimit/memory-rate-limiter.ts'
 import type { RateLimiter } from './ratelimit/rate-limiter.ts'
@@ -148,6 +149,7 @@ export function createApp(deps: AppDeps, services: AppServices = createServices(
   app.route('/', jobRoutes)
   app.route('/', openApiRoutes)
   app.route('/', credentialsRoutes)
+  app.route('/', reconciliationRoutes)
   app.route('/', callbackRoutes)
   app.route('/', checkoutRoutes)
   app.route('/', paymentApiRoutes)

@@ -83,6 +83,29 @@ const reservation = {
   },
 }
 
+const payment = {
+  type: 'object',
+  required: ['id', 'reservationId', 'status', 'amount', 'createdAt'],
+  properties: {
+    id: { type: 'string', format: 'uuid' }, reservationId: { type: 'string', format: 'uuid' },
+    status: {
+      type: 'string', enum: ['pending', 'completed', 'failed', 'refund_due', 'refund_requested', 'refunded'],
+      description: 'pending while the prompt is on the phone; refund_* when the money arrived after the tickets were gone.',
+    },
+    amount: { type: 'object', properties: { amountMinor: { type: 'integer' }, currency: { type: 'string' } } },
+    phone: { type: ['string', 'null'], description: 'The prompted phone, masked.' },
+    resultCode: { type: ['integer', 'null'], description: 'M-Pesa’s result code once it ended.' },
+    reason: {
+      type: 'object', description: 'When failed or refunded: a stable code and a message for the buyer, in their language.',
+      properties: {
+        code: { type: 'string', enum: ['cancelled', 'wrong_pin', 'insufficient_funds', 'unreachable', 'expired', 'busy', 'limit', 'no_answer', 'push_refused', 'refund', 'failed'] },
+        message: { type: 'string' },
+      },
+    },
+    createdAt: { type: 'string', format: 'date-time' },
+  },
+}
+
 const json = (schema: unknown) => ({ content: { 'application/json': { schema } } })
 
 export const openApiDocument = {
@@ -149,6 +172,34 @@ export const openApiDocument = {
         parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
         responses: {
           200: { description: 'The reservation', ...json(reservation) },
+          404: { description: 'Unknown, or not yours', ...json(error) },
+        },
+      },
+    },
+    '/api/v1/reservations/{id}/payments': {
+      post: {
+        summary: 'Pay a held reservation with M-Pesa: sends the STK prompt to the phone',
+        description: 'Any common Kenyan form of the number (07…, 01…, +254…, 254…). While a prompt is pending the hold is kept, and asking again returns the same payment.',
+        security: [{ reservationToken: [] }],
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+        requestBody: { required: true, ...json({ type: 'object', required: ['phone'], properties: { phone: { type: 'string', example: '0712345678' } } }) },
+        responses: {
+          202: { description: 'The prompt is on its way; follow the payment', ...json(payment) },
+          404: { description: 'Unknown reservation, or not yours', ...json(error) },
+          409: { description: 'The hold is over, already paid, or the organiser takes no M-Pesa yet', ...json(error) },
+          422: { description: 'Not a Kenyan mobile number, or an invalid body', ...json(error) },
+          429: { description: 'Too many failed payments from this phone or buyer; try later', ...json(error) },
+          503: { description: 'M-Pesa did not accept the request; retry shortly', ...json(error) },
+        },
+      },
+    },
+    '/api/v1/payments/{id}': {
+      get: {
+        summary: 'A payment: pending, completed, or failed with the reason',
+        security: [{ reservationToken: [] }],
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+        responses: {
+          200: { description: 'The payment', ...json(payment) },
           404: { description: 'Unknown, or not yours', ...json(error) },
         },
       },

@@ -198,6 +198,12 @@ describe('bad checkout input', () => {
     expect((await kit.app.request(`/api/v1/payments/${(await paid.json()).id}`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(404)
   })
 
+  it('describes both payment endpoints in the OpenAPI document', async () => {
+    const doc = await (await kit.app.request('/api/v1/openapi.json')).json()
+    expect(doc.paths['/api/v1/reservations/{id}/payments'].post.responses).toHaveProperty('202')
+    expect(doc.paths['/api/v1/payments/{id}'].get.responses).toHaveProperty('200')
+  })
+
   it('tells the buyer when the organiser cannot take M-Pesa yet', async () => {
     const { buyer, path, reservationId } = await buyerWithHold(1, { credentials: false })
     const res = await buyer.post(`${path}/pay`, { phone: '0712345678' })
