@@ -15,6 +15,8 @@ export async function loadSecretKeys(env: Record<string, string>, mode: AppMode)
     entry = (await Deno.readTextFile(file)).trim()
   } catch {
     entry = newKeyEntry('dev1')
+    const folder = file.slice(0, file.lastIndexOf('/'))
+    if (folder) await Deno.mkdir(folder, { recursive: true })
     await Deno.writeTextFile(file, `${entry}\n`, { mode: 0o600 })
   }
   return parseKeyRing(entry)
