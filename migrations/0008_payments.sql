@@ -15,8 +15,14 @@ alter table transactions add column paid_phone text;
 alter table transactions add column refund_reason text;
 alter table transactions add column reversal_conversation_id text;
 alter table transactions add column updated_at timestamptz not null default now();
--- the buyer's language, for the messages a payment's outcome sends
+-- the buyer's language and the site they used, for the messages a payment's outcome sends
 alter table transactions add column lang text not null default 'en' check (lang in ('en', 'sw'));
+alter table transactions add column origin text;
+
+-- A guest's tickets travel as a single-use link in the delivery message: opening it signs the guest in.
+alter table one_time_tokens drop constraint one_time_tokens_purpose_check;
+alter table one_time_tokens add constraint one_time_tokens_purpose_check
+  check (purpose in ('password_reset', 'email_verification', 'phone_verification', 'staff_invitation', 'ticket_link'));
 create index transactions_reservation_idx on transactions (reservation_id);
 create index transactions_phone_idx on transactions (mpesa_phone, created_at);
 create unique index transactions_one_pending_idx on transactions (reservation_id) where status = 'pending';

@@ -43,6 +43,7 @@ import { scannerRoutes } from './scanning/routes.tsx'
 import { postgresBlobStore, type BlobStore } from './storage/blob-store.ts'
 import { mediaRoutes } from './storage/media-routes.ts'
 import { reservationApiRoutes } from './tickets/api-routes.ts'
+import { guestLinkRoutes } from './tickets/guest-link-routes.tsx'
 import { holdRoutes } from './tickets/hold-routes.tsx'
 import { pdfRoutes } from './tickets/pdf-routes.ts'
 import { ticketRoutes } from './tickets/ticket-routes.tsx'
@@ -145,6 +146,7 @@ export function createApp(deps: AppDeps, services: AppServices = createServices(
   app.route('/', reservationApiRoutes)
   app.route('/', holdRoutes)
   app.route('/', ticketRoutes)
+  app.route('/', guestLinkRoutes)
   app.route('/', pdfRoutes)
   app.route('/', jobRoutes)
   app.route('/', openApiRoutes)

@@ -150,6 +150,8 @@ export interface TransactionTable {
   refund_reason: string | null
   reversal_conversation_id: string | null
   lang: ColumnType<'en' | 'sw', 'en' | 'sw' | undefined, 'en' | 'sw'>
+  /** The site the buyer used (PUBLIC_URL or the request's origin), for links in messages. */
+  origin: string | null
   created_at: CreatedAt
   updated_at: UpdatedAt
   completed_at: Timestamp | null

@@ -334,7 +334,7 @@ export const en = {
   'payment.failed.busy': 'M-Pesa is busy with another transaction on this phone. Wait a minute and try again.',
   'payment.failed.limit': 'This amount is over an M-Pesa limit for your account. Try another number.',
   'payment.failed.generic': 'M-Pesa could not complete the payment. Try again.',
-  'payment.message.tickets': 'Tikiti: we received your payment of {amount}. Your tickets: {path}',
+  'payment.message.tickets': 'Tikiti: we received your payment of {amount}. Your tickets: {link}',
   'payment.message.refund': 'Tikiti: your payment of {amount} arrived after the tickets were gone. It will be refunded to your M-Pesa.',
   'simulator.title': 'Simulated M-Pesa phone',
   'simulator.intro': 'Payment requests (STK Push) sent to the M-Pesa simulator appear here. Enter the PIN to pay or cancel, as a buyer would on their phone.',
@@ -437,6 +437,11 @@ export const en = {
   'payments.recon.badPage': 'The page must be a whole number from 1 to 100000.',
   'payments.recon.badEvent': 'That is not one of your events. Choose an event from the list.',
   'payments.recon.badStatus': 'That payment status does not exist. Choose one from the list.',
+  'tickets.link.title': 'Your tickets',
+  'tickets.link.intro': 'This link opens your tickets on this phone. It works once: after that, your tickets stay on this phone.',
+  'tickets.link.open': 'Show my tickets',
+  'tickets.link.gone': 'This link has already been used or has expired. Your tickets are safe: sign in, or confirm your phone number on your account, to see them.',
+  'tickets.link.signIn': 'Sign in',
 } as const
 
 export type MessageKey = keyof typeof en

@@ -336,7 +336,7 @@ export const sw: Record<MessageKey, string> = {
   'payment.failed.busy': 'M-Pesa inashughulikia muamala mwingine kwenye simu hii. Subiri dakika moja ujaribu tena.',
   'payment.failed.limit': 'Kiasi hiki kinazidi kikomo cha M-Pesa cha akaunti yako. Jaribu nambari nyingine.',
   'payment.failed.generic': 'M-Pesa haikuweza kukamilisha malipo. Jaribu tena.',
-  'payment.message.tickets': 'Tikiti: tumepokea malipo yako ya {amount}. Tiketi zako: {path}',
+  'payment.message.tickets': 'Tikiti: tumepokea malipo yako ya {amount}. Tiketi zako: {link}',
   'payment.message.refund': 'Tikiti: malipo yako ya {amount} yalifika baada ya tiketi kuisha. Yatarejeshwa kwenye M-Pesa yako.',
   'simulator.title': 'Simu ya M-Pesa ya majaribio',
   'simulator.intro': 'Maombi ya malipo (STK Push) yanayotumwa kwa kiigaji cha M-Pesa yanaonekana hapa. Weka PIN ili ulipe au ughairi, kama mnunuzi angefanya kwenye simu yake.',
@@ -439,4 +439,9 @@ export const sw: Record<MessageKey, string> = {
   'payments.recon.badPage': 'Ukurasa lazima uwe nambari kamili kuanzia 1 hadi 100000.',
   'payments.recon.badEvent': 'Hilo si mojawapo ya matukio yako. Chagua tukio kwenye orodha.',
   'payments.recon.badStatus': 'Hali hiyo ya malipo haipo. Chagua mojawapo kwenye orodha.',
+  'tickets.link.title': 'Tiketi zako',
+  'tickets.link.intro': 'Kiungo hiki kinafungua tiketi zako kwenye simu hii. Kinafanya kazi mara moja: baada ya hapo, tiketi zako zinabaki kwenye simu hii.',
+  'tickets.link.open': 'Onyesha tiketi zangu',
+  'tickets.link.gone': 'Kiungo hiki kimeshatumika au muda wake umekwisha. Tiketi zako ziko salama: ingia, au thibitisha nambari yako ya simu kwenye akaunti yako, ili kuziona.',
+  'tickets.link.signIn': 'Ingia',
 }

@@ -78,7 +78,7 @@ export async function startPayment(db: Database, services: PaymentServices, requ
       reservation_id: reservation.id, amount_minor: reservation.total_minor, currency: reservation.currency,
       commission_minor: Math.round(reservation.total_minor * reservation.commission_rate_bps / 10_000),
       status: 'pending', mpesa_phone: phone, callback_secret_hash: await sha256Hex(secret),
-      lang: request.lang, created_at: request.now, updated_at: request.now,
+      lang: request.lang, origin: request.origin, created_at: request.now, updated_at: request.now,
     }).returningAll().executeTakeFirstOrThrow()
     await extendHold(trx, reservation.id, new Date(request.now.getTime() + PUSH_HOLD_MS), request.now)
     return { started: true as const, payment, credentials }

@@ -17,6 +17,7 @@ import { formatMoney } from '../i18n/format.ts'
 import { translator } from '../i18n/index.ts'
 import { maskPhone } from '../lib/phone.ts'
 import type { KeyRing } from '../lib/secret-box.ts'
+import { issueToken } from '../accounts/one-time-tokens.ts'
 import { issueReservationTickets } from '../tickets/issuing.ts'
 import { flagRepeatedFailures } from './failure-limits.ts'
 import { lockTransaction, raiseFlag, setTransactionStatus } from './payment-queries.ts'
@@ -111,9 +112,13 @@ async function guestFor(trx: Queryable, phone: string): Promise<string> {
   return created.id
 }
 
+/** A guest's link to their tickets stays usable this long (it works once). */
+export const TICKET_LINK_TTL_MS = 30 * 24 * 3600 * 1000
+
 /**
  * The message that tells the buyer the outcome, recorded in the same transaction as the outcome
- * (pending: the notifications sender delivers it), on WhatsApp to the phone that paid.
+ * (pending: the notifications sender delivers it), on WhatsApp to the phone that paid. A guest gets a
+ * single-use link that signs them in on any device; an account holder gets the tickets page.
  */
 async function recordDeliveryMessage(
   trx: Queryable, payment: TransactionRow, userId: string | null, type: 'ticket_delivery' | 'payment_failed', now: Date,
@@ -121,11 +126,18 @@ async function recordDeliveryMessage(
   const t = translator(payment.lang)
   const amount = formatMoney(payment.amount_minor, payment.currency, payment.lang)
   const body = type === 'ticket_delivery'
-    ? t('payment.message.tickets', { amount, path: `/reservations/${payment.reservation_id}` })
+    ? t('payment.message.tickets', { amount, link: await ticketsLink(trx, payment.origin ?? '', userId, now) })
     : t('payment.message.refund', { amount })
   await trx.insertInto('notifications').values({
     tenant_id: payment.tenant_id, user_id: userId, event_id: payment.event_id, type, channel: 'whatsapp',
     content: { to: payment.mpesa_phone, body, reservationId: payment.reservation_id, transactionId: payment.id },
     created_at: now,
   }).execute()
+}
+
+async function ticketsLink(trx: Queryable, origin: string, userId: string | null, now: Date): Promise<string> {
+  const owner = userId ? await trx.selectFrom('users').select('is_guest').where('id', '=', userId).executeTakeFirst() : undefined
+  if (!owner?.is_guest) return `${origin}/tickets`
+  const secret = await issueToken(trx, { purpose: 'ticket_link', userId: null, target: userId!, ttlMs: TICKET_LINK_TTL_MS, now })
+  return `${origin}/tickets/open/${secret}`
 }

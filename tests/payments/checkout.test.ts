@@ -68,6 +68,21 @@ describe('paying for a hold with M-Pesa', () => {
     const after = await (await buyer.get(path)).text()
     expect(after).toContain('Your tickets')
     expect(after.match(/<svg /g)).toHaveLength(2)
+
+    // the message carries a private, single-use link that opens the guest's tickets on another phone
+    const link = /http:\/\/localhost(\/tickets\/open\/[A-Za-z0-9_-]+)/.exec(String((messages[0]!.content as { body: string }).body))![1]!
+    const otherPhone = new TestClient(kit.app)
+    expect(await (await otherPhone.get(link)).text()).toContain('Show my tickets')
+    expect(await (await otherPhone.get(link)).text()).toContain('Show my tickets') // a link preview does not use it up
+    const opened = await otherPhone.post(link)
+    expect(opened.status).toBe(303)
+    expect(opened.headers.get('location')).toBe('/tickets')
+    expect((await (await otherPhone.get('/tickets')).text()).match(/<svg /g)).toHaveLength(2)
+    const again = await new TestClient(kit.app).post(link)
+    expect(again.status).toBe(410)
+    expect(await again.text()).toContain('This link has already been used or has expired.')
+    expect((await new TestClient(kit.app).get('/tickets/open/' + 'x'.repeat(43))).status).toBe(410)
+    expect((await new TestClient(kit.app).post('/tickets/open/short')).status).toBe(410)
   })
 
   it('says "Check your phone" while the prompt is open, follows it, and offers a retry on the same hold after a cancel', async () => {

@@ -1,0 +1,70 @@
+/**
+ * A guest's private link to their tickets (sent with the payment's delivery message). The GET only
+ * shows a button: message apps fetch links to draw previews, and that must not use the link up. The
+ * POST uses it (once) and signs the guest in on this device, so /tickets shows their tickets.
+ */
+import type { Context } from 'hono'
+import { z } from 'zod'
+import { Notice } from '../../views/components/form.tsx'
+import { accountDeps } from '../accounts/deps.ts'
+import { startSessionFor } from '../accounts/auth-service.ts'
+import { setSessionCookie } from '../accounts/current-user.ts'
+import { consumeToken, peekToken } from '../accounts/one-time-tokens.ts'
+import { SYSTEM, withContext } from '../db/request-context.ts'
+import type { AppEnv } from '../http/app-env.ts'
+import { factory } from '../http/factory.ts'
+import { renderPage } from '../http/render.tsx'
+
+export const guestLinkRoutes = factory.createApp()
+
+const secretParam = z.string().regex(/^[A-Za-z0-9_-]{20,100}$/)
+
+function linkGone(c: Context<AppEnv>) {
+  return renderPage(c, {
+    title: c.var.t('tickets.link.title'),
+    status: 410,
+    body: (
+      <section class="narrow">
+        <h1>{c.var.t('tickets.link.title')}</h1>
+        <Notice kind="error">{c.var.t('tickets.link.gone')}</Notice>
+        <p><a href="/login">{c.var.t('tickets.link.signIn')}</a></p>
+      </section>
+    ),
+  })
+}
+
+guestLinkRoutes.get('/tickets/open/:secret', async (c) => {
+  const secret = secretParam.safeParse(c.req.param('secret'))
+  const live = secret.success && await withContext(c.var.db, SYSTEM, (trx) => peekToken(trx, 'ticket_link', secret.data, c.var.now))
+  c.header('Cache-Control', 'no-store')
+  c.header('Referrer-Policy', 'no-referrer')
+  if (!live) return linkGone(c)
+  const t = c.var.t
+  return renderPage(c, {
+    title: t('tickets.link.title'),
+    body: (
+      <section class="narrow">
+        <h1>{t('tickets.link.title')}</h1>
+        <p>{t('tickets.link.intro')}</p>
+        <form method="post" action={`/tickets/open/${secret.data}`}>
+          <button>{t('tickets.link.open')}</button>
+        </form>
+      </section>
+    ),
+  })
+})
+
+guestLinkRoutes.post('/tickets/open/:secret', async (c) => {
+  const secret = secretParam.safeParse(c.req.param('secret'))
+  if (!secret.success) return linkGone(c)
+  const deps = accountDeps(c)
+  const signedIn = await withContext(c.var.db, SYSTEM, async (trx) => {
+    const token = await consumeToken(trx, 'ticket_link', secret.data, c.var.now)
+    const guest = token && await trx.selectFrom('users').select(['id', 'role']).where('id', '=', token.target)
+      .where('is_guest', '=', true).executeTakeFirst()
+    return guest ? startSessionFor(deps, trx, guest) : undefined
+  })
+  if (!signedIn) return linkGone(c)
+  setSessionCookie(c, signedIn.token, signedIn.expiresAt)
+  return c.redirect('/tickets', 303)
+})
