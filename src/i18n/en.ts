@@ -442,6 +442,7 @@ export const en = {
   'tickets.link.open': 'Show my tickets',
   'tickets.link.gone': 'This link has already been used or has expired. Your tickets are safe: sign in, or confirm your phone number on your account, to see them.',
   'tickets.link.signIn': 'Sign in',
+  'checkout.amountNotPayable': 'M-Pesa takes whole shillings up to KES 250,000 per payment, so this order cannot be paid this way. Choose fewer tickets or contact the organiser.',
 } as const
 
 export type MessageKey = keyof typeof en

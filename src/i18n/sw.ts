@@ -444,4 +444,5 @@ export const sw: Record<MessageKey, string> = {
   'tickets.link.open': 'Onyesha tiketi zangu',
   'tickets.link.gone': 'Kiungo hiki kimeshatumika au muda wake umekwisha. Tiketi zako ziko salama: ingia, au thibitisha nambari yako ya simu kwenye akaunti yako, ili kuziona.',
   'tickets.link.signIn': 'Ingia',
+  'checkout.amountNotPayable': 'M-Pesa hupokea shilingi kamili hadi KES 250,000 kwa malipo moja, kwa hivyo agizo hili haliwezi kulipwa hivi. Chagua tiketi chache au wasiliana na mwandaaji.',
 }

@@ -16,21 +16,28 @@ export const HOLD_SWEEP_EVERY_MS = 60_000
 
 export const expireHolds: JobHandler = async (db: Database, _payload, now, services) => {
   const awaitingPayment = await withContext(db, SYSTEM, async (trx) => {
-    await sql`update tickets set status = 'available', claimable_after = '-infinity', reserved_until = null,
-        reservation_id = null, updated_at = ${now}
-      where status = 'pending_payment' and claimable_after <= ${now}
-        and not exists (select 1 from transactions p where p.reservation_id = tickets.reservation_id and p.status = 'pending')`.execute(trx)
-    await trx.updateTable('reservations').set({ status: 'expired', updated_at: now })
+    // reservations first, then their tickets: the order a payment takes its locks in, so the two never
+    // deadlock; a reservation a payment is working on is skipped and comes back at the next sweep
+    const expired = await trx.selectFrom('reservations').select('id')
       .where('status', '=', 'held').where('expires_at', '<=', now)
       .where(({ not, exists, selectFrom }) => not(exists(selectFrom('transactions as p').select('p.id')
         .whereRef('p.reservation_id', '=', 'reservations.id').where('p.status', '=', 'pending'))))
-      .execute()
+      .orderBy('id').limit(1000).forUpdate().skipLocked().execute()
+    const ids = expired.map((row) => row.id)
+    if (ids.length > 0) {
+      await trx.updateTable('tickets').set(AVAILABLE_AGAIN(now))
+        .where('reservation_id', 'in', ids).where('status', '=', 'pending_payment').execute()
+      await trx.updateTable('reservations').set({ status: 'expired', updated_at: now }).where('id', 'in', ids).execute()
+    }
     return trx.selectFrom('transactions as p').innerJoin('reservations as r', 'r.id', 'p.reservation_id')
       .select('p.id').where('p.status', '=', 'pending').where('r.status', '=', 'held').where('r.expires_at', '<=', now)
       .limit(100).execute()
   })
   for (const payment of awaitingPayment) {
-    // the origin is only needed for a refund's result URL; PUBLIC_URL-less setups get it from the check's own payload
-    await queueCheck(services.scheduler, { paymentId: payment.id, origin: '', attempt: 0 }, now)
+    await queueCheck(services.scheduler, { paymentId: payment.id, attempt: 0 }, now)
   }
 }
+
+const AVAILABLE_AGAIN = (now: Date) => ({
+  status: 'available' as const, claimable_after: sql<Date>`'-infinity'::timestamptz`, reserved_until: null, reservation_id: null, updated_at: now,
+})

@@ -11,10 +11,10 @@ export const JOB_HANDLERS: Record<JobKind, JobHandler> = {
   'expire-holds': expireHolds,
   'check-payment': async (db, payload, now, services) => {
     await checkPayment(db, services, {
-      paymentId: text(payload.transactionId), origin: text(payload.origin), attempt: Number(payload.attempt) || 1,
+      paymentId: text(payload.transactionId), attempt: Number(payload.attempt ?? 1), recheck: payload.recheck === true,
     }, now)
   },
-  'refund-payment': (db, payload, now, services) => requestRefund(db, services, text(payload.transactionId), text(payload.origin), now),
+  'refund-payment': (db, payload, now, services) => requestRefund(db, services, text(payload.transactionId), now),
 }
 
 /** One tick: the periodic hold sweep, then whatever queued jobs are due. Deno runs it on a timer, Workers on a cron trigger. */

@@ -3,7 +3,7 @@ import type { Context } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from '../http/app-env.ts'
 import { factory } from '../http/factory.ts'
-import { originOf } from './callback-routes.ts'
+import { publicOrigin } from './callback-routes.ts'
 import { findPayment, startPayment, type PaymentJson } from './checkout-service.ts'
 
 export const paymentApiRoutes = factory.createApp()
@@ -31,7 +31,7 @@ paymentApiRoutes.post('/api/v1/reservations/:id/payments', async (c) => {
   if (!parsed.success) return c.json({ error: { code: 'invalid_request', message: c.var.t('checkout.invalidPhone') } }, 422)
   const payment = await startPayment(c.var.db, c.var.services, {
     reservationId: id.data, token, phone: parsed.data.phone, userId: c.var.user?.id ?? null,
-    origin: originOf(c), lang: c.var.lang, now: c.var.now,
+    origin: publicOrigin(c), lang: c.var.lang, now: c.var.now,
   })
   c.header('Location', `/api/v1/payments/${payment.id}`)
   return c.json(toApi(c, payment), 202)

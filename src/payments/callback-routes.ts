@@ -12,6 +12,7 @@ import { factory } from '../http/factory.ts'
 import { SYSTEM, withContext } from '../db/request-context.ts'
 import { constantTimeEqualText, sha256Hex } from '../lib/crypto.ts'
 import { applyPaymentResult, type PaymentResult } from './payment-results.ts'
+import { paidPerDaraja, queueCheck } from './payment-checks.ts'
 import { findTransaction } from './payment-queries.ts'
 import { applyReversalResult, queueRefund, reversalResultBody } from './refunds.ts'
 
@@ -67,8 +68,10 @@ callbackRoutes.post('/payments/mpesa/callback/:paymentId/:secret', async (c) => 
   try {
     return await handleStkCallback(c)
   } catch (error) {
-    // answered all the same: STK Query settles this payment later
+    // answered all the same; STK Query settles the payment (a failed one too: the money may be in)
     c.set('logNote', `failed: ${String((error as Error)?.message ?? error).slice(0, 200)}`)
+    const id = z.uuid().safeParse(c.req.param('paymentId'))
+    if (id.success) await queueCheck(c.var.services.scheduler, { paymentId: id.data, attempt: 1, recheck: true }, c.var.now).catch(() => {})
     return c.json(ACCEPTED)
   }
 })
@@ -79,17 +82,27 @@ async function handleStkCallback(c: Context<AppEnv>) {
   if (!payment) return ignore(c, 'unknown payment or wrong secret')
   if (!parsed.success) return ignore(c, 'malformed body')
   const callback = parsed.data.Body.stkCallback
-  if (payment.checkout_request_id === null) {
-    // the callback overtook our own record of the push: the URL's secret vouches for it
-    await withContext(c.var.db, SYSTEM, (trx) => trx.updateTable('transactions').set({ checkout_request_id: callback.CheckoutRequestID })
-      .where('id', '=', payment.id).where('checkout_request_id', 'is', null).execute())
-  } else if (payment.checkout_request_id !== callback.CheckoutRequestID) {
+  if (payment.checkout_request_id !== null && payment.checkout_request_id !== callback.CheckoutRequestID) {
     return ignore(c, 'CheckoutRequestID does not match')
   }
   const result = resultOf(callback)
   if (!result) return ignore(c, 'success without receipt or amount')
+  // A success we cannot match to a recorded push, or that follows a recorded outcome, is only taken
+  // once Daraja itself confirms it: the URL's secret alone must never be enough to issue tickets.
+  const unexpected = payment.checkout_request_id === null || payment.status !== 'pending'
+  if (result.kind === 'success' && unexpected && payment.status !== 'completed') {
+    if (!(await paidPerDaraja(c.var.db, c.var.services, payment, callback.CheckoutRequestID))) {
+      await queueCheck(c.var.services.scheduler, { paymentId: payment.id, attempt: 1, recheck: true }, c.var.now)
+      return ignore(c, 'success not confirmed by STK Query')
+    }
+  }
+  if (payment.checkout_request_id === null) {
+    // the callback overtook our own record of the push
+    await withContext(c.var.db, SYSTEM, (trx) => trx.updateTable('transactions').set({ checkout_request_id: callback.CheckoutRequestID })
+      .where('id', '=', payment.id).where('checkout_request_id', 'is', null).execute())
+  }
   const outcome = await applyPaymentResult(c.var.db, c.var.services.secretKeys, payment.id, result, c.var.now)
-  if (outcome === 'refund_due') await queueRefund(c.var.services.scheduler, payment.id, originOf(c), c.var.now)
+  if (outcome === 'refund_due') await queueRefund(c.var.services.scheduler, payment.id, c.var.now)
   if (outcome === 'ignored') return ignore(c, 'duplicate or not matching')
   c.set('logNote', outcome)
   return c.json(ACCEPTED)
@@ -105,6 +118,11 @@ callbackRoutes.post('/payments/mpesa/reversal/:paymentId/:secret', async (c) => 
   return c.json(ACCEPTED)
 })
 
-export function originOf(c: Context<AppEnv>): string {
-  return c.var.config.publicUrl ?? new URL(c.req.url).origin
+/**
+ * Where Daraja must call back: PUBLIC_URL. Never the request's Host header in production: anyone can set
+ * it, and Daraja would then post the callback's secret to them. Outside production (the simulator, tests)
+ * the request's origin is accepted.
+ */
+export function publicOrigin(c: Context<AppEnv>): string | undefined {
+  return c.var.config.publicUrl ?? (c.var.config.mode === 'production' ? undefined : new URL(c.req.url).origin)
 }

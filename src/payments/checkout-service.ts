@@ -14,10 +14,11 @@ import type { KeyRing } from '../lib/secret-box.ts'
 import type { Scheduler } from '../jobs/scheduler.ts'
 import { darajaClientFor, type DarajaAccess } from './daraja-access.ts'
 import { DarajaError } from './daraja-client.ts'
+import { DarajaAuthError } from './daraja-oauth.ts'
 import { loadCredentials } from './mpesa-credentials.ts'
 import { queueCheck } from './payment-checks.ts'
 import { refuseRepeatedFailures } from './failure-limits.ts'
-import { extendHold, findTransaction, pendingTransactionOf, setTransactionStatus } from './payment-queries.ts'
+import { extendHold, findTransaction, pendingTransactionOf } from './payment-queries.ts'
 
 export interface PaymentServices {
   secretKeys?: KeyRing
@@ -27,6 +28,8 @@ export interface PaymentServices {
 
 /** While a prompt is out, the hold lasts at least this long: Daraja gives up on an unanswered prompt well before. */
 export const PUSH_HOLD_MS = 4 * 60_000
+/** M-Pesa takes whole shillings up to KES 250,000 per payment. */
+const MPESA_MAX_MINOR = 250_000_00
 /** With no callback by then, STK Query asks. */
 export const QUERY_AFTER_MS = 90_000
 
@@ -48,8 +51,8 @@ export interface StartPaymentRequest {
   token: string
   phone: string
   userId: string | null
-  /** Origin for the callback URL (PUBLIC_URL, else the request's). */
-  origin: string
+  /** Origin for the callback URL: PUBLIC_URL (outside production, the request's); none means no M-Pesa. */
+  origin: string | undefined
   /** The buyer's language, for the messages the outcome sends. */
   lang: Lang
   now: Date
@@ -71,6 +74,10 @@ export async function startPayment(db: Database, services: PaymentServices, requ
     if (pending) return { started: false as const, payment: pending }
     await refuseRepeatedFailures(trx, phone, request.userId, request.now)
     if (reservation.total_minor === 0) throw new DomainError(409, 'nothing_to_pay', 'checkout.nothingToPay')
+    if (reservation.total_minor % 100 !== 0 || reservation.total_minor > MPESA_MAX_MINOR) {
+      throw new DomainError(409, 'amount_not_payable', 'checkout.amountNotPayable')
+    }
+    if (!request.origin) throw new DomainError(409, 'mpesa_not_configured', 'checkout.notConfigured')
     const credentials = await loadCredentials(trx, services.secretKeys, reservation.tenant_id)
     if (!credentials) throw new DomainError(409, 'mpesa_not_configured', 'checkout.notConfigured')
     const payment = await trx.insertInto('transactions').values({
@@ -99,13 +106,20 @@ export async function startPayment(db: Database, services: PaymentServices, requ
       .set({ checkout_request_id: accepted.checkoutRequestId, merchant_request_id: accepted.merchantRequestId, updated_at: request.now })
       .where('id', '=', payment.id).execute())
   } catch (error) {
-    await withContext(db, SYSTEM, (trx) => setTransactionStatus(trx, payment.id, 'failed', request.now, {
-      failure_reason: error instanceof DarajaError ? `push_refused:${error.errorCode}` : 'push_refused',
-    }))
-    if (error instanceof DarajaError || error instanceof RangeError) throw new DomainError(503, 'mpesa_unavailable', 'checkout.mpesaUnavailable')
+    // no answer: Daraja may have sent the prompt; its callback (or the check job) will tell
+    if (error instanceof DarajaError && error.errorCode === 'unreachable') {
+      await queueCheck(services.scheduler, { paymentId: payment.id, attempt: 1 }, new Date(request.now.getTime() + QUERY_AFTER_MS))
+      return paymentJson(payment)
+    }
+    // refused: nothing was sent. Only a pending payment moves: a fast callback may already have settled it.
+    await withContext(db, SYSTEM, (trx) => trx.updateTable('transactions').set({
+      status: 'failed', updated_at: request.now,
+      failure_reason: error instanceof DarajaError ? `push_refused:${error.errorCode}`.slice(0, 200) : 'push_refused',
+    }).where('id', '=', payment.id).where('status', '=', 'pending').execute())
+    if (error instanceof DarajaError || error instanceof DarajaAuthError) throw new DomainError(503, 'mpesa_unavailable', 'checkout.mpesaUnavailable')
     throw error
   }
-  await queueCheck(services.scheduler, { paymentId: payment.id, origin: request.origin, attempt: 1 },
+  await queueCheck(services.scheduler, { paymentId: payment.id, attempt: 1 },
     new Date(request.now.getTime() + QUERY_AFTER_MS))
   return paymentJson({ ...payment, status: 'pending' })
 }

@@ -170,8 +170,12 @@ export function createDarajaClient(options: DarajaClientOptions) {
           Timestamp: timestamp,
           CheckoutRequestID: checkoutRequestId,
         })
-        // here ResultCode is a string
-        return { state: 'done', resultCode: Number(answer.ResultCode), resultDesc: String(answer.ResultDesc ?? '') }
+        // here ResultCode is a string; anything but digits is not an answer (and must never read as 0, paid)
+        const resultCode = typeof answer.ResultCode === 'number' ? String(answer.ResultCode) : answer.ResultCode
+        if (typeof resultCode !== 'string' || !/^\d{1,6}$/.test(resultCode)) {
+          throw new DarajaError(200, 'invalid_answer', 'STK Query answered without a result code')
+        }
+        return { state: 'done', resultCode: Number(resultCode), resultDesc: String(answer.ResultDesc ?? '') }
       } catch (error) {
         if (error instanceof DarajaError && error.errorCode === '500.001.1001' && /being processed/i.test(error.message)) {
           return { state: 'pending' }

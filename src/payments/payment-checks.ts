@@ -8,8 +8,11 @@ import type { Database } from '../db/database.ts'
 import { SYSTEM, withContext } from '../db/request-context.ts'
 import type { Scheduler } from '../jobs/scheduler.ts'
 import type { PaymentServices } from './checkout-service.ts'
+import type { TransactionRow } from '../db/schema.ts'
 import { darajaClientFor } from './daraja-access.ts'
-import { loadCredentials } from './mpesa-credentials.ts'
+import { DarajaError, type StkQueryResult } from './daraja-client.ts'
+import { DarajaAuthError } from './daraja-oauth.ts'
+import { loadCredentials, type MpesaCredentials } from './mpesa-credentials.ts'
 import { findTransaction } from './payment-queries.ts'
 import { applyPaymentResult, type ResultOutcome } from './payment-results.ts'
 import { queueRefund } from './refunds.ts'
@@ -20,44 +23,66 @@ export const NO_ANSWER_AFTER_MS = 5 * 60_000
 
 export interface CheckRequest {
   paymentId: string
-  origin: string
   attempt: number
+  /**
+   * Also look at a payment already recorded as failed: a success callback that could not be confirmed
+   * or applied asks for this, since the money may have been taken after all.
+   */
+  recheck?: boolean
 }
 
 export function queueCheck(scheduler: Scheduler, request: CheckRequest, runAt: Date) {
   return scheduler.enqueue({
-    kind: 'check-payment', payload: { transactionId: request.paymentId, origin: request.origin, attempt: request.attempt }, runAt,
-    dedupeKey: `check-payment:${request.paymentId}:${request.attempt}`,
+    kind: 'check-payment', payload: { transactionId: request.paymentId, attempt: request.attempt, recheck: request.recheck ?? false }, runAt,
+    dedupeKey: `check-payment:${request.paymentId}:${request.recheck ? 'recheck' : request.attempt}`,
   })
+}
+
+/** What Daraja says of a push; a failed query (Daraja busy, credentials gone) counts as "no word yet". */
+async function askDaraja(services: PaymentServices, credentials: MpesaCredentials | undefined, checkoutRequestId: string | null): Promise<StkQueryResult> {
+  if (!checkoutRequestId || !credentials) return { state: 'pending' }
+  try {
+    return await darajaClientFor(services.daraja, credentials).stkQuery(checkoutRequestId)
+  } catch (error) {
+    if (error instanceof DarajaError || error instanceof DarajaAuthError) return { state: 'pending' }
+    throw error
+  }
+}
+
+/** True only when STK Query says this push was paid: how a success we cannot take on trust is confirmed. */
+export async function paidPerDaraja(db: Database, services: PaymentServices, payment: TransactionRow, checkoutRequestId: string): Promise<boolean> {
+  const credentials = await withContext(db, SYSTEM, (trx) => loadCredentials(trx, services.secretKeys, payment.tenant_id))
+  const answer = await askDaraja(services, credentials, checkoutRequestId)
+  return answer.state === 'done' && answer.resultCode === 0
 }
 
 export async function checkPayment(db: Database, services: PaymentServices, request: CheckRequest, now: Date): Promise<ResultOutcome | 'pending'> {
   const found = await withContext(db, SYSTEM, async (trx) => {
     const payment = await findTransaction(trx, request.paymentId)
-    if (payment?.status !== 'pending') return undefined
+    const wanted = payment?.status === 'pending' || (request.recheck && payment?.status === 'failed')
+    if (!payment || !wanted) return undefined
     return { payment, credentials: await loadCredentials(trx, services.secretKeys, payment.tenant_id) }
   })
   if (!found) return 'ignored'
   const { payment, credentials } = found
-  const age = now.getTime() - payment.created_at.getTime()
-  const answer = payment.checkout_request_id && credentials
-    ? await darajaClientFor(services.daraja, credentials).stkQuery(payment.checkout_request_id)
-    : { state: 'pending' as const }
+  const answer = await askDaraja(services, credentials, payment.checkout_request_id)
   let outcome: ResultOutcome
-  if (answer.state === 'pending') {
-    if (age < NO_ANSWER_AFTER_MS) {
-      await queueCheck(services.scheduler, { ...request, attempt: request.attempt + 1 }, new Date(now.getTime() + RECHECK_EVERY_MS))
-      return 'pending'
-    }
-    outcome = await applyPaymentResult(db, services.secretKeys, payment.id, { kind: 'failure', resultCode: null, reason: 'no_answer' }, now)
-  } else if (answer.resultCode === 0) {
-    // STK Query confirms the amount we asked for but carries no receipt number
+  if (answer.state === 'done' && answer.resultCode === 0) {
+    // STK Query confirms the amount we asked for but carries no receipt number (a later callback adds it)
     outcome = await applyPaymentResult(db, services.secretKeys, payment.id,
       { kind: 'success', amountMinor: payment.amount_minor, receipt: null, phone: null }, now)
-  } else {
+  } else if (payment.status !== 'pending') {
+    return 'ignored' // a recheck of a failed payment that Daraja does not call paid
+  } else if (answer.state === 'done') {
     outcome = await applyPaymentResult(db, services.secretKeys, payment.id,
       { kind: 'failure', resultCode: answer.resultCode, reason: answer.resultDesc }, now)
+  } else if (now.getTime() - payment.created_at.getTime() < NO_ANSWER_AFTER_MS) {
+    await queueCheck(services.scheduler, { paymentId: payment.id, attempt: request.attempt + 1 }, new Date(now.getTime() + RECHECK_EVERY_MS))
+    return 'pending'
+  } else {
+    // a late success callback is still honoured
+    outcome = await applyPaymentResult(db, services.secretKeys, payment.id, { kind: 'failure', resultCode: null, reason: 'no_answer' }, now)
   }
-  if (outcome === 'refund_due') await queueRefund(services.scheduler, payment.id, request.origin, now)
+  if (outcome === 'refund_due') await queueRefund(services.scheduler, payment.id, now)
   return outcome
 }

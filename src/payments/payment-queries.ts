@@ -16,10 +16,14 @@ export function pendingTransactionOf(trx: Queryable, reservationId: string) {
     .where('reservation_id', '=', reservationId).where('status', '=', 'pending').executeTakeFirst()
 }
 
-/** Failed attempts from this phone, or this signed-in buyer, since `since`. */
+/**
+ * Failed attempts from this phone, or this signed-in buyer, since `since`. Pushes Daraja refused
+ * (our configuration, its outage) are not the buyer's failures and do not count.
+ */
 export async function recentFailures(trx: Queryable, phone: string, userId: string | null, since: Date): Promise<number> {
   const row = await trx.selectFrom('transactions').select((eb) => eb.fn.countAll<number>().as('n'))
     .where('status', '=', 'failed').where('created_at', '>=', since)
+    .where((eb) => eb.or([eb('failure_reason', 'is', null), eb('failure_reason', 'not like', 'push_refused%')]))
     .where((eb) => userId ? eb.or([eb('mpesa_phone', '=', phone), eb('user_id', '=', userId)]) : eb('mpesa_phone', '=', phone))
     .executeTakeFirstOrThrow()
   return Number(row.n)
@@ -41,10 +45,17 @@ export function setTransactionStatus(
   return trx.updateTable('transactions').set({ status, updated_at: now, ...more }).where('id', '=', id).execute()
 }
 
-/** Keeps the hold (reservation and its rows) at least until `until` while a prompt is on the buyer's phone. */
+/** However many prompts are sent, a hold never outlasts its start by more than this. */
+const MAX_HOLD_WITH_PROMPTS = '30 minutes'
+
+/**
+ * Keeps the hold (reservation and its rows) at least until `until` while a prompt is on the buyer's
+ * phone, within a cap, so repeated prompts cannot keep tickets off sale indefinitely.
+ */
 export async function extendHold(trx: Queryable, reservationId: string, until: Date, now: Date) {
-  await trx.updateTable('reservations').set({ expires_at: sql`greatest(expires_at, ${until})`, updated_at: now })
-    .where('id', '=', reservationId).execute()
-  await sql`update tickets set claimable_after = greatest(claimable_after, ${until}), reserved_until = greatest(reserved_until, ${until})
+  const { expires_at: expiresAt } = await trx.updateTable('reservations')
+    .set({ expires_at: sql`greatest(expires_at, least(${until}::timestamptz, created_at + ${MAX_HOLD_WITH_PROMPTS}::interval))`, updated_at: now })
+    .where('id', '=', reservationId).returning('expires_at').executeTakeFirstOrThrow()
+  await sql`update tickets set claimable_after = ${expiresAt}, reserved_until = ${expiresAt}
     where reservation_id = ${reservationId} and status = 'pending_payment'`.execute(trx)
 }

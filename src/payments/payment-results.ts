@@ -33,9 +33,24 @@ export type ResultOutcome =
   /** Nothing changed: a duplicate, a stale failure, or a result that does not match the payment. */
   | 'ignored'
 
+/**
+ * Applies a result. A deadlock with another transaction touching the same rows (the hold sweep, a
+ * second payment) is retried a few times: the work is idempotent and money must not be dropped.
+ */
 export async function applyPaymentResult(
   db: Database, ring: KeyRing | undefined, paymentId: string, result: PaymentResult, now: Date,
 ): Promise<ResultOutcome> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await applyOnce(db, ring, paymentId, result, now)
+    } catch (error) {
+      const code = (error as { code?: unknown })?.code
+      if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw error
+    }
+  }
+}
+
+function applyOnce(db: Database, ring: KeyRing | undefined, paymentId: string, result: PaymentResult, now: Date): Promise<ResultOutcome> {
   return withContext(db, SYSTEM, async (trx) => {
     const payment = await lockTransaction(trx, paymentId)
     if (!payment?.reservation_id) return 'ignored'
@@ -45,9 +60,15 @@ export async function applyPaymentResult(
       await flagRepeatedFailures(trx, payment, now)
       return 'failed'
     }
-    // a success after a recorded failure (a query that timed out, then the callback) is still money in
-    if (payment.status !== 'pending' && payment.status !== 'failed') return 'ignored'
     if (result.amountMinor !== payment.amount_minor) return 'ignored'
+    if (payment.status !== 'pending' && payment.status !== 'failed') {
+      // settled by STK Query, which carries no receipt: the callback's receipt completes the record
+      if (!result.receipt || payment.mpesa_receipt_number || await receiptTaken(trx, result.receipt, payment.id)) return 'ignored'
+      await trx.updateTable('transactions').set({ mpesa_receipt_number: result.receipt, paid_phone: result.phone, updated_at: now })
+        .where('id', '=', payment.id).execute()
+      return payment.status === 'refund_due' ? 'refund_due' : 'ignored'
+    }
+    // a success after a recorded failure (a query that timed out, then the callback) is still money in
     if (result.receipt && await receiptTaken(trx, result.receipt, payment.id)) return 'ignored'
     await trx.updateTable('transactions').set({
       mpesa_receipt_number: result.receipt, paid_phone: result.phone, result_code: 0, failure_reason: null, completed_at: now, updated_at: now,
@@ -67,6 +88,12 @@ async function completeOrRefund(trx: Parameters<typeof issueReservationTickets>[
   const reservation = await trx.selectFrom('reservations').select(['status', 'user_id']).where('id', '=', reservationId)
     .forUpdate().executeTakeFirstOrThrow()
   if (reservation.status === 'paid') {
+    const paidByThis = await trx.selectFrom('tickets').select('id').where('transaction_id', '=', payment.id).limit(1).executeTakeFirst()
+    if (paidByThis) {
+      // this very payment bought them (its status was overwritten meanwhile): complete it again, nothing more
+      await setTransactionStatus(trx, payment.id, 'completed', now)
+      return 'completed' as const
+    }
     // another attempt already paid this reservation: this money has nothing to buy
     return refundDue(trx, payment, 'duplicate_payment', now)
   }

@@ -10,20 +10,26 @@ import { SYSTEM, withContext } from '../db/request-context.ts'
 import { randomToken, sha256Hex } from '../lib/crypto.ts'
 import type { Scheduler } from '../jobs/scheduler.ts'
 import { darajaClientFor } from './daraja-access.ts'
+import { DarajaError } from './daraja-client.ts'
 import type { PaymentServices } from './checkout-service.ts'
 import { loadCredentials } from './mpesa-credentials.ts'
 import { lockTransaction, setTransactionStatus } from './payment-queries.ts'
 
-export function queueRefund(scheduler: Scheduler, paymentId: string, origin: string, now: Date) {
-  return scheduler.enqueue({ kind: 'refund-payment', payload: { transactionId: paymentId, origin }, runAt: now, dedupeKey: `refund:${paymentId}` })
+export function queueRefund(scheduler: Scheduler, paymentId: string, now: Date) {
+  return scheduler.enqueue({ kind: 'refund-payment', payload: { transactionId: paymentId }, runAt: now, dedupeKey: `refund:${paymentId}` })
 }
 
-/** The refund-payment job: asks Daraja to reverse the payment. Safe to run twice (only refund_due moves). */
-export async function requestRefund(db: Database, services: PaymentServices, paymentId: string, origin: string, now: Date) {
+/**
+ * The refund-payment job: asks Daraja to reverse the payment. Safe to run twice (only refund_due moves).
+ * When Daraja refused, the payment goes back to refund_due and the job retries; when we cannot know
+ * whether Daraja took the request (no answer), it stays refund_requested: its result may still come
+ * to the same URL, and asking again could reverse twice.
+ */
+export async function requestRefund(db: Database, services: PaymentServices, paymentId: string, now: Date) {
   const secret = randomToken(32)
   const prepared = await withContext(db, SYSTEM, async (trx) => {
     const payment = await lockTransaction(trx, paymentId)
-    if (payment?.status !== 'refund_due' || !payment.mpesa_receipt_number) return undefined
+    if (payment?.status !== 'refund_due' || !payment.mpesa_receipt_number || !payment.origin) return undefined
     const credentials = await loadCredentials(trx, services.secretKeys, payment.tenant_id)
     if (!credentials?.secrets.initiatorName || !credentials.secrets.securityCredential) return undefined
     // the reversal result proves itself with a fresh secret; the purchase's callbacks are done with
@@ -32,7 +38,7 @@ export async function requestRefund(db: Database, services: PaymentServices, pay
     return { payment, credentials }
   })
   if (!prepared) return
-  const resultUrl = `${origin}/payments/mpesa/reversal/${paymentId}/${secret}`
+  const resultUrl = `${prepared.payment.origin}/payments/mpesa/reversal/${paymentId}/${secret}`
   try {
     const accepted = await darajaClientFor(services.daraja, prepared.credentials).reversal({
       receipt: prepared.payment.mpesa_receipt_number!, amountMinor: prepared.payment.amount_minor,
@@ -41,6 +47,10 @@ export async function requestRefund(db: Database, services: PaymentServices, pay
     await withContext(db, SYSTEM, (trx) => trx.updateTable('transactions')
       .set({ reversal_conversation_id: accepted.conversationId, updated_at: now }).where('id', '=', paymentId).execute())
   } catch (error) {
+    if (error instanceof DarajaError && error.errorCode === 'unreachable') {
+      await withContext(db, SYSTEM, (trx) => setTransactionStatus(trx, paymentId, 'refund_requested', now, { refund_reason: 'reversal_unconfirmed' }))
+      return
+    }
     await withContext(db, SYSTEM, (trx) => setTransactionStatus(trx, paymentId, 'refund_due', now))
     throw error // the scheduler retries with backoff
   }

@@ -57,7 +57,8 @@ export async function issueReservationTickets(
       user_id: userId, original_user_id: userId, transaction_id: options.transactionId ?? null, updated_at: now,
     }).where('id', '=', ticket.id).where('status', '=', 'pending_payment').execute()
   }
-  for (const [typeId, count] of countBy(tickets.map((ticket) => ticket.ticket_type_id))) {
+  // in type order, so two purchases of the same two types never lock them in opposite orders
+  for (const [typeId, count] of [...countBy(tickets.map((ticket) => ticket.ticket_type_id))].sort(([a], [b]) => a.localeCompare(b))) {
     await trx.updateTable('ticket_types').set((eb) => ({ sold: eb('sold', '+', count) })).where('id', '=', typeId).execute()
   }
   await trx.updateTable('reservations').set({ status: 'paid', user_id: userId, updated_at: now }).where('id', '=', reservationId).execute()

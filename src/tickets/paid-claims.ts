@@ -27,8 +27,10 @@ export async function claimRowsForPayment(trx: Queryable, reservation: PaidReser
   for (const item of items) {
     const missing = item.quantity - own.filter((row) => row.ticket_type_id === item.ticketTypeId).length
     if (missing <= 0) continue
+    // SKIP LOCKED does not skip rows this transaction locked itself: leave out our own rows explicitly
     const free = await trx.selectFrom('tickets').select('id')
       .where('ticket_type_id', '=', item.ticketTypeId).where('claimable_after', '<=', now)
+      .where((eb) => eb.or([eb('reservation_id', 'is', null), eb('reservation_id', '<>', reservation.id)]))
       .orderBy('claimable_after').orderBy('id').limit(missing).forUpdate().skipLocked().execute()
     if (free.length < missing) return null
     standIns.push({ ids: free.map((row) => row.id), item })
@@ -39,8 +41,9 @@ export async function claimRowsForPayment(trx: Queryable, reservation: PaidReser
       claimable_after: sql`'infinity'::timestamptz`, reserved_until: null, user_id: null, original_user_id: null, updated_at: now,
     }).where('id', 'in', ids).execute()
   }
-  const ids = [...own.map((row) => row.id), ...standIns.flatMap((claim) => claim.ids)]
-  return ids.length > 0 ? ids : null
+  const ids = new Set([...own.map((row) => row.id), ...standIns.flatMap((claim) => claim.ids)])
+  const wanted = items.reduce((sum, item) => sum + item.quantity, 0)
+  return ids.size > 0 && ids.size === wanted ? [...ids] : null
 }
 
 /** Reservations made before items were recorded: what their own rows say. */

@@ -114,7 +114,10 @@ describe('callbacks delivered many times, in any order', () => {
     const second = await paymentFor()
     await deliver(second.callbackUrl, failureBody(second.prompt.checkoutRequestId, 1037))
     expect((await state(second.reservation.id, second.paymentId)).payment.status).toBe('failed')
+    // a success that contradicts the recorded failure counts only once STK Query confirms it
     await deliver(second.callbackUrl, successBody(second.prompt.checkoutRequestId))
+    expect((await state(second.reservation.id, second.paymentId)).payment.status).toBe('failed')
+    await kit.sim.answer(second.prompt.checkoutRequestId, 0) // the buyer did pay after all
     const after = await state(second.reservation.id, second.paymentId)
     expect(after.payment.status).toBe('completed')
     expect(after.active).toBe(2)
