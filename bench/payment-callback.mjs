@@ -8,7 +8,7 @@
  * Prints p50/p95/max of (a) the callback request as the server timed it (the callback is answered after
  * the tickets are committed active, so this is callback → tickets active inside the app) and (b) the
  * buyer's view, from approving on the phone until the API says completed (adds the simulator's
- * delivery and the 10 ms polling). Not a test; it fails only if a paid purchase has not exactly its
+ * delivery and the polling interval, POLL_MS, default 25 ms). Not a test; it fails only if a paid purchase has not exactly its
  * tickets active.
  *
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) names the server; a scratch
@@ -22,6 +22,8 @@ import postgres from 'postgres'
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const purchases = Number(process.env.PURCHASES ?? 200)
 const concurrency = Number(process.env.CONCURRENCY ?? 10)
+// how often each buyer asks; faster polling measures finer but loads the server the callbacks run on
+const POLL_MS = Number(process.env.POLL_MS ?? 25)
 const port = Number(process.env.BENCH_PORT ?? 8795)
 const base = `http://127.0.0.1:${port}`
 const simulator = `http://127.0.0.1:${port + 1}`
@@ -63,7 +65,7 @@ async function purchase(i, eventId, typeId) {
     if (status.status === 'completed') break
     if (status.status !== 'pending') throw new Error(`purchase ${i} ended ${status.status}`)
     if (performance.now() - started > 30_000) throw new Error(`purchase ${i} not completed in 30 s`)
-    await sleep(10)
+    await sleep(POLL_MS)
   }
   return { ms: performance.now() - started, reservationId: reservation.id, quantity }
 }
