@@ -78,6 +78,9 @@ describe('paying for a hold with M-Pesa', () => {
     expect(opened.status).toBe(303)
     expect(opened.headers.get('location')).toBe('/tickets')
     expect((await (await otherPhone.get('/tickets')).text()).match(/<svg /g)).toHaveLength(2)
+    // a signed-in guest has no email or password yet: their account page still works
+    const account = await otherPhone.get('/account')
+    expect(account.status).toBe(200)
     const again = await new TestClient(kit.app).post(link)
     expect(again.status).toBe(410)
     expect(await again.text()).toContain('This link has already been used or has expired.')
