@@ -12,3 +12,8 @@ export function normalizeKenyanPhone(input: string): string | null {
 export function maskPhone(phone: string): string {
   return `0${phone.slice(3, 6)} ••• ${phone.slice(-3)}`
 }
+
+/** 254712345678 → 0712345678, the form people type (to fill a form back in). */
+export function localPhone(phone: string | null): string | undefined {
+  return phone && /^254[17]\d{8}$/.test(phone) ? `0${phone.slice(3)}` : undefined
+}

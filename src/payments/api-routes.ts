@@ -2,6 +2,7 @@
 import type { Context } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from '../http/app-env.ts'
+import { apiError, bearerToken } from '../http/api.ts'
 import { factory } from '../http/factory.ts'
 import { publicOrigin } from './callback-routes.ts'
 import { findPayment, startPayment, type PaymentJson } from './checkout-service.ts'
@@ -10,13 +11,7 @@ export const paymentApiRoutes = factory.createApp()
 
 const body = z.object({ phone: z.string().max(40) }).strict()
 
-function bearer(c: Context<AppEnv>): string | undefined {
-  return /^Bearer ([A-Za-z0-9_-]{1,100})$/.exec(c.req.header('authorization') ?? '')?.[1]
-}
-
-function notFound(c: Context<AppEnv>) {
-  return c.json({ error: { code: 'not_found', message: c.var.t('api.notFound') } }, 404)
-}
+const notFound = (c: Context<AppEnv>) => apiError(c, 404, 'not_found', 'api.notFound')
 
 /** The payment with its reason in the caller's language. */
 function toApi(c: Context<AppEnv>, payment: PaymentJson) {
@@ -25,10 +20,10 @@ function toApi(c: Context<AppEnv>, payment: PaymentJson) {
 
 paymentApiRoutes.post('/api/v1/reservations/:id/payments', async (c) => {
   const id = z.uuid().safeParse(c.req.param('id'))
-  const token = bearer(c)
+  const token = bearerToken(c)
   if (!id.success || !token) return notFound(c)
   const parsed = body.safeParse(await c.req.json().catch(() => undefined))
-  if (!parsed.success) return c.json({ error: { code: 'invalid_request', message: c.var.t('checkout.invalidPhone') } }, 422)
+  if (!parsed.success) return apiError(c, 422, 'invalid_request', 'checkout.invalidPhone')
   const payment = await startPayment(c.var.db, c.var.services, {
     reservationId: id.data, token, phone: parsed.data.phone, userId: c.var.user?.id ?? null,
     origin: publicOrigin(c), lang: c.var.lang, now: c.var.now,
@@ -39,7 +34,7 @@ paymentApiRoutes.post('/api/v1/reservations/:id/payments', async (c) => {
 
 paymentApiRoutes.get('/api/v1/payments/:id', async (c) => {
   const id = z.uuid().safeParse(c.req.param('id'))
-  const token = bearer(c)
+  const token = bearerToken(c)
   const payment = id.success && token ? await findPayment(c.var.db, id.data, token) : undefined
   if (!payment) return notFound(c)
   c.header('Cache-Control', 'no-store')

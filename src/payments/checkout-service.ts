@@ -8,10 +8,11 @@ import { SYSTEM, withContext } from '../db/request-context.ts'
 import type { TransactionRow } from '../db/schema.ts'
 import { DomainError, NotFoundError } from '../http/errors.tsx'
 import type { Lang, MessageKey } from '../i18n/index.ts'
-import { constantTimeEqualText, randomToken, sha256Hex } from '../lib/crypto.ts'
+import { randomToken, sha256Hex } from '../lib/crypto.ts'
 import { maskPhone, normalizeKenyanPhone } from '../lib/phone.ts'
 import type { KeyRing } from '../lib/secret-box.ts'
 import type { Scheduler } from '../jobs/scheduler.ts'
+import { holdsReservationToken } from '../tickets/reservations.ts'
 import { darajaClientFor, type DarajaAccess } from './daraja-access.ts'
 import { DarajaError } from './daraja-client.ts'
 import { DarajaAuthError } from './daraja-oauth.ts'
@@ -67,7 +68,7 @@ export async function startPayment(db: Database, services: PaymentServices, requ
       .select(['r.id', 'r.tenant_id', 'r.event_id', 'r.user_id', 'r.status', 'r.expires_at', 'r.access_token_hash', 'r.total_minor',
         'r.currency', 't.commission_rate_bps'])
       .where('r.id', '=', request.reservationId).forUpdate(['r']).executeTakeFirst()
-    if (!reservation || !constantTimeEqualText(reservation.access_token_hash, await sha256Hex(request.token))) throw new NotFoundError()
+    if (!reservation || !(await holdsReservationToken(reservation, request.token))) throw new NotFoundError()
     if (reservation.status === 'paid') throw new DomainError(409, 'already_paid', 'checkout.alreadyPaid')
     if (reservation.status !== 'held' || reservation.expires_at <= request.now) throw new DomainError(409, 'hold_expired', 'hold.expired')
     const pending = await pendingTransactionOf(trx, reservation.id)
@@ -131,7 +132,7 @@ export async function findPayment(db: Database, id: string, token: string): Prom
     if (!payment?.reservation_id) return undefined
     const reservation = await trx.selectFrom('reservations').select('access_token_hash')
       .where('id', '=', payment.reservation_id).executeTakeFirst()
-    if (!reservation || !constantTimeEqualText(reservation.access_token_hash, await sha256Hex(token))) return undefined
+    if (!reservation || !(await holdsReservationToken(reservation, token))) return undefined
     return paymentJson(payment)
   })
 }

@@ -1,9 +1,7 @@
 /** JSON API for reservations: hold tickets, then follow the hold with its bearer token. */
-import type { Context } from 'hono'
 import { z } from 'zod'
-import type { AppEnv } from '../http/app-env.ts'
+import { apiError, bearerToken } from '../http/api.ts'
 import { factory } from '../http/factory.ts'
-import type { MessageKey } from '../i18n/index.ts'
 import { createReservation, findReservation } from './reservations.ts'
 
 export const reservationApiRoutes = factory.createApp()
@@ -17,10 +15,6 @@ const body = z.object({
 }).strict()
 
 const idempotencyKey = z.string().regex(/^[\x21-\x7e]{1,200}$/).optional()
-
-function apiError(c: Context<AppEnv>, status: 404 | 422, code: string, key: MessageKey) {
-  return c.json({ error: { code, message: c.var.t(key) } }, status)
-}
 
 reservationApiRoutes.post('/api/v1/events/:eventId/reservations', async (c) => {
   const eventId = z.uuid().safeParse(c.req.param('eventId'))
@@ -38,7 +32,7 @@ reservationApiRoutes.post('/api/v1/events/:eventId/reservations', async (c) => {
 
 reservationApiRoutes.get('/api/v1/reservations/:id', async (c) => {
   const id = z.uuid().safeParse(c.req.param('id'))
-  const token = /^Bearer ([A-Za-z0-9_-]{1,100})$/.exec(c.req.header('authorization') ?? '')?.[1]
+  const token = bearerToken(c)
   const reservation = id.success && token ? await findReservation(c.var.db, id.data, token, c.var.now) : undefined
   if (!reservation) return apiError(c, 404, 'not_found', 'api.notFound')
   c.header('Cache-Control', 'no-store')

@@ -8,6 +8,7 @@ import { z } from 'zod'
 import { HoldPage } from '../../views/tickets/hold-page.tsx'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { ANONYMOUS, SYSTEM, withContext } from '../db/request-context.ts'
+import { localPhone } from '../lib/phone.ts'
 import { latestPaymentOf, paymentJson } from '../payments/checkout-service.ts'
 import { eventPage } from '../events/public-routes.tsx'
 import type { AppEnv } from '../http/app-env.ts'
@@ -92,11 +93,6 @@ export async function showHold(c: Context<AppEnv>, hold: { id: string; token: st
       simulatedPhoneUrl={c.var.config.simulatedPhoneUrl}
       phone={extras.phone ?? localPhone(payment?.mpesa_phone ?? c.var.user?.phone ?? null)} />,
   })
-}
-
-/** 254712345678 → 0712345678, the form people type. */
-function localPhone(phone: string | null): string | undefined {
-  return phone && /^254\d{9}$/.test(phone) ? `0${phone.slice(3)}` : undefined
 }
 
 holdRoutes.get('/reservations/:id', async (c) => {

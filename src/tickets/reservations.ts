@@ -82,11 +82,16 @@ export async function createReservation(db: Database, request: ReservationReques
   }
 }
 
+/** Whether `token` is the reservation's own (only its SHA-256 is stored), compared in constant time. */
+export async function holdsReservationToken(reservation: { access_token_hash: string }, token: string): Promise<boolean> {
+  return constantTimeEqualText(reservation.access_token_hash, await sha256Hex(token))
+}
+
 /** A reservation for the holder of its token; anyone else learns nothing (undefined, shown as 404). */
 export async function findReservation(db: Database, id: string, token: string, now: Date): Promise<ReservationJson | undefined> {
   return withContext(db, SYSTEM, async (trx) => {
     const reservation = await trx.selectFrom('reservations').selectAll().where('id', '=', id).executeTakeFirst()
-    if (!reservation || !constantTimeEqualText(reservation.access_token_hash, await sha256Hex(token))) return undefined
+    if (!reservation || !(await holdsReservationToken(reservation, token))) return undefined
     const tickets = await trx.selectFrom('tickets as t').innerJoin('ticket_types as tt', 'tt.id', 't.ticket_type_id')
       .select(['t.id', 't.ticket_type_id', 't.status', 't.price_minor', 't.qr_code', 't.qr_version', 'tt.name'])
       .where('t.reservation_id', '=', id).orderBy('tt.sort_order').orderBy('t.id').execute()
@@ -122,7 +127,7 @@ export async function releaseReservation(db: Database, id: string, token: string
   return withContext(db, SYSTEM, async (trx) => {
     const reservation = await trx.selectFrom('reservations').select(['id', 'access_token_hash', 'status', 'expires_at'])
       .where('id', '=', id).forUpdate().executeTakeFirst()
-    if (!reservation || !constantTimeEqualText(reservation.access_token_hash, await sha256Hex(token))) return false
+    if (!reservation || !(await holdsReservationToken(reservation, token))) return false
     if (reservation.status !== 'held' || reservation.expires_at <= now) return false
     await sql`update tickets set status = 'available', claimable_after = '-infinity', reserved_until = null,
         reservation_id = null, updated_at = ${now}

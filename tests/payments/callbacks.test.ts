@@ -9,7 +9,7 @@ import { SIMULATOR_PHONES } from '../../src/payments/simulator/daraja-simulator.
 import { createReservation } from '../../src/tickets/reservations.ts'
 import { openTestDatabase } from '../support/database.ts'
 import { asSystem, createEvent, createTenant } from '../support/fixtures.ts'
-import { createPaymentKit, giveMpesaCredentials, type PaymentKit } from '../support/payments.ts'
+import { createPaymentKit, giveMpesaCredentials, JSON_HEADERS, successBody, type PaymentKit } from '../support/payments.ts'
 
 let db: Database
 let kit: PaymentKit
@@ -20,7 +20,7 @@ beforeAll(async () => {
 afterAll(() => db.destroy())
 
 const ACCEPTED = { ResultCode: 0, ResultDesc: 'Accepted' }
-const json = { 'content-type': 'application/json' }
+const json = JSON_HEADERS
 
 /** An event of `capacity` tickets at KES 1,000 and a reservation of `quantity` with a payment started to `phone`. */
 async function paymentFor(options: { phone?: string; quantity?: number; capacity?: number; initiator?: boolean } = {}) {
@@ -39,25 +39,6 @@ async function paymentFor(options: { phone?: string; quantity?: number; capacity
   const payment = await started.json() as { id: string }
   const prompt = kit.sim.state.prompts.at(-1)!
   return { tenant, event, type, reservation, auth, paymentId: payment.id, prompt, callbackUrl: prompt.callbackUrl }
-}
-
-function successBody(checkoutRequestId: string, options: { amount?: number; receipt?: string; phone?: number } = {}) {
-  return {
-    Body: {
-      stkCallback: {
-        MerchantRequestID: '29115-34620561-1', CheckoutRequestID: checkoutRequestId, ResultCode: 0,
-        ResultDesc: 'The service request is processed successfully.',
-        CallbackMetadata: {
-          Item: [
-            { Name: 'Amount', Value: options.amount ?? 2000.0 },
-            { Name: 'MpesaReceiptNumber', Value: options.receipt ?? `RCP${Math.random().toString(36).slice(2, 9).toUpperCase()}` },
-            { Name: 'TransactionDate', Value: 20261124102115 },
-            { Name: 'PhoneNumber', Value: options.phone ?? 254712000111 },
-          ],
-        },
-      },
-    },
-  }
 }
 
 const failureBody = (checkoutRequestId: string, code = 1032) => ({

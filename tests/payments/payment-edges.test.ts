@@ -12,7 +12,7 @@ import { createReservation } from '../../src/tickets/reservations.ts'
 import { TEST_CONFIG } from '../support/app.ts'
 import { openTestDatabase } from '../support/database.ts'
 import { asSystem, createEvent, createTenant } from '../support/fixtures.ts'
-import { createPaymentKit, giveMpesaCredentials, type PaymentKit } from '../support/payments.ts'
+import { createPaymentKit, giveMpesaCredentials, JSON_HEADERS, successBody, type PaymentKit } from '../support/payments.ts'
 
 let db: Database
 let kit: PaymentKit
@@ -22,7 +22,7 @@ beforeAll(async () => {
 })
 afterAll(() => db.destroy())
 
-const json = { 'content-type': 'application/json' }
+const json = JSON_HEADERS
 
 async function holdFor(options: { types?: number; capacity?: number; quantity?: number; price?: number } = {}) {
   const tenant = await createTenant(db)
@@ -40,18 +40,6 @@ function pay(app: typeof kit.app, hold: Awaited<ReturnType<typeof holdFor>>, pho
   return app.request(`/api/v1/reservations/${hold.reservation.id}/payments`, {
     method: 'POST', headers: { ...hold.auth, ...headers }, body: JSON.stringify({ phone }),
   })
-}
-
-function successBody(checkoutRequestId: string, amount: number) {
-  return {
-    Body: {
-      stkCallback: {
-        MerchantRequestID: 'm-1', CheckoutRequestID: checkoutRequestId, ResultCode: 0, ResultDesc: 'ok',
-        CallbackMetadata: { Item: [{ Name: 'Amount', Value: amount }, { Name: 'MpesaReceiptNumber', Value: `R${crypto.randomUUID().slice(0, 9).toUpperCase().replace(/-/g, 'X')}` },
-          { Name: 'PhoneNumber', Value: 254712000111 }] },
-      },
-    },
-  }
 }
 
 const paymentsOf = (reservationId: string) => asSystem(db, (trx) =>
@@ -81,7 +69,7 @@ describe('late payers and many buyers at once', () => {
     kit.clock.advance(20 * 60_000)
     try {
       await createReservation(db, { eventId: hold.event.id, items: [{ ticketTypeId: hold.ticketTypes[0]!.id, quantity: 1 }], userId: null, now: kit.clock.now() })
-      await kit.app.request(prompt.callbackUrl, { method: 'POST', headers: json, body: JSON.stringify(successBody(prompt.checkoutRequestId, 2000)) })
+      await kit.app.request(prompt.callbackUrl, { method: 'POST', headers: json, body: JSON.stringify(successBody(prompt.checkoutRequestId, { amount: 2000 })) })
       const [payment] = await paymentsOf(hold.reservation.id)
       expect(payment!.status).toBe('refund_due')
       const active = await asSystem(db, (trx) => trx.selectFrom('tickets').select('id').where('reservation_id', '=', hold.reservation.id).where('status', '=', 'active').execute())
@@ -107,7 +95,7 @@ describe('late payers and many buyers at once', () => {
       prompts.push(kit.sim.state.prompts.at(-1)!)
     }
     await Promise.all(prompts.map((prompt) => kit.app.request(prompt.callbackUrl, {
-      method: 'POST', headers: json, body: JSON.stringify(successBody(prompt.checkoutRequestId, 2000)),
+      method: 'POST', headers: json, body: JSON.stringify(successBody(prompt.checkoutRequestId, { amount: 2000 })),
     })))
     const statuses = await asSystem(db, (trx) => trx.selectFrom('transactions').select('status').where('event_id', '=', event.id).execute())
     expect(statuses.filter((row) => row.status === 'completed')).toHaveLength(count)

@@ -67,3 +67,25 @@ export async function giveMpesaCredentials(db: Database, ring: KeyRing, tenantId
     initiatorName: options.initiator === false ? '' : 'testapi', securityCredential: options.initiator === false ? '' : 'c2VjdXJpdHk=',
   }, new Date()))
 }
+
+export const JSON_HEADERS = { 'content-type': 'application/json' }
+
+/** A success callback in Daraja's shape (amount in shillings; a random receipt unless given). */
+export function successBody(checkoutRequestId: string, options: { amount?: number; receipt?: string; phone?: number } = {}) {
+  return {
+    Body: {
+      stkCallback: {
+        MerchantRequestID: '29115-34620561-1', CheckoutRequestID: checkoutRequestId, ResultCode: 0,
+        ResultDesc: 'The service request is processed successfully.',
+        CallbackMetadata: {
+          Item: [
+            { Name: 'Amount', Value: options.amount ?? 2000.0 },
+            { Name: 'MpesaReceiptNumber', Value: options.receipt ?? `RCP${Math.random().toString(36).slice(2, 9).toUpperCase()}` },
+            { Name: 'TransactionDate', Value: 20261124102115 },
+            { Name: 'PhoneNumber', Value: options.phone ?? 254712000111 },
+          ],
+        },
+      },
+    },
+  }
+}
