@@ -11,6 +11,7 @@
  */
 import { z } from 'zod'
 import { base64Url, randomToken } from '../lib/crypto.ts'
+import { webFetch, type FetchFn } from '../lib/fetch.ts'
 
 export interface GoogleOAuthConfig {
   clientId: string
@@ -27,8 +28,6 @@ export interface GoogleProfile {
   emailVerified: boolean
   name: string | null
 }
-
-export type FetchFn = (input: string, init: RequestInit) => Promise<Response>
 
 export type GoogleSignInErrorReason =
   | 'token_rejected' | 'userinfo_failed' | 'invalid_response' | 'network_error' | 'timeout'
@@ -138,8 +137,7 @@ export async function finishGoogleSignIn(
   config: GoogleOAuthConfig,
   options: { code: string; redirectUri: string; codeVerifier: string; fetch?: FetchFn },
 ): Promise<GoogleProfile> {
-  // A wrapper, not a bare reference: Workers reject fetch called with a `this` other than the global.
-  const fetchFn: FetchFn = options.fetch ?? ((input, init) => fetch(input, init))
+  const fetchFn: FetchFn = options.fetch ?? webFetch
   const accept = 'application/json'
   const tokens = await call(fetchFn, 'token', config.tokenUrl, {
     method: 'POST',
