@@ -10,6 +10,7 @@
  * {@link finishGoogleSignIn}.
  */
 import { z } from 'zod'
+import { envText, type EnvVars } from '../config.ts'
 import { base64Url, randomToken } from '../lib/crypto.ts'
 import { webFetch, type FetchFn } from '../lib/fetch.ts'
 
@@ -45,22 +46,17 @@ const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token'
 const GOOGLE_USERINFO_URL = 'https://openidconnect.googleapis.com/v1/userinfo'
 const TIMEOUT_MS = 10_000
 
-function str(vars: Record<string, unknown>, name: string): string | undefined {
-  const value = vars[name]
-  return typeof value === 'string' && value !== '' ? value : undefined
-}
-
 /** Google sign-in settings, or undefined (sign-in off) unless both client id and secret are set. */
-export function googleOAuthConfigFromEnv(vars: Record<string, unknown>): GoogleOAuthConfig | undefined {
-  const clientId = str(vars, 'GOOGLE_CLIENT_ID')
-  const clientSecret = str(vars, 'GOOGLE_CLIENT_SECRET')
+export function googleOAuthConfigFromEnv(vars: EnvVars): GoogleOAuthConfig | undefined {
+  const clientId = envText(vars, 'GOOGLE_CLIENT_ID')
+  const clientSecret = envText(vars, 'GOOGLE_CLIENT_SECRET')
   if (!clientId || !clientSecret) return undefined
   return {
     clientId,
     clientSecret,
-    authorizeUrl: str(vars, 'GOOGLE_AUTHORIZE_URL') ?? GOOGLE_AUTHORIZE_URL,
-    tokenUrl: str(vars, 'GOOGLE_TOKEN_URL') ?? GOOGLE_TOKEN_URL,
-    userinfoUrl: str(vars, 'GOOGLE_USERINFO_URL') ?? GOOGLE_USERINFO_URL,
+    authorizeUrl: envText(vars, 'GOOGLE_AUTHORIZE_URL') ?? GOOGLE_AUTHORIZE_URL,
+    tokenUrl: envText(vars, 'GOOGLE_TOKEN_URL') ?? GOOGLE_TOKEN_URL,
+    userinfoUrl: envText(vars, 'GOOGLE_USERINFO_URL') ?? GOOGLE_USERINFO_URL,
   }
 }
 

@@ -3,7 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { ANONYMOUS, withContext } from '../db/request-context.ts'
 import type { Event } from '../db/schema.ts'
-import { apiError } from '../http/api.ts'
+import { apiNotFound } from '../http/api.ts'
 import type { AppEnv } from '../http/app-env.ts'
 import { apiRoutes, json, jsonError, uuidParam } from '../http/openapi.ts'
 import { eventDetailSchema, eventListQuery, eventListSchema } from './api-schemas.ts'
@@ -80,7 +80,7 @@ eventApiRoutes.openapi(showEvent, async (c) => {
     const event = await findPublicEvent(trx, { id })
     return event && { event, types: await listTicketTypesOfEvent(trx, event.id, c.var.now) }
   })
-  if (!found) return apiError(c, 404, 'not_found', 'api.notFound')
+  if (!found) return apiNotFound(c)
   c.header('Cache-Control', 'no-cache')
   return c.json(eventJson(c, found.event, found.types), 200)
 })

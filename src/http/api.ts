@@ -29,6 +29,11 @@ export function apiError<S extends ContentfulStatusCode, E extends AppEnv = AppE
   return c.json({ error: { code, message: c.var.t(key, params), ...extra } }, status)
 }
 
+/** 404 `not_found`: no such thing, or not the caller's (they are not told which). */
+export function apiNotFound<E extends AppEnv>(c: Context<E>) {
+  return apiError(c, 404, 'not_found', 'api.notFound')
+}
+
 /** The schema of every error answer, for the OpenAPI document. */
 export const apiErrorSchema = z.object({
   error: z.object({

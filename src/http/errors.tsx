@@ -8,7 +8,7 @@ import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { ErrorPage } from '../../views/errors/error-page.tsx'
 import type { MessageKey } from '../i18n/index.ts'
-import { apiError } from './api.ts'
+import { apiError, apiNotFound } from './api.ts'
 import type { AppEnv } from './app-env.ts'
 import { renderPage } from './render.tsx'
 import type { LogSink } from './request-log.ts'
@@ -38,7 +38,7 @@ function isApi(c: Context<AppEnv>): boolean {
 
 export function notFound(c: Context<AppEnv>) {
   const t = c.var.t
-  if (isApi(c)) return apiError(c, 404, 'not_found', 'api.notFound')
+  if (isApi(c)) return apiNotFound(c)
   return renderPage(c, {
     title: t('error.notFound.title'),
     status: 404,

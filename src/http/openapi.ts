@@ -4,12 +4,12 @@
  * that fails validation is refused here, in the API's one error shape and the caller's language: a 4xx,
  * never a 500, whatever the body (malformed JSON, another content type) or the parameters.
  */
-import { OpenAPIHono, z, type Hook } from '@hono/zod-openapi'
+import { createRoute, OpenAPIHono, z, type Hook } from '@hono/zod-openapi'
 import { createMiddleware } from 'hono/factory'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { MessageKey } from '../i18n/index.ts'
-import { apiError, apiErrorSchema } from './api.ts'
+import { apiError, apiErrorSchema, apiNotFound, reservationTokenHeader } from './api.ts'
 import type { AppEnv } from './app-env.ts'
 
 type Target = 'query' | 'param' | 'header' | 'cookie' | 'json' | 'form'
@@ -25,8 +25,6 @@ export interface Refusal {
 export type Refusals = Partial<Record<Target, Refusal>>
 
 const INVALID: Refusal = { status: 422, code: 'invalid_request', key: 'api.badRequest' }
-// A path id that is not an id names nothing: the same 404 as an unknown one, so ids are not probed.
-const NOT_FOUND: Refusal = { status: 404, code: 'not_found', key: 'api.notFound' }
 
 function fieldsOf(error: z.ZodError): Record<string, string> {
   return Object.fromEntries(error.issues.map((issue) => [String(issue.path[0] ?? ''), issue.message]))
@@ -34,7 +32,7 @@ function fieldsOf(error: z.ZodError): Record<string, string> {
 
 /**
  * The validation hook: a path id that fails, or a missing or malformed reservation token, answers 404
- * (it names nothing of the caller's); anything else 422 `invalid_request` with the fields at fault, or
+ * as an unknown id or a wrong token would (so ids are not probed); anything else 422 `invalid_request` with the fields at fault, or
  * the sub-app's own refusal for that part of the request.
  */
 function refuseInvalid(overrides: Refusals): Hook<unknown, AppEnv, string, Response | undefined> {
@@ -43,8 +41,8 @@ function refuseInvalid(overrides: Refusals): Hook<unknown, AppEnv, string, Respo
     const error = result.error as z.ZodError
     const target = result.target as Target
     const unauthorised = target === 'header' && error.issues.some((issue) => issue.path[0] === 'authorization')
-    const refusal = target === 'param' || unauthorised ? NOT_FOUND : overrides[target] ?? INVALID
-    if (refusal.status === 404) return apiError(c, refusal.status, refusal.code, refusal.key)
+    if (target === 'param' || unauthorised) return apiNotFound(c)
+    const refusal = overrides[target] ?? INVALID
     return apiError(c, refusal.status, refusal.code, refusal.key, { fields: fieldsOf(error) })
   }
 }
@@ -66,12 +64,32 @@ export function apiRoutes(refusals: Refusals = {}) {
   return new OpenAPIHono<AppEnv>({ defaultHook: refuseInvalid(refusals) })
 }
 
-/** The security scheme of routes that take a reservation's token. */
-export const RESERVATION_TOKEN = [{ reservationToken: [] }]
-
 /** A path segment that is a uuid. */
 export const uuidParam = (name: string) =>
   z.uuid().openapi({ param: { name, in: 'path' }, example: '0b6f7a52-3c1e-4f59-9b0a-6a8e1f2d3c4b' })
+
+/** Routes about one thing of a reservation's, named by `{id}` and shown only to the holder of its token. */
+export const withReservationToken = {
+  security: [{ reservationToken: [] }],
+  params: z.object({ id: uuidParam('id') }),
+  headers: reservationTokenHeader,
+}
+
+/** GET `path`: the thing `{id}` names, for the holder of its reservation's token; 404 for anyone else. */
+export function readWithReservationToken<P extends string, S extends z.ZodType>(
+  route: { path: P; tag: string; summary: string },
+  schema: S,
+) {
+  return createRoute({
+    method: 'get', path: route.path, tags: [route.tag], summary: route.summary,
+    security: withReservationToken.security,
+    request: { params: withReservationToken.params, headers: withReservationToken.headers },
+    responses: {
+      200: json(schema, 'The one asked for'),
+      404: jsonError('Unknown, or not yours (no token, or a wrong one)'),
+    },
+  })
+}
 
 /** A JSON answer with `schema`. */
 export function json<S extends z.ZodType>(schema: S, description: string) {

@@ -1,9 +1,9 @@
 /** JSON API for payments: start an STK Push for a reservation, then follow it. Both take the reservation's bearer token. */
-import { createRoute, z } from '@hono/zod-openapi'
+import { createRoute } from '@hono/zod-openapi'
 import type { Context } from 'hono'
-import { apiError, reservationTokenHeader } from '../http/api.ts'
+import { apiNotFound } from '../http/api.ts'
 import type { AppEnv } from '../http/app-env.ts'
-import { apiRoutes, json, jsonBody, jsonError, RESERVATION_TOKEN, uuidParam } from '../http/openapi.ts'
+import { apiRoutes, json, jsonBody, jsonError, readWithReservationToken, withReservationToken } from '../http/openapi.ts'
 import { paymentRequestSchema, paymentSchema } from './api-schemas.ts'
 import { publicOrigin } from './callback-routes.ts'
 import { findPayment, startPayment, type PaymentJson } from './checkout-service.ts'
@@ -19,8 +19,8 @@ const startPaymentRoute = createRoute({
   method: 'post', path: '/api/v1/reservations/{id}/payments', tags: ['payments'],
   summary: 'Pay a held reservation with M-Pesa: sends the STK prompt to the phone',
   description: 'While a prompt is pending the hold is kept, and asking again returns the same payment.',
-  security: RESERVATION_TOKEN,
-  request: { params: z.object({ id: uuidParam('id') }), headers: reservationTokenHeader, body: jsonBody(paymentRequestSchema) },
+  security: withReservationToken.security,
+  request: { params: withReservationToken.params, headers: withReservationToken.headers, body: jsonBody(paymentRequestSchema) },
   responses: {
     202: json(paymentSchema, 'The prompt is on its way; follow the payment (`Location`)'),
     404: jsonError('Unknown reservation, or not yours (no token, or a wrong one)'),
@@ -41,20 +41,13 @@ paymentApiRoutes.openapi(startPaymentRoute, async (c) => {
   return c.json(toApi(c, payment), 202)
 })
 
-const showPaymentRoute = createRoute({
-  method: 'get', path: '/api/v1/payments/{id}', tags: ['payments'],
-  summary: 'A payment: pending, completed, or failed with the reason',
-  security: RESERVATION_TOKEN,
-  request: { params: z.object({ id: uuidParam('id') }), headers: reservationTokenHeader },
-  responses: {
-    200: json(paymentSchema, 'The payment'),
-    404: jsonError('Unknown, or not yours'),
-  },
-})
+const showPaymentRoute = readWithReservationToken({
+  path: '/api/v1/payments/{id}', tag: 'payments', summary: 'A payment: pending, completed, or failed with the reason',
+}, paymentSchema)
 
 paymentApiRoutes.openapi(showPaymentRoute, async (c) => {
   const payment = await findPayment(c.var.db, c.req.valid('param').id, c.req.valid('header').authorization)
-  if (!payment) return apiError(c, 404, 'not_found', 'api.notFound')
+  if (!payment) return apiNotFound(c)
   c.header('Cache-Control', 'no-store')
   return c.json(toApi(c, payment), 200)
 })

@@ -1,7 +1,7 @@
 /** JSON API for reservations: hold tickets, then follow the hold with its bearer token. */
 import { createRoute, z } from '@hono/zod-openapi'
-import { apiError, reservationTokenHeader } from '../http/api.ts'
-import { apiRoutes, json, jsonBody, jsonError, RESERVATION_TOKEN, uuidParam } from '../http/openapi.ts'
+import { apiNotFound } from '../http/api.ts'
+import { apiRoutes, json, jsonBody, jsonError, readWithReservationToken, uuidParam } from '../http/openapi.ts'
 import { reservationRequestSchema, reservationSchema } from './reservation-schemas.ts'
 import { createReservation, findReservation } from './reservations.ts'
 
@@ -47,20 +47,13 @@ reservationApiRoutes.openapi(createReservationRoute, async (c) => {
   return c.json(result.reservation, 201)
 })
 
-const showReservationRoute = createRoute({
-  method: 'get', path: '/api/v1/reservations/{id}', tags: ['reservations'],
-  summary: 'A reservation, with its tickets once paid',
-  security: RESERVATION_TOKEN,
-  request: { params: z.object({ id: uuidParam('id') }), headers: reservationTokenHeader },
-  responses: {
-    200: json(reservationSchema, 'The reservation'),
-    404: jsonError('Unknown, or not yours (no token, or a wrong one)'),
-  },
-})
+const showReservationRoute = readWithReservationToken({
+  path: '/api/v1/reservations/{id}', tag: 'reservations', summary: 'A reservation, with its tickets once paid',
+}, reservationSchema)
 
 reservationApiRoutes.openapi(showReservationRoute, async (c) => {
   const reservation = await findReservation(c.var.db, c.req.valid('param').id, c.req.valid('header').authorization, c.var.now)
-  if (!reservation) return apiError(c, 404, 'not_found', 'api.notFound')
+  if (!reservation) return apiNotFound(c)
   c.header('Cache-Control', 'no-store')
   return c.json(reservation, 200)
 })
