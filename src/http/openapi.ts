@@ -31,9 +31,9 @@ function fieldsOf(error: z.ZodError): Record<string, string> {
 }
 
 /**
- * The validation hook: a path id that fails, or a missing or malformed reservation token, answers 404
- * as an unknown id or a wrong token would (so ids are not probed); anything else 422 `invalid_request` with the fields at fault, or
- * the sub-app's own refusal for that part of the request.
+ * The validation hook. A path id that fails, or a missing or malformed reservation token, answers 404
+ * as an unknown id or a wrong token would (so ids are not probed); anything else answers the sub-app's
+ * refusal for that part of the request, by default 422 `invalid_request`, with the fields at fault.
  */
 function refuseInvalid(overrides: Refusals): Hook<unknown, AppEnv, string, Response | undefined> {
   return (result, c) => {
