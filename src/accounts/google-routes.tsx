@@ -8,6 +8,7 @@ import { recordAudit } from '../audit/audit-log.ts'
 import { SYSTEM, withContext } from '../db/request-context.ts'
 import { DomainError, NotFoundError } from '../http/errors.tsx'
 import { factory } from '../http/factory.ts'
+import { requirePublicOrigin } from '../http/public-origin.ts'
 import { constantTimeEqualText } from '../lib/crypto.ts'
 import { findAccountByEmail, normalizeEmail, startSessionFor } from './auth-service.ts'
 import { setSessionCookie } from './current-user.ts'
@@ -25,8 +26,7 @@ function callbackUrl(origin: string): string {
 googleRoutes.get('/auth/google', async (c) => {
   const google = c.var.services.google
   if (!google) throw new NotFoundError()
-  const origin = c.var.config.publicUrl ?? new URL(c.req.url).origin
-  const flow = await startGoogleSignIn(google, callbackUrl(origin))
+  const flow = await startGoogleSignIn(google, callbackUrl(requirePublicOrigin(c)))
   setCookie(c, FLOW_COOKIE, `${flow.state}.${flow.codeVerifier}`,
     { path: '/', secure: true, httpOnly: true, sameSite: 'Lax', maxAge: 600 })
   return c.redirect(flow.url, 302)

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import type { AppEnv } from '../http/app-env.ts'
 import { apiError, bearerToken } from '../http/api.ts'
 import { factory } from '../http/factory.ts'
-import { publicOrigin } from './callback-routes.ts'
+import { publicOrigin } from '../http/public-origin.ts'
 import { findPayment, startPayment, type PaymentJson } from './checkout-service.ts'
 
 export const paymentApiRoutes = factory.createApp()

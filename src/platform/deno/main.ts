@@ -18,7 +18,15 @@ import { openDatabase, readMigrations } from './database.ts'
 
 const started = performance.now()
 const env = Deno.env.toObject()
-const config = readConfig(env)
+const config = (() => {
+  try {
+    return readConfig(env)
+  } catch (error) {
+    // a configuration mistake (PUBLIC_URL missing in production…): say it plainly and stop
+    console.error(JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: (error as Error).message }))
+    Deno.exit(1)
+  }
+})()
 const secretKeys = await loadSecretKeys(env, config.mode)
 // Behind a reverse proxy the socket address is the proxy's; trust its X-Forwarded-For only when told to.
 const trustProxy = env.TRUST_PROXY === 'true'

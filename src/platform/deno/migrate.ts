@@ -3,7 +3,7 @@ import { readConfig } from '../../config.ts'
 import { migrate } from '../../db/migrate.ts'
 import { openDatabase, readMigrations } from './database.ts'
 
-const { db, description } = await openDatabase(readConfig(Deno.env.toObject()))
+const { db, description } = await openDatabase(readConfig(Deno.env.toObject(), { serving: false }))
 try {
   const applied = await migrate(db, await readMigrations())
   console.log(`${description}: ${applied.length ? `applied ${applied.join(', ')}` : 'already up to date'}`)
