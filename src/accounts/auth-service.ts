@@ -12,7 +12,7 @@ import { sha256Hex } from '../lib/crypto.ts'
 import { sendPlatformMessage, type MessageSenders } from '../notifications/messages.ts'
 import type { RateLimiter, RateRule } from '../ratelimit/rate-limiter.ts'
 import { consumeToken, issueToken, voidTokens } from './one-time-tokens.ts'
-import { hashPassword, needsRehash, verifyPassword } from './password.ts'
+import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from './password.ts'
 import { createSession, revokeOtherSessions, SESSION_POLICY } from './sessions.ts'
 
 export interface AccountDeps {
@@ -117,16 +117,29 @@ export async function sendEmailVerification(deps: AccountDeps, userId: string, e
   })
 }
 
+/**
+ * Counts an attempt at an account's password before the slow hash is checked, so concurrent guesses
+ * cannot all slip in under the limit; a success forgets the count.
+ */
+async function countPasswordAttempt(deps: Pick<AccountDeps, 'rateLimiter'>, accountKey: string) {
+  const attempt = await deps.rateLimiter.hit(accountKey, RULES.failedLoginsPerAccount)
+  if (!attempt.allowed) throw new TooManyAttemptsError(attempt.retryAfterSeconds)
+}
+
+/** True when `password` matches the stored hash; with none, a dummy is checked at the same cost. */
+async function passwordMatches(password: string, stored: string | null | undefined): Promise<boolean> {
+  const matches = await verifyPassword(password, stored ?? DUMMY_HASH)
+  return matches && !!stored
+}
+
 export async function signIn(deps: AccountDeps, email: string, password: string): Promise<SignedIn> {
   await throttle(deps, 'login:ip', deps.clientIp, RULES.loginPerAddress)
   const accountKey = `login:account:${await sha256Hex(normalizeEmail(email))}`
-  const standing = await deps.rateLimiter.peek(accountKey, RULES.failedLoginsPerAccount)
-  if (!standing.allowed) throw new TooManyAttemptsError(standing.retryAfterSeconds)
+  await countPasswordAttempt(deps, accountKey)
 
   const user = await withContext(deps.db, SYSTEM, (trx) => findAccountByEmail(trx, email))
-  const ok = user?.password_hash ? await verifyPassword(password, user.password_hash) : false
+  const ok = await passwordMatches(password, user?.password_hash)
   if (!user || !ok) {
-    await deps.rateLimiter.hit(accountKey, RULES.failedLoginsPerAccount)
     await withContext(deps.db, SYSTEM, (trx) =>
       recordAudit(trx, { action: 'login_failed', actorUserId: user?.id ?? null, metadata: { knownAccount: !!user } }))
     throw new DomainError(401, 'invalid_credentials', 'auth.invalidCredentials')
@@ -180,12 +193,11 @@ export async function resetPassword(deps: AccountDeps, token: string, newPasswor
 /** Checks the signed-in person's password again (before sensitive actions), with the sign-in limits. */
 export async function confirmPassword(deps: AccountDeps, userId: string, password: string): Promise<void> {
   const accountKey = `login:account:${await sha256Hex(userId)}`
-  const standing = await deps.rateLimiter.peek(accountKey, RULES.failedLoginsPerAccount)
-  if (!standing.allowed) throw new TooManyAttemptsError(standing.retryAfterSeconds)
+  await countPasswordAttempt(deps, accountKey)
   const user = await withContext(deps.db, SYSTEM, (trx) =>
     trx.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirst())
-  if (!user?.password_hash || !(await verifyPassword(password, user.password_hash))) {
-    await deps.rateLimiter.hit(accountKey, RULES.failedLoginsPerAccount)
+  if (!(await passwordMatches(password, user?.password_hash))) {
     throw new DomainError(401, 'wrong_password', 'auth.wrongPassword')
   }
+  await deps.rateLimiter.reset(accountKey)
 }
