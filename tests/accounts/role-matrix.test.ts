@@ -64,6 +64,11 @@ const ROUTES: Route[] = [
     // managers of B cannot touch A's staff: not on their staff
     expect: { ...managersOnly, managerB: 404, managerA: 'ok' },
   },
+  {
+    // no such invitation: managers learn nothing, everyone else is stopped by the guard first
+    method: 'POST', path: () => '/manage/staff/invitations/00000000-0000-4000-8000-000000000000/withdraw',
+    expect: { ...managersOnly, managerA: 404, managerB: 404 },
+  },
   { method: 'GET', path: () => '/scan', expect: staffOnly },
   {
     method: 'GET', path: (ids) => `/scan/events/${ids.eventX}`,
