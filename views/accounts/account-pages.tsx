@@ -34,11 +34,11 @@ export function AccountPage({ t, user, notice, errors, values, codeSent, codeSen
       {codeSent
         ? (
           <>
-          {codeSentTo && <Notice kind="success">{t('account.phone.codeSentTo', { phone: maskPhone(codeSentTo) })}</Notice>}
-          <form method="post" action="/account/phone/verify" class="stack">
-            <Field name="code" label={t('account.phone.code')} inputmode="numeric" autocomplete="one-time-code" values={values} errors={errors} />
-            <button>{t('account.phone.verify')}</button>
-          </form>
+            {codeSentTo && <Notice kind="success">{t('account.phone.codeSentTo', { phone: maskPhone(codeSentTo) })}</Notice>}
+            <form method="post" action="/account/phone/verify" class="stack">
+              <Field name="code" label={t('account.phone.code')} inputmode="numeric" autocomplete="one-time-code" values={values} errors={errors} />
+              <button>{t('account.phone.verify')}</button>
+            </form>
           </>
         )
         : (
