@@ -124,7 +124,7 @@ try {
 
   // 2. the app, over HTTP
   server = spawn('npm', ['start'], {
-    env: { ...process.env, DATABASE_URL: dbUrl.toString(), PORT: String(port), APP_ENV: 'production', DATABASE_POOL_MAX: String(pool) },
+    env: { ...process.env, DATABASE_URL: dbUrl.toString(), PORT: String(port), APP_ENV: 'production', PUBLIC_URL: `http://127.0.0.1:${port}`, DATABASE_POOL_MAX: String(pool) },
     stdio: ['ignore', 'ignore', 'inherit'], detached: true,
   })
   for (let i = 0; ; i++) {

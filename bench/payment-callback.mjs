@@ -78,7 +78,7 @@ try {
   if (migrate.status !== 0) throw new Error('migrations failed')
   server = spawn('npm', ['start'], {
     env: {
-      ...process.env, DATABASE_URL: dbUrl.toString(), PORT: String(port), APP_ENV: 'development', HOST: '127.0.0.1',
+      ...process.env, DATABASE_URL: dbUrl.toString(), PORT: String(port), APP_ENV: 'development', HOST: '127.0.0.1', PUBLIC_URL: `http://127.0.0.1:${port}`,
       SECRETS_KEYS: `bench1:${randomBytes(32).toString('base64url')}`, DARAJA_BASE_URL: '', DARAJA_SIMULATOR: '',
     },
     stdio: ['ignore', 'pipe', 'inherit'], detached: true,

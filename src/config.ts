@@ -12,7 +12,11 @@ export interface AppConfig {
   defaultLang: Lang
   /** postgres:// URL; absent means the embedded database. */
   databaseUrl?: string
-  /** Public origin for links in emails (e.g. https://tikiti.example); default: the request's origin. */
+  /**
+   * The public origin (e.g. https://tikiti.example) for links in messages, callback URLs and the CSRF
+   * check; read it through publicOrigin (src/http/public-origin.ts). readConfig always sets it when
+   * serving: PUBLIC_URL, required in production, else `http://localhost:${PORT}`.
+   */
   publicUrl?: string
   /** Replaces the Daraja host for every tenant (a simulator or test server). */
   darajaBaseUrl?: string
@@ -30,7 +34,37 @@ export function envText(vars: EnvVars, name: string): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined
 }
 
-export function readConfig(vars: EnvVars): AppConfig {
+/**
+ * PUBLIC_URL as an origin. Production refuses to start without it: the Host header must never say where
+ * a password-reset link or an M-Pesa callback goes. Elsewhere the local server's own address stands in.
+ * Maintenance commands (migrate, seed) build no links, so they need none.
+ */
+function readPublicUrl(vars: EnvVars, mode: AppMode, serving: boolean): string | undefined {
+  const value = envText(vars, 'PUBLIC_URL')
+  if (value) {
+    let url: URL | undefined
+    try {
+      url = new URL(value)
+    } catch {
+      url = undefined
+    }
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+      throw new Error(`PUBLIC_URL must be an http(s) origin such as https://tikiti.example (got "${value}")`)
+    }
+    return url.origin
+  }
+  if (mode !== 'production') return `http://localhost:${envText(vars, 'PORT') ?? '8000'}`
+  if (!serving) return undefined
+  throw new Error('PUBLIC_URL must be set in production (e.g. PUBLIC_URL=https://tikiti.example): links in emails ' +
+    'and M-Pesa callback URLs are built from it, never from the Host header')
+}
+
+export interface ReadConfigOptions {
+  /** False for maintenance commands (migrate, seed), which serve nothing and need no PUBLIC_URL. */
+  serving?: boolean
+}
+
+export function readConfig(vars: EnvVars, options: ReadConfigOptions = {}): AppConfig {
   const mode = envText(vars, 'APP_ENV') ?? 'development'
   if (mode !== 'development' && mode !== 'production' && mode !== 'test') {
     throw new Error(`APP_ENV must be development, production or test (got "${mode}")`)
@@ -40,7 +74,7 @@ export function readConfig(vars: EnvVars): AppConfig {
     mode,
     defaultLang: isLang(lang) ? lang : 'en',
     databaseUrl: envText(vars, 'DATABASE_URL'),
-    publicUrl: envText(vars, 'PUBLIC_URL')?.replace(/\/+$/, ''),
+    publicUrl: readPublicUrl(vars, mode, options.serving ?? true),
     darajaBaseUrl: envText(vars, 'DARAJA_BASE_URL'),
     databasePoolMax: Math.max(1, Math.min(200, Number(envText(vars, 'DATABASE_POOL_MAX') ?? 20) || 20)),
   }

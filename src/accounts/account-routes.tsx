@@ -46,12 +46,12 @@ accountRoutes.get('/start', requireSignIn, (c) => {
   return c.redirect('/account', 303)
 })
 
-function accountPage(c: Context<AppEnv>, options: { status?: 200 | DomainError['status']; errors?: FieldErrors; values?: FormValues; codeSent?: boolean } = {}) {
+function accountPage(c: Context<AppEnv>, options: { status?: 200 | DomainError['status']; errors?: FieldErrors; values?: FormValues; codeSent?: boolean; codeSentTo?: string } = {}) {
   return renderPage(c, {
     title: c.var.t('account.title'),
     status: options.status,
     body: <AccountPage t={c.var.t} user={c.var.user!} notice={noticeOf(c)} errors={options.errors} values={options.values}
-      codeSent={options.codeSent ?? false} />,
+      codeSent={options.codeSent ?? false} codeSentTo={options.codeSentTo} />,
   })
 }
 
@@ -82,7 +82,7 @@ accountRoutes.post('/account/phone', requireSignIn, async (c) => {
     const failure = formError(c, error)
     return accountPage(c, { status: failure.status, errors: failure.errors, values: form.values })
   }
-  return accountPage(c, { codeSent: true, errors: {} })
+  return accountPage(c, { codeSent: true, codeSentTo: form.data.phone, errors: {} })
 })
 
 accountRoutes.post('/account/phone/verify', requireSignIn, async (c) => {

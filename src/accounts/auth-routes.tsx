@@ -6,7 +6,7 @@ import { SYSTEM, withContext } from '../db/request-context.ts'
 import type { AppEnv } from '../http/app-env.ts'
 import type { DomainError } from '../http/errors.tsx'
 import { factory } from '../http/factory.ts'
-import { formError, readForm } from '../http/forms.ts'
+import { formError, readForm, valueOf } from '../http/forms.ts'
 import { renderPage } from '../http/render.tsx'
 import { confirmPassword, register, requestPasswordReset, resetPassword, signIn, type SignedIn } from './auth-service.ts'
 import { clearSessionCookie, setSessionCookie } from './current-user.ts'
@@ -54,17 +54,20 @@ authRoutes.post('/login', async (c) => {
 
 authRoutes.get('/register', (c) => {
   if (c.var.user) return c.redirect(LANDING, 303)
-  return renderPage(c, { title: c.var.t('auth.register.title'), body: <RegisterPage t={c.var.t} /> })
+  const next = safeNextPath(c.req.query('next'), '') || undefined
+  return renderPage(c, { title: c.var.t('auth.register.title'), body: <RegisterPage t={c.var.t} next={next} /> })
 })
 
 authRoutes.post('/register', async (c) => {
   const t = c.var.t
   const form = await readForm(c, registerForm)
+  // where the person was going (an invitation's link, say); otherwise their account, to confirm the email
+  const next = safeNextPath(valueOf(form.values, 'next'), '') || undefined
   const page = (status: DomainError['status'], errors: Record<string, string>) =>
-    renderPage(c, { title: t('auth.register.title'), status, body: <RegisterPage t={t} values={form.values} errors={errors} /> })
+    renderPage(c, { title: t('auth.register.title'), status, body: <RegisterPage t={t} values={form.values} errors={errors} next={next} /> })
   if (!form.ok) return page(422, form.errors)
   try {
-    return signedInRedirect(c, await register(accountDeps(c), form.data), '/account?notice=verificationSent')
+    return signedInRedirect(c, await register(accountDeps(c), form.data), next ?? '/account?notice=verificationSent')
   } catch (error) {
     const failure = formError(c, error)
     return page(failure.status, failure.errors)

@@ -11,8 +11,8 @@ import type { Translator } from '../i18n/index.ts'
 import { sha256Hex } from '../lib/crypto.ts'
 import { sendPlatformMessage, type MessageSenders } from '../notifications/messages.ts'
 import type { RateLimiter, RateRule } from '../ratelimit/rate-limiter.ts'
-import { consumeToken, issueToken, voidTokens } from './one-time-tokens.ts'
-import { hashPassword, needsRehash, verifyPassword } from './password.ts'
+import { consumeToken, issueToken, tokenOwner, voidTokens } from './one-time-tokens.ts'
+import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from './password.ts'
 import { createSession, revokeOtherSessions, SESSION_POLICY } from './sessions.ts'
 
 export interface AccountDeps {
@@ -107,9 +107,10 @@ export async function register(deps: AccountDeps, input: Registration): Promise<
 }
 
 export async function sendEmailVerification(deps: AccountDeps, userId: string, email: string) {
-  const token = await withContext(deps.db, SYSTEM, (trx) =>
-    issueToken(trx, { purpose: 'email_verification', userId: null, target: email, ttlMs: VERIFY_TTL_MS, now: deps.now,
-      metadata: { userId } }))
+  const token = await withContext(deps.db, SYSTEM, async (trx) => {
+    await voidTokens(trx, 'email_verification', userId, deps.now)
+    return issueToken(trx, { purpose: 'email_verification', userId, target: email, ttlMs: VERIFY_TTL_MS, now: deps.now })
+  })
   await sendPlatformMessage(deps.db, deps.senders, {
     channel: 'email', type: 'verification_code', userId, to: email,
     subject: deps.t('email.verify.subject'),
@@ -117,16 +118,29 @@ export async function sendEmailVerification(deps: AccountDeps, userId: string, e
   })
 }
 
+/**
+ * Counts an attempt at an account's password before the slow hash is checked, so concurrent guesses
+ * cannot all slip in under the limit; a success forgets the count.
+ */
+async function countPasswordAttempt(deps: Pick<AccountDeps, 'rateLimiter'>, accountKey: string) {
+  const attempt = await deps.rateLimiter.hit(accountKey, RULES.failedLoginsPerAccount)
+  if (!attempt.allowed) throw new TooManyAttemptsError(attempt.retryAfterSeconds)
+}
+
+/** True when `password` matches the stored hash; with none, a dummy is checked at the same cost. */
+async function passwordMatches(password: string, stored: string | null | undefined): Promise<boolean> {
+  const matches = await verifyPassword(password, stored ?? DUMMY_HASH)
+  return matches && !!stored
+}
+
 export async function signIn(deps: AccountDeps, email: string, password: string): Promise<SignedIn> {
   await throttle(deps, 'login:ip', deps.clientIp, RULES.loginPerAddress)
   const accountKey = `login:account:${await sha256Hex(normalizeEmail(email))}`
-  const standing = await deps.rateLimiter.peek(accountKey, RULES.failedLoginsPerAccount)
-  if (!standing.allowed) throw new TooManyAttemptsError(standing.retryAfterSeconds)
+  await countPasswordAttempt(deps, accountKey)
 
   const user = await withContext(deps.db, SYSTEM, (trx) => findAccountByEmail(trx, email))
-  const ok = user?.password_hash ? await verifyPassword(password, user.password_hash) : false
+  const ok = await passwordMatches(password, user?.password_hash)
   if (!user || !ok) {
-    await deps.rateLimiter.hit(accountKey, RULES.failedLoginsPerAccount)
     await withContext(deps.db, SYSTEM, (trx) =>
       recordAudit(trx, { action: 'login_failed', actorUserId: user?.id ?? null, metadata: { knownAccount: !!user } }))
     throw new DomainError(401, 'invalid_credentials', 'auth.invalidCredentials')
@@ -149,8 +163,7 @@ export async function requestPasswordReset(deps: AccountDeps, email: string): Pr
     if (!user?.email) return undefined
     await voidTokens(trx, 'password_reset', user.id, deps.now)
     const token = await issueToken(trx, {
-      purpose: 'password_reset', userId: null, target: user.email, ttlMs: RESET_TTL_MS, now: deps.now,
-      metadata: { userId: user.id },
+      purpose: 'password_reset', userId: user.id, target: user.email, ttlMs: RESET_TTL_MS, now: deps.now,
     })
     return { user, token }
   })
@@ -162,13 +175,15 @@ export async function requestPasswordReset(deps: AccountDeps, email: string): Pr
   })
 }
 
-/** Sets the new password, ends every other session, and signs this browser in. */
+/** Sets the new password, voids every other reset link, ends every other session, and signs this browser in. */
 export async function resetPassword(deps: AccountDeps, token: string, newPassword: string): Promise<SignedIn> {
   const passwordHash = await hashPassword(newPassword)
   return withContext(deps.db, SYSTEM, async (trx) => {
     const used = await consumeToken(trx, 'password_reset', token, deps.now)
-    const userId = (used?.metadata as { userId?: string } | undefined)?.userId
+    const userId = used && tokenOwner(used)
     if (!used || !userId) throw new DomainError(400, 'invalid_token', 'auth.reset.invalid')
+    // one reset ends them all: an older link in the mailbox must not set the password again
+    await voidTokens(trx, 'password_reset', userId, deps.now)
     const user = await trx.updateTable('users').set({ password_hash: passwordHash, updated_at: deps.now })
       .where('id', '=', userId).returning(['id', 'role']).executeTakeFirstOrThrow()
     await revokeOtherSessions(trx, user.id, null, deps.now)
@@ -180,12 +195,11 @@ export async function resetPassword(deps: AccountDeps, token: string, newPasswor
 /** Checks the signed-in person's password again (before sensitive actions), with the sign-in limits. */
 export async function confirmPassword(deps: AccountDeps, userId: string, password: string): Promise<void> {
   const accountKey = `login:account:${await sha256Hex(userId)}`
-  const standing = await deps.rateLimiter.peek(accountKey, RULES.failedLoginsPerAccount)
-  if (!standing.allowed) throw new TooManyAttemptsError(standing.retryAfterSeconds)
+  await countPasswordAttempt(deps, accountKey)
   const user = await withContext(deps.db, SYSTEM, (trx) =>
     trx.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirst())
-  if (!user?.password_hash || !(await verifyPassword(password, user.password_hash))) {
-    await deps.rateLimiter.hit(accountKey, RULES.failedLoginsPerAccount)
+  if (!(await passwordMatches(password, user?.password_hash))) {
     throw new DomainError(401, 'wrong_password', 'auth.wrongPassword')
   }
+  await deps.rateLimiter.reset(accountKey)
 }

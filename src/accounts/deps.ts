@@ -1,5 +1,6 @@
 import type { Context } from 'hono'
 import type { AppEnv } from '../http/app-env.ts'
+import { requirePublicOrigin } from '../http/public-origin.ts'
 import type { AccountDeps } from './auth-service.ts'
 
 /** What the account services need, taken from the request. */
@@ -10,7 +11,7 @@ export function accountDeps(c: Context<AppEnv>): AccountDeps {
     rateLimiter: c.var.services.rateLimiter,
     senders: c.var.services.senders,
     t: c.var.t,
-    origin: c.var.config.publicUrl ?? new URL(c.req.url).origin,
+    origin: requirePublicOrigin(c),
     clientIp: c.var.services.clientIp(c),
     userAgent: c.req.header('user-agent') ?? null,
   }

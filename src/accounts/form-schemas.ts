@@ -21,7 +21,7 @@ const optionalPhoneField = z.string().trim().max(20, 'form.phone').optional()
   })
 
 export const loginForm = z.object({ email: emailField, password: z.string().min(1, 'form.required').max(200, 'form.tooLong'), next: z.string().optional() })
-export const registerForm = z.object({ name: nameField, email: emailField, password: passwordField, phone: optionalPhoneField })
+export const registerForm = z.object({ name: nameField, email: emailField, password: passwordField, phone: optionalPhoneField, next: z.string().optional() })
 export const forgotForm = z.object({ email: emailField })
 export const resetForm = z.object({ token: z.string().min(1, 'auth.reset.invalid').max(200, 'auth.reset.invalid'), password: passwordField })
 export const confirmForm = z.object({ password: z.string().min(1, 'form.required').max(200, 'form.tooLong'), next: z.string().optional() })

@@ -39,22 +39,54 @@ export const requireManager = guard((user) => user.activeMembership?.role === 'm
 /** Managers and scanners of the active tenant. */
 export const requireStaff = guard((user) => user.activeMembership !== null)
 
+/**
+ * Where to come back to after confirming the password: this page for a GET, else the page the form was
+ * on (by Referer). A Referer that is not a URL (`http://[`) or names no safe path falls back to /account.
+ */
+function pathToComeBackTo(c: Context<AppEnv>): string {
+  if (c.req.method === 'GET') return safeNextPath(new URL(c.req.url).pathname, '/account')
+  const referer = c.req.header('referer')
+  if (!referer || !URL.canParse(referer)) return '/account'
+  return safeNextPath(new URL(referer).pathname, '/account')
+}
+
 /** Sensitive actions ask for the password again when it was last typed more than 15 minutes ago. */
 export const requireRecentPassword = factory.createMiddleware(async (c, next) => {
   const user = c.var.user
   if (!user) return signInFirst(c)
   if (c.var.now.getTime() - user.session.authenticated_at.getTime() > REAUTH_WINDOW_MS) {
-    const back = c.req.method === 'GET' ? new URL(c.req.url).pathname : (c.req.header('referer') ?? '/account')
-    const path = back.startsWith('http') ? new URL(back).pathname : back
-    return c.redirect(`/account/confirm-password?next=${encodeURIComponent(path)}`, 303)
+    return c.redirect(`/account/confirm-password?next=${encodeURIComponent(pathToComeBackTo(c))}`, 303)
   }
   await next()
 })
 
-/** A same-site relative path to go back to after signing in, or the fallback. Never another site. */
+// Browsers drop tabs and line breaks from URLs and read a backslash as a slash, so `/\t/evil.example`
+// or `/\\evil.example` would become `//evil.example`, another site; a line break also cannot go in a
+// Location header. Such a `next` is refused outright, percent-encoded too, rather than cleaned up.
+const UNSAFE_IN_PATH = /[\u0000-\u001f\u007f\\]/
+const PROBE_ORIGIN = 'https://tikiti.invalid'
+
+function decodedOnce(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * A same-site relative path to go back to after signing in, or the fallback. Never another site: the
+ * path must resolve, against any origin, to that same origin, and contain no control character or
+ * backslash, as typed or percent-decoded; a decoded form must not start with `//` either.
+ */
 export function safeNextPath(next: string | undefined, fallback: string): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || next.length > 500) {
+  if (!next || next.length > 500 || !next.startsWith('/') || next.startsWith('//')) return fallback
+  const decoded = decodedOnce(next)
+  if (decoded === undefined || UNSAFE_IN_PATH.test(next) || UNSAFE_IN_PATH.test(decoded) || decoded.startsWith('//')) {
     return fallback
   }
-  return next
+  if (!URL.canParse(next, PROBE_ORIGIN)) return fallback
+  const url = new URL(next, PROBE_ORIGIN)
+  if (url.origin !== PROBE_ORIGIN) return fallback
+  return url.pathname + url.search + url.hash
 }

@@ -12,7 +12,9 @@ import { withUserContext } from './current-user.ts'
 import { accountDeps } from './deps.ts'
 import { assignForm, inviteForm } from './form-schemas.ts'
 import { requireManager } from './guards.ts'
-import { assignScannerEvents, inviteStaff, listScannerAssignments, listStaff, removeStaff } from './staff-service.ts'
+import {
+  assignScannerEvents, inviteStaff, listPendingInvitations, listScannerAssignments, listStaff, removeStaff, withdrawInvitation,
+} from './staff-service.ts'
 
 export const manageRoutes = factory.createApp()
 manageRoutes.use('/manage', requireManager)
@@ -32,18 +34,21 @@ manageRoutes.get('/manage', async (c) => {
   })
 })
 
-const STAFF_NOTICES = { invited: 'manage.staff.invited', saved: 'manage.staff.saved', removed: 'manage.staff.removed' } as const
+const STAFF_NOTICES = {
+  invited: 'manage.staff.invited', saved: 'manage.staff.saved', removed: 'manage.staff.removed', withdrawn: 'manage.invitations.revoked',
+} as const
 
 async function staffPage(c: Context<AppEnv>, options: { status?: 200 | DomainError['status']; errors?: FieldErrors; values?: FormValues } = {}) {
   const user = c.var.user!
   const tenantId = user.activeMembership!.tenantId
   const [staff, assignments] = await withUserContext(c, (trx) =>
     Promise.all([listStaff(trx, tenantId), listScannerAssignments(trx, tenantId)]))
+  const invitations = await listPendingInvitations(c.var, tenantId)
   const notice = STAFF_NOTICES[c.req.query('notice') as keyof typeof STAFF_NOTICES]
   return renderPage(c, {
     title: c.var.t('manage.staff'),
     status: options.status,
-    body: <StaffPage t={c.var.t} staff={staff} events={await listTenantEvents(c)} assignments={assignments}
+    body: <StaffPage t={c.var.t} lang={c.var.lang} staff={staff} invitations={invitations} events={await listTenantEvents(c)} assignments={assignments}
       currentUserId={user.id} notice={notice && c.var.t(notice)} errors={options.errors} values={options.values} />,
   })
 }
@@ -90,4 +95,16 @@ manageRoutes.post('/manage/staff/:userId/remove', async (c) => {
     return staffPage(c, { status: failure.status, errors: failure.errors })
   }
   return c.redirect('/manage/staff?notice=removed', 303)
+})
+
+manageRoutes.post('/manage/staff/invitations/:id/withdraw', async (c) => {
+  const invitationId = z.uuid().safeParse(c.req.param('id'))
+  if (!invitationId.success) throw new NotFoundError()
+  try {
+    await withdrawInvitation(c.var, c.var.user!.activeMembership!.tenantId, invitationId.data)
+  } catch (error) {
+    const failure = formError(c, error)
+    return staffPage(c, { status: failure.status, errors: failure.errors })
+  }
+  return c.redirect('/manage/staff?notice=withdrawn', 303)
 })

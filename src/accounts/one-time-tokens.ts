@@ -9,7 +9,13 @@ import { randomToken, sha256Hex } from '../lib/crypto.ts'
 
 export interface TokenRequest {
   purpose: TokenPurpose
+  /** Whose token it is, so voidTokens finds it; null when the person may have no account yet. */
   userId: string | null
+  /**
+   * Binds the secret to `userId`: consuming it then needs that user id too. For short codes people type
+   * (signed in); never for links, which are opened by someone nobody knows yet.
+   */
+  bindToUser?: boolean
   target: string
   forTenantId?: string | null
   metadata?: Record<string, unknown>
@@ -28,7 +34,7 @@ export async function issueToken(db: Queryable, request: TokenRequest): Promise<
   const secret = request.secret ?? randomToken(32)
   await db.insertInto('one_time_tokens').values({
     purpose: request.purpose,
-    token_hash: await hashSecret(request.purpose, request.userId, secret),
+    token_hash: await hashSecret(request.purpose, request.bindToUser ? request.userId : null, secret),
     user_id: request.userId,
     target: request.target,
     for_tenant_id: request.forTenantId ?? null,
@@ -41,7 +47,8 @@ export async function issueToken(db: Queryable, request: TokenRequest): Promise<
 
 /**
  * Marks the token used and returns it, or undefined when it is unknown, expired or already used.
- * `userId` must match the one it was issued for (codes are short, so they are bound to a person).
+ * A secret issued `bindToUser` needs the `userId` it was issued for (codes are short, so they are bound
+ * to a person); a link's secret is consumed without one.
  */
 export async function consumeToken(db: Queryable, purpose: TokenPurpose, secret: string, now: Date, userId: string | null = null) {
   if (!secret || secret.length > 200) return undefined
@@ -64,8 +71,13 @@ export async function peekToken(db: Queryable, purpose: TokenPurpose, secret: st
     .executeTakeFirst()
 }
 
-/** Voids a person's unused tokens of one purpose (a new reset link replaces the old ones). */
+/** Voids a person's unused tokens of one purpose (a new reset link replaces the old ones; so does using one). */
 export async function voidTokens(db: Queryable, purpose: TokenPurpose, userId: string, now: Date) {
   await db.updateTable('one_time_tokens').set({ used_at: now })
     .where('purpose', '=', purpose).where('user_id', '=', userId).where('used_at', 'is', null).execute()
+}
+
+/** Whose a consumed token is; tokens issued before user ids were stored name their person in metadata. */
+export function tokenOwner(token: { user_id: string | null; metadata: unknown }): string | undefined {
+  return token.user_id ?? (token.metadata as { userId?: string } | null)?.userId
 }

@@ -27,6 +27,13 @@ export async function hashPassword(password: string, params: Argon2Params = DEFA
   return `$argon2id$v=19$m=${params.m},t=${params.t},p=${params.p}$${toBase64(salt)}$${toBase64(hash)}`
 }
 
+/**
+ * A well-formed hash at today's cost that no password matches. Checked when there is no account or no
+ * password to check against, so a refusal takes as long as for a real account: the answer's timing must
+ * not tell who has an account.
+ */
+export const DUMMY_HASH = `$argon2id$v=19$m=${DEFAULT_PARAMS.m},t=${DEFAULT_PARAMS.t},p=${DEFAULT_PARAMS.p}$${'A'.repeat(22)}$${'A'.repeat(43)}`
+
 const PHC = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/
 
 /** True when `password` matches `stored`. A malformed stored hash never matches. */

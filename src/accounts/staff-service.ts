@@ -91,6 +91,36 @@ export async function acceptInvitation(deps: AccountDeps, user: { id: string; em
   })
 }
 
+export interface PendingInvitation {
+  id: string
+  email: string
+  role: MembershipRole
+  sentAt: Date
+  expiresAt: Date
+}
+
+/** The tenant's invitations still open (unused, unexpired), newest first. Tokens are platform rows. */
+export async function listPendingInvitations(deps: Pick<AccountDeps, 'db' | 'now'>, tenantId: string): Promise<PendingInvitation[]> {
+  const rows = await withContext(deps.db, SYSTEM, (trx) => trx.selectFrom('one_time_tokens')
+    .select(['id', 'target', 'metadata', 'created_at', 'expires_at'])
+    .where('purpose', '=', 'staff_invitation').where('for_tenant_id', '=', tenantId)
+    .where('used_at', 'is', null).where('expires_at', '>', deps.now)
+    .orderBy('created_at', 'desc').limit(200).execute())
+  return rows.map((row) => ({
+    id: row.id, email: row.target, sentAt: row.created_at, expiresAt: row.expires_at,
+    role: (row.metadata as { role?: MembershipRole }).role === 'manager' ? 'manager' : 'scanner',
+  }))
+}
+
+/** Withdraws an open invitation of the manager's own tenant: its link stops working. */
+export async function withdrawInvitation(deps: Pick<AccountDeps, 'db' | 'now'>, tenantId: string, invitationId: string) {
+  const withdrawn = await withContext(deps.db, SYSTEM, (trx) => trx.updateTable('one_time_tokens').set({ used_at: deps.now })
+    .where('id', '=', invitationId).where('purpose', '=', 'staff_invitation').where('for_tenant_id', '=', tenantId)
+    .where('used_at', 'is', null).where('expires_at', '>', deps.now)
+    .returning('id').executeTakeFirst())
+  if (!withdrawn) throw new DomainError(404, 'not_found', 'manage.invitations.notFound')
+}
+
 export function listStaff(trx: Queryable, tenantId: string) {
   return trx.selectFrom('memberships as m').innerJoin('users as u', 'u.id', 'm.user_id')
     .select(['u.id', 'u.name', 'u.email', 'm.role'])

@@ -8,7 +8,7 @@ import { DomainError } from '../http/errors.tsx'
 import { randomDigits } from '../lib/crypto.ts'
 import { sendPlatformMessage } from '../notifications/messages.ts'
 import { throttle, type AccountDeps } from './auth-service.ts'
-import { consumeToken, issueToken, voidTokens } from './one-time-tokens.ts'
+import { consumeToken, issueToken, tokenOwner, voidTokens } from './one-time-tokens.ts'
 
 const PHONE_CODE_TTL_MS = 10 * 60 * 1000
 export const PHONE_RULES = {
@@ -37,8 +37,9 @@ export async function claimGuestTickets(db: Queryable, userId: string, contact: 
 export async function verifyEmail(deps: AccountDeps, token: string): Promise<number> {
   return withContext(deps.db, SYSTEM, async (trx) => {
     const used = await consumeToken(trx, 'email_verification', token, deps.now)
-    const userId = (used?.metadata as { userId?: string } | undefined)?.userId
+    const userId = used && tokenOwner(used)
     if (!used || !userId) throw new DomainError(400, 'invalid_token', 'account.verifyInvalid')
+    await voidTokens(trx, 'email_verification', userId, deps.now)
     const user = await trx.updateTable('users').set({ email_verified_at: deps.now })
       .where('id', '=', userId).where((eb) => eb(eb.fn('lower', ['email']), '=', used.target))
       .returning('id').executeTakeFirst()
@@ -53,7 +54,7 @@ export async function sendPhoneCode(deps: AccountDeps, userId: string, phone: st
   await withContext(deps.db, SYSTEM, async (trx) => {
     await voidTokens(trx, 'phone_verification', userId, deps.now)
     await issueToken(trx, {
-      purpose: 'phone_verification', userId, target: phone, ttlMs: PHONE_CODE_TTL_MS, now: deps.now, secret: code,
+      purpose: 'phone_verification', userId, bindToUser: true, target: phone, ttlMs: PHONE_CODE_TTL_MS, now: deps.now, secret: code,
     })
   })
   await sendPlatformMessage(deps.db, deps.senders, {

@@ -1,11 +1,13 @@
 import type { MessageKey } from './en.ts'
 import { swApi } from './sw-api.ts'
+import { swAccounts } from './sw-accounts.ts'
 import { swPayments } from './sw-payments.ts'
 
 /** Swahili messages. The type makes a missing key a compile error. */
 export const sw: Record<MessageKey, string> = {
   ...swPayments,
   ...swApi,
+  ...swAccounts,
   'app.name': 'Tikiti',
   'app.tagline': 'Tiketi za matukio kote Afrika Mashariki, hulipwa kwa M-Pesa.',
   'nav.home': 'Mwanzo',

@@ -5,7 +5,7 @@ import { apiNotFound } from '../http/api.ts'
 import type { AppEnv } from '../http/app-env.ts'
 import { apiRoutes, json, jsonBody, jsonError, readWithReservationToken, withReservationToken } from '../http/openapi.ts'
 import { paymentRequestSchema, paymentSchema } from './api-schemas.ts'
-import { publicOrigin } from './callback-routes.ts'
+import { publicOrigin } from '../http/public-origin.ts'
 import { findPayment, startPayment, type PaymentJson } from './checkout-service.ts'
 
 export const paymentApiRoutes = apiRoutes({ json: { status: 422, code: 'invalid_request', key: 'checkout.invalidPhone' } })

@@ -117,12 +117,3 @@ callbackRoutes.post('/payments/mpesa/reversal/:paymentId/:secret', async (c) => 
   await applyReversalResult(c.var.db, payment.id, body.data.Result, c.var.now)
   return c.json(ACCEPTED)
 })
-
-/**
- * Where Daraja must call back: PUBLIC_URL. Never the request's Host header in production: anyone can set
- * it, and Daraja would then post the callback's secret to them. Outside production (the simulator, tests)
- * the request's origin is accepted.
- */
-export function publicOrigin(c: Context<AppEnv>): string | undefined {
-  return c.var.config.publicUrl ?? (c.var.config.mode === 'production' ? undefined : new URL(c.req.url).origin)
-}

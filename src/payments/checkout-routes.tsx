@@ -11,7 +11,7 @@ import { factory } from '../http/factory.ts'
 import { readForm } from '../http/forms.ts'
 import { holdOf, showHold } from '../tickets/hold-routes.tsx'
 import { findReservation } from '../tickets/reservations.ts'
-import { publicOrigin } from './callback-routes.ts'
+import { publicOrigin } from '../http/public-origin.ts'
 import { latestPaymentOf, paymentJson, startPayment } from './checkout-service.ts'
 
 export const checkoutRoutes = factory.createApp()

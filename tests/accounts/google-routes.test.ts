@@ -5,7 +5,7 @@ import { sharedDatabase, type Database } from '../../src/db/database.ts'
 import { TEST_CONFIG } from '../support/app.ts'
 import { TestClient } from '../support/client.ts'
 import { openTestDatabase } from '../support/database.ts'
-import { asSystem, createAccount, unique } from '../support/fixtures.ts'
+import { asSystem, createAccount, TEST_PASSWORD, unique } from '../support/fixtures.ts'
 import * as googleStandin from '../support/google-standin.ts'
 
 let db: Database
@@ -66,6 +66,41 @@ describe('continue with Google', () => {
     const refused = await throughGoogle(client)
     expect(refused.status).toBe(409)
     expect(client.signedIn).toBe(false)
+  })
+
+  it('takes back a gmail address someone registered first: their password and sessions end on linking', async () => {
+    const gmail = `${unique('victim')}@gmail.com`
+    const squatter = browser()
+    expect((await squatter.post('/register', { name: 'Not the owner', email: gmail, password: 'the-squatters-password' })).status).toBe(303)
+    expect((await squatter.get('/account')).status).toBe(200)
+
+    standin.setNextProfile({ sub: unique('sub'), email: gmail, email_verified: true })
+    const owner = browser()
+    expect((await throughGoogle(owner)).headers.get('location')).toBe('/start')
+    expect(owner.signedIn).toBe(true)
+    expect((await owner.get('/account')).status).toBe(200)
+    expect((await squatter.get('/account')).status).toBe(303)
+    const refused = await browser().post('/login', { email: gmail, password: 'the-squatters-password' })
+    expect(refused.status).toBe(401)
+    const user = await asSystem(db, (trx) => trx.selectFrom('users').select(['password_hash', 'email_verified_at'])
+      .where('email', '=', gmail).executeTakeFirstOrThrow())
+    expect(user.password_hash).toBeNull()
+    expect(user.email_verified_at).not.toBeNull()
+  })
+
+  it('keeps the password of an account whose address was confirmed, but ends its other sessions on linking', async () => {
+    const existing = await createAccount(db) // its address is confirmed
+    const gmail = `${unique('confirmed')}@gmail.com`
+    await asSystem(db, (trx) => trx.updateTable('users').set({ email: gmail }).where('id', '=', existing.id).execute())
+    const laptop = browser()
+    await laptop.post('/login', { email: gmail, password: TEST_PASSWORD })
+    expect(laptop.signedIn).toBe(true)
+    standin.setNextProfile({ sub: unique('sub'), email: gmail, email_verified: true })
+    const phone = browser()
+    await throughGoogle(phone)
+    expect((await phone.get('/account')).status).toBe(200)
+    expect((await laptop.get('/account')).status).toBe(303)
+    expect((await browser().post('/login', { email: gmail, password: TEST_PASSWORD })).status).toBe(303)
   })
 
   it('refuses an unverified email, a forged state, and a cancelled consent without signing in', async () => {

@@ -93,6 +93,12 @@ const ROUTES: Route[] = [
     expect: { ...managersOnly, managerB: 404, managerA: 'ok' },
   },
   {
+    // no such invitation: managers learn nothing, everyone else is stopped by the guard first
+    method: 'POST', route: '/manage/staff/invitations/:id/withdraw',
+    path: () => '/manage/staff/invitations/00000000-0000-4000-8000-000000000000/withdraw',
+    expect: { ...managersOnly, managerA: 404, managerB: 404 },
+  },
+  {
     method: 'POST', route: '/manage/staff/:userId/remove', path: (ids) => `/manage/staff/${ids.spareScanner}/remove`,
     expect: { ...managersOnly, managerB: 404 },
   },

@@ -56,7 +56,7 @@ describe('reading the configuration', () => {
     })
     expect(readServerConfig({ PORT: '8140', TRUST_PROXY: 'true', DATA_DIR: '/tmp/x', DARAJA_SIMULATOR: 'off' }, dev))
       .toMatchObject({ port: 8140, trustProxy: true, dataDir: '/tmp/x', darajaSimulator: false, darajaSimulatorPort: 8141 })
-    expect(readServerConfig({}, readConfig({ APP_ENV: 'production' })).darajaSimulator).toBe(false)
+    expect(readServerConfig({}, readConfig({ APP_ENV: 'production', PUBLIC_URL: 'https://tikiti.example' })).darajaSimulator).toBe(false)
     expect(readServerConfig({}, readConfig({ DARAJA_BASE_URL: 'http://127.0.0.1:9' })).darajaSimulator).toBe(false)
   })
 })

@@ -55,7 +55,7 @@ try {
 
   const started = Date.now()
   wrangler = spawn('npx', ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port),
-    '--var', `DATABASE_URL:${dbUrl}`, '--show-interactive-dev-session=false'], {
+    '--var', `DATABASE_URL:${dbUrl}`, '--var', `PUBLIC_URL:http://127.0.0.1:${port}`, '--show-interactive-dev-session=false'], {
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,

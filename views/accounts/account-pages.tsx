@@ -2,7 +2,7 @@ import type { CurrentUser } from '../../src/accounts/current-user.ts'
 import type { FieldErrors, FormValues } from '../../src/http/forms.ts'
 import { formatDateTime } from '../../src/i18n/format.ts'
 import type { Lang, Translator } from '../../src/i18n/index.ts'
-import { maskPhone } from '../../src/lib/phone.ts'
+import { localPhone, maskPhone } from '../../src/lib/phone.ts'
 import { Field, FormProblem, Notice } from '../components/form.tsx'
 
 interface PageProps {
@@ -12,7 +12,8 @@ interface PageProps {
   errors?: FieldErrors
 }
 
-export function AccountPage({ t, user, notice, errors, values, codeSent }: PageProps & { user: CurrentUser; codeSent: boolean }) {
+/** `codeSentTo`: the phone a confirmation code just went to, said on the page so the person knows. */
+export function AccountPage({ t, user, notice, errors, values, codeSent, codeSentTo }: PageProps & { user: CurrentUser; codeSent: boolean; codeSentTo?: string }) {
   return (
     <section>
       <h1>{t('account.title')}</h1>
@@ -32,14 +33,18 @@ export function AccountPage({ t, user, notice, errors, values, codeSent }: PageP
       )}
       {codeSent
         ? (
-          <form method="post" action="/account/phone/verify" class="stack">
-            <Field name="code" label={t('account.phone.code')} inputmode="numeric" autocomplete="one-time-code" values={values} errors={errors} />
-            <button>{t('account.phone.verify')}</button>
-          </form>
+          <>
+            {codeSentTo && <Notice kind="success">{t('account.phone.codeSentTo', { phone: maskPhone(codeSentTo) })}</Notice>}
+            <form method="post" action="/account/phone/verify" class="stack">
+              <Field name="code" label={t('account.phone.code')} inputmode="numeric" autocomplete="one-time-code" values={values} errors={errors} />
+              <button>{t('account.phone.verify')}</button>
+            </form>
+          </>
         )
         : (
           <form method="post" action="/account/phone" class="stack">
-            <Field name="phone" type="tel" label={t('account.phone.title')} inputmode="tel" autocomplete="tel" values={values} errors={errors} />
+            <Field name="phone" type="tel" label={t('account.phone.title')} inputmode="tel" autocomplete="tel"
+              values={values ?? { phone: localPhone(user.phone) ?? '' }} errors={errors} />
             <button class="secondary">{t('account.phone.send')}</button>
           </form>
         )}

@@ -23,17 +23,23 @@ export function LoginPage({ t, values, errors, next, googleEnabled, notice }: Fo
       </form>
       {googleEnabled && <p><a class="button secondary" href="/auth/google">{t('auth.google')}</a></p>}
       <p><a href="/password/forgot">{t('auth.forgotLink')}</a></p>
-      <p><a href="/register">{t('auth.noAccount')}</a></p>
+      <p><a href={withNext('/register', next)}>{t('auth.noAccount')}</a></p>
     </section>
   )
 }
 
-export function RegisterPage({ t, values, errors }: FormPageProps) {
+/** A link that keeps where the person was going (an invitation, say) through sign-in or registration. */
+function withNext(path: string, next: string | undefined): string {
+  return next ? `${path}?next=${encodeURIComponent(next)}` : path
+}
+
+export function RegisterPage({ t, values, errors, next }: FormPageProps & { next?: string }) {
   return (
     <section class="narrow">
       <h1>{t('auth.register.title')}</h1>
       <FormProblem errors={errors} summary={t('form.fixErrors')} />
       <form method="post" action="/register" class="stack">
+        {next && <input type="hidden" name="next" value={next} />}
         <Field name="name" label={t('auth.name')} autocomplete="name" values={values} errors={errors} />
         <Field name="email" type="email" label={t('auth.email')} autocomplete="email" values={values} errors={errors} />
         <Field name="password" type="password" label={t('auth.password')} autocomplete="new-password" errors={errors} />
@@ -41,7 +47,7 @@ export function RegisterPage({ t, values, errors }: FormPageProps) {
           values={values} errors={errors} />
         <button type="submit">{t('auth.register.submit')}</button>
       </form>
-      <p><a href="/login">{t('auth.haveAccount')}</a></p>
+      <p><a href={withNext('/login', next)}>{t('auth.haveAccount')}</a></p>
     </section>
   )
 }

@@ -1,4 +1,5 @@
 import type { Membership } from '../../src/accounts/current-user.ts'
+import type { PendingInvitation } from '../../src/accounts/staff-service.ts'
 import type { FieldErrors, FormValues } from '../../src/http/forms.ts'
 import { formatDateTime } from '../../src/i18n/format.ts'
 import type { Lang, MessageKey, Translator } from '../../src/i18n/index.ts'
@@ -50,7 +51,9 @@ interface StaffRow {
 
 export interface StaffPageProps {
   t: Translator
+  lang: Lang
   staff: StaffRow[]
+  invitations: PendingInvitation[]
   events: EventRow[]
   assignments: Array<{ user_id: string; event_id: string }>
   currentUserId: string
@@ -59,7 +62,7 @@ export interface StaffPageProps {
   errors?: FieldErrors
 }
 
-export function StaffPage({ t, staff, events, assignments, currentUserId, notice, values, errors }: StaffPageProps) {
+export function StaffPage({ t, lang, staff, invitations, events, assignments, currentUserId, notice, values, errors }: StaffPageProps) {
   return (
     <section>
       <h1>{t('manage.staff')}</h1>
@@ -94,6 +97,26 @@ export function StaffPage({ t, staff, events, assignments, currentUserId, notice
           </li>
         ))}
       </ul>
+      {invitations.length > 0 && (
+        <>
+          <h2>{t('manage.invitations.title')}</h2>
+          <ul class="cards">
+            {invitations.map((invitation) => (
+              <li class="card">
+                <strong>{invitation.email}</strong>{' '}
+                <span class="badge">{t(invitation.role === 'manager' ? 'manage.role.manager' : 'manage.role.scanner')}</span>
+                <p class="meta">
+                  {t('manage.invitations.sent', { when: formatDateTime(invitation.sentAt, lang) })} ·{' '}
+                  {t('manage.invitations.expires', { when: formatDateTime(invitation.expiresAt, lang) })}
+                </p>
+                <form method="post" action={`/manage/staff/invitations/${invitation.id}/withdraw`}>
+                  <button class="secondary danger">{t('manage.invitations.revoke')}</button>
+                </form>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       <h2>{t('manage.staff.invite')}</h2>
       <form method="post" action="/manage/staff/invite" class="stack">
         <Field name="email" type="email" label={t('auth.email')} values={values} errors={errors} />

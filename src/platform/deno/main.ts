@@ -18,7 +18,15 @@ import { openDatabase, readMigrations } from './database.ts'
 
 const started = performance.now()
 const env = Deno.env.toObject()
-const config = readConfig(env)
+const config = (() => {
+  try {
+    return readConfig(env)
+  } catch (error) {
+    // a configuration mistake (PUBLIC_URL missing in production…): say it plainly and stop
+    console.error(JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: (error as Error).message }))
+    Deno.exit(1)
+  }
+})()
 const settings = readServerConfig(env, config)
 const secretKeys = await loadSecretKeys(settings, config.mode)
 const { port, host: hostname } = settings

@@ -4,7 +4,7 @@ import { migrate } from '../../db/migrate.ts'
 import { openDatabase, readMigrations } from './database.ts'
 
 const env = Deno.env.toObject()
-const config = readConfig(env)
+const config = readConfig(env, { serving: false })
 const { db, description } = await openDatabase(config, readServerConfig(env, config))
 try {
   const applied = await migrate(db, await readMigrations())

@@ -5,7 +5,7 @@ import { openDatabase } from './database.ts'
 import { loadSecretKeys } from './secret-keys.ts'
 
 const env = Deno.env.toObject()
-const config = readConfig(env)
+const config = readConfig(env, { serving: false })
 const server = readServerConfig(env, config)
 const { db, description } = await openDatabase(config, server)
 try {

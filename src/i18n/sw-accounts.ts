@@ -1,0 +1,12 @@
+import type { enAccounts } from './en-accounts.ts'
+
+/** Swahili messages of accounts added with issue 10. The type makes a missing key a compile error. */
+export const swAccounts: Record<keyof typeof enAccounts, string> = {
+  'manage.invitations.title': 'Mialiko ambayo bado haijakubaliwa',
+  'manage.invitations.sent': 'Ilitumwa {when}',
+  'manage.invitations.expires': 'Itaisha {when}',
+  'manage.invitations.revoke': 'Futa mwaliko',
+  'manage.invitations.revoked': 'Mwaliko umefutwa: kiungo chake hakifanyi kazi tena.',
+  'manage.invitations.notFound': 'Mwaliko huo haupo wazi tena.',
+  'account.phone.codeSentTo': 'Tumetuma msimbo wa tarakimu 6 kwa WhatsApp kwenda {phone}. Uandike hapa kuthibitisha nambari.',
+}
