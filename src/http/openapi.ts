@@ -146,8 +146,11 @@ export const openApiDocument = {
         summary: 'Hold tickets for a while (the event sets how long) so the buyer can pay',
         parameters: [
           { name: 'eventId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
-          { name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 200 },
-            description: 'A repeated request with the same key gets the same reservation (double taps, retries).' },
+          { name: 'Idempotency-Key', in: 'header', schema: { type: 'string', minLength: 22, maxLength: 200, pattern: '^[A-Za-z0-9_-]{22,200}$' },
+            description: 'A repeated request with the same key and body gets the same reservation and token (double taps, retries), ' +
+              'answered 200. The key is a secret: a random value of at least 128 bits, 22 to 200 base64url characters, or at least ' +
+              '32 if all are hexadecimal digits (e.g. 16 random bytes in hex); weaker keys are refused with 422. Keys are scoped to ' +
+              'the caller (a signed-in user\'s keys replay only for that user) and last 24 hours.' },
         ],
         requestBody: {
           required: true,
@@ -158,10 +161,12 @@ export const openApiDocument = {
           }),
         },
         responses: {
+          200: { description: 'A replay of an earlier request with the same Idempotency-Key', ...json(reservation) },
           201: { description: 'Held', ...json(reservation) },
           404: { description: 'No such event on sale', ...json(error) },
           409: { description: 'Sold out, sales closed or not open, or the event is not selling', ...json(error) },
           422: { description: 'Invalid request', ...json(error) },
+          429: { description: 'The caller already has the most open holds allowed for this event', ...json(error) },
         },
       },
     },

@@ -4,6 +4,7 @@ import { z } from 'zod'
 import type { AppEnv } from '../http/app-env.ts'
 import { apiError, bearerToken } from '../http/api.ts'
 import { factory } from '../http/factory.ts'
+import { holdLimits } from '../tickets/hold-limits.ts'
 import { publicOrigin } from './callback-routes.ts'
 import { findPayment, startPayment, type PaymentJson } from './checkout-service.ts'
 
@@ -26,7 +27,7 @@ paymentApiRoutes.post('/api/v1/reservations/:id/payments', async (c) => {
   if (!parsed.success) return apiError(c, 422, 'invalid_request', 'checkout.invalidPhone')
   const payment = await startPayment(c.var.db, c.var.services, {
     reservationId: id.data, token, phone: parsed.data.phone, userId: c.var.user?.id ?? null,
-    origin: publicOrigin(c), lang: c.var.lang, now: c.var.now,
+    origin: publicOrigin(c), lang: c.var.lang, now: c.var.now, maxHoldsPerPhone: holdLimits(c.var.config).perPhone,
   })
   c.header('Location', `/api/v1/payments/${payment.id}`)
   return c.json(toApi(c, payment), 202)

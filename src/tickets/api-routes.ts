@@ -2,6 +2,7 @@
 import { z } from 'zod'
 import { apiError, bearerToken } from '../http/api.ts'
 import { factory } from '../http/factory.ts'
+import { holdClientKey, holdLimits } from './hold-limits.ts'
 import { createReservation, findReservation } from './reservations.ts'
 
 export const reservationApiRoutes = factory.createApp()
@@ -25,9 +26,11 @@ reservationApiRoutes.post('/api/v1/events/:eventId/reservations', async (c) => {
   if (!parsed.success) return apiError(c, 422, 'invalid_request', 'reserve.invalidItems')
   const result = await createReservation(c.var.db, {
     eventId: eventId.data, items: parsed.data.items, userId: c.var.user?.id ?? null, idempotencyKey: key.data, now: c.var.now,
+    clientKey: await holdClientKey(c), maxOpenHolds: holdLimits(c.var.config).perClient,
   })
   c.header('Location', `/api/v1/reservations/${result.reservation.id}`)
-  return c.json(result.reservation, 201)
+  // a replay answers with what was made the first time: 200, not a second 201
+  return c.json(result.reservation, result.created ? 201 : 200)
 })
 
 reservationApiRoutes.get('/api/v1/reservations/:id', async (c) => {
