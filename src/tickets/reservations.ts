@@ -51,9 +51,10 @@ async function requestHash(request: ReservationRequest): Promise<string> {
 /**
  * An Idempotency-Key must be a random secret of at least 128 bits, whoever sends it: the replay of a
  * key hands back the reservation's token, so the key is what proves the right to it. Keys are also
- * scoped to the caller (a signed-in user's keys replay for that user only), but one rule for everyone
- * keeps the contract one sentence, and a guessable key from a signed-in client would still be a
- * guessable token for anyone holding that session. Precisely: 22 to 200 characters of the base64url
+ * scoped to the caller (a signed-in user's keys replay for that user only), yet signed-in callers get
+ * the same rule: their token is derived from the key, the event and their user id (see below), none of
+ * which needs their session, so a guessable key would be a guessable token. One rule also keeps the
+ * contract one sentence. Precisely: 22 to 200 characters of the base64url
  * alphabet (A-Z a-z 0-9 - _), and when every character is a hexadecimal digit, at least 32 of them
  * (32 hex = 22 base64url = 128 bits); at least 8 different characters, which refuses "aaaa…" and
  * "0000…" and which a random key of that length misses with negligible odds.
@@ -85,7 +86,7 @@ const HOLD_ERRORS: Record<string, { status: 404 | 409 | 422 | 429; key: MessageK
   too_many_holds: { status: 429, key: 'reserve.tooManyHolds' },
 }
 
-/** hold_tickets() raises 'TK404' / 'TK409' / 'TK422' with the code as message and details in DETAIL. */
+/** hold_tickets() raises 'TK404' / 'TK409' / 'TK422' / 'TK429' with the code as message and details in DETAIL. */
 function holdError(error: unknown): unknown {
   const { code, message, detail } = error as { code?: string; message?: string; detail?: string }
   if (code === 'TK404') return new NotFoundError()
