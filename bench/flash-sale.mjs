@@ -97,8 +97,8 @@ async function drive(label, workers, attempt) {
 /** The SQL one hold runs, as src/tickets/reservations.ts issues it: one call to hold_tickets(). */
 async function bareSqlHold(sql, sale, type, quantity, i) {
   try {
-    await sql`select hold_tickets(${sale.eventId}, ${[{ ticketTypeId: type, quantity }]}::jsonb, null, ${`token-${i}`},
-      ${`hash-${i}`}, ${`sql-buyer-${i}`}, ${`request-${i}`}, now())`
+    await sql`select hold_tickets(${sale.eventId}, ${[{ ticketTypeId: type, quantity }]}::jsonb, null, ${`hash-${i}`},
+      ${`sql-buyer-key-hash-${i}`}, ${`request-${i}`}, now(), null, 0)`
     return quantity
   } catch (error) {
     if (error.code === 'TK409') return 0
@@ -124,7 +124,9 @@ try {
 
   // 2. the app, over HTTP
   server = spawn('npm', ['start'], {
-    env: { ...process.env, DATABASE_URL: dbUrl.toString(), PORT: String(port), APP_ENV: 'production', PUBLIC_URL: `http://127.0.0.1:${port}`, DATABASE_POOL_MAX: String(pool) },
+    env: { ...process.env, DATABASE_URL: dbUrl.toString(), PORT: String(port), APP_ENV: 'production', PUBLIC_URL: `http://127.0.0.1:${port}`, DATABASE_POOL_MAX: String(pool),
+      // every simulated buyer comes from this machine's address: no per-client hold cap
+      HOLDS_PER_CLIENT: '0' },
     stdio: ['ignore', 'ignore', 'inherit'], detached: true,
   })
   for (let i = 0; ; i++) {
@@ -133,10 +135,12 @@ try {
     await sleep(250)
   }
   const url = `http://127.0.0.1:${port}/api/v1/events/${sale.eventId}/reservations`
+  // Idempotency-Keys must be random secrets of 128 bits or more (src/tickets/reservations.ts)
+  const runId = crypto.randomUUID().replace(/-/g, '')
   const app = await drive(`app (HTTP) (${connections} connections, pool ${pool})`, connections, async (i) => {
     const b = buyerAt(i, sale.types)
     const res = await fetch(url, {
-      method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': `buyer-${i}` },
+      method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': `buyer-${i}-${runId}` },
       body: JSON.stringify({ items: [{ ticketTypeId: b.type, quantity: b.quantity }] }),
     })
     await res.arrayBuffer()

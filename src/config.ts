@@ -24,6 +24,12 @@ export interface AppConfig {
   simulatedPhoneUrl?: string
   /** Connections in the Deno server's Postgres pool. */
   databasePoolMax: number
+  /** Open (unexpired, unpaid) holds one client may have per event; 0: no cap. Default in src/tickets/hold-limits.ts. */
+  holdsPerClient?: number
+  /** Open holds one paying phone may have per event; 0: no cap. */
+  holdsPerPhone?: number
+  /** Tickets an event may have, summed over its ticket types. */
+  maxTicketsPerEvent?: number
 }
 
 export type EnvVars = Record<string, unknown>
@@ -32,6 +38,14 @@ export type EnvVars = Record<string, unknown>
 export function envText(vars: EnvVars, name: string): string | undefined {
   const value = vars[name]
   return typeof value === 'string' && value !== '' ? value : undefined
+}
+
+/** A whole number of at least `min`, or undefined when unset (the feature's default applies). */
+function count(vars: EnvVars, name: string, min = 0): number | undefined {
+  const text = envText(vars, name)
+  if (text === undefined) return undefined
+  if (!/^\d+$/.test(text) || Number(text) < min) throw new Error(`${name} must be a whole number of at least ${min} (got "${text}")`)
+  return Number(text)
 }
 
 /**
@@ -77,6 +91,9 @@ export function readConfig(vars: EnvVars, options: ReadConfigOptions = {}): AppC
     publicUrl: readPublicUrl(vars, mode, options.serving ?? true),
     darajaBaseUrl: envText(vars, 'DARAJA_BASE_URL'),
     databasePoolMax: Math.max(1, Math.min(200, Number(envText(vars, 'DATABASE_POOL_MAX') ?? 20) || 20)),
+    holdsPerClient: count(vars, 'HOLDS_PER_CLIENT'),
+    holdsPerPhone: count(vars, 'HOLDS_PER_PHONE'),
+    maxTicketsPerEvent: count(vars, 'MAX_TICKETS_PER_EVENT', 1),
   }
 }
 

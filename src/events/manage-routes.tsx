@@ -18,7 +18,7 @@ import { checkUpload, MAX_UPLOAD_BODY } from '../storage/uploads.ts'
 import { eventForm, statusForm, ticketTypeForm } from './form-schemas.ts'
 import {
   addTicketType, changeStatus, committedByType, createEvent, deleteTicketType, duplicateEvent, lockEvent, updateEvent,
-  updateTicketType, type Actor,
+  inventoryRules, updateTicketType, type Actor,
 } from './manage-service.ts'
 
 export const manageEventRoutes = factory.createApp()
@@ -98,7 +98,7 @@ manageEventRoutes.post('/manage/events', async (c) => {
     renderPage(c, { title: c.var.t('manage.events.new'), status, body: <NewEventPage t={c.var.t} values={form.values} errors={errors} /> })
   if (!form.ok) return page(422, form.errors)
   try {
-    const id = await withUserContext(c, (trx) => createEvent(trx, actorOf(c), form.data, c.var.now))
+    const id = await withUserContext(c, (trx) => createEvent(trx, actorOf(c), form.data, c.var.now, inventoryRules(c.var.config)))
     return c.redirect(`/manage/events/${id}?notice=created`, 303)
   } catch (error) {
     const failure = formError(c, error)
@@ -113,12 +113,20 @@ manageEventRoutes.post('/manage/events/:eventId', async (c) => {
   const form = await readForm(c, eventForm)
   if (!form.ok) return eventPage(c, eventId, { form: 'event', values: form.values, errors: form.errors, status: 422 })
   return attempt(c, eventId, 'event', form.values,
-    () => withUserContext(c, (trx) => updateEvent(trx, actorOf(c), eventId, form.data, c.var.now)), 'saved')
+    () => withUserContext(c, (trx) => updateEvent(trx, actorOf(c), eventId, form.data, c.var.now, inventoryRules(c.var.config))), 'saved')
 })
 
 manageEventRoutes.post('/manage/events/:eventId/duplicate', async (c) => {
   const eventId = eventIdOf(c)
-  const copyId = await withUserContext(c, (trx) => duplicateEvent(trx, actorOf(c), eventId, c.var.t('events.copySuffix')))
+  let copyId: string
+  try {
+    copyId = await withUserContext(c, (trx) => duplicateEvent(trx, actorOf(c), eventId, c.var.t('events.copySuffix'), inventoryRules(c.var.config)))
+  } catch (error) {
+    if (error instanceof NotFoundError) throw error
+    // shown with the status and copy buttons
+    const failure = formError(c, error)
+    return eventPage(c, eventId, { form: 'status', values: {}, errors: failure.errors, status: failure.status })
+  }
   return c.redirect(`/manage/events/${copyId}?notice=duplicated`, 303)
 })
 
@@ -135,7 +143,7 @@ manageEventRoutes.post('/manage/events/:eventId/ticket-types', async (c) => {
   const form = await readForm(c, ticketTypeForm)
   if (!form.ok) return eventPage(c, eventId, { form: 'new-type', values: form.values, errors: form.errors, status: 422 })
   return attempt(c, eventId, 'new-type', form.values,
-    () => withUserContext(c, (trx) => addTicketType(trx, actorOf(c), eventId, form.data)), 'saved')
+    () => withUserContext(c, (trx) => addTicketType(trx, actorOf(c), eventId, form.data, inventoryRules(c.var.config))), 'saved')
 })
 
 manageEventRoutes.post('/manage/events/:eventId/ticket-types/:typeId', async (c) => {
@@ -145,7 +153,7 @@ manageEventRoutes.post('/manage/events/:eventId/ticket-types/:typeId', async (c)
   const form = await readForm(c, ticketTypeForm)
   if (!form.ok) return eventPage(c, eventId, { form: typeId.data, values: form.values, errors: form.errors, status: 422 })
   return attempt(c, eventId, typeId.data, form.values,
-    () => withUserContext(c, (trx) => updateTicketType(trx, actorOf(c), eventId, typeId.data, form.data, c.var.now)), 'saved')
+    () => withUserContext(c, (trx) => updateTicketType(trx, actorOf(c), eventId, typeId.data, form.data, c.var.now, inventoryRules(c.var.config))), 'saved')
 })
 
 manageEventRoutes.post('/manage/events/:eventId/ticket-types/:typeId/delete', async (c) => {

@@ -2,8 +2,12 @@
  * What managers do to events and ticket types. Runs in the manager's tenant context, so another
  * tenant's events are simply not found (404), never "forbidden". Capacity rules:
  * ticket types never add up to more than the event, and no capacity drops below what is sold or held.
+ * Inventory rules, because every sellable ticket is a row: only an approved (active) organiser creates
+ * sellable tickets or publishes (a pending one drafts), and no event grows past the platform's maximum
+ * number of tickets (MAX_TICKETS_PER_EVENT), however it is reached: event capacity, ticket types, a copy.
  */
 import { sql } from 'kysely'
+import type { AppConfig } from '../config.ts'
 import type { Queryable } from '../db/database.ts'
 import type { EventStatus } from '../db/schema.ts'
 import { DomainError, NotFoundError } from '../http/errors.tsx'
@@ -15,6 +19,35 @@ import { assertTransition } from './status.ts'
 export interface Actor {
   tenantId: string
   userId: string
+}
+
+/** The platform's limits on inventory (from configuration). */
+export interface InventoryRules {
+  maxTicketsPerEvent: number
+}
+
+export const DEFAULT_MAX_TICKETS_PER_EVENT = 100_000
+
+export const DEFAULT_INVENTORY_RULES: InventoryRules = { maxTicketsPerEvent: DEFAULT_MAX_TICKETS_PER_EVENT }
+
+export function inventoryRules(config: AppConfig): InventoryRules {
+  return { maxTicketsPerEvent: config.maxTicketsPerEvent ?? DEFAULT_MAX_TICKETS_PER_EVENT }
+}
+
+/** Refuses sellable inventory (ticket types, publishing, copies with ticket types) to an organiser not yet approved. */
+async function assertMaySell(trx: Queryable, actor: Actor) {
+  const tenant = await trx.selectFrom('tenants').select('status').where('id', '=', actor.tenantId).executeTakeFirst()
+  if (tenant?.status === 'active') return
+  if (tenant?.status === 'pending') throw new DomainError(403, 'organiser_not_approved', 'events.pendingNoInventory')
+  throw new DomainError(403, 'forbidden', 'error.forbidden')
+}
+
+/** Refuses a change that takes an event's tickets from `before` to `after` past the platform maximum. */
+function assertWithinPlatformMax(rules: InventoryRules, before: number, after: number) {
+  if (after <= rules.maxTicketsPerEvent || after <= before) return
+  throw new DomainError(422, 'over_platform_max', 'events.overPlatformMax', {
+    max: rules.maxTicketsPerEvent.toLocaleString('en-US'), left: Math.max(0, rules.maxTicketsPerEvent - before).toLocaleString('en-US'),
+  })
 }
 
 function slugFor(title: string): string {
@@ -71,17 +104,20 @@ function assertEditable(status: EventStatus) {
   if (status === 'completed' || status === 'cancelled') throw new DomainError(409, 'event_closed', 'events.closed')
 }
 
-export async function createEvent(trx: Queryable, actor: Actor, input: EventInput, now: Date): Promise<string> {
+export async function createEvent(trx: Queryable, actor: Actor, input: EventInput, now: Date, rules = DEFAULT_INVENTORY_RULES): Promise<string> {
   if (input.startsAt <= now) throw new DomainError(422, 'past_date', 'form.pastDate')
+  assertWithinPlatformMax(rules, 0, input.totalCapacity)
   const row = await trx.insertInto('events').values({
     ...eventColumns(input), tenant_id: actor.tenantId, manager_id: actor.userId, slug: slugFor(input.title), status: 'draft',
   }).returning('id').executeTakeFirstOrThrow()
   return row.id
 }
 
-export async function updateEvent(trx: Queryable, actor: Actor, eventId: string, input: EventInput, now: Date) {
+export async function updateEvent(trx: Queryable, actor: Actor, eventId: string, input: EventInput, now: Date, rules = DEFAULT_INVENTORY_RULES) {
   const event = await lockEvent(trx, actor, eventId)
   assertEditable(event.status)
+  // an event from before the maximum keeps its capacity, but never grows
+  assertWithinPlatformMax(rules, event.total_capacity, input.totalCapacity)
   if (input.startsAt.getTime() !== event.starts_at.getTime() && input.startsAt <= now) {
     throw new DomainError(422, 'past_date', 'form.pastDate')
   }
@@ -93,8 +129,12 @@ export async function updateEvent(trx: Queryable, actor: Actor, eventId: string,
 }
 
 /** A draft copy with the same details and ticket types, nothing sold. */
-export async function duplicateEvent(trx: Queryable, actor: Actor, eventId: string, copySuffix: string): Promise<string> {
+export async function duplicateEvent(trx: Queryable, actor: Actor, eventId: string, copySuffix: string, rules = DEFAULT_INVENTORY_RULES): Promise<string> {
   const event = await lockEvent(trx, actor, eventId)
+  const typesTotal = await typeCapacityTotal(trx, eventId)
+  if (typesTotal > 0) await assertMaySell(trx, actor)
+  // a copy is a new event: it must fit today's maximum whatever the original had
+  assertWithinPlatformMax(rules, 0, Math.max(typesTotal, event.total_capacity))
   const { id: _id, slug: _slug, created_at: _c, updated_at: _u, status: _s, title, ...rest } = event
   const copy = await trx.insertInto('events').values({
     ...rest, title: `${title} ${copySuffix}`.slice(0, 160), slug: slugFor(title), status: 'draft', manager_id: actor.userId,
@@ -112,6 +152,7 @@ export async function duplicateEvent(trx: Queryable, actor: Actor, eventId: stri
 export async function changeStatus(trx: Queryable, actor: Actor, eventId: string, to: EventStatus, now: Date) {
   const event = await lockEvent(trx, actor, eventId)
   assertTransition(event.status, to)
+  if (to === 'published' || to === 'ongoing') await assertMaySell(trx, actor)
   if (to === 'published') {
     if (event.starts_at <= now) throw new DomainError(422, 'past_date', 'form.pastDate')
     const types = await trx.selectFrom('ticket_types').select('id').where('event_id', '=', eventId).executeTakeFirst()
@@ -139,11 +180,13 @@ async function assertNameFree(trx: Queryable, eventId: string, name: string, exc
   if (await query.executeTakeFirst()) throw new DomainError(409, 'duplicate_name', 'events.duplicateTypeName')
 }
 
-export async function addTicketType(trx: Queryable, actor: Actor, eventId: string, input: TicketTypeInput) {
+export async function addTicketType(trx: Queryable, actor: Actor, eventId: string, input: TicketTypeInput, rules = DEFAULT_INVENTORY_RULES) {
   const event = await lockEvent(trx, actor, eventId)
   assertEditable(event.status)
+  await assertMaySell(trx, actor)
   await assertNameFree(trx, eventId, input.name)
   const total = await typeCapacityTotal(trx, eventId)
+  assertWithinPlatformMax(rules, total, total + input.capacity)
   if (total + input.capacity > event.total_capacity) {
     throw new DomainError(422, 'over_capacity', 'events.typesOverCapacity', { left: event.total_capacity - total })
   }
@@ -156,7 +199,9 @@ export async function addTicketType(trx: Queryable, actor: Actor, eventId: strin
   await addSellableTickets(trx, type, type.capacity)
 }
 
-export async function updateTicketType(trx: Queryable, actor: Actor, eventId: string, typeId: string, input: TicketTypeInput, now: Date) {
+export async function updateTicketType(
+  trx: Queryable, actor: Actor, eventId: string, typeId: string, input: TicketTypeInput, now: Date, rules = DEFAULT_INVENTORY_RULES,
+) {
   const event = await lockEvent(trx, actor, eventId)
   assertEditable(event.status)
   const type = await trx.selectFrom('ticket_types').selectAll().where('id', '=', typeId).where('event_id', '=', eventId)
@@ -168,6 +213,8 @@ export async function updateTicketType(trx: Queryable, actor: Actor, eventId: st
     throw new DomainError(422, 'capacity_below_sold', 'events.capacityBelowSold', { count: committed })
   }
   const others = await typeCapacityTotal(trx, eventId, typeId)
+  if (input.capacity > type.capacity) await assertMaySell(trx, actor)
+  assertWithinPlatformMax(rules, others + type.capacity, others + input.capacity)
   if (others + input.capacity > event.total_capacity) {
     throw new DomainError(422, 'over_capacity', 'events.typesOverCapacity', { left: event.total_capacity - others })
   }

@@ -1,12 +1,14 @@
 import { enApi } from './en-api.ts'
 import { enAccounts } from './en-accounts.ts'
 import { enPayments } from './en-payments.ts'
+import { enTickets } from './en-tickets.ts'
 
 /** English messages: the reference catalog. Every key here must exist in every other language. Payments' messages live in en-payments.ts. */
 export const en = {
   ...enPayments,
   ...enApi,
   ...enAccounts,
+  ...enTickets,
   'app.name': 'Tikiti',
   'app.tagline': 'Tickets for events across East Africa, paid with M-Pesa.',
   'nav.home': 'Home',

@@ -2,12 +2,14 @@ import type { MessageKey } from './en.ts'
 import { swApi } from './sw-api.ts'
 import { swAccounts } from './sw-accounts.ts'
 import { swPayments } from './sw-payments.ts'
+import { swTickets } from './sw-tickets.ts'
 
 /** Swahili messages. The type makes a missing key a compile error. */
 export const sw: Record<MessageKey, string> = {
   ...swPayments,
   ...swApi,
   ...swAccounts,
+  ...swTickets,
   'app.name': 'Tikiti',
   'app.tagline': 'Tiketi za matukio kote Afrika Mashariki, hulipwa kwa M-Pesa.',
   'nav.home': 'Mwanzo',

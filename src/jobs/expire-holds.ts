@@ -5,6 +5,9 @@
  *
  * A hold whose payment prompt is still pending is left to its payment: the sweep asks for an STK Query
  * at once (the buyer may have paid), and the payment's outcome settles the hold.
+ *
+ * The same sweep deletes idempotency keys past their 24 hours (hold_tickets() already treats them as
+ * unused; this keeps the table from growing).
  */
 import { sql } from 'kysely'
 import type { Database } from '../db/database.ts'
@@ -36,6 +39,16 @@ export const expireHolds: JobHandler = async (db: Database, _payload, now, servi
   for (const payment of awaitingPayment) {
     await queueCheck(services.scheduler, { paymentId: payment.id, attempt: 0 }, now)
   }
+  await deleteExpiredIdempotencyKeys(db, now)
+}
+
+/** Deletes up to `limit` expired idempotency keys; returns how many went. */
+export async function deleteExpiredIdempotencyKeys(db: Database, now: Date, limit = 5000): Promise<number> {
+  return withContext(db, SYSTEM, async (trx) => {
+    const result = await sql`delete from idempotency_keys where (tenant_id, scope, key) in (
+        select tenant_id, scope, key from idempotency_keys where expires_at <= ${now} limit ${limit})`.execute(trx)
+    return Number(result.numAffectedRows ?? 0)
+  })
 }
 
 const AVAILABLE_AGAIN = (now: Date) => ({

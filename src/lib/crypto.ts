@@ -39,3 +39,10 @@ export function constantTimeEqualText(a: string, b: string): boolean {
   const encoder = new TextEncoder()
   return constantTimeEqual(encoder.encode(a), encoder.encode(b))
 }
+
+/** HMAC-SHA-256 of `message` under `key` (both text, as UTF-8). */
+export async function hmacSha256(key: string, message: string): Promise<Uint8Array<ArrayBuffer>> {
+  const encoder = new TextEncoder()
+  const cryptoKey = await crypto.subtle.importKey('raw', encoder.encode(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+  return new Uint8Array(await crypto.subtle.sign('HMAC', cryptoKey, encoder.encode(message)))
+}

@@ -6,6 +6,7 @@ import type { AppEnv } from '../http/app-env.ts'
 import { apiRoutes, json, jsonBody, jsonError, readWithReservationToken, withReservationToken } from '../http/openapi.ts'
 import { paymentRequestSchema, paymentSchema } from './api-schemas.ts'
 import { publicOrigin } from '../http/public-origin.ts'
+import { holdLimits } from '../tickets/hold-limits.ts'
 import { findPayment, startPayment, type PaymentJson } from './checkout-service.ts'
 
 export const paymentApiRoutes = apiRoutes({ json: { status: 422, code: 'invalid_request', key: 'checkout.invalidPhone' } })
@@ -36,6 +37,7 @@ paymentApiRoutes.openapi(startPaymentRoute, async (c) => {
   const payment = await startPayment(c.var.db, c.var.services, {
     reservationId: c.req.valid('param').id, token: c.req.valid('header').authorization, phone: c.req.valid('json').phone,
     userId: c.var.user?.id ?? null, origin: publicOrigin(c), lang: c.var.lang, now: c.var.now,
+    maxHoldsPerPhone: holdLimits(c.var.config).perPhone,
   })
   c.header('Location', `/api/v1/payments/${payment.id}`)
   return c.json(toApi(c, payment), 202)

@@ -11,6 +11,7 @@ import { factory } from '../http/factory.ts'
 import { readForm } from '../http/forms.ts'
 import { holdOf, showHold } from '../tickets/hold-routes.tsx'
 import { findReservation } from '../tickets/reservations.ts'
+import { holdLimits } from '../tickets/hold-limits.ts'
 import { publicOrigin } from '../http/public-origin.ts'
 import { latestPaymentOf, paymentJson, startPayment } from './checkout-service.ts'
 
@@ -25,7 +26,7 @@ checkoutRoutes.post('/reservations/:id/pay', async (c) => {
   try {
     await startPayment(c.var.db, c.var.services, {
       reservationId: hold.id, token: hold.token, phone, userId: c.var.user?.id ?? null,
-      origin: publicOrigin(c), lang: c.var.lang, now: c.var.now,
+      origin: publicOrigin(c), lang: c.var.lang, now: c.var.now, maxHoldsPerPhone: holdLimits(c.var.config).perPhone,
     })
   } catch (error) {
     if (!(error instanceof DomainError) || error.status === 404) throw error

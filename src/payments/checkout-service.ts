@@ -12,6 +12,7 @@ import { randomToken, sha256Hex } from '../lib/crypto.ts'
 import { maskPhone, normalizeKenyanPhone } from '../lib/phone.ts'
 import type { KeyRing } from '../lib/secret-box.ts'
 import type { Scheduler } from '../jobs/scheduler.ts'
+import { refuseTooManyPhoneHolds } from '../tickets/hold-limits.ts'
 import { holdsReservationToken } from '../tickets/reservations.ts'
 import { darajaClientFor, type DarajaAccess } from './daraja-access.ts'
 import { DarajaError } from './daraja-client.ts'
@@ -56,6 +57,8 @@ export interface StartPaymentRequest {
   origin: string | undefined
   /** The buyer's language, for the messages the outcome sends. */
   lang: Lang
+  /** Open holds of one event a phone may be paying for (hold-limits.ts); 0 or absent: no cap. */
+  maxHoldsPerPhone?: number
   now: Date
 }
 
@@ -74,6 +77,8 @@ export async function startPayment(db: Database, services: PaymentServices, requ
     const pending = await pendingTransactionOf(trx, reservation.id)
     if (pending) return { started: false as const, payment: pending }
     await refuseRepeatedFailures(trx, phone, request.userId, request.now)
+    await refuseTooManyPhoneHolds(trx, { eventId: reservation.event_id, reservationId: reservation.id }, phone,
+      request.maxHoldsPerPhone ?? 0, request.now)
     if (reservation.total_minor === 0) throw new DomainError(409, 'nothing_to_pay', 'checkout.nothingToPay')
     if (reservation.total_minor % 100 !== 0 || reservation.total_minor > MPESA_MAX_MINOR) {
       throw new DomainError(409, 'amount_not_payable', 'checkout.amountNotPayable')

@@ -1,11 +1,13 @@
 /**
  * Checking uploaded files: size limits, and the type read from the file's own first bytes (never the
- * browser's claim or the file name), so a script cannot pass as an image.
+ * browser's claim or the file name), so a script cannot pass as an image, then the whole file decoded
+ * (see image-check.ts), so junk behind a signature cannot pass either.
  */
 import { PDFDocument } from 'pdf-lib'
 import type { BlobContentType } from '../db/schema.ts'
 import { DomainError } from '../http/errors.tsx'
 import { pdfPageEmbeds } from '../tickets/pdf.ts'
+import { imageDecodes } from './image-check.ts'
 
 const MB = 1024 * 1024
 
@@ -36,6 +38,10 @@ export async function checkUpload(file: unknown, purpose: keyof typeof UPLOAD_RU
   const bytes = new Uint8Array(await file.arrayBuffer())
   const contentType = sniffContentType(bytes)
   if (!contentType || !rules.types.includes(contentType)) throw new DomainError(415, 'upload_wrong_type', 'upload.wrongType')
+  // the signature is only a claim: an image is stored only if it decodes all the way through
+  if (contentType !== 'application/pdf' && !(await imageDecodes(contentType, bytes))) {
+    throw new DomainError(422, 'upload_not_decodable', 'upload.notDecodable')
+  }
   if (contentType === 'application/pdf') {
     // a broken PDF can load and still fail on its page tree: anything that goes wrong means "not a PDF"
     const pages = await PDFDocument.load(bytes, { updateMetadata: false }).then((doc) => doc.getPageCount()).catch(() => -1)

@@ -3,6 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { apiNotFound } from '../http/api.ts'
 import { apiRoutes, json, jsonBody, jsonError, readWithReservationToken, uuidParam } from '../http/openapi.ts'
 import { reservationRequestSchema, reservationSchema } from './reservation-schemas.ts'
+import { holdClientKey, holdLimits } from './hold-limits.ts'
 import { createReservation, findReservation } from './reservations.ts'
 
 export const reservationApiRoutes = apiRoutes({
@@ -42,9 +43,11 @@ reservationApiRoutes.openapi(createReservationRoute, async (c) => {
   const result = await createReservation(c.var.db, {
     eventId: c.req.valid('param').eventId, items: c.req.valid('json').items, userId: c.var.user?.id ?? null,
     idempotencyKey: c.req.valid('header')['idempotency-key'], now: c.var.now,
+    clientKey: await holdClientKey(c), maxOpenHolds: holdLimits(c.var.config).perClient,
   })
   c.header('Location', `/api/v1/reservations/${result.reservation.id}`)
-  return c.json(result.reservation, 201)
+  // a replay answers with what was made the first time: 200, not a second 201
+  return c.json(result.reservation, result.created ? 201 : 200)
 })
 
 const showReservationRoute = readWithReservationToken({

@@ -8,6 +8,7 @@ import { z } from 'zod'
 import { HoldPage } from '../../views/tickets/hold-page.tsx'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { ANONYMOUS, SYSTEM, withContext } from '../db/request-context.ts'
+import { randomToken } from '../lib/crypto.ts'
 import { localPhone } from '../lib/phone.ts'
 import { latestPaymentOf, paymentJson } from '../payments/checkout-service.ts'
 import { eventPage } from '../events/public-routes.tsx'
@@ -17,11 +18,15 @@ import { factory } from '../http/factory.ts'
 import { formError, readForm } from '../http/forms.ts'
 import { renderPage } from '../http/render.tsx'
 import { holdFormSchema } from './reservation-schemas.ts'
+import { holdClientKey, holdLimits } from './hold-limits.ts'
 import { createReservation, findReservation, releaseReservation } from './reservations.ts'
 
 export const holdRoutes = factory.createApp()
 
 const holdCookie = (id: string) => `__Host-hold-${id}`
+/** The browser's own random id: who holds, when neither a user nor an address says so (hold-limits.ts). */
+const HOLDER_COOKIE = '__Host-holder'
+const cookieOptions = { path: '/', secure: true, httpOnly: true, sameSite: 'Lax' } as const
 
 holdRoutes.post('/events/:slug/reserve', async (c) => {
   const slug = c.req.param('slug')
@@ -30,13 +35,17 @@ holdRoutes.post('/events/:slug/reserve', async (c) => {
     trx.selectFrom('events').select('id').where('slug', '=', slug).executeTakeFirst())
   if (!found) throw new NotFoundError()
   if (!form.ok) return eventPage(c, slug, { error: c.var.t('hold.noneChosen'), values: form.values }, 422)
+  let holder = getCookie(c, HOLDER_COOKIE)
+  if (!holder || !/^[A-Za-z0-9_-]{43}$/.test(holder)) {
+    holder = randomToken(32)
+    setCookie(c, HOLDER_COOKIE, holder, { ...cookieOptions, maxAge: 30 * 24 * 3600 })
+  }
   try {
     const { reservation } = await createReservation(c.var.db, {
       eventId: found.id, items: form.data, userId: c.var.user?.id ?? null, now: c.var.now,
+      clientKey: await holdClientKey(c, holder), maxOpenHolds: holdLimits(c.var.config).perClient,
     })
-    setCookie(c, holdCookie(reservation.id), reservation.token!, {
-      path: '/', secure: true, httpOnly: true, sameSite: 'Lax', maxAge: 24 * 3600,
-    })
+    setCookie(c, holdCookie(reservation.id), reservation.token!, { ...cookieOptions, maxAge: 24 * 3600 })
     return c.redirect(`/reservations/${reservation.id}`, 303)
   } catch (error) {
     if (error instanceof NotFoundError) throw error

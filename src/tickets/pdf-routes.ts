@@ -33,7 +33,7 @@ async function pdfResponse(c: Context<AppEnv>, ticketIds: string[], filename: st
   const pdf = await ticketsPdf(tickets.map((ticket) => ({
     code: ticket.qr_code!, eventTitle: ticket.title, typeName: ticket.type_name, ticketId: ticket.id,
     when: formatDateTime(ticket.starts_at, c.var.lang), where: `${ticket.venue_name}, ${ticket.venue_city}`,
-  })), template)
+  })), template, () => c.set('logNote', 'ticket_template_unusable'))
   c.header('Content-Type', 'application/pdf')
   c.header('Content-Disposition', `attachment; filename="${filename}"`)
   c.header('Cache-Control', 'private, no-store')

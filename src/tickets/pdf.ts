@@ -3,8 +3,9 @@
  * drawn as vector squares, sharp at any print size; the event's custom template, when it has one (a
  * background image or a one-page PDF), is the page's background.
  */
-import { PDFDocument, rgb, StandardFonts, type PDFFont, type PDFPage } from 'pdf-lib'
+import { PDFDocument, rgb, StandardFonts, type PDFEmbeddedPage, type PDFFont, type PDFImage, type PDFPage } from 'pdf-lib'
 import type { BlobContentType } from '../db/schema.ts'
+import { imageDecodes } from '../storage/image-check.ts'
 import { qrModules } from './qr-svg.ts'
 
 export interface PdfTicket {
@@ -68,22 +69,45 @@ export async function pdfPageEmbeds(bytes: Uint8Array<ArrayBuffer>): Promise<boo
   }
 }
 
-export async function ticketsPdf(tickets: PdfTicket[], template?: PdfTemplate): Promise<Uint8Array> {
+/** What a template gives a page: a PDF page or an image to draw behind the ticket, or nothing. */
+type Background = { page: PDFEmbeddedPage } | { image: PDFImage }
+
+/**
+ * The template's background in `doc`, or undefined when it does not embed. Uploads are decoded when
+ * they arrive, but a template stored before that check (or damaged since) must not cost the buyer
+ * their tickets: it gets the same check again (images are tried in a scratch document there, since
+ * pdf-lib embeds lazily and a failure at save time would break the real one).
+ */
+async function backgroundOf(doc: PDFDocument, template: PdfTemplate): Promise<Background | undefined> {
+  try {
+    if (template.contentType === 'application/pdf') {
+      return await pdfPageEmbeds(template.bytes) ? { page: (await doc.embedPdf(template.bytes, [0]))[0]! } : undefined
+    }
+    if (template.contentType !== 'image/png' && template.contentType !== 'image/jpeg') return undefined
+    // the upload check (pdf-lib alone draws a truncated PNG as garbage rather than failing)
+    if (!(await imageDecodes(template.contentType, template.bytes))) return undefined
+    return { image: template.contentType === 'image/png' ? await doc.embedPng(template.bytes) : await doc.embedJpg(template.bytes) }
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The tickets as one PDF, a page each. A template that cannot be drawn gives plain pages, and
+ * `onUnusableTemplate` is told (the route notes it in its log line).
+ */
+export async function ticketsPdf(tickets: PdfTicket[], template?: PdfTemplate, onUnusableTemplate?: () => void): Promise<Uint8Array> {
   const doc = await PDFDocument.create()
   doc.setTitle(printable(tickets[0]?.eventTitle ?? 'Tickets'))
   doc.setProducer('Tikiti')
   const font = await doc.embedFont(StandardFonts.Helvetica)
   const bold = await doc.embedFont(StandardFonts.HelveticaBold)
-  // a template that does not embed must not cost the buyer their tickets: plain pages instead
-  const backgroundPage = template?.contentType === 'application/pdf' && await pdfPageEmbeds(template.bytes)
-    ? (await doc.embedPdf(template.bytes, [0]))[0]
-    : undefined
-  const backgroundImage = template?.contentType === 'image/png' ? await doc.embedPng(template.bytes)
-    : template?.contentType === 'image/jpeg' ? await doc.embedJpg(template.bytes) : undefined
+  const background = template ? await backgroundOf(doc, template) : undefined
+  if (template && !background) onUnusableTemplate?.()
   for (const ticket of tickets) {
     const page = doc.addPage([PAGE.width, PAGE.height])
-    if (backgroundPage) page.drawPage(backgroundPage, { x: 0, y: 0, ...PAGE })
-    if (backgroundImage) page.drawImage(backgroundImage, { x: 0, y: 0, ...PAGE })
+    if (background && 'page' in background) page.drawPage(background.page, { x: 0, y: 0, ...PAGE })
+    if (background && 'image' in background) page.drawImage(background.image, { x: 0, y: 0, ...PAGE })
     drawText(page, bold, ticket.eventTitle, PAGE.height - 40, 14)
     drawText(page, font, ticket.typeName, PAGE.height - 60, 11)
     drawText(page, font, ticket.when, PAGE.height - 76, 10)

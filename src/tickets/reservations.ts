@@ -1,15 +1,15 @@
 /**
  * Holding tickets for a buyer while they pay. One transaction: the idempotency key (a repeated request
- * gets the first answer), the checks (event selling, sales windows, per-order maximum), then one
- * all-or-nothing claim per ticket type (the claim of src/tickets/inventory.ts). If any type runs
- * short, nothing is held.
+ * gets the first answer), the cap on the client's open holds (hold-limits.ts), the checks (event
+ * selling, sales windows, per-order maximum), then one all-or-nothing claim per ticket type (the claim
+ * of src/tickets/inventory.ts). If any type runs short, nothing is held.
  */
 import { sql } from 'kysely'
 import type { Database } from '../db/database.ts'
 import { SYSTEM, withContext } from '../db/request-context.ts'
 import { DomainError, NotFoundError } from '../http/errors.tsx'
 import type { MessageKey } from '../i18n/index.ts'
-import { constantTimeEqualText, randomToken, sha256Hex } from '../lib/crypto.ts'
+import { base64Url, constantTimeEqualText, hmacSha256, randomToken, sha256Hex } from '../lib/crypto.ts'
 
 export interface ReservationItemRequest {
   ticketTypeId: string
@@ -21,6 +21,9 @@ export interface ReservationRequest {
   items: ReservationItemRequest[]
   userId: string | null
   idempotencyKey?: string
+  /** Who asks (see holdClientKey): their open holds for the event are capped at `maxOpenHolds` (0: no cap). */
+  clientKey?: string
+  maxOpenHolds?: number
   now: Date
 }
 
@@ -31,7 +34,10 @@ export interface ReservationJson {
   expiresAt: string
   items: Array<{ ticketTypeId: string; name: string; quantity: number; unitPriceMinor: number; subtotalMinor: number }>
   total: { amountMinor: number; currency: string }
-  /** Present once, in the answer that created the reservation: authorises the buyer's later calls. */
+  /**
+   * In the answer that created the reservation, and in a replay of its Idempotency-Key: authorises the
+   * buyer's later calls.
+   */
   token?: string
   /** Once paid: each ticket with its signed code (what its QR shows) and the code's version. */
   tickets?: Array<{ id: string; ticketTypeId: string; status: string; qrVersion: number; code: string | null }>
@@ -42,7 +48,34 @@ async function requestHash(request: ReservationRequest): Promise<string> {
   return sha256Hex(JSON.stringify({ eventId: request.eventId, items }))
 }
 
-const HOLD_ERRORS: Record<string, { status: 404 | 409 | 422; key: MessageKey }> = {
+/**
+ * An Idempotency-Key must be a random secret of at least 128 bits, whoever sends it: the replay of a
+ * key hands back the reservation's token, so the key is what proves the right to it. Keys are also
+ * scoped to the caller (a signed-in user's keys replay for that user only), yet signed-in callers get
+ * the same rule: their token is derived from the key, the event and their user id (see below), none of
+ * which needs their session, so a guessable key would be a guessable token. One rule also keeps the
+ * contract one sentence. Precisely: 22 to 200 characters of the base64url
+ * alphabet (A-Z a-z 0-9 - _), and when every character is a hexadecimal digit, at least 32 of them
+ * (32 hex = 22 base64url = 128 bits); at least 8 different characters, which refuses "aaaa…" and
+ * "0000…" and which a random key of that length misses with negligible odds.
+ */
+export function idempotencyKeyIsStrong(key: string): boolean {
+  if (!/^[A-Za-z0-9_-]{22,200}$/.test(key)) return false
+  if (/^[0-9a-fA-F]+$/.test(key) && key.length < 32) return false
+  return new Set(key).size >= 8
+}
+
+/**
+ * The token of a reservation made with an Idempotency-Key: HMAC-SHA-256 under the key, of the event
+ * and the caller. Deriving it (rather than storing it, even encrypted) means the database holds nothing
+ * that yields the token (the key's SHA-256, the token's SHA-256), while whoever replays the key gets
+ * the same token again.
+ */
+async function reservationTokenFor(idempotencyKey: string, eventId: string, userId: string | null): Promise<string> {
+  return base64Url(await hmacSha256(idempotencyKey, `tikiti reservation token|${eventId}|${userId ?? 'anonymous'}`))
+}
+
+const HOLD_ERRORS: Record<string, { status: 404 | 409 | 422 | 429; key: MessageKey }> = {
   not_on_sale: { status: 409, key: 'reserve.notOnSale' },
   sold_out: { status: 409, key: 'reserve.soldOut' },
   sales_closed: { status: 409, key: 'reserve.salesClosed' },
@@ -50,9 +83,10 @@ const HOLD_ERRORS: Record<string, { status: 404 | 409 | 422; key: MessageKey }> 
   unknown_ticket_type: { status: 422, key: 'reserve.unknownType' },
   over_max_per_order: { status: 422, key: 'reserve.overMax' },
   idempotency_key_reused: { status: 422, key: 'reserve.idempotencyMismatch' },
+  too_many_holds: { status: 429, key: 'reserve.tooManyHolds' },
 }
 
-/** hold_tickets() raises 'TK404' / 'TK409' / 'TK422' with the code as message and details in DETAIL. */
+/** hold_tickets() raises 'TK404' / 'TK409' / 'TK422' / 'TK429' with the code as message and details in DETAIL. */
 function holdError(error: unknown): unknown {
   const { code, message, detail } = error as { code?: string; message?: string; detail?: string }
   if (code === 'TK404') return new NotFoundError()
@@ -60,7 +94,7 @@ function holdError(error: unknown): unknown {
   const known = HOLD_ERRORS[message]
   if (!known) return error
   const [name = '', max = ''] = (detail ?? '').split('|')
-  return new DomainError(known.status, message, known.key, { name, max })
+  return new DomainError(known.status, message, known.key, { name, max, count: max })
 }
 
 /**
@@ -69,14 +103,18 @@ function holdError(error: unknown): unknown {
  * transaction-scoped context withContext sets.
  */
 export async function createReservation(db: Database, request: ReservationRequest): Promise<{ created: boolean; reservation: ReservationJson }> {
-  const token = randomToken(32)
+  const key = request.idempotencyKey
+  if (key !== undefined && !idempotencyKeyIsStrong(key)) throw new DomainError(422, 'weak_idempotency_key', 'reserve.weakKey')
+  const token = key === undefined ? randomToken(32) : await reservationTokenFor(key, request.eventId, request.userId)
   // items go as a value, not JSON text: the drivers serialise jsonb parameters themselves
   try {
     const { rows } = await sql<{ result: { created: boolean; reservation: ReservationJson } }>`
-      select hold_tickets(${request.eventId}, ${request.items}::jsonb, ${request.userId}, ${token},
-        ${await sha256Hex(token)}, ${request.idempotencyKey ?? null}, ${await requestHash(request)}, ${request.now}) as result`
+      select hold_tickets(${request.eventId}, ${request.items}::jsonb, ${request.userId}, ${await sha256Hex(token)},
+        ${key === undefined ? null : await sha256Hex(key)}, ${await requestHash(request)}, ${request.now},
+        ${request.clientKey ?? null}, ${request.maxOpenHolds ?? 0}::int) as result`
       .execute(db)
-    return rows[0]!.result
+    const { created, reservation } = rows[0]!.result
+    return { created, reservation: { ...reservation, token } }
   } catch (error) {
     throw holdError(error)
   }

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../src/db/database.ts'
 import { toNairobiLocal } from '../../src/lib/nairobi-time.ts'
-import { createTestApp } from '../support/app.ts'
+import { createTestApp, TEST_CONFIG } from '../support/app.ts'
 import { TestClient, TestClock } from '../support/client.ts'
-import { openTestDatabase } from '../support/database.ts'
-import { asSystem, createAccount, createTenant, DAY, holdTickets, sellTickets, TEST_PASSWORD } from '../support/fixtures.ts'
+import { onPostgres, openTestDatabase } from '../support/database.ts'
+import { asSystem, createAccount, createEvent, createTenant, DAY, holdTickets, sellTickets, TEST_PASSWORD } from '../support/fixtures.ts'
 
 let db: Database
 let clock: TestClock
@@ -170,6 +170,81 @@ describe('ticket types', () => {
     expect((await managerA.post(`/manage/events/${id}/ticket-types/${type!.id}/delete`)).status).toBe(303)
     expect(await typesOf(id)).toEqual([])
   })
+})
+
+describe('sellable inventory (every ticket is a row)', () => {
+  const ticketRows = (eventId: string) => asSystem(db, async (trx) =>
+    Number((await trx.selectFrom('tickets').select((eb) => eb.fn.countAll<string>().as('n')).where('event_id', '=', eventId).executeTakeFirstOrThrow()).n))
+
+  it('lets an organiser nobody has approved draft, but not create ticket types, publish or copy one with ticket types', async () => {
+    const tenant = await createTenant(db, { status: 'pending' })
+    const pending = await signIn(await createAccount(db, { tenantId: tenant.id, membership: 'manager' }))
+    const id = await createDraft(pending)
+    const type = await pending.post(`/manage/events/${id}/ticket-types`, typeForm({ capacity: '200' }))
+    expect(type.status).toBe(403)
+    expect(await type.text()).toContain('Your organiser account is waiting for approval.')
+    expect(await typesOf(id)).toEqual([])
+    expect(await ticketRows(id)).toBe(0)
+    const publish = await pending.post(`/manage/events/${id}/status`, { status: 'published' })
+    expect(publish.status).toBe(403)
+    expect(await publish.text()).toContain('ticket types and publishing open once a platform admin approves you')
+    expect((await eventRow(id)).status).toBe('draft')
+    // an event that has ticket types (from before, or made by the platform) is not copied with them
+    const { event } = await createEvent(db, tenant.id, { status: 'draft', ticketTypes: [{ name: 'Regular', price_minor: 100_000, capacity: 500 }] })
+    const eventsBefore = await asSystem(db, (trx) => trx.selectFrom('events').select('id').where('tenant_id', '=', tenant.id).execute())
+    const copy = await pending.post(`/manage/events/${event.id}/duplicate`, {}, { 'accept-language': 'sw' })
+    expect(copy.status).toBe(403)
+    expect(await copy.text()).toContain('Akaunti yako ya mwandaaji inasubiri kuidhinishwa.')
+    expect(await asSystem(db, (trx) => trx.selectFrom('events').select('id').where('tenant_id', '=', tenant.id).execute())).toHaveLength(eventsBefore.length)
+    // once approved, the same organiser sells
+    await asSystem(db, (trx) => trx.updateTable('tenants').set({ status: 'active' }).where('id', '=', tenant.id).execute())
+    expect((await pending.post(`/manage/events/${id}/ticket-types`, typeForm({ capacity: '200' }))).status).toBe(303)
+    expect(await ticketRows(id)).toBe(200)
+  })
+
+  it('refuses an event of more than 100,000 tickets by default, creating nothing', async () => {
+    const before = await asSystem(db, (trx) => trx.selectFrom('events').select('id').where('tenant_id', '=', tenantAId).execute())
+    const res = await managerA.post('/manage/events', eventFormFor(clock.current, { totalCapacity: '1000000' }))
+    expect(res.status).toBe(422)
+    expect(await res.text()).toContain('An event can have at most 100,000 tickets on this platform: 100,000 more can be added.')
+    expect(await asSystem(db, (trx) => trx.selectFrom('events').select('id').where('tenant_id', '=', tenantAId).execute())).toHaveLength(before.length)
+  })
+
+  it('keeps ticket types, edits and copies within the platform maximum (MAX_TICKETS_PER_EVENT, here 1,000)', async () => {
+    const { app: small } = createTestApp(db, { now: clock.now, deps: { config: { ...TEST_CONFIG, maxTicketsPerEvent: 1000 } } })
+    const client = new TestClient(small)
+    expect((await client.post('/login', { email: (await createAccount(db, { tenantId: tenantAId, membership: 'manager' })).email!, password: TEST_PASSWORD })).status).toBe(303)
+    const draft = await client.post('/manage/events', eventFormFor(clock.current, { totalCapacity: '1001' }))
+    expect(await draft.text()).toContain('at most 1,000 tickets')
+    const id = /\/manage\/events\/([0-9a-f-]{36})/.exec((await client.post('/manage/events', eventFormFor(clock.current, { totalCapacity: '1000' }))).headers.get('location')!)![1]!
+    expect((await client.post(`/manage/events/${id}/ticket-types`, typeForm({ capacity: '600' }))).status).toBe(303)
+    // the event's own capacity cannot grow past the maximum either
+    const grow = await client.post(`/manage/events/${id}`, eventFormFor(clock.current, { totalCapacity: '5000' }))
+    expect([grow.status, await grow.text()]).toEqual([422, expect.stringContaining('at most 1,000 tickets on this platform: 0 more can be added')])
+    const [type] = await typesOf(id)
+    const bigger = await client.post(`/manage/events/${id}/ticket-types/${type!.id}`, typeForm({ capacity: '1001' }))
+    expect([bigger.status, await bigger.text()]).toEqual([422, expect.stringContaining('at most 1,000 tickets on this platform: 400 more can be added')])
+    // an event from before the maximum (here 3,000 tickets) keeps what it has, grows no further, and is not copied
+    const { event: legacy } = await createEvent(db, tenantAId, { status: 'draft', ticketTypes: [{ name: 'Regular', price_minor: 100_000, capacity: 3000 }] })
+    const [legacyType] = await typesOf(legacy.id)
+    expect((await client.post(`/manage/events/${legacy.id}/ticket-types/${legacyType!.id}`, typeForm({ capacity: '3000', name: 'Regular' }))).status).toBe(303)
+    expect((await client.post(`/manage/events/${legacy.id}/ticket-types/${legacyType!.id}`, typeForm({ capacity: '3001', name: 'Regular' }))).status).toBe(422)
+    const copy = await client.post(`/manage/events/${legacy.id}/duplicate`)
+    expect([copy.status, await copy.text()]).toEqual([422, expect.stringContaining('at most 1,000 tickets')])
+    expect(await ticketRows(legacy.id)).toBe(3000)
+  })
+
+  it('creates a ticket type of 100,000 tickets through the form in reasonable time', async () => {
+    const id = await createDraft(managerA, { totalCapacity: '100000' })
+    const started = performance.now()
+    const res = await managerA.post(`/manage/events/${id}/ticket-types`, typeForm({ capacity: '100000' }))
+    const seconds = (performance.now() - started) / 1000
+    expect(res.status).toBe(303)
+    expect(await ticketRows(id)).toBe(100_000)
+    console.info(`100,000 sellable tickets created in ${seconds.toFixed(2)} s (${onPostgres ? 'Postgres' : 'PGlite'})`)
+    // generous: measured at 6–14 s on a 2-core machine shared with other test runs
+    expect(seconds).toBeLessThan(120)
+  }, 180_000)
 })
 
 describe('status', () => {

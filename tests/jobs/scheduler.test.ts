@@ -6,7 +6,7 @@ import { sharedDatabase, type Database } from '../../src/db/database.ts'
 import { expireHolds } from '../../src/jobs/expire-holds.ts'
 import { qstashScheduler, type QStashConfig } from '../../src/jobs/qstash.ts'
 import { postgresScheduler, runDueJobs, type JobServices } from '../../src/jobs/scheduler.ts'
-import { base64Url } from '../../src/lib/crypto.ts'
+import { base64Url, sha256Hex } from '../../src/lib/crypto.ts'
 import { createReservation } from '../../src/tickets/reservations.ts'
 import { TEST_CONFIG } from '../support/app.ts'
 import { openTestDatabase } from '../support/database.ts'
@@ -76,6 +76,22 @@ describe('the hold sweep', () => {
     const tickets = await asSystem(db, (trx) => trx.selectFrom('tickets').select(['status', 'reservation_id']).where('event_id', '=', event.id).execute())
     expect(tickets.filter((t) => t.status === 'pending_payment').every((t) => t.reservation_id === live.reservation.id)).toBe(true)
     expect(tickets.filter((t) => t.status === 'available')).toHaveLength(8)
+  })
+
+  it('deletes idempotency keys past their 24 hours, leaving live ones', async () => {
+    const tenant = await createTenant(db)
+    const { event, ticketTypes } = await createEvent(db, tenant.id, { ticketTypes: [{ name: 'Regular', price_minor: 100_000, capacity: 10 }] })
+    const start = new Date()
+    const hold = (key: string, now: Date) => createReservation(db, {
+      eventId: event.id, items: [{ ticketTypeId: ticketTypes[0]!.id, quantity: 1 }], userId: null, idempotencyKey: key, now,
+    })
+    await hold(crypto.randomUUID().replace(/-/g, ''), new Date(start.getTime() - 25 * 3600_000))
+    const live = crypto.randomUUID().replace(/-/g, '')
+    await hold(live, new Date(start.getTime() - 23 * 3600_000))
+    const keysOf = () => asSystem(db, (trx) => trx.selectFrom('idempotency_keys').select('key').where('tenant_id', '=', tenant.id).execute())
+    expect(await keysOf()).toHaveLength(2)
+    await expireHolds(db, {}, start, JOB_SERVICES)
+    expect(await keysOf()).toEqual([{ key: await sha256Hex(live) }])
   })
 })
 

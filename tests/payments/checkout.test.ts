@@ -250,4 +250,28 @@ describe('bad checkout input', () => {
     expect(flags.every((flag) => flag.kind === 'repeated_failures')).toBe(true)
     kit.clock.advance(-16 * 60_000)
   })
+
+  it('refuses a prompt to a phone already paying for three open holds of the event, in the buyer’s language; another phone pays', async () => {
+    const { event, type } = await sellingEvent()
+    const phone = SIMULATOR_PHONES.noCallback
+    const holds = []
+    for (let i = 0; i < 4; i++) {
+      const buyer = new TestClient(kit.app) // four browsers: the per-client cap does not come into it
+      const path = (await buyer.post(`/events/${event.slug}/reserve`, { [`qty_${type.id}`]: '1' })).headers.get('location')!
+      holds.push({ buyer, path })
+    }
+    for (const { buyer, path } of holds.slice(0, 3)) {
+      expect((await buyer.post(`${path}/pay`, { phone: local(phone) })).status).toBe(303)
+      await kit.sim.settle()
+    }
+    const { buyer, path } = holds[3]!
+    const refused = await buyer.post(`${path}/pay`, { phone: local(phone) })
+    expect(refused.status).toBe(429)
+    expect(await refused.text()).toContain('This phone number is already paying for 3 holds for this event.')
+    const sw = await buyer.post(`${path}/pay`, { phone: local(phone) }, { 'accept-language': 'sw' })
+    expect(await sw.text()).toContain('Nambari hii ya simu tayari inalipia nafasi 3')
+    expect(await paymentsOf(path.split('/').pop()!)).toHaveLength(0)
+    expect((await buyer.post(`${path}/pay`, { phone: local(SIMULATOR_PHONES.success) })).status).toBe(303)
+    await kit.sim.settle()
+  })
 })

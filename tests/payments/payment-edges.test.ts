@@ -90,7 +90,7 @@ describe('late payers and many buyers at once', () => {
     for (let i = 0; i < count; i++) {
       const { reservation } = await createReservation(db, { eventId: event.id, items: ticketTypes.map((type) => ({ ticketTypeId: type.id, quantity: 1 })), userId: null, now: kit.clock.now() })
       await kit.app.request(`/api/v1/reservations/${reservation.id}/payments`, {
-        method: 'POST', headers: { ...json, authorization: `Bearer ${reservation.token}` }, body: JSON.stringify({ phone: '0712000111' }),
+        method: 'POST', headers: { ...json, authorization: `Bearer ${reservation.token}` }, body: JSON.stringify({ phone: `0712${100_000 + i}` }), // a phone each: one phone pays for at most 3 open holds of an event
       })
       prompts.push(kit.sim.state.prompts.at(-1)!)
     }

@@ -89,7 +89,7 @@ try {
   const detail = jazz ? await (await fetch(`${base}/api/v1/events/${jazz.id}`)).json() : undefined
   const regular = detail?.ticketTypes?.find((type) => type.name === 'Regular')
   const hold = regular && await fetch(`${base}/api/v1/events/${jazz.id}/reservations`, {
-    method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': `smoke-${Date.now()}` },
+    method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID().replace(/-/g, '') },
     body: JSON.stringify({ items: [{ ticketTypeId: regular.id, quantity: 2 }] }),
   })
   const held = hold && hold.status === 201 ? await hold.json() : undefined

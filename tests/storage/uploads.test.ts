@@ -12,6 +12,19 @@ const MB = 1024 * 1024
 const PNG = new Uint8Array(Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64'))
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
+// A real 4×3 JPEG and lossy and lossless WebP (made with sharp).
+const JPEG = new Uint8Array(Buffer.from(
+  '/9j/2wBDAAYEBQYFBAYGBQYHBwYIChAKCgkJChQODwwQFxQYGBcUFhYaHSUfGhsjHBYWICwgIyYnKSopGR8tMC0oMCUoKSj/2wBDAQcHBwoIChMKChMoGhYaKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCj/wAARCAADAAQDASIAAhEBAxEB/8QAFQABAQAAAAAAAAAAAAAAAAAAAAf/xAAUEAEAAAAAAAAAAAAAAAAAAAAA/8QAFQEBAQAAAAAAAAAAAAAAAAAABgf/xAAUEQEAAAAAAAAAAAAAAAAAAAAA/9oADAMBAAIRAxEAPwCXADS2v//Z', 'base64'))
+const WEBP = new Uint8Array(Buffer.from('UklGRjwAAABXRUJQVlA4IDAAAADQAQCdASoEAAMAAUAmJaACdLoB+AADsAD+9hNf/izkYjs83/4E78Cd+BO/8AAAAAA=', 'base64'))
+const WEBP_LOSSLESS = new Uint8Array(Buffer.from('UklGRh4AAABXRUJQVlA4TBEAAAAvA4AAAAdQhSJXof+BiOh/AAA=', 'base64'))
+/** The PNG signature followed by junk: what the type check alone let through. */
+const FAKE_PNG = new Uint8Array([...PNG_SIGNATURE, ...new TextEncoder().encode('not an image at all, just junk behind a signature')])
+/** The real PNG cut off in its pixel data. */
+const TRUNCATED_PNG = PNG.slice(0, 50)
+/** A JPEG start of image, then junk. */
+const FAKE_JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, ...new TextEncoder().encode('junk junk junk junk')])
+/** A WebP header whose size and chunk are junk. */
+const FAKE_WEBP = new Uint8Array([...new TextEncoder().encode('RIFF'), 0x20, 0, 0, 0, ...new TextEncoder().encode('WEBPjunk junk junk junk junk!')])
 
 let db: Database
 let app: ReturnType<typeof createTestApp>['app']
@@ -97,6 +110,41 @@ describe('poster', () => {
     await asSystem(db, (trx) => trx.updateTable('events').set({ status: 'published' }).where('id', '=', eventId).execute())
     const page = await (await app.request(`/events/${slug}`)).text()
     expect(page).toMatch(new RegExp(`<img[^>]*src="${url}"[^>]*loading="lazy"`))
+  })
+})
+
+describe('images are decoded when they arrive', () => {
+  it.each([
+    ['a JPEG poster', 'poster', JPEG, 'poster.jpg', 'image/jpeg'],
+    ['a lossy WebP poster', 'poster', WEBP, 'poster.webp', 'image/webp'],
+    ['a lossless WebP poster', 'poster', WEBP_LOSSLESS, 'poster.webp', 'image/webp'],
+    ['a PNG template', 'template', PNG, 'ticket.png', 'image/png'],
+    ['a JPEG template', 'template', JPEG, 'ticket.jpg', 'image/jpeg'],
+  ] as const)('accepts %s that decodes', async (_name, what, bytes, filename, type) => {
+    const res = await upload(managerA, what, { file: fileOf(bytes, filename, type) })
+    expect(res.status, await res.clone().text()).toBe(303)
+    const row = await eventRow()
+    const url = what === 'poster' ? row.poster_urls[0] : row.ticket_template_url
+    const stored = await asSystem(db, (trx) => trx.selectFrom('blobs').select('content_type').where('id', '=', mediaId(url)!).executeTakeFirstOrThrow())
+    expect(stored.content_type).toBe(type)
+  })
+
+  it.each([
+    ['a PNG signature followed by junk as a template', 'template', FAKE_PNG, 'ticket.png'],
+    ['a PNG signature followed by junk as a poster', 'poster', FAKE_PNG, 'poster.png'],
+    ['a truncated PNG as a template', 'template', TRUNCATED_PNG, 'ticket.png'],
+    ['a truncated PNG as a poster', 'poster', TRUNCATED_PNG, 'poster.png'],
+    ['a JPEG start followed by junk as a template', 'template', FAKE_JPEG, 'ticket.jpg'],
+    ['a truncated JPEG as a poster', 'poster', JPEG.slice(0, JPEG.length - 10), 'poster.jpg'],
+    ['a WebP header followed by junk as a poster', 'poster', FAKE_WEBP, 'poster.webp'],
+  ] as const)('refuses %s with 422 and a clear message, storing nothing', async (_name, what, bytes, filename) => {
+    const [blobsBefore, before] = [await blobCount(), await eventRow()]
+    const res = await upload(managerA, what, { file: fileOf(bytes, filename, 'image/png') })
+    expect(res.status).toBe(422)
+    expect(await res.text()).toContain('That image could not be read: the file is damaged')
+    expect(await blobCount()).toBe(blobsBefore)
+    const after = await eventRow()
+    expect([after.poster_urls, after.ticket_template_url]).toEqual([before.poster_urls, before.ticket_template_url])
   })
 })
 

@@ -87,6 +87,22 @@ describe('holding tickets from the event page', () => {
     expect(res.status).toBe(403)
     expect(await left(event.slug)).toEqual(['20 left', '5 left'])
   })
+
+  it('refuses a sixth open hold from one browser with 429 and the reason on the event page, in English and Swahili', async () => {
+    const { event, ticketTypes } = await sale()
+    const browser = new TestClient(app)
+    const hold = (client: TestClient, headers: Record<string, string> = {}) =>
+      client.post(`/events/${event.slug}/reserve`, { [`qty_${ticketTypes[0]!.id}`]: '1' }, headers)
+    for (let i = 0; i < 5; i++) expect((await hold(browser)).status).toBe(303)
+    expect(browser.cookies.get('__Host-holder')).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    const sixth = await hold(browser)
+    expect(sixth.status).toBe(429)
+    expect(await sixth.text()).toContain('You already hold tickets for this event in 5 unpaid holds.')
+    expect(await (await hold(browser, { 'accept-language': 'sw' })).text()).toContain('Tayari umeshikilia tiketi za tukio hili katika nafasi 5')
+    expect(await left(event.slug)).toEqual(['15 left', '5 left'])
+    // another browser is another client
+    expect((await hold(new TestClient(app))).status).toBe(303)
+  })
 })
 
 describe('one rule for what a hold may ask for, on the event page and in the API', () => {

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../src/db/database.ts'
 import { createTestApp } from '../support/app.ts'
-import { MINUTE, TestClock } from '../support/client.ts'
+import { sha256Hex } from '../../src/lib/crypto.ts'
+import { MINUTE, ORIGIN, TestClient, TestClock } from '../support/client.ts'
 import { openTestDatabase } from '../support/database.ts'
-import { asSystem, createEvent, createTenant, DAY } from '../support/fixtures.ts'
+import { asSystem, createAccount, createEvent, createTenant, DAY, TEST_PASSWORD } from '../support/fixtures.ts'
 
 let db: Database
 let clock: TestClock
@@ -79,20 +80,160 @@ describe('holding tickets', () => {
   })
 })
 
+/** A random Idempotency-Key of 128 bits, as clients are asked to send. */
+const strongKey = () => crypto.randomUUID().replace(/-/g, '')
+
+async function signedIn() {
+  const client = new TestClient(app)
+  const account = await createAccount(db)
+  expect((await client.post('/login', { email: account.email!, password: TEST_PASSWORD })).status).toBe(303)
+  const cookie = [...client.cookies].map(([name, value]) => `${name}=${value}`).join('; ')
+  return { account, headers: { cookie, origin: ORIGIN } }
+}
+
+const idempotencyRows = (tenantId: string) => asSystem(db, (trx) => trx.selectFrom('idempotency_keys').selectAll()
+  .where('tenant_id', '=', tenantId).execute())
+
 describe('idempotency', () => {
-  it('answers a repeated request with the same Idempotency-Key with the same reservation, holding once', async () => {
+  it('answers a repeated request with the same Idempotency-Key with the same reservation and token, holding once; replays are 200', async () => {
     const { event, ticketTypes } = await saleEvent()
     const items = [{ ticketTypeId: ticketTypes[0]!.id, quantity: 2 }]
-    const answers = await Promise.all(Array.from({ length: 5 }, () => reserve(event.id, items, { 'idempotency-key': 'tap-123' })))
+    const key = strongKey()
+    const answers = await Promise.all(Array.from({ length: 5 }, () => reserve(event.id, items, { 'idempotency-key': key })))
+    expect(answers.map((res) => res.status).sort()).toEqual([200, 200, 200, 200, 201])
     const bodies = await Promise.all(answers.map((res) => res.json() as Promise<{ id: string; token: string }>))
     expect(new Set(bodies.map((body) => body.id)).size).toBe(1)
     expect(new Set(bodies.map((body) => body.token)).size).toBe(1)
+    expect(bodies[0]!.token).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    // the replayed token is the reservation's own
+    const mine = await app.request(`/api/v1/reservations/${bodies[0]!.id}`, { headers: { authorization: `Bearer ${bodies[0]!.token}` } })
+    expect(mine.status).toBe(200)
     expect(await available(event.id)).toEqual({ Regular: 18, VIP: 5 })
-    const other = await reserve(event.id, [{ ticketTypeId: ticketTypes[0]!.id, quantity: 3 }], { 'idempotency-key': 'tap-123' })
+    const other = await reserve(event.id, [{ ticketTypeId: ticketTypes[0]!.id, quantity: 3 }], { 'idempotency-key': key })
     expect(other.status).toBe(422)
     expect((await other.json() as { error: { code: string } }).error.code).toBe('idempotency_key_reused')
-    expect((await reserve(event.id, items, { 'idempotency-key': 'tap-456' })).status).toBe(201)
+    expect((await reserve(event.id, items, { 'idempotency-key': strongKey() })).status).toBe(201)
     expect(await available(event.id)).toEqual({ Regular: 16, VIP: 5 })
+  })
+
+  it('stores neither the key nor the token in plain text: the key as its SHA-256, the answer without a token', async () => {
+    const { event, ticketTypes } = await saleEvent()
+    const key = strongKey()
+    const res = await reserve(event.id, [{ ticketTypeId: ticketTypes[0]!.id, quantity: 1 }], { 'idempotency-key': key })
+    const { token, id } = await res.json() as { token: string; id: string }
+    const rows = await idempotencyRows(event.tenant_id)
+    expect(rows).toHaveLength(1)
+    expect(rows[0]!.key).toBe(await sha256Hex(key))
+    expect(rows[0]!.response_body).toMatchObject({ id })
+    const stored = JSON.stringify(rows)
+    expect(stored).not.toContain(token)
+    expect(stored).not.toContain(key)
+    expect(stored).not.toContain('"token"')
+  })
+
+  it('scopes keys to the caller: another person replaying a signed-in buyer’s key and body gets nothing of theirs', async () => {
+    const { event, ticketTypes } = await saleEvent()
+    const items = [{ ticketTypeId: ticketTypes[0]!.id, quantity: 2 }]
+    const key = strongKey()
+    const buyer = await signedIn()
+    const first = await reserve(event.id, items, { ...buyer.headers, 'idempotency-key': key })
+    expect(first.status).toBe(201)
+    const theirs = await first.json() as { id: string; token: string }
+    // the same buyer replays: the same reservation and token
+    const replay = await reserve(event.id, items, { ...buyer.headers, 'idempotency-key': key })
+    expect(replay.status).toBe(200)
+    expect(await replay.json()).toMatchObject({ id: theirs.id, token: theirs.token })
+    // an anonymous caller, and another signed-in person, with the same key and body: a hold of their own
+    for (const headers of [{}, (await signedIn()).headers]) {
+      const stranger = await reserve(event.id, items, { ...headers, 'idempotency-key': key })
+      expect(stranger.status).toBe(201)
+      const body = await stranger.json() as { id: string; token: string }
+      expect(body.id).not.toBe(theirs.id)
+      expect(body.token).not.toBe(theirs.token)
+      const peek = await app.request(`/api/v1/reservations/${theirs.id}`, { headers: { authorization: `Bearer ${body.token}` } })
+      expect(peek.status).toBe(404)
+    }
+  })
+
+  it.each([
+    ['a short word', 'tap-123'],
+    ['21 base64url characters', 'AbCdEfGhIjKlMnOpQrStU'],
+    ['31 hexadecimal digits (124 bits)', '0123456789abcdef0123456789abcde'],
+    ['one character repeated', 'a'.repeat(40)],
+    ['punctuation outside base64url', 'Zx9_-Qw3Er5Ty7Ui8Op0As!?'],
+  ])('refuses %s as an Idempotency-Key with 422 and a clear message, in English and Swahili, anonymous or signed in', async (_case, key) => {
+    const { event, ticketTypes } = await saleEvent()
+    const items = [{ ticketTypeId: ticketTypes[0]!.id, quantity: 1 }]
+    const en = await reserve(event.id, items, { 'idempotency-key': key })
+    expect(en.status).toBe(422)
+    expect(await en.json()).toEqual({ error: { code: 'weak_idempotency_key', message: expect.stringContaining('at least 128 bits') } })
+    const sw = await reserve(event.id, items, { 'idempotency-key': key, 'accept-language': 'sw' })
+    expect(await sw.json()).toEqual({ error: { code: 'weak_idempotency_key', message: expect.stringContaining('angalau biti 128') } })
+    expect((await reserve(event.id, items, { ...(await signedIn()).headers, 'idempotency-key': key })).status).toBe(422)
+    expect(await available(event.id)).toEqual({ Regular: 20, VIP: 5 })
+  })
+
+  it('accepts 32 hexadecimal digits and 22 base64url characters', async () => {
+    const { event, ticketTypes } = await saleEvent()
+    const items = [{ ticketTypeId: ticketTypes[0]!.id, quantity: 1 }]
+    const weak = await reserve(event.id, items, { 'idempotency-key': 'tap-123' })
+    expect((await weak.json() as { error: { message: string } }).error.message).toContain('at least 128 bits')
+    expect((await reserve(event.id, items, { 'idempotency-key': '0123456789abcdef0123456789abcdef' })).status).toBe(201)
+    expect((await reserve(event.id, items, { 'idempotency-key': 'Zx9_-Qw3Er5Ty7Ui8Op0As' })).status).toBe(201)
+  })
+
+  it('treats a key past its 24 hours as unused: the same key then makes a new hold', async () => {
+    const { event, ticketTypes } = await saleEvent()
+    const items = [{ ticketTypeId: ticketTypes[0]!.id, quantity: 1 }]
+    const key = strongKey()
+    const first = await (await reserve(event.id, items, { 'idempotency-key': key })).json() as { id: string }
+    clock.advance(24 * 60 * MINUTE + 1)
+    const later = await reserve(event.id, items, { 'idempotency-key': key })
+    expect(later.status).toBe(201)
+    expect((await later.json() as { id: string }).id).not.toBe(first.id)
+  })
+})
+
+describe('open holds per client (a cap, so one client cannot hold a whole type)', () => {
+  const from = (address: string) => ({ 'cf-connecting-ip': address })
+  const address = () => `198.51.100.${Math.floor(Math.random() * 250) + 1}:${crypto.randomUUID()}`
+
+  it('refuses a sixth open hold from one address with 429 in the caller’s language; other addresses, and the same one after expiry, hold', async () => {
+    const { event, ticketTypes } = await saleEvent()
+    const items = [{ ticketTypeId: ticketTypes[0]!.id, quantity: 2 }]
+    const mine = address()
+    for (let i = 0; i < 5; i++) expect((await reserve(event.id, items, from(mine))).status).toBe(201)
+    const sixth = await reserve(event.id, items, from(mine))
+    expect(sixth.status).toBe(429)
+    expect(await sixth.json()).toEqual({ error: { code: 'too_many_holds', message: expect.stringContaining('in 5 unpaid holds') } })
+    const sw = await reserve(event.id, items, { ...from(mine), 'accept-language': 'sw' })
+    expect((await sw.json() as { error: { message: string } }).error.message).toContain('nafasi 5 ambazo hazijalipiwa')
+    expect(await available(event.id)).toEqual({ Regular: 10, VIP: 5 })
+    expect((await reserve(event.id, items, from(address()))).status).toBe(201)
+    // the cap is per event
+    const other = await saleEvent()
+    expect((await reserve(other.event.id, [{ ticketTypeId: other.ticketTypes[0]!.id, quantity: 1 }], from(mine))).status).toBe(201)
+    clock.advance(10 * MINUTE)
+    expect((await reserve(event.id, items, from(mine))).status).toBe(201)
+  })
+
+  it('counts a signed-in buyer’s holds whatever their address, and still answers a replay at the cap', async () => {
+    const { event, ticketTypes } = await saleEvent()
+    const items = [{ ticketTypeId: ticketTypes[0]!.id, quantity: 1 }]
+    const buyer = await signedIn()
+    const key = strongKey()
+    expect((await reserve(event.id, items, { ...buyer.headers, ...from(address()), 'idempotency-key': key })).status).toBe(201)
+    for (let i = 0; i < 4; i++) expect((await reserve(event.id, items, { ...buyer.headers, ...from(address()) })).status).toBe(201)
+    expect((await reserve(event.id, items, { ...buyer.headers, ...from(address()) })).status).toBe(429)
+    expect((await reserve(event.id, items, { ...buyer.headers, 'idempotency-key': key })).status).toBe(200)
+  })
+
+  it('lets exactly five of twelve parallel holds from one address through (really parallel on Postgres; PGlite runs them one at a time)', async () => {
+    const { event, ticketTypes } = await saleEvent()
+    const mine = address()
+    const answers = await Promise.all(Array.from({ length: 12 }, () => reserve(event.id, [{ ticketTypeId: ticketTypes[0]!.id, quantity: 1 }], from(mine))))
+    expect(answers.map((res) => res.status).sort()).toEqual([...Array(5).fill(201), ...Array(7).fill(429)])
+    expect(await available(event.id)).toEqual({ Regular: 15, VIP: 5 })
   })
 })
 
@@ -121,7 +262,8 @@ describe('bad requests', () => {
     expect((await (await reserve(event.id, [{ ticketTypeId: other.ticketTypes[0]!.id, quantity: 1 }])).json() as { error: { code: string } }).error.code)
       .toBe('unknown_ticket_type')
     expect((await reserve(event.id, '{"items": [')).status).toBe(422)
-    expect((await reserve(event.id, [{ ticketTypeId: other.ticketTypes[0]!.id, quantity: 1 }], { 'idempotency-key': 'has space' })).status).toBe(422)
+    const spaced = await reserve(event.id, [{ ticketTypeId: other.ticketTypes[0]!.id, quantity: 1 }], { 'idempotency-key': 'has space in it, 128 bits or not' })
+    expect([spaced.status, (await spaced.json() as { error: { code: string } }).error.code]).toEqual([422, 'invalid_idempotency_key'])
     expect(await available(other.event.id)).toEqual({ Regular: 20, VIP: 5 })
   })
 

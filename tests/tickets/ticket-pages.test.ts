@@ -125,4 +125,32 @@ describe('PDF tickets', () => {
     const onBlank = await ticketsPdf([ticket], { contentType: 'application/pdf', bytes: new Uint8Array(await blank.save()) })
     expect((await PDFDocument.load(onBlank)).getPageCount()).toBe(1)
   })
+
+  it('falls back to plain tickets when the stored template does not decode (a fake or truncated PNG), noting it in the log', async () => {
+    const lines: string[] = []
+    const logged = createApp({ config: TEST_CONFIG, database: sharedDatabase(db), secretKeys: ring, log: (line) => lines.push(line) })
+    const png = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='), (ch) => ch.charCodeAt(0))
+    const fake = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...new TextEncoder().encode('junk behind a PNG signature')])
+    for (const [name, bytes, contentType] of [['fake', fake, 'image/png'], ['truncated', png.slice(0, 50), 'image/png'], ['fake jpeg', new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]), 'image/jpeg']] as const) {
+      const tenant = await createTenant(db)
+      const { event, ticketTypes } = await createEvent(db, tenant.id)
+      // stored as an older app version would have stored it, past today's upload check
+      await asSystem(db, async (trx) => {
+        const blob = await trx.insertInto('blobs').values({
+          tenant_id: tenant.id, purpose: 'ticket_template', content_type: contentType, byte_size: bytes.byteLength,
+          sha256: 'x'.repeat(64), data: bytes, is_public: false,
+        }).returning('id').executeTakeFirstOrThrow()
+        await trx.updateTable('events').set({ ticket_template_url: `/media/${blob.id}` }).where('id', '=', event.id).execute()
+      })
+      const guest = new TestClient(logged)
+      const location = (await guest.post(`/events/${event.slug}/reserve`, { [`qty_${ticketTypes[0]!.id}`]: '2' })).headers.get('location')!
+      await issueTickets(db, ring, location.split('/').pop()!, new Date())
+      const res = await guest.get(`${location}/tickets.pdf`)
+      expect(res.status, name).toBe(200)
+      const { PDFDocument } = await import('pdf-lib')
+      expect((await PDFDocument.load(new Uint8Array(await res.arrayBuffer()))).getPageCount(), name).toBe(2)
+      expect(lines.filter((line) => line.includes('"note":"ticket_template_unusable"')), name).toHaveLength(1)
+      lines.length = 0
+    }
+  })
 })
