@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, describe, expect, it } from 'vitest'
-import { onPostgres, testDatabaseUrl } from '../support/database.ts'
+import { concurrencyNote, onPostgres, testDatabaseUrl } from '../support/database.ts'
 
 const port = 8900 + Math.floor(Math.random() * 90)
 const base = `http://127.0.0.1:${port}`
@@ -86,7 +86,7 @@ type Detail = { ticketTypes: Array<{ id: string; capacity: number; available: nu
 type Hold = { id: string; token: string; items: Array<{ quantity: number }> }
 
 describe('a server killed mid-sale', () => {
-  it('oversells nothing and leaves every hold whole after a restart', async () => {
+  it(`oversells nothing and leaves every hold whole after a restart ${concurrencyNote}`, async () => {
     server = await start()
     await ready()
     const { events } = await json<{ events: Array<{ id: string }> }>(`/api/v1/events?q=${encodeURIComponent('Lamu Cultural Night')}`)
