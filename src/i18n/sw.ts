@@ -1,9 +1,11 @@
+import { swAudit } from './sw-audit.ts'
 import type { MessageKey } from './en.ts'
 import { swPayments } from './sw-payments.ts'
 
 /** Swahili messages. The type makes a missing key a compile error. */
 export const sw: Record<MessageKey, string> = {
   ...swPayments,
+  ...swAudit,
   'app.name': 'Tikiti',
   'app.tagline': 'Tiketi za matukio kote Afrika Mashariki, hulipwa kwa M-Pesa.',
   'nav.home': 'Mwanzo',

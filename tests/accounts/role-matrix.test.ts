@@ -92,6 +92,11 @@ const ROUTES: Route[] = [
   { method: 'GET', path: () => '/reservations/00000000-0000-4000-8000-000000000000', expect: everyone(404) },
   { method: 'POST', path: () => '/events/no-such-event/reserve', form: () => ({}), expect: everyone(404) },
   { method: 'GET', path: () => '/admin', expect: adminOnly },
+  { method: 'GET', path: () => '/admin/audit', expect: adminOnly },
+  { method: 'GET', path: (ids) => `/admin/audit?tenant=${ids.tenantB}`, expect: adminOnly },
+  { method: 'GET', path: () => '/manage/audit', expect: managersOnly },
+  // a manager's audit log has no tenant to choose: asking for another's shows their own
+  { method: 'GET', path: (ids) => `/manage/audit?tenant=${ids.tenantB}`, expect: managersOnly },
   { method: 'POST', path: (ids) => `/admin/tenants/${ids.tenantB}/approve`, expect: adminOnly },
   { method: 'POST', path: (ids) => `/admin/tenants/${ids.tenantB}/commission`, form: () => ({ percent: '7.5' }), expect: adminOnly },
 ]
