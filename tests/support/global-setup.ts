@@ -3,6 +3,7 @@
  * server, which every test file clones into a database of its own (tests/support/database.ts); at the
  * end it drops the template and any clone a crashed file left behind, so runs never collide. Otherwise
  * it builds a migrated PGlite data directory that each test file starts from instead of migrating again.
+ * Either way it starts a Redis for the Upstash tests when none answers (and stops it at the end).
  */
 import { PGlite } from '@electric-sql/pglite'
 import { Kysely } from 'kysely'
@@ -16,6 +17,7 @@ import { PGliteDialect } from '../../src/db/pglite-dialect.ts'
 import { createPostgresDb } from '../../src/db/postgres.ts'
 import type { DB } from '../../src/db/schema.ts'
 import { readMigrations } from './migrations.ts'
+import { startRedisIfNeeded } from './prerequisites.mjs'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -27,6 +29,15 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
+  const stopRedis = await startRedisIfNeeded()
+  const teardownDatabase = await setupDatabase(project)
+  return async () => {
+    await teardownDatabase()
+    await stopRedis()
+  }
+}
+
+async function setupDatabase(project: TestProject): Promise<() => unknown> {
   const serverUrl = process.env.TEST_DATABASE_URL
   if (serverUrl) {
     const name = `ticketing_test_${Date.now()}_${Math.random().toString(36).slice(2, 8)}`
