@@ -30,7 +30,10 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   const stopRedis = await startRedisIfNeeded()
-  const teardownDatabase = await setupDatabase(project)
+  const teardownDatabase = await setupDatabase(project).catch(async (error: unknown) => {
+    await stopRedis()
+    throw error
+  })
   return async () => {
     await teardownDatabase()
     await stopRedis()
