@@ -2,7 +2,8 @@
 /**
  * Time from `npm start` to a served home page, on the embedded database: a first start on an empty data
  * folder (migrations + demo data) and a restart on the same folder (the data must still be there).
- * Prints the figures; exits non-zero if the page never comes or the restart lost the data.
+ * Prints the figures; exits non-zero if the page never comes, the restart lost the data, or a start
+ * is silent (it must say "migrating…", on a first start "loading demo data…", then "listening on http://…").
  */
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -32,8 +33,10 @@ async function startAndTime(label) {
         if (res.status === 200) {
           const ms = Math.round(performance.now() - started)
           const hasDemo = html.includes('Nairobi Jazz Night')
+          // the line is written before the first request is served, but the pipe may bring it a moment later
+          for (let i = 0; i < 40 && !output.includes('listening on'); i++) await sleep(50)
           console.log(`${label}: ${ms} ms from npm start to a served home page (demo events shown: ${hasDemo})`)
-          return { ms, hasDemo }
+          return { ms, hasDemo, output }
         }
       } catch {
         // not listening yet
@@ -53,6 +56,11 @@ try {
   const restart = await startAndTime('restart, same data folder')
   ok = first.hasDemo && restart.hasDemo
   if (!ok) console.log('FAIL: demo events missing')
+  const said = (start, line) => start.output.includes(line)
+  const progress = said(first, 'migrating…') && said(first, 'loading demo data…') && said(first, `listening on http://localhost:${port}`) &&
+    said(restart, 'migrating…') && !said(restart, 'loading demo data…') && said(restart, `listening on http://localhost:${port}`)
+  if (!progress) console.log(`FAIL: start-up progress lines missing; the first start said:\n${first.output}`)
+  ok &&= progress
 } finally {
   rmSync(dataDir, { recursive: true, force: true })
 }

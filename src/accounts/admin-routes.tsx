@@ -1,7 +1,9 @@
-/** The super admin portal: approve or suspend organisers and set their commission. */
+/** The super admin portal: approve or suspend organisers, set their commission, and read the audit log. */
 import type { Context } from 'hono'
 import { z } from 'zod'
 import { AdminPage } from '../../views/accounts/admin-page.tsx'
+import { AuditPage } from '../../views/accounts/audit-page.tsx'
+import { AUDIT_PAGE_SIZE, listPlatformAudit, parseAuditQuery, tenantsForAuditFilter } from '../audit/audit-queries.ts'
 import type { AppEnv } from '../http/app-env.ts'
 import type { DomainError } from '../http/errors.tsx'
 import { NotFoundError } from '../http/errors.tsx'
@@ -56,4 +58,19 @@ adminRoutes.post('/admin/tenants/:id/commission', async (c) => {
     return adminPage(c, { status: failure.status, errors: failure.errors })
   }
   return c.redirect('/admin?notice=updated', 303)
+})
+
+/** /admin/audit: every entry of the platform, filtered by tenant, actor, action and days. */
+adminRoutes.get('/admin/audit', async (c) => {
+  const query = parseAuditQuery(c.req.query(), { tenants: true })
+  const { tenants, page } = await withUserContext(c, async (trx) => ({
+    tenants: await tenantsForAuditFilter(trx),
+    page: await listPlatformAudit(trx, query),
+  }))
+  c.header('Cache-Control', 'private, no-store')
+  return renderPage(c, {
+    title: c.var.t('audit.title'),
+    body: <AuditPage t={c.var.t} lang={c.var.lang} scope="platform" tenants={tenants} query={query} entries={page.entries}
+      total={page.total} pages={Math.max(1, Math.ceil(page.total / AUDIT_PAGE_SIZE))} action="/admin/audit" />,
+  })
 })

@@ -1,7 +1,9 @@
-/** The organiser portal's home and staff management. Managers of the active tenant only. */
+/** The organiser portal's home, staff management and audit log. Managers of the active tenant only. */
 import type { Context } from 'hono'
 import { z } from 'zod'
+import { AuditPage } from '../../views/accounts/audit-page.tsx'
 import { ManageHome, StaffPage } from '../../views/accounts/manage-pages.tsx'
+import { AUDIT_PAGE_SIZE, listTenantAudit, parseAuditQuery } from '../audit/audit-queries.ts'
 import type { AppEnv } from '../http/app-env.ts'
 import type { DomainError } from '../http/errors.tsx'
 import { NotFoundError } from '../http/errors.tsx'
@@ -20,6 +22,7 @@ export const manageRoutes = factory.createApp()
 manageRoutes.use('/manage', requireManager)
 manageRoutes.use('/manage/staff', requireManager)
 manageRoutes.use('/manage/staff/*', requireManager)
+manageRoutes.use('/manage/audit', requireManager)
 
 function listTenantEvents(c: Context<AppEnv>) {
   return withUserContext(c, (trx) => trx.selectFrom('events').select(['id', 'title', 'status', 'starts_at'])
@@ -107,4 +110,20 @@ manageRoutes.post('/manage/staff/invitations/:id/withdraw', async (c) => {
     return staffPage(c, { status: failure.status, errors: failure.errors })
   }
   return c.redirect('/manage/staff?notice=withdrawn', 303)
+})
+
+/**
+ * /manage/audit: the active tenant's entries only (RLS and an explicit tenant filter); there is no
+ * tenant filter to choose, so `?tenant=` is ignored.
+ */
+manageRoutes.get('/manage/audit', async (c) => {
+  const membership = c.var.user!.activeMembership!
+  const query = parseAuditQuery(c.req.query(), { tenants: false })
+  const page = await withUserContext(c, (trx) => listTenantAudit(trx, membership.tenantId, query))
+  c.header('Cache-Control', 'private, no-store')
+  return renderPage(c, {
+    title: c.var.t('audit.title'),
+    body: <AuditPage t={c.var.t} lang={c.var.lang} scope="tenant" tenantName={membership.tenantName} query={query}
+      entries={page.entries} total={page.total} pages={Math.max(1, Math.ceil(page.total / AUDIT_PAGE_SIZE))} action="/manage/audit" />,
+  })
 })

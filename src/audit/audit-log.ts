@@ -1,23 +1,27 @@
 /** The audit log: who did what, append-only. Metadata never holds secrets or passwords. */
 import type { Queryable } from '../db/database.ts'
 
-export type AuditAction =
-  | 'login'
-  | 'login_failed'
-  | 'logout'
-  | 'register'
-  | 'password_changed'
-  | 'password_reset'
-  | 'session_revoked'
-  | 'role_changed'
-  | 'tenant_applied'
-  | 'tenant_approved'
-  | 'tenant_suspended'
-  | 'commission_changed'
-  | 'staff_invited'
-  | 'staff_joined'
-  | 'staff_removed'
-  | 'scanner_events_assigned'
+/** Every kind of entry, in the order the audit pages offer them as a filter. */
+export const AUDIT_ACTIONS = [
+  'login',
+  'login_failed',
+  'logout',
+  'register',
+  'password_changed',
+  'password_reset',
+  'session_revoked',
+  'role_changed',
+  'tenant_applied',
+  'tenant_approved',
+  'tenant_suspended',
+  'commission_changed',
+  'staff_invited',
+  'staff_joined',
+  'staff_removed',
+  'scanner_events_assigned',
+] as const
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number]
 
 export interface AuditEntry {
   action: AuditAction

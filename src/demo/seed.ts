@@ -109,10 +109,17 @@ const SANDBOX_CREDENTIALS: CredentialsInput = {
   initiatorName: 'testapi', securityCredential: 'demo-security-credential',
 }
 
-export async function seedDemoDataIfEmpty(db: Database, now: Date = new Date(), secretKeys?: KeyRing): Promise<boolean> {
+/**
+ * Loads the demo data into an empty database (no users yet); true when it did. `onLoading` is told just
+ * before it starts, so `npm start` can say why the first start takes a while.
+ */
+export async function seedDemoDataIfEmpty(
+  db: Database, now: Date = new Date(), secretKeys?: KeyRing, onLoading: () => void = () => {},
+): Promise<boolean> {
   return withContext(db, SYSTEM, async (trx) => {
     const existing = await trx.selectFrom('users').select('id').limit(1).executeTakeFirst()
     if (existing) return false
+    onLoading()
 
     await createUser(trx, { email: DEMO_LOGINS.superAdmin, name: 'Platform Admin', role: 'super_admin' })
     const wanjiku = await createUser(trx, {

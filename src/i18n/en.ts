@@ -1,5 +1,6 @@
 import { enApi } from './en-api.ts'
 import { enAccounts } from './en-accounts.ts'
+import { enAudit } from './en-audit.ts'
 import { enPayments } from './en-payments.ts'
 import { enTickets } from './en-tickets.ts'
 
@@ -9,6 +10,7 @@ export const en = {
   ...enApi,
   ...enAccounts,
   ...enTickets,
+  ...enAudit,
   'app.name': 'Tikiti',
   'app.tagline': 'Tickets for events across East Africa, paid with M-Pesa.',
   'nav.home': 'Home',

@@ -1,3 +1,4 @@
+import { swAudit } from './sw-audit.ts'
 import type { MessageKey } from './en.ts'
 import { swApi } from './sw-api.ts'
 import { swAccounts } from './sw-accounts.ts'
@@ -10,6 +11,7 @@ export const sw: Record<MessageKey, string> = {
   ...swApi,
   ...swAccounts,
   ...swTickets,
+  ...swAudit,
   'app.name': 'Tikiti',
   'app.tagline': 'Tiketi za matukio kote Afrika Mashariki, hulipwa kwa M-Pesa.',
   'nav.home': 'Mwanzo',

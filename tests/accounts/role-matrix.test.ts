@@ -166,6 +166,11 @@ const ROUTES: Route[] = [
   { method: 'POST', route: '/admin/tenants/:id/approve', path: (ids) => `/admin/tenants/${ids.tenantB}/approve`, expect: adminOnly },
   { method: 'POST', route: '/admin/tenants/:id/suspend', path: (ids) => `/admin/tenants/${ids.tenantC}/suspend`, expect: adminOnly },
   { method: 'POST', route: '/admin/tenants/:id/commission', path: (ids) => `/admin/tenants/${ids.tenantB}/commission`, form: () => ({ percent: '7.5' }), expect: adminOnly },
+  { method: 'GET', route: '/admin/audit', path: () => '/admin/audit', expect: adminOnly },
+  { method: 'GET', route: '/admin/audit', path: (ids) => `/admin/audit?tenant=${ids.tenantB}`, expect: adminOnly },
+  { method: 'GET', route: '/manage/audit', path: () => '/manage/audit', expect: managersOnly },
+  // a manager's audit log has no tenant to choose: asking for another's shows their own
+  { method: 'GET', route: '/manage/audit', path: (ids) => `/manage/audit?tenant=${ids.tenantB}`, expect: managersOnly },
   // last: it ends each persona's session
   { method: 'POST', route: '/logout', path: () => '/logout', expect: everyone('ok') },
 ]

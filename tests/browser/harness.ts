@@ -11,8 +11,9 @@ import { afterAll, beforeAll } from 'vitest'
 import type { Database } from '../../src/db/database.ts'
 import { createTestApp, type TestAppOptions } from '../support/app.ts'
 import { openFreshDatabase, openTestDatabase } from '../support/database.ts'
+import { CHROMIUM_PATH } from '../support/prerequisites.mjs'
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+export { CHROMIUM_PATH }
 export const SCREENSHOT_DIR = join(import.meta.dirname, '../../test-results/screenshots')
 
 /** The viewport of a cheap Android phone: buyer pages are checked at this size. */
@@ -21,8 +22,8 @@ export const PHONE_VIEWPORT = { width: 360, height: 640 }
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
-      `Browser tests need Chromium at ${CHROMIUM_PATH}. Install Debian's package with ` +
-        '`sudo apt-get install -y chromium` (or set CHROMIUM_PATH to a Chromium binary).',
+      `Browser tests need Chromium at ${CHROMIUM_PATH}. \`npm test\` installs Debian's package when it may; ` +
+        'otherwise run `sudo apt-get install -y chromium` (or set CHROMIUM_PATH to a Chromium binary).',
     )
   }
   return chromium.launch({

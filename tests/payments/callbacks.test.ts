@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../src/db/database.ts'
 import { SIMULATOR_PHONES } from '../../src/payments/simulator/daraja-simulator.ts'
 import { createReservation } from '../../src/tickets/reservations.ts'
-import { openTestDatabase } from '../support/database.ts'
+import { concurrencyNote, openTestDatabase } from '../support/database.ts'
 import { asSystem, createEvent, createTenant } from '../support/fixtures.ts'
 import { createPaymentKit, giveMpesaCredentials, JSON_HEADERS, successBody, type PaymentKit } from '../support/payments.ts'
 
@@ -76,7 +76,7 @@ describe('callbacks delivered many times, in any order', () => {
     expect(await soldOf(type.id)).toBe(2)
   })
 
-  it('issues once when the same success arrives three times at the same moment', async () => {
+  it(`issues once when the same success arrives three times at the same moment ${concurrencyNote}`, async () => {
     const { reservation, paymentId, prompt, callbackUrl, type } = await paymentFor()
     const body = successBody(prompt.checkoutRequestId, { receipt: 'SAMEONE123' })
     await Promise.all([deliver(callbackUrl, body), deliver(callbackUrl, body), deliver(callbackUrl, body)])

@@ -1,7 +1,9 @@
 /**
- * Once per test run. With TEST_DATABASE_URL, creates a fresh database on that server for this run
- * (dropped at the end), so runs never collide; otherwise builds a migrated PGlite data directory that
- * each test file starts from instead of migrating again.
+ * Once per test run. With TEST_DATABASE_URL, creates and migrates this run's template database on that
+ * server, which every test file clones into a database of its own (tests/support/database.ts); at the
+ * end it drops the template and any clone a crashed file left behind, so runs never collide. Otherwise
+ * it builds a migrated PGlite data directory that each test file starts from instead of migrating again.
+ * Either way it starts a Redis for the Upstash tests when none answers (and stops it at the end).
  */
 import { PGlite } from '@electric-sql/pglite'
 import { Kysely } from 'kysely'
@@ -15,17 +17,30 @@ import { PGliteDialect } from '../../src/db/pglite-dialect.ts'
 import { createPostgresDb } from '../../src/db/postgres.ts'
 import type { DB } from '../../src/db/schema.ts'
 import { readMigrations } from './migrations.ts'
+import { startRedisIfNeeded } from './prerequisites.mjs'
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** postgres:// URL of this run's own database, when running on real Postgres. */
-    postgresUrl: string | null
+    /** postgres:// URL of this run's migrated template database, when running on real Postgres (never connect to it: clone it). */
+    postgresTemplateUrl: string | null
     /** Path of a migrated PGlite data directory dump, when running on PGlite. */
     pgliteTemplate: string | null
   }
 }
 
 export default async function setup(project: TestProject) {
+  const stopRedis = await startRedisIfNeeded()
+  const teardownDatabase = await setupDatabase(project).catch(async (error: unknown) => {
+    await stopRedis()
+    throw error
+  })
+  return async () => {
+    await teardownDatabase()
+    await stopRedis()
+  }
+}
+
+async function setupDatabase(project: TestProject): Promise<() => unknown> {
   const serverUrl = process.env.TEST_DATABASE_URL
   if (serverUrl) {
     const name = `ticketing_test_${Date.now()}_${Math.random().toString(36).slice(2, 8)}`
@@ -36,9 +51,12 @@ export default async function setup(project: TestProject) {
     const db = createPostgresDb(url.toString(), { max: 1 })
     await migrate(db, readMigrations())
     await db.destroy()
-    project.provide('postgresUrl', url.toString())
+    project.provide('postgresTemplateUrl', url.toString())
     project.provide('pgliteTemplate', null)
     return async () => {
+      const clones = await admin.unsafe<Array<{ datname: string }>>(
+        `select datname from pg_database where datname like '${name}\\_%'`)
+      for (const { datname } of clones) await admin.unsafe(`drop database if exists ${datname} with (force)`)
       await admin.unsafe(`drop database if exists ${name} with (force)`)
       await admin.end()
     }
@@ -52,7 +70,7 @@ export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), 'ticketing-pglite-'))
   const file = join(dir, 'template.tar')
   writeFileSync(file, new Uint8Array(await dump.arrayBuffer()))
-  project.provide('postgresUrl', null)
+  project.provide('postgresTemplateUrl', null)
   project.provide('pgliteTemplate', file)
   return () => rmSync(dir, { recursive: true, force: true })
 }

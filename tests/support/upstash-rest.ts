@@ -14,7 +14,9 @@ import { serve, type ServerType } from '@hono/node-server'
 import { createHash } from 'node:crypto'
 import { connect, type AddressInfo } from 'node:net'
 
-export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
+import { REDIS_URL } from './prerequisites.mjs'
+
+export { REDIS_URL }
 
 export interface UpstashRest {
   url: string
@@ -38,8 +40,8 @@ export async function assertRedisReachable(redisUrl: string = REDIS_URL): Promis
   })
   if (answer !== '+PONG') {
     throw new Error(
-      `The Upstash rate-limiter tests need Redis at ${redisUrl} (got: ${answer}). Start it with ` +
-        '`sudo apt-get install -y redis-server && sudo service redis-server start`, or set TEST_REDIS_URL.',
+      `The Upstash rate-limiter tests need Redis at ${redisUrl} (got: ${answer}). \`npm test\` installs ` +
+        'redis-server when it may and starts it for the run; otherwise run `sudo apt-get install -y redis-server`, or set TEST_REDIS_URL.',
     )
   }
 }

@@ -1,5 +1,7 @@
 /**
  * `npm start`: serves the app on Deno. Applies migrations and, on an empty database, loads the demo data.
+ * A first start takes a while (the embedded database, migrations, demo data), so it says what it is doing
+ * in plain lines on stdout, ending with the address it listens on.
  */
 import { getConnInfo, serveStatic } from 'hono/deno'
 import { googleOAuthConfigFromEnv } from '../../accounts/google-oauth.ts'
@@ -17,6 +19,8 @@ import { createDarajaSimulator } from '../../payments/simulator/daraja-simulator
 import { openDatabase, readMigrations } from './database.ts'
 
 const started = performance.now()
+/** One plain line of start-up progress. */
+const say = (line: string) => console.log(`tikiti: ${line}`)
 const env = Deno.env.toObject()
 const config = (() => {
   try {
@@ -31,9 +35,14 @@ const settings = readServerConfig(env, config)
 const secretKeys = await loadSecretKeys(settings, config.mode)
 const { port, host: hostname } = settings
 
+say('opening the database…')
 const { db, description } = await openDatabase(config, settings)
+say(`migrating… (${description})`)
 const applied = await migrate(db, await readMigrations())
-const seeded = config.mode !== 'production' && await seedDemoDataIfEmpty(db, new Date(), secretKeys)
+say(applied.length ? `applied ${applied.length} migration${applied.length === 1 ? '' : 's'}` : 'the schema is up to date')
+const seeded = config.mode !== 'production' &&
+  await seedDemoDataIfEmpty(db, new Date(), secretKeys, () => say('loading demo data… (first start on an empty database)'))
+if (seeded) say('demo data loaded')
 
 // Outside production and without DARAJA_BASE_URL, the Daraja simulator stands in for Safaricom on the
 // next port, so a demo purchase is real end to end (its phone page approves the prompts).
@@ -66,17 +75,8 @@ const services = createServices(deps)
 const app = createApp(deps, services)
 
 const server = Deno.serve({ port, hostname, onListen: () => {} }, (request, info) => app.fetch(request, info))
-console.log(JSON.stringify({
-  time: new Date().toISOString(),
-  level: 'info',
-  msg: 'listening',
-  url: `http://localhost:${port}`,
-  database: description,
-  migrationsApplied: applied.length,
-  demoDataLoaded: seeded,
-  darajaSimulator: config.simulatedPhoneUrl ?? null,
-  startupMs: Math.round(performance.now() - started),
-}))
+say(`listening on http://localhost:${port} (ready in ${Math.round(performance.now() - started)} ms)`)
+if (config.simulatedPhoneUrl) say(`Daraja simulator: approve M-Pesa prompts at ${config.simulatedPhoneUrl}`)
 
 // The local scheduler: sweep expired holds and run due jobs every 15 seconds (QStash or not, the sweep
 // is local; queued jobs wait in the jobs table only when QStash is off).
