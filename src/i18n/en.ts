@@ -1,8 +1,10 @@
 import { enPayments } from './en-payments.ts'
+import { enWeb } from './en-web.ts'
 
 /** English messages: the reference catalog. Every key here must exist in every other language. Payments' messages live in en-payments.ts. */
 export const en = {
   ...enPayments,
+  ...enWeb,
   'app.name': 'Tikiti',
   'app.tagline': 'Tickets for events across East Africa, paid with M-Pesa.',
   'nav.home': 'Home',

@@ -1,9 +1,11 @@
 import type { MessageKey } from './en.ts'
 import { swPayments } from './sw-payments.ts'
+import { swWeb } from './sw-web.ts'
 
 /** Swahili messages. The type makes a missing key a compile error. */
 export const sw: Record<MessageKey, string> = {
   ...swPayments,
+  ...swWeb,
   'app.name': 'Tikiti',
   'app.tagline': 'Tiketi za matukio kote Afrika Mashariki, hulipwa kwa M-Pesa.',
   'nav.home': 'Mwanzo',
