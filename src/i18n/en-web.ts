@@ -2,4 +2,5 @@
 export const enWeb = {
   'manage.poster.file': 'Poster image',
   'manage.template.file': 'Template file',
+  'hold.orderTitle': 'Your order',
 } as const

@@ -4,4 +4,5 @@ import type { enWeb } from './en-web.ts'
 export const swWeb: Record<keyof typeof enWeb, string> = {
   'manage.poster.file': 'Picha ya bango',
   'manage.template.file': 'Faili ya kiolezo',
+  'hold.orderTitle': 'Oda yako',
 }

@@ -74,13 +74,16 @@ export function HoldPage({ t, lang, reservation, eventPath, now, notice, payment
             <p><a class="button secondary" href={`/reservations/${reservation.id}/tickets.pdf`}>{t('tickets.downloadPdf')}</a></p>
           </>
         )
-        : pending
-        ? (
-          <PaymentPending t={t} lang={lang} reservationId={reservation.id} payment={payment!} simulatedPhoneUrl={simulatedPhoneUrl} />
-        )
-        : payment?.reason?.code === 'refund'
-        ? <PaymentProblem t={t} payment={payment} />
-        : <Notice>{t('hold.expired')}</Notice>}
+        : (
+          <>
+            <h1>{t('hold.orderTitle')}</h1>
+            {pending
+              ? <PaymentPending t={t} lang={lang} reservationId={reservation.id} payment={payment!} simulatedPhoneUrl={simulatedPhoneUrl} />
+              : payment?.reason?.code === 'refund'
+              ? <PaymentProblem t={t} payment={payment} />
+              : <Notice>{t('hold.expired')}</Notice>}
+          </>
+        )}
       <p><a href={eventPath}>{t('hold.backToEvent')}</a></p>
     </section>
   )
