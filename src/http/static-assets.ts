@@ -16,7 +16,7 @@ export const ASSETS = {
    */
   alpine: '/assets/alpine-csp-3.17.4.min.js',
   /** Ours: polling, the hold countdown, and htmx's Trusted Types policy. Named by its content's hash. */
-  tikiti: '/assets/tikiti-3f5f1fa0fd.js',
+  tikiti: '/assets/tikiti-40d333c5da.js',
 } as const
 
 export type Asset = keyof typeof ASSETS

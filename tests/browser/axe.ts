@@ -29,7 +29,8 @@ export async function watchedContext(browser: Browser, options: BrowserContextOp
     const seen: string[] = []
     Object.defineProperty(window, '__cspViolations', { value: seen })
     document.addEventListener('securitypolicyviolation', (e) => {
-      seen.push(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`)
+      const on = e.target instanceof Element ? ` on <${e.target.tagName.toLowerCase()} ${[...e.target.attributes].map((a) => a.name).join(' ')}>` : ''
+      seen.push(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline'}${on} at ${e.sourceFile}:${e.lineNumber}`)
     })
   })
   context.on('weberror', (error) => watched.problems.push(`uncaught: ${error.error().message}`))

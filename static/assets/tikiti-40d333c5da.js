@@ -30,10 +30,14 @@
     tick()
   }
 
-  // htmx (portal pages) parses the fragments it swaps through its own policy.
-  if (self.htmx && tt) {
-    htmx.registerExtension('tikiti-trusted-types', {
-      init: (api) => api.initSecurity(tt.createPolicy('htmx', { createHTML: (s) => s, createScript: (s) => s })),
-    })
+  // htmx (portal pages) parses the fragments it swaps through its own policy, and settles without CSS
+  // transitions (they copy style attributes, which the policy refuses).
+  if (self.htmx) {
+    htmx.config.defaultSettleDelay = 0
+    if (tt) {
+      htmx.registerExtension('tikiti-trusted-types', {
+        init: (api) => api.initSecurity(tt.createPolicy('htmx', { createHTML: (s) => s, createScript: (s) => s })),
+      })
+    }
   }
 })()
