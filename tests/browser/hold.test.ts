@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { MINUTE, TestClock } from '../support/client.ts'
-import { createEvent, createTenant, unique } from '../support/fixtures.ts'
+import { postgresBlobStore } from '../../src/storage/blob-store.ts'
+import { asSystem, createEvent, createTenant, unique } from '../support/fixtures.ts'
 import { expectCleanPage, watchedPage } from './axe.ts'
 import { BROWSER_TEST_TIMEOUT, browserSuite, PHONE_VIEWPORT, screenshot } from './harness.ts'
 
@@ -15,7 +16,15 @@ describe('a hold in a browser, on a phone', { timeout: BROWSER_TEST_TIMEOUT }, (
       ticketTypes: [{ name: 'Regular', price_minor: 120_000, capacity: 30 }, { name: 'VIP', price_minor: 400_000, capacity: 10 }],
     })
     const page = await watchedPage(suite.browser, { viewport: PHONE_VIEWPORT })
+    // a poster (drawn by the browser itself), shown before the tickets
+    await page.setContent('<body style="margin:0;width:320px;height:240px;background:#7b2d8b;color:#fff;font:40px sans-serif;display:grid;place-items:center">Kilifi Sunset</body>')
+    const poster = new Uint8Array(await page.screenshot({ clip: { x: 0, y: 0, width: 320, height: 240 } }))
+    await asSystem(suite.db, async (trx) => {
+      const id = await postgresBlobStore.put(trx, { tenantId: tenant.id, purpose: 'poster', contentType: 'image/png', bytes: poster, isPublic: true })
+      await trx.updateTable('events').set({ poster_urls: [`/media/${id}`] }).where('id', '=', event.id).execute()
+    })
     await page.goto(`${suite.server.url}/events/${event.slug}`)
+    await expect.poll(() => page.locator('img.poster').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(320)
     await page.locator('.tier', { hasText: 'Regular' }).getByLabel('How many').fill('2')
     await screenshot(page, 'hold-1-choose')
     await expectCleanPage(page, 'event page')
