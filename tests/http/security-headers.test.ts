@@ -130,6 +130,8 @@ describe('Content-Security-Policy and HSTS', () => {
       ['new event', manager, '/manage/events/new'], ['manage event', manager, manageEventPath], ['staff', manager, '/manage/staff'],
       ['M-Pesa settings', manager, '/manage/mpesa'], ['payments', manager, '/manage/payments'],
       ['scan', manager, '/scan'], ['scan event', manager, scanEventPath], ['admin', admin, '/admin'],
+      ['sessions', manager, '/account/sessions'], ['my tickets', manager, '/tickets'], ['apply', manager, '/manage/apply'],
+      ['forgot password', new TestClient(kit.app), '/password/forgot'], ['outbox', buyer, '/dev/outbox'],
       ['not found', buyer, '/no-such-page'],
     ]
     let stylesheets = 0
