@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { createAccount, createEvent, createTenant, TEST_PASSWORD, unique } from '../support/fixtures.ts'
+import { sql } from 'kysely'
+import { asSystem, createAccount, createEvent, createTenant, TEST_PASSWORD, unique } from '../support/fixtures.ts'
 import { expectCleanPage, watchedPage } from './axe.ts'
 import { BROWSER_TEST_TIMEOUT, browserSuite, DESKTOP_VIEWPORT, screenshot } from './harness.ts'
 
@@ -11,7 +12,7 @@ const sameDocument = (page: Page) => page.evaluate(() => (window as unknown as {
 describe('the organiser portal in a browser, on a desktop', { timeout: BROWSER_TEST_TIMEOUT }, () => {
   const suite = browserSuite()
 
-  it('a manager works through the portal pages; ticket types and payment filters swap fragments with htmx', async () => {
+  it('a manager works through the portal pages; ticket types and payment filters swap fragments with htmx, the check-in count refreshes itself', async () => {
     const tenant = await createTenant(suite.db, { name: unique('Nakuru Stages') })
     const manager = await createAccount(suite.db, { tenantId: tenant.id, membership: 'manager' })
     const { event } = await createEvent(suite.db, tenant.id, {
@@ -80,5 +81,13 @@ describe('the organiser portal in a browser, on a desktop', { timeout: BROWSER_T
     await visit('/manage/mpesa', 'desktop-9-mpesa')
     await visit('/scan', 'desktop-10-scan')
     await visit(`/scan/events/${event.id}`, 'desktop-11-scan-event')
+    // a live figure: the check-in count follows the gate without a reload
+    expect(await page.locator('#scan-progress').textContent()).toBe('0 of 300 tickets checked in')
+    await markDocument(page)
+    await asSystem(suite.db, (trx) => sql`update tickets set status = 'used'
+      where id in (select id from tickets where event_id = ${event.id} and status = 'active' limit 2)`.execute(trx))
+    await expect.poll(() => page.locator('#scan-progress').textContent(), { timeout: 25_000 }).toBe('2 of 300 tickets checked in')
+    expect(await sameDocument(page)).toBe(true)
+    await expectCleanPage(page, 'scan event page after a refresh')
   })
 })
