@@ -24,12 +24,13 @@ import { contentSecurityPolicy, STRICT_TRANSPORT_SECURITY } from './http/content
 import { csrfProtection } from './http/csrf.ts'
 import { errorHandler, notFound } from './http/errors.tsx'
 import { language } from './http/language.ts'
-import { openApiRoutes } from './http/openapi.ts'
+import { openApi } from './http/openapi.ts'
 import { requestLog, type LogSink } from './http/request-log.ts'
 import { immutableAssets } from './http/static-assets.ts'
 import { qstashScheduler, type QStashConfig } from './jobs/qstash.ts'
 import { jobRoutes } from './jobs/routes.ts'
 import { postgresScheduler, type Scheduler } from './jobs/scheduler.ts'
+import type { FetchFn } from './lib/fetch.ts'
 import type { KeyRing } from './lib/secret-box.ts'
 import { OUTBOX_SENDERS, type MessageSenders } from './notifications/messages.ts'
 import { outboxRoutes } from './notifications/outbox-routes.tsx'
@@ -38,7 +39,6 @@ import { callbackRoutes } from './payments/callback-routes.ts'
 import { checkoutRoutes } from './payments/checkout-routes.tsx'
 import { credentialsRoutes } from './payments/credentials-routes.tsx'
 import { reconciliationRoutes } from './payments/reconciliation-routes.tsx'
-import type { FetchFn } from './payments/daraja-oauth.ts'
 import { createMemoryRateLimiter } from './ratelimit/memory-rate-limiter.ts'
 import type { RateLimiter } from './ratelimit/rate-limiter.ts'
 import { scannerRoutes } from './scanning/routes.tsx'
@@ -153,19 +153,16 @@ export function createApp(deps: AppDeps, services: AppServices = createServices(
   app.route('/', manageRoutes)
   app.route('/', manageEventRoutes)
   app.route('/', mediaRoutes)
-  app.route('/', eventApiRoutes)
-  app.route('/', reservationApiRoutes)
+  app.route('/', openApi(eventApiRoutes, reservationApiRoutes, paymentApiRoutes))
   app.route('/', holdRoutes)
   app.route('/', ticketRoutes)
   app.route('/', guestLinkRoutes)
   app.route('/', pdfRoutes)
   app.route('/', jobRoutes)
-  app.route('/', openApiRoutes)
   app.route('/', credentialsRoutes)
   app.route('/', reconciliationRoutes)
   app.route('/', callbackRoutes)
   app.route('/', checkoutRoutes)
-  app.route('/', paymentApiRoutes)
   app.route('/', adminRoutes)
   app.route('/', scannerRoutes)
   app.route('/', outboxRoutes)

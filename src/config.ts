@@ -1,6 +1,7 @@
 /**
  * Configuration from environment variables (Deno.env or Worker bindings), read once at start-up.
- * Secrets only ever come from here.
+ * Secrets only ever come from here: every variable is read through `envText`, by `readConfig`, by
+ * `readServerConfig` (the Deno server's own) or by a port's `…FromEnv` (Google, QStash, S3, Upstash).
  */
 import { isLang, type Lang } from './i18n/index.ts'
 
@@ -23,23 +24,52 @@ export interface AppConfig {
 
 export type EnvVars = Record<string, unknown>
 
-function str(vars: EnvVars, name: string): string | undefined {
+/** The one reader of an environment variable: its text, or undefined when unset, empty or not text. */
+export function envText(vars: EnvVars, name: string): string | undefined {
   const value = vars[name]
   return typeof value === 'string' && value !== '' ? value : undefined
 }
 
 export function readConfig(vars: EnvVars): AppConfig {
-  const mode = str(vars, 'APP_ENV') ?? 'development'
+  const mode = envText(vars, 'APP_ENV') ?? 'development'
   if (mode !== 'development' && mode !== 'production' && mode !== 'test') {
     throw new Error(`APP_ENV must be development, production or test (got "${mode}")`)
   }
-  const lang = str(vars, 'DEFAULT_LANG') ?? 'en'
+  const lang = envText(vars, 'DEFAULT_LANG') ?? 'en'
   return {
     mode,
     defaultLang: isLang(lang) ? lang : 'en',
-    databaseUrl: str(vars, 'DATABASE_URL'),
-    publicUrl: str(vars, 'PUBLIC_URL')?.replace(/\/+$/, ''),
-    darajaBaseUrl: str(vars, 'DARAJA_BASE_URL'),
-    databasePoolMax: Math.max(1, Math.min(200, Number(str(vars, 'DATABASE_POOL_MAX') ?? 20) || 20)),
+    databaseUrl: envText(vars, 'DATABASE_URL'),
+    publicUrl: envText(vars, 'PUBLIC_URL')?.replace(/\/+$/, ''),
+    darajaBaseUrl: envText(vars, 'DARAJA_BASE_URL'),
+    databasePoolMax: Math.max(1, Math.min(200, Number(envText(vars, 'DATABASE_POOL_MAX') ?? 20) || 20)),
+  }
+}
+
+/** What only the Deno server reads: where it listens, where the embedded database lives, the simulator. */
+export interface ServerConfig {
+  port: number
+  host: string
+  /** Behind a reverse proxy: take the client address from its X-Forwarded-For. */
+  trustProxy: boolean
+  /** The embedded database's folder (its secrets key file sits next to it). */
+  dataDir: string
+  /** Outside production and without DARAJA_BASE_URL, the Daraja simulator stands in for Safaricom. */
+  darajaSimulator: boolean
+  darajaSimulatorPort: number
+  /** SECRETS_KEYS: keys for secrets at rest, `id:base64key[,older…]`. */
+  secretsKeys?: string
+}
+
+export function readServerConfig(vars: EnvVars, config: AppConfig): ServerConfig {
+  const port = Number(envText(vars, 'PORT') ?? 8000)
+  return {
+    port,
+    host: envText(vars, 'HOST') ?? '0.0.0.0',
+    trustProxy: envText(vars, 'TRUST_PROXY') === 'true',
+    dataDir: envText(vars, 'DATA_DIR') ?? '.data/pglite',
+    darajaSimulator: !config.darajaBaseUrl && config.mode !== 'production' && envText(vars, 'DARAJA_SIMULATOR') !== 'off',
+    darajaSimulatorPort: Number(envText(vars, 'DARAJA_SIMULATOR_PORT') ?? port + 1),
+    secretsKeys: envText(vars, 'SECRETS_KEYS'),
   }
 }

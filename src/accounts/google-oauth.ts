@@ -10,7 +10,9 @@
  * {@link finishGoogleSignIn}.
  */
 import { z } from 'zod'
+import { envText, type EnvVars } from '../config.ts'
 import { base64Url, randomToken } from '../lib/crypto.ts'
+import { webFetch, type FetchFn } from '../lib/fetch.ts'
 
 export interface GoogleOAuthConfig {
   clientId: string
@@ -28,8 +30,6 @@ export interface GoogleProfile {
   name: string | null
 }
 
-export type FetchFn = (input: string, init: RequestInit) => Promise<Response>
-
 export type GoogleSignInErrorReason =
   | 'token_rejected' | 'userinfo_failed' | 'invalid_response' | 'network_error' | 'timeout'
 
@@ -46,22 +46,17 @@ const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token'
 const GOOGLE_USERINFO_URL = 'https://openidconnect.googleapis.com/v1/userinfo'
 const TIMEOUT_MS = 10_000
 
-function str(vars: Record<string, unknown>, name: string): string | undefined {
-  const value = vars[name]
-  return typeof value === 'string' && value !== '' ? value : undefined
-}
-
 /** Google sign-in settings, or undefined (sign-in off) unless both client id and secret are set. */
-export function googleOAuthConfigFromEnv(vars: Record<string, unknown>): GoogleOAuthConfig | undefined {
-  const clientId = str(vars, 'GOOGLE_CLIENT_ID')
-  const clientSecret = str(vars, 'GOOGLE_CLIENT_SECRET')
+export function googleOAuthConfigFromEnv(vars: EnvVars): GoogleOAuthConfig | undefined {
+  const clientId = envText(vars, 'GOOGLE_CLIENT_ID')
+  const clientSecret = envText(vars, 'GOOGLE_CLIENT_SECRET')
   if (!clientId || !clientSecret) return undefined
   return {
     clientId,
     clientSecret,
-    authorizeUrl: str(vars, 'GOOGLE_AUTHORIZE_URL') ?? GOOGLE_AUTHORIZE_URL,
-    tokenUrl: str(vars, 'GOOGLE_TOKEN_URL') ?? GOOGLE_TOKEN_URL,
-    userinfoUrl: str(vars, 'GOOGLE_USERINFO_URL') ?? GOOGLE_USERINFO_URL,
+    authorizeUrl: envText(vars, 'GOOGLE_AUTHORIZE_URL') ?? GOOGLE_AUTHORIZE_URL,
+    tokenUrl: envText(vars, 'GOOGLE_TOKEN_URL') ?? GOOGLE_TOKEN_URL,
+    userinfoUrl: envText(vars, 'GOOGLE_USERINFO_URL') ?? GOOGLE_USERINFO_URL,
   }
 }
 
@@ -138,8 +133,7 @@ export async function finishGoogleSignIn(
   config: GoogleOAuthConfig,
   options: { code: string; redirectUri: string; codeVerifier: string; fetch?: FetchFn },
 ): Promise<GoogleProfile> {
-  // A wrapper, not a bare reference: Workers reject fetch called with a `this` other than the global.
-  const fetchFn: FetchFn = options.fetch ?? ((input, init) => fetch(input, init))
+  const fetchFn: FetchFn = options.fetch ?? webFetch
   const accept = 'application/json'
   const tokens = await call(fetchFn, 'token', config.tokenUrl, {
     method: 'POST',

@@ -3,6 +3,7 @@
  * sent to sign in (401 under /api/); signed-in people without the right get a 403.
  */
 import type { Context } from 'hono'
+import { apiError } from '../http/api.ts'
 import type { AppEnv } from '../http/app-env.ts'
 import { DomainError } from '../http/errors.tsx'
 import { factory } from '../http/factory.ts'
@@ -17,7 +18,7 @@ export class ForbiddenError extends DomainError {
 
 function signInFirst(c: Context<AppEnv>) {
   if (c.req.path.startsWith('/api/')) {
-    return c.json({ error: { code: 'unauthenticated', message: c.var.t('error.signInRequired') } }, 401)
+    return apiError(c, 401, 'unauthenticated', 'error.signInRequired')
   }
   const next = new URL(c.req.url)
   return c.redirect(`/login?next=${encodeURIComponent(next.pathname + next.search)}`, 303)

@@ -1,36 +1,16 @@
 /** JSON API: upcoming events and one event with its ticket types and live availability. */
+import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
-import { z } from 'zod'
 import { ANONYMOUS, withContext } from '../db/request-context.ts'
 import type { Event } from '../db/schema.ts'
+import { apiNotFound } from '../http/api.ts'
 import type { AppEnv } from '../http/app-env.ts'
-import { factory } from '../http/factory.ts'
-import { cleanText } from '../http/text.ts'
+import { apiRoutes, json, jsonError, uuidParam } from '../http/openapi.ts'
+import { eventDetailSchema, eventListQuery, eventListSchema } from './api-schemas.ts'
 import { salesState } from './availability.ts'
 import { findPublicEvent, listTicketTypesOfEvent, listUpcomingEvents, type EventSummary, type PublicTicketType } from './queries.ts'
 
-export const eventApiRoutes = factory.createApp()
-
-const listQuery = z.object({
-  q: z.string().transform(cleanText).pipe(z.string().trim().max(100)).optional(),
-  city: z.string().transform(cleanText).pipe(z.string().trim().max(80)).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  offset: z.coerce.number().int().min(0).max(10_000).default(0),
-})
-
-function invalid(c: Context<AppEnv>, error: z.ZodError) {
-  return c.json({
-    error: {
-      code: 'invalid_request',
-      message: c.var.t('api.badRequest'),
-      fields: Object.fromEntries(error.issues.map((issue) => [String(issue.path[0] ?? ''), issue.message])),
-    },
-  }, 422)
-}
-
-function notFound(c: Context<AppEnv>) {
-  return c.json({ error: { code: 'not_found', message: c.var.t('api.notFound') } }, 404)
-}
+export const eventApiRoutes = apiRoutes()
 
 function summaryJson(c: Context<AppEnv>, event: EventSummary) {
   return {
@@ -68,21 +48,39 @@ function eventJson(c: Context<AppEnv>, event: Event & { organiser: string }, typ
   }
 }
 
-eventApiRoutes.get('/api/v1/events', async (c) => {
-  const query = listQuery.safeParse(c.req.query())
-  if (!query.success) return invalid(c, query.error)
-  const events = await withContext(c.var.db, ANONYMOUS, (trx) => listUpcomingEvents(trx, c.var.now, query.data))
-  return c.json({ events: events.map((event) => summaryJson(c, event)), limit: query.data.limit, offset: query.data.offset })
+const listEvents = createRoute({
+  method: 'get', path: '/api/v1/events', tags: ['events'],
+  summary: 'Upcoming published events, soonest first',
+  request: { query: eventListQuery },
+  responses: {
+    200: json(eventListSchema, 'Events'),
+    422: jsonError('Invalid query (`invalid_request`, with the fields at fault)'),
+  },
 })
 
-eventApiRoutes.get('/api/v1/events/:id', async (c) => {
-  const id = z.uuid().safeParse(c.req.param('id'))
-  if (!id.success) return notFound(c)
+eventApiRoutes.openapi(listEvents, async (c) => {
+  const query = c.req.valid('query')
+  const events = await withContext(c.var.db, ANONYMOUS, (trx) => listUpcomingEvents(trx, c.var.now, query))
+  return c.json({ events: events.map((event) => summaryJson(c, event)), limit: query.limit, offset: query.offset }, 200)
+})
+
+const showEvent = createRoute({
+  method: 'get', path: '/api/v1/events/{id}', tags: ['events'],
+  summary: 'One event with its ticket types and live availability',
+  request: { params: z.object({ id: uuidParam('id') }) },
+  responses: {
+    200: json(eventDetailSchema, 'The event'),
+    404: jsonError('No such published event'),
+  },
+})
+
+eventApiRoutes.openapi(showEvent, async (c) => {
+  const { id } = c.req.valid('param')
   const found = await withContext(c.var.db, ANONYMOUS, async (trx) => {
-    const event = await findPublicEvent(trx, { id: id.data })
+    const event = await findPublicEvent(trx, { id })
     return event && { event, types: await listTicketTypesOfEvent(trx, event.id, c.var.now) }
   })
-  if (!found) return notFound(c)
+  if (!found) return apiNotFound(c)
   c.header('Cache-Control', 'no-cache')
-  return c.json(eventJson(c, found.event, found.types))
+  return c.json(eventJson(c, found.event, found.types), 200)
 })

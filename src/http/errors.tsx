@@ -8,6 +8,7 @@ import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { ErrorPage } from '../../views/errors/error-page.tsx'
 import type { MessageKey } from '../i18n/index.ts'
+import { apiError, apiNotFound } from './api.ts'
 import type { AppEnv } from './app-env.ts'
 import { renderPage } from './render.tsx'
 import type { LogSink } from './request-log.ts'
@@ -37,7 +38,7 @@ function isApi(c: Context<AppEnv>): boolean {
 
 export function notFound(c: Context<AppEnv>) {
   const t = c.var.t
-  if (isApi(c)) return c.json({ error: { code: 'not_found', message: t('api.notFound') } }, 404)
+  if (isApi(c)) return apiNotFound(c)
   return renderPage(c, {
     title: t('error.notFound.title'),
     status: 404,
@@ -50,8 +51,8 @@ export function errorHandler(log: LogSink) {
     let err = error
     const t = c.var.t
     if (err instanceof DomainError) {
+      if (isApi(c)) return apiError(c, err.status, err.code, err.messageKey, { params: err.params })
       const message = t(err.messageKey, err.params)
-      if (isApi(c)) return c.json({ error: { code: err.code, message } }, err.status)
       if (err.status === 404) return notFound(c)
       return renderPage(c, {
         title: t('error.badRequest.title'),
@@ -67,7 +68,7 @@ export function errorHandler(log: LogSink) {
     }
     if (err instanceof HTTPException && err.status < 500) {
       if (err.status === 404) return notFound(c)
-      if (isApi(c)) return c.json({ error: { code: 'bad_request', message: t('api.badRequest') } }, err.status)
+      if (isApi(c)) return apiError(c, err.status, 'bad_request', 'api.badRequest')
       return renderPage(c, {
         title: t('error.badRequest.title'),
         status: err.status,
@@ -84,7 +85,7 @@ export function errorHandler(log: LogSink) {
       message: err?.message,
     }))
     if (isApi(c)) {
-      return c.json({ error: { code: 'server_error', message: t('api.serverError'), requestId: c.var.requestId } }, 500)
+      return apiError(c, 500, 'server_error', 'api.serverError', { requestId: c.var.requestId })
     }
     return renderPage(c, {
       title: t('error.server.title'),

@@ -1,214 +1,129 @@
-/** The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json. Each feature adds its paths here. */
-import { factory } from './factory.ts'
+/**
+ * /api/v1 on `@hono/zod-openapi`: each route's zod schemas validate its input, type its handler and are
+ * its entry in the document served at /api/v1/openapi.json, which is generated from the routes. Input
+ * that fails validation is refused here, in the API's one error shape and the caller's language: a 4xx,
+ * never a 500, whatever the body (malformed JSON, another content type) or the parameters.
+ */
+import { createRoute, OpenAPIHono, z, type Hook } from '@hono/zod-openapi'
+import { createMiddleware } from 'hono/factory'
+import { HTTPException } from 'hono/http-exception'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import type { MessageKey } from '../i18n/index.ts'
+import { apiError, apiErrorSchema, apiNotFound, reservationTokenHeader } from './api.ts'
+import type { AppEnv } from './app-env.ts'
 
-const error = {
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object', required: ['code', 'message'],
-      properties: { code: { type: 'string' }, message: { type: 'string' }, fields: { type: 'object', additionalProperties: { type: 'string' } } },
-    },
-  },
+type Target = 'query' | 'param' | 'header' | 'cookie' | 'json' | 'form'
+
+/** How a route refuses input that fails its schema: one answer per part of the request. */
+export interface Refusal {
+  status: ContentfulStatusCode
+  code: string
+  key: MessageKey
 }
 
-const venue = {
-  type: 'object',
-  properties: {
-    name: { type: 'string' }, address: { type: 'string' }, city: { type: 'string' },
-    latitude: { type: ['number', 'null'] }, longitude: { type: ['number', 'null'] },
-  },
+/** A sub-app's refusals for a part of the request, where the default (422 `invalid_request`) says too little. */
+export type Refusals = Partial<Record<Target, Refusal>>
+
+const INVALID: Refusal = { status: 422, code: 'invalid_request', key: 'api.badRequest' }
+
+function fieldsOf(error: z.ZodError): Record<string, string> {
+  return Object.fromEntries(error.issues.map((issue) => [String(issue.path[0] ?? ''), issue.message]))
 }
 
-const ticketType = {
-  type: 'object',
-  required: ['id', 'name', 'priceMinor', 'currency', 'available', 'salesState'],
-  properties: {
-    id: { type: 'string', format: 'uuid' }, name: { type: 'string' }, description: { type: 'string' },
-    priceMinor: { type: 'integer', description: 'Price in minor units (KES cents): 150000 is KES 1,500.' },
-    currency: { type: 'string', example: 'KES' }, capacity: { type: 'integer' },
-    available: { type: 'integer', description: 'Capacity minus sold and unexpired holds, right now.' },
-    maxPerOrder: { type: 'integer' },
-    salesStart: { type: ['string', 'null'], format: 'date-time' }, salesEnd: { type: ['string', 'null'], format: 'date-time' },
-    salesState: { type: 'string', enum: ['on_sale', 'sold_out', 'not_started', 'ended'] },
-  },
+/**
+ * The validation hook. A path id that fails, or a missing or malformed reservation token, answers 404
+ * as an unknown id or a wrong token would (so ids are not probed); anything else answers the sub-app's
+ * refusal for that part of the request, by default 422 `invalid_request`, with the fields at fault.
+ */
+function refuseInvalid(overrides: Refusals): Hook<unknown, AppEnv, string, Response | undefined> {
+  return (result, c) => {
+    if (result.success) return
+    const error = result.error as z.ZodError
+    const target = result.target as Target
+    const unauthorised = target === 'header' && error.issues.some((issue) => issue.path[0] === 'authorization')
+    if (target === 'param' || unauthorised) return apiNotFound(c)
+    const refusal = overrides[target] ?? INVALID
+    return apiError(c, refusal.status, refusal.code, refusal.key, { fields: fieldsOf(error) })
+  }
 }
 
-const eventSummary = {
-  type: 'object',
-  required: ['id', 'slug', 'title', 'startsAt', 'venue', 'available'],
-  properties: {
-    id: { type: 'string', format: 'uuid' }, slug: { type: 'string' }, title: { type: 'string' },
-    status: { type: 'string', enum: ['published', 'ongoing'] },
-    startsAt: { type: 'string', format: 'date-time' }, endsAt: { type: ['string', 'null'], format: 'date-time' },
-    venue, organiser: { type: 'string' }, currency: { type: 'string' },
-    minPriceMinor: { type: ['integer', 'null'] }, available: { type: 'integer' }, url: { type: 'string', format: 'uri' },
-  },
+/**
+ * The validators throw before any hook runs on a body that is not JSON (400) or not of the declared
+ * content type (415); those answers become the API's error shape here, after the route has run.
+ */
+const unreadableBody = createMiddleware<AppEnv>(async (c, next) => {
+  await next()
+  const error = c.error
+  if (!(error instanceof HTTPException)) return
+  if (error.status === 400) c.res = apiError(c, 422, 'invalid_request', 'api.unreadableJson')
+  else if (error.status === 415) c.res = apiError(c, 415, 'unsupported_media_type', 'api.unsupportedMediaType')
+})
+
+/** A sub-app of /api/v1: its routes are documented, and validated with the refusals above and its own. */
+export function apiRoutes(refusals: Refusals = {}) {
+  return new OpenAPIHono<AppEnv>({ defaultHook: refuseInvalid(refusals) })
 }
 
-const eventDetail = {
-  type: 'object',
-  required: ['id', 'title', 'startsAt', 'venue', 'ticketTypes'],
-  properties: {
-    ...eventSummary.properties,
-    status: { type: 'string', enum: ['published', 'ongoing', 'completed', 'cancelled'] },
-    description: { type: 'string' }, totalCapacity: { type: 'integer' },
-    posterUrls: { type: 'array', items: { type: 'string', format: 'uri' } }, termsAndConditions: { type: 'string' },
-    transfers: { type: 'object', properties: { allowed: { type: 'boolean' }, maxPerTicket: { type: 'integer' }, feeMinor: { type: 'integer' } } },
-    resale: { type: 'object', properties: { allowed: { type: 'boolean' }, priceCapPercent: { type: 'integer' } } },
-    ticketTypes: { type: 'array', items: ticketType },
-  },
+/** A path segment that is a uuid. */
+export const uuidParam = (name: string) =>
+  z.uuid().openapi({ param: { name, in: 'path' }, example: '0b6f7a52-3c1e-4f59-9b0a-6a8e1f2d3c4b' })
+
+/** Routes about one thing of a reservation's, named by `{id}` and shown only to the holder of its token. */
+export const withReservationToken = {
+  security: [{ reservationToken: [] }],
+  params: z.object({ id: uuidParam('id') }),
+  headers: reservationTokenHeader,
 }
 
-const reservation = {
-  type: 'object',
-  required: ['id', 'eventId', 'status', 'expiresAt', 'items', 'total'],
-  properties: {
-    id: { type: 'string', format: 'uuid' }, eventId: { type: 'string', format: 'uuid' },
-    status: { type: 'string', enum: ['held', 'paid', 'expired', 'cancelled'] },
-    expiresAt: { type: 'string', format: 'date-time', description: 'The hold ends here; its tickets are free again at once.' },
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          ticketTypeId: { type: 'string', format: 'uuid' }, name: { type: 'string' }, quantity: { type: 'integer' },
-          unitPriceMinor: { type: 'integer' }, subtotalMinor: { type: 'integer' },
-        },
-      },
+/** GET `path`: the thing `{id}` names, for the holder of its reservation's token; 404 for anyone else. */
+export function readWithReservationToken<P extends string, S extends z.ZodType>(
+  route: { path: P; tag: string; summary: string },
+  schema: S,
+) {
+  return createRoute({
+    method: 'get', path: route.path, tags: [route.tag], summary: route.summary,
+    security: withReservationToken.security,
+    request: { params: withReservationToken.params, headers: withReservationToken.headers },
+    responses: {
+      200: json(schema, 'The one asked for'),
+      404: jsonError('Unknown, or not yours (no token, or a wrong one)'),
     },
-    total: { type: 'object', properties: { amountMinor: { type: 'integer' }, currency: { type: 'string' } } },
-    token: { type: 'string', description: 'Only in the answer that created the reservation: send it as `Authorization: Bearer …`.' },
-    tickets: { type: 'array', description: 'Once paid.', items: { type: 'object', properties: { id: { type: 'string' }, ticketTypeId: { type: 'string' }, status: { type: 'string' }, qrVersion: { type: 'integer' }, code: { type: 'string', description: 'The signed code the ticket QR shows (Ed25519, verifiable offline).' } } } },
-  },
+  })
 }
 
-const payment = {
-  type: 'object',
-  required: ['id', 'reservationId', 'status', 'amount', 'createdAt'],
-  properties: {
-    id: { type: 'string', format: 'uuid' }, reservationId: { type: 'string', format: 'uuid' },
-    status: {
-      type: 'string', enum: ['pending', 'completed', 'failed', 'refund_due', 'refund_requested', 'refunded'],
-      description: 'pending while the prompt is on the phone; refund_* when the money arrived after the tickets were gone.',
-    },
-    amount: { type: 'object', properties: { amountMinor: { type: 'integer' }, currency: { type: 'string' } } },
-    phone: { type: ['string', 'null'], description: 'The prompted phone, masked.' },
-    resultCode: { type: ['integer', 'null'], description: 'M-Pesa’s result code once it ended.' },
-    reason: {
-      type: 'object', description: 'When failed or refunded: a stable code and a message for the buyer, in their language.',
-      properties: {
-        code: { type: 'string', enum: ['cancelled', 'wrong_pin', 'insufficient_funds', 'unreachable', 'expired', 'busy', 'limit', 'no_answer', 'push_refused', 'refund', 'failed'] },
-        message: { type: 'string' },
-      },
-    },
-    createdAt: { type: 'string', format: 'date-time' },
-  },
+/** A JSON answer with `schema`. */
+export function json<S extends z.ZodType>(schema: S, description: string) {
+  return { description, content: { 'application/json': { schema } } }
 }
 
-const json = (schema: unknown) => ({ content: { 'application/json': { schema } } })
+/** An error answer in the API's one shape. */
+export function jsonError(description: string) {
+  return json(apiErrorSchema, description)
+}
 
-export const openApiDocument = {
-  openapi: '3.1.0',
-  info: {
-    title: 'Tikiti API', version: '1.0.0',
-    description: 'Events, ticket types and live availability. Money is in integer minor units; times are ISO 8601 (UTC).',
-  },
-  servers: [{ url: '/' }],
-  paths: {
-    '/api/v1/events': {
-      get: {
-        summary: 'Upcoming published events, soonest first',
-        parameters: [
-          { name: 'q', in: 'query', schema: { type: 'string', maxLength: 100 }, description: 'Words of the title' },
-          { name: 'city', in: 'query', schema: { type: 'string', maxLength: 80 } },
-          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
-          { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, maximum: 10000, default: 0 } },
-        ],
-        responses: {
-          200: { description: 'Events', ...json({ type: 'object', properties: { events: { type: 'array', items: eventSummary }, limit: { type: 'integer' }, offset: { type: 'integer' } } }) },
-          422: { description: 'Invalid query', ...json(error) },
-        },
-      },
-    },
-    '/api/v1/events/{id}': {
-      get: {
-        summary: 'One event with its ticket types and live availability',
-        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
-        responses: {
-          200: { description: 'The event', ...json(eventDetail) },
-          404: { description: 'No such published event', ...json(error) },
-        },
-      },
-    },
-    '/api/v1/events/{eventId}/reservations': {
-      post: {
-        summary: 'Hold tickets for a while (the event sets how long) so the buyer can pay',
-        parameters: [
-          { name: 'eventId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
-          { name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 200 },
-            description: 'A repeated request with the same key gets the same reservation (double taps, retries).' },
-        ],
-        requestBody: {
-          required: true,
-          ...json({
-            type: 'object', required: ['items'],
-            properties: { items: { type: 'array', minItems: 1, maxItems: 10, items: { type: 'object', required: ['ticketTypeId', 'quantity'],
-              properties: { ticketTypeId: { type: 'string', format: 'uuid' }, quantity: { type: 'integer', minimum: 1, maximum: 50 } } } } },
-          }),
-        },
-        responses: {
-          201: { description: 'Held', ...json(reservation) },
-          404: { description: 'No such event on sale', ...json(error) },
-          409: { description: 'Sold out, sales closed or not open, or the event is not selling', ...json(error) },
-          422: { description: 'Invalid request', ...json(error) },
-        },
-      },
-    },
-    '/api/v1/reservations/{id}': {
-      get: {
-        summary: 'A reservation, with its tickets once paid',
-        security: [{ reservationToken: [] }],
-        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
-        responses: {
-          200: { description: 'The reservation', ...json(reservation) },
-          404: { description: 'Unknown, or not yours', ...json(error) },
-        },
-      },
-    },
-    '/api/v1/reservations/{id}/payments': {
-      post: {
-        summary: 'Pay a held reservation with M-Pesa: sends the STK prompt to the phone',
-        description: 'Any common Kenyan form of the number (07…, 01…, +254…, 254…). While a prompt is pending the hold is kept, and asking again returns the same payment.',
-        security: [{ reservationToken: [] }],
-        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
-        requestBody: { required: true, ...json({ type: 'object', required: ['phone'], properties: { phone: { type: 'string', example: '0712345678' } } }) },
-        responses: {
-          202: { description: 'The prompt is on its way; follow the payment', ...json(payment) },
-          404: { description: 'Unknown reservation, or not yours', ...json(error) },
-          409: { description: 'The hold is over, already paid, or the organiser takes no M-Pesa yet', ...json(error) },
-          422: { description: 'Not a Kenyan mobile number, or an invalid body', ...json(error) },
-          429: { description: 'Too many failed payments from this phone or buyer; try later', ...json(error) },
-          503: { description: 'M-Pesa did not accept the request; retry shortly', ...json(error) },
-        },
-      },
-    },
-    '/api/v1/payments/{id}': {
-      get: {
-        summary: 'A payment: pending, completed, or failed with the reason',
-        security: [{ reservationToken: [] }],
-        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
-        responses: {
-          200: { description: 'The payment', ...json(payment) },
-          404: { description: 'Unknown, or not yours', ...json(error) },
-        },
-      },
-    },
-  },
-  components: {
-    securitySchemes: { reservationToken: { type: 'http', scheme: 'bearer', description: 'The token a reservation was created with.' } },
-  },
-} as const
+/** A required JSON body with `schema` (validated; other content types get 415). */
+export function jsonBody<S extends z.ZodType>(schema: S) {
+  return { required: true, content: { 'application/json': { schema } } }
+}
 
-export const openApiRoutes = factory.createApp()
-openApiRoutes.get('/api/v1/openapi.json', (c) => c.json(openApiDocument))
+/** Mounts the API's sub-apps and serves their generated description at /api/v1/openapi.json. */
+export function openApi(...features: OpenAPIHono<AppEnv>[]) {
+  const api = apiRoutes()
+  api.use('/api/v1/*', unreadableBody)
+  for (const feature of features) api.route('/', feature)
+  api.openAPIRegistry.registerComponent('securitySchemes', 'reservationToken', {
+    type: 'http', scheme: 'bearer',
+    description: 'The token a reservation was created with (in the answer that created it): `Authorization: Bearer …`.',
+  })
+  api.doc31('/api/v1/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Tikiti API', version: '1.0.0',
+      description: 'Events, ticket types and live availability; reservations and their M-Pesa payments. Money is in ' +
+        'integer minor units; times are ISO 8601 (UTC). Errors are `{"error":{"code","message"}}`, the message ' +
+        'in the language of `Accept-Language` (English or Swahili).',
+    },
+    servers: [{ url: '/' }],
+  })
+  return api
+}

@@ -1,3 +1,4 @@
+import { enApi } from './en-api.ts'
 import { enPayments } from './en-payments.ts'
 import { enWeb } from './en-web.ts'
 
@@ -5,6 +6,7 @@ import { enWeb } from './en-web.ts'
 export const en = {
   ...enPayments,
   ...enWeb,
+  ...enApi,
   'app.name': 'Tikiti',
   'app.tagline': 'Tickets for events across East Africa, paid with M-Pesa.',
   'nav.home': 'Home',

@@ -1,4 +1,5 @@
 import type { MessageKey } from './en.ts'
+import { swApi } from './sw-api.ts'
 import { swPayments } from './sw-payments.ts'
 import { swWeb } from './sw-web.ts'
 
@@ -6,6 +7,7 @@ import { swWeb } from './sw-web.ts'
 export const sw: Record<MessageKey, string> = {
   ...swPayments,
   ...swWeb,
+  ...swApi,
   'app.name': 'Tikiti',
   'app.tagline': 'Tiketi za matukio kote Afrika Mashariki, hulipwa kwa M-Pesa.',
   'nav.home': 'Mwanzo',

@@ -4,6 +4,7 @@
  * the receiver checks it with the current key, then the next one (key rotation).
  */
 import { Client, Receiver } from '@upstash/qstash'
+import { envText, type EnvVars } from '../config.ts'
 import type { JobKind, JobRequest, Scheduler } from './scheduler.ts'
 
 export interface QStashConfig {
@@ -16,14 +17,13 @@ export interface QStashConfig {
   destination: string
 }
 
-export function qstashConfigFromEnv(vars: Record<string, unknown>): QStashConfig | undefined {
-  const get = (name: string) => (typeof vars[name] === 'string' && vars[name] !== '' ? (vars[name] as string) : undefined)
-  const token = get('QSTASH_TOKEN')
-  const currentSigningKey = get('QSTASH_CURRENT_SIGNING_KEY')
-  const nextSigningKey = get('QSTASH_NEXT_SIGNING_KEY')
-  const publicUrl = get('PUBLIC_URL')
+export function qstashConfigFromEnv(vars: EnvVars): QStashConfig | undefined {
+  const token = envText(vars, 'QSTASH_TOKEN')
+  const currentSigningKey = envText(vars, 'QSTASH_CURRENT_SIGNING_KEY')
+  const nextSigningKey = envText(vars, 'QSTASH_NEXT_SIGNING_KEY')
+  const publicUrl = envText(vars, 'PUBLIC_URL')
   if (!token || !currentSigningKey || !nextSigningKey || !publicUrl) return undefined
-  return { token, baseUrl: get('QSTASH_URL'), currentSigningKey, nextSigningKey, destination: `${publicUrl.replace(/\/+$/, '')}/jobs/qstash` }
+  return { token, baseUrl: envText(vars, 'QSTASH_URL'), currentSigningKey, nextSigningKey, destination: `${publicUrl.replace(/\/+$/, '')}/jobs/qstash` }
 }
 
 export function qstashScheduler(config: QStashConfig): Scheduler {

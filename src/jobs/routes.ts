@@ -1,4 +1,5 @@
 /** /jobs/qstash: QStash delivers due jobs here. Unsigned or forged deliveries get 401 and run nothing. */
+import { apiError } from '../http/api.ts'
 import { NotFoundError } from '../http/errors.tsx'
 import { factory } from '../http/factory.ts'
 import { verifiedDelivery } from './qstash.ts'
@@ -10,7 +11,7 @@ jobRoutes.post('/jobs/qstash', async (c) => {
   const qstash = c.var.services.qstash
   if (!qstash) throw new NotFoundError()
   const job = await verifiedDelivery(qstash, c.req.header('upstash-signature'), await c.req.text())
-  if (!job) return c.json({ error: { code: 'bad_signature', message: c.var.t('api.badRequest') } }, 401)
+  if (!job) return apiError(c, 401, 'bad_signature', 'api.badRequest')
   const handler = JOB_HANDLERS[job.kind]
   // an unknown kind will never succeed: acknowledge it so QStash stops retrying
   if (!handler) return c.json({ ok: false, ignored: job.kind })

@@ -1,42 +1,53 @@
 /** JSON API for payments: start an STK Push for a reservation, then follow it. Both take the reservation's bearer token. */
+import { createRoute } from '@hono/zod-openapi'
 import type { Context } from 'hono'
-import { z } from 'zod'
+import { apiNotFound } from '../http/api.ts'
 import type { AppEnv } from '../http/app-env.ts'
-import { apiError, bearerToken } from '../http/api.ts'
-import { factory } from '../http/factory.ts'
+import { apiRoutes, json, jsonBody, jsonError, readWithReservationToken, withReservationToken } from '../http/openapi.ts'
+import { paymentRequestSchema, paymentSchema } from './api-schemas.ts'
 import { publicOrigin } from './callback-routes.ts'
 import { findPayment, startPayment, type PaymentJson } from './checkout-service.ts'
 
-export const paymentApiRoutes = factory.createApp()
-
-const body = z.object({ phone: z.string().max(40) }).strict()
-
-const notFound = (c: Context<AppEnv>) => apiError(c, 404, 'not_found', 'api.notFound')
+export const paymentApiRoutes = apiRoutes({ json: { status: 422, code: 'invalid_request', key: 'checkout.invalidPhone' } })
 
 /** The payment with its reason in the caller's language. */
 function toApi(c: Context<AppEnv>, payment: PaymentJson) {
   return { ...payment, reason: payment.reason ? { code: payment.reason.code, message: c.var.t(payment.reason.message) } : undefined }
 }
 
-paymentApiRoutes.post('/api/v1/reservations/:id/payments', async (c) => {
-  const id = z.uuid().safeParse(c.req.param('id'))
-  const token = bearerToken(c)
-  if (!id.success || !token) return notFound(c)
-  const parsed = body.safeParse(await c.req.json().catch(() => undefined))
-  if (!parsed.success) return apiError(c, 422, 'invalid_request', 'checkout.invalidPhone')
+const startPaymentRoute = createRoute({
+  method: 'post', path: '/api/v1/reservations/{id}/payments', tags: ['payments'],
+  summary: 'Pay a held reservation with M-Pesa: sends the STK prompt to the phone',
+  description: 'While a prompt is pending the hold is kept, and asking again returns the same payment.',
+  security: withReservationToken.security,
+  request: { params: withReservationToken.params, headers: withReservationToken.headers, body: jsonBody(paymentRequestSchema) },
+  responses: {
+    202: json(paymentSchema, 'The prompt is on its way; follow the payment (`Location`)'),
+    404: jsonError('Unknown reservation, or not yours (no token, or a wrong one)'),
+    409: jsonError('The hold is over (`hold_expired`), already paid (`already_paid`), nothing to pay, or the organiser takes no M-Pesa yet'),
+    415: jsonError('The body is not JSON (`unsupported_media_type`)'),
+    422: jsonError('Not a Kenyan mobile number (`invalid_phone`), or an invalid body (`invalid_request`)'),
+    429: jsonError('Too many failed payments from this phone or buyer; try later'),
+    503: jsonError('M-Pesa did not accept the request; retry shortly'),
+  },
+})
+
+paymentApiRoutes.openapi(startPaymentRoute, async (c) => {
   const payment = await startPayment(c.var.db, c.var.services, {
-    reservationId: id.data, token, phone: parsed.data.phone, userId: c.var.user?.id ?? null,
-    origin: publicOrigin(c), lang: c.var.lang, now: c.var.now,
+    reservationId: c.req.valid('param').id, token: c.req.valid('header').authorization, phone: c.req.valid('json').phone,
+    userId: c.var.user?.id ?? null, origin: publicOrigin(c), lang: c.var.lang, now: c.var.now,
   })
   c.header('Location', `/api/v1/payments/${payment.id}`)
   return c.json(toApi(c, payment), 202)
 })
 
-paymentApiRoutes.get('/api/v1/payments/:id', async (c) => {
-  const id = z.uuid().safeParse(c.req.param('id'))
-  const token = bearerToken(c)
-  const payment = id.success && token ? await findPayment(c.var.db, id.data, token) : undefined
-  if (!payment) return notFound(c)
+const showPaymentRoute = readWithReservationToken({
+  path: '/api/v1/payments/{id}', tag: 'payments', summary: 'A payment: pending, completed, or failed with the reason',
+}, paymentSchema)
+
+paymentApiRoutes.openapi(showPaymentRoute, async (c) => {
+  const payment = await findPayment(c.var.db, c.req.valid('param').id, c.req.valid('header').authorization)
+  if (!payment) return apiNotFound(c)
   c.header('Cache-Control', 'no-store')
-  return c.json(toApi(c, payment))
+  return c.json(toApi(c, payment), 200)
 })

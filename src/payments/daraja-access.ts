@@ -4,7 +4,8 @@
  * process or isolate, so their OAuth token cache outlives a request.
  */
 import { createDarajaClient, type DarajaClient } from './daraja-client.ts'
-import { darajaBaseUrl, type FetchFn } from './daraja-oauth.ts'
+import { webFetch, type FetchFn } from '../lib/fetch.ts'
+import { darajaBaseUrl } from './daraja-oauth.ts'
 import type { MpesaCredentials } from './mpesa-credentials.ts'
 
 export interface DarajaAccess {
@@ -13,12 +14,11 @@ export interface DarajaAccess {
   fetch?: FetchFn
 }
 
-const defaultFetch: FetchFn = (input, init) => fetch(input, init)
 const clientsByFetch = new WeakMap<FetchFn, Map<string, DarajaClient>>()
 
 /** The client for a tenant's credentials; the same object (and token) for the same credentials. */
 export function darajaClientFor(access: DarajaAccess, credentials: MpesaCredentials): DarajaClient {
-  const fetchFn = access.fetch ?? defaultFetch
+  const fetchFn = access.fetch ?? webFetch
   const baseUrl = darajaBaseUrl(credentials.environment, access.baseUrlOverride)
   const { secrets } = credentials
   const key = JSON.stringify([baseUrl, credentials.accountType, credentials.shortcode, secrets.consumerKey, secrets.consumerSecret,

@@ -5,7 +5,8 @@
  * Africa Time timestamp as Daraja requires; Reversal needs the initiator credentials; Daraja's error
  * bodies become typed errors.
  */
-import { DarajaAuthError, fetchDarajaToken, type FetchFn } from './daraja-oauth.ts'
+import { webFetch, type FetchFn } from '../lib/fetch.ts'
+import { DarajaAuthError, fetchDarajaToken } from './daraja-oauth.ts'
 
 export interface DarajaCredentials {
   consumerKey: string
@@ -91,7 +92,7 @@ export interface DarajaClientOptions {
 }
 
 export function createDarajaClient(options: DarajaClientOptions) {
-  const fetchFn: FetchFn = options.fetch ?? ((input, init) => fetch(input, init))
+  const fetchFn: FetchFn = options.fetch ?? webFetch
   const now = options.now ?? (() => new Date())
   const { credentials } = options
   let cached: { token: string; refreshAt: number } | undefined

@@ -2,6 +2,8 @@
  * Daraja's OAuth call (client credentials): the first thing every M-Pesa request needs, and what the
  * settings page's "test connection" runs. Token caching comes with the payment client.
  */
+import { webFetch, type FetchFn } from '../lib/fetch.ts'
+
 export const DARAJA_HOSTS = {
   sandbox: 'https://sandbox.safaricom.co.ke',
   production: 'https://api.safaricom.co.ke',
@@ -21,8 +23,6 @@ export interface DarajaToken {
   expiresInSeconds: number
 }
 
-export type FetchFn = (input: string, init: RequestInit) => Promise<Response>
-
 /** DARAJA_BASE_URL (a simulator or test server) overrides the host for every tenant. */
 export function darajaBaseUrl(environment: DarajaEnvironment, override?: string): string {
   return (override ?? DARAJA_HOSTS[environment]).replace(/\/+$/, '')
@@ -31,7 +31,7 @@ export function darajaBaseUrl(environment: DarajaEnvironment, override?: string)
 export async function fetchDarajaToken(
   baseUrl: string,
   credentials: { consumerKey: string; consumerSecret: string },
-  fetchFn: FetchFn = (input, init) => fetch(input, init),
+  fetchFn: FetchFn = webFetch,
 ): Promise<DarajaToken> {
   let res: Response
   try {

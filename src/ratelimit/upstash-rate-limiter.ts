@@ -10,6 +10,7 @@ import { Ratelimit } from '@upstash/ratelimit'
 import type { Redis } from '@upstash/redis'
 // The fetch-only build: it reads no process.env, so the same import serves Workers, Deno and Node.
 import { Redis as FetchRedis } from '@upstash/redis/cloudflare'
+import { envText, type EnvVars } from '../config.ts'
 import { assertValidRule, ruleId, type RateDecision, type RateLimiter, type RateRule } from './rate-limiter.ts'
 
 export interface UpstashRateLimiterOptions {
@@ -81,12 +82,12 @@ export function createUpstashRateLimiter(redis: Redis, options: UpstashRateLimit
  * or undefined when either is missing, so the caller can fall back to the in-memory limiter.
  */
 export function upstashRateLimiterFromEnv(
-  vars: Record<string, unknown>,
+  vars: EnvVars,
   options?: UpstashRateLimiterOptions,
 ): RateLimiter | undefined {
-  const url = vars.UPSTASH_REDIS_REST_URL
-  const token = vars.UPSTASH_REDIS_REST_TOKEN
-  if (typeof url !== 'string' || url === '' || typeof token !== 'string' || token === '') return undefined
+  const url = envText(vars, 'UPSTASH_REDIS_REST_URL')
+  const token = envText(vars, 'UPSTASH_REDIS_REST_TOKEN')
+  if (!url || !token) return undefined
   return createUpstashRateLimiter(new FetchRedis({ url, token, enableTelemetry: false }), options)
 }
 

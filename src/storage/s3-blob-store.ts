@@ -3,6 +3,7 @@
  * (fetch and WebCrypto only, so it runs on Deno and Workers). The description stays in Postgres.
  */
 import { AwsClient } from 'aws4fetch'
+import { envText, type EnvVars } from '../config.ts'
 import { insertBlobRow, findBlobRow, type BlobStore } from './blob-store.ts'
 
 export interface S3Config {
@@ -13,13 +14,12 @@ export interface S3Config {
   region: string
 }
 
-export function s3ConfigFromEnv(vars: Record<string, unknown>): S3Config | undefined {
-  const get = (name: string) => (typeof vars[name] === 'string' && vars[name] !== '' ? (vars[name] as string) : undefined)
-  const bucketUrl = get('S3_BUCKET_URL')
-  const accessKeyId = get('S3_ACCESS_KEY_ID')
-  const secretAccessKey = get('S3_SECRET_ACCESS_KEY')
+export function s3ConfigFromEnv(vars: EnvVars): S3Config | undefined {
+  const bucketUrl = envText(vars, 'S3_BUCKET_URL')
+  const accessKeyId = envText(vars, 'S3_ACCESS_KEY_ID')
+  const secretAccessKey = envText(vars, 'S3_SECRET_ACCESS_KEY')
   if (!bucketUrl || !accessKeyId || !secretAccessKey) return undefined
-  return { bucketUrl: bucketUrl.replace(/\/+$/, ''), accessKeyId, secretAccessKey, region: get('S3_REGION') ?? 'auto' }
+  return { bucketUrl: bucketUrl.replace(/\/+$/, ''), accessKeyId, secretAccessKey, region: envText(vars, 'S3_REGION') ?? 'auto' }
 }
 
 export class BlobStoreError extends Error {

@@ -1,40 +1,59 @@
 /** JSON API for reservations: hold tickets, then follow the hold with its bearer token. */
-import { z } from 'zod'
-import { apiError, bearerToken } from '../http/api.ts'
-import { factory } from '../http/factory.ts'
+import { createRoute, z } from '@hono/zod-openapi'
+import { apiNotFound } from '../http/api.ts'
+import { apiRoutes, json, jsonBody, jsonError, readWithReservationToken, uuidParam } from '../http/openapi.ts'
+import { reservationRequestSchema, reservationSchema } from './reservation-schemas.ts'
 import { createReservation, findReservation } from './reservations.ts'
 
-export const reservationApiRoutes = factory.createApp()
+export const reservationApiRoutes = apiRoutes({
+  header: { status: 422, code: 'invalid_idempotency_key', key: 'reserve.invalidKey' },
+  json: { status: 422, code: 'invalid_request', key: 'reserve.invalidItems' },
+})
 
-const body = z.object({
-  items: z.array(z.object({
-    ticketTypeId: z.uuid(),
-    quantity: z.number().int().min(1).max(50),
-  }).strict()).min(1).max(10)
-    .refine((items) => new Set(items.map((item) => item.ticketTypeId)).size === items.length, 'each ticket type once'),
-}).strict()
+const idempotencyKey = z.string().regex(/^[\x21-\x7e]{1,200}$/).optional().openapi({
+  description: 'Makes retries safe (double taps, lost answers): a repeated request with the same key and body gets ' +
+    'the same reservation, answered 200, and holds nothing more; the same key with another body is refused ' +
+    '(`idempotency_key_reused`). Keys belong to the caller: a signed-in buyer’s keys are theirs alone; for anonymous ' +
+    'callers the key itself is the secret, so it must be random with at least 128 bits (e.g. 22 base64url or 32 hex ' +
+    'characters from a cryptographic generator). 1 to 200 visible ASCII characters. (Header names are case-insensitive: ' +
+    'send `Idempotency-Key`.)',
+  example: 'c8Jq0yZ3vT1mX9pL4rW7sA',
+})
 
-const idempotencyKey = z.string().regex(/^[\x21-\x7e]{1,200}$/).optional()
+const createReservationRoute = createRoute({
+  method: 'post', path: '/api/v1/events/{eventId}/reservations', tags: ['reservations'],
+  summary: 'Hold tickets for a while (the event sets how long) so the buyer can pay',
+  request: {
+    params: z.object({ eventId: uuidParam('eventId') }),
+    headers: z.object({ 'idempotency-key': idempotencyKey }),
+    body: jsonBody(reservationRequestSchema),
+  },
+  responses: {
+    200: json(reservationSchema, 'A replay: this Idempotency-Key already made this reservation, which is answered again'),
+    201: json(reservationSchema, 'Held, with the token that follows the reservation (`Location`)'),
+    404: jsonError('No such event on sale'),
+    409: jsonError('Sold out (`sold_out`), sales closed or not open (`sales_closed`, `sales_not_started`), or the event is not selling'),
+    415: jsonError('The body is not JSON (`unsupported_media_type`)'),
+    422: jsonError('Invalid items (`invalid_request`, `unknown_ticket_type`, `over_max_per_order`) or Idempotency-Key (`invalid_idempotency_key`, `idempotency_key_reused`)'),
+  },
+})
 
-reservationApiRoutes.post('/api/v1/events/:eventId/reservations', async (c) => {
-  const eventId = z.uuid().safeParse(c.req.param('eventId'))
-  if (!eventId.success) return apiError(c, 404, 'not_found', 'api.notFound')
-  const key = idempotencyKey.safeParse(c.req.header('idempotency-key'))
-  if (!key.success) return apiError(c, 422, 'invalid_idempotency_key', 'reserve.invalidKey')
-  const parsed = body.safeParse(await c.req.json().catch(() => undefined))
-  if (!parsed.success) return apiError(c, 422, 'invalid_request', 'reserve.invalidItems')
+reservationApiRoutes.openapi(createReservationRoute, async (c) => {
   const result = await createReservation(c.var.db, {
-    eventId: eventId.data, items: parsed.data.items, userId: c.var.user?.id ?? null, idempotencyKey: key.data, now: c.var.now,
+    eventId: c.req.valid('param').eventId, items: c.req.valid('json').items, userId: c.var.user?.id ?? null,
+    idempotencyKey: c.req.valid('header')['idempotency-key'], now: c.var.now,
   })
   c.header('Location', `/api/v1/reservations/${result.reservation.id}`)
   return c.json(result.reservation, 201)
 })
 
-reservationApiRoutes.get('/api/v1/reservations/:id', async (c) => {
-  const id = z.uuid().safeParse(c.req.param('id'))
-  const token = bearerToken(c)
-  const reservation = id.success && token ? await findReservation(c.var.db, id.data, token, c.var.now) : undefined
-  if (!reservation) return apiError(c, 404, 'not_found', 'api.notFound')
+const showReservationRoute = readWithReservationToken({
+  path: '/api/v1/reservations/{id}', tag: 'reservations', summary: 'A reservation, with its tickets once paid',
+}, reservationSchema)
+
+reservationApiRoutes.openapi(showReservationRoute, async (c) => {
+  const reservation = await findReservation(c.var.db, c.req.valid('param').id, c.req.valid('header').authorization, c.var.now)
+  if (!reservation) return apiNotFound(c)
   c.header('Cache-Control', 'no-store')
-  return c.json(reservation)
+  return c.json(reservation, 200)
 })

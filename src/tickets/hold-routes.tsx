@@ -16,38 +16,23 @@ import { DomainError, NotFoundError } from '../http/errors.tsx'
 import { factory } from '../http/factory.ts'
 import { formError, readForm } from '../http/forms.ts'
 import { renderPage } from '../http/render.tsx'
+import { holdFormSchema } from './reservation-schemas.ts'
 import { createReservation, findReservation, releaseReservation } from './reservations.ts'
 
 export const holdRoutes = factory.createApp()
 
 const holdCookie = (id: string) => `__Host-hold-${id}`
-const qtyForm = z.record(z.string(), z.union([z.string(), z.array(z.string())]))
-
-function itemsFrom(values: Record<string, string | string[]>) {
-  const items: Array<{ ticketTypeId: string; quantity: number }> = []
-  for (const [name, value] of Object.entries(values)) {
-    const id = /^qty_([0-9a-f-]{36})$/.exec(name)?.[1]
-    const text = Array.isArray(value) ? value[0] : value
-    if (!id || !text || text.trim() === '0' || text.trim() === '') continue
-    if (!/^\d{1,2}$/.test(text.trim())) return undefined
-    items.push({ ticketTypeId: id, quantity: Number(text.trim()) })
-  }
-  return items
-}
 
 holdRoutes.post('/events/:slug/reserve', async (c) => {
   const slug = c.req.param('slug')
-  const form = await readForm(c, qtyForm)
-  const items = itemsFrom(form.values)
+  const form = await readForm(c, holdFormSchema)
   const found = await withContext(c.var.db, ANONYMOUS, (trx) =>
     trx.selectFrom('events').select('id').where('slug', '=', slug).executeTakeFirst())
   if (!found) throw new NotFoundError()
-  if (!items || items.length === 0 || items.some((item) => item.quantity < 1 || item.quantity > 50)) {
-    return eventPage(c, slug, { error: c.var.t('hold.noneChosen'), values: form.values }, 422)
-  }
+  if (!form.ok) return eventPage(c, slug, { error: c.var.t('hold.noneChosen'), values: form.values }, 422)
   try {
     const { reservation } = await createReservation(c.var.db, {
-      eventId: found.id, items, userId: c.var.user?.id ?? null, now: c.var.now,
+      eventId: found.id, items: form.data, userId: c.var.user?.id ?? null, now: c.var.now,
     })
     setCookie(c, holdCookie(reservation.id), reservation.token!, {
       path: '/', secure: true, httpOnly: true, sameSite: 'Lax', maxAge: 24 * 3600,

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   finishGoogleSignIn, GoogleSignInError, googleOAuthConfigFromEnv, startGoogleSignIn,
-  type FetchFn, type GoogleOAuthConfig, type GoogleSignInErrorReason,
+  type GoogleOAuthConfig, type GoogleSignInErrorReason,
 } from '../../src/accounts/google-oauth.ts'
+import type { FetchFn } from '../../src/lib/fetch.ts'
 import * as googleStandin from '../support/google-standin.ts'
 import type { GoogleStandin, StandinEndpoint, StandinProfile } from '../support/google-standin.ts'
 

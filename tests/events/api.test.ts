@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../src/db/database.ts'
-import { openApiDocument } from '../../src/http/openapi.ts'
 import { createTestApp } from '../support/app.ts'
 import { openTestDatabase } from '../support/database.ts'
 import { asSystem, createEvent, createTenant, unique } from '../support/fixtures.ts'
@@ -75,14 +74,68 @@ describe('GET /api/v1/events/{id}', () => {
   })
 })
 
+interface OpenApiDoc {
+  openapi: string
+  paths: Record<string, Record<string, {
+    security?: Array<Record<string, string[]>>
+    parameters?: Array<{ name: string; in: string; description?: string }>
+    responses: Record<string, { content?: Record<string, { schema: unknown }> }>
+  }>>
+  components: { securitySchemes: Record<string, { type: string; scheme: string }> }
+}
+
 describe('the OpenAPI document', () => {
-  it('is served and describes every /api/v1 route the app answers', async () => {
+  it('is generated from the routes: every /api/v1 route the app answers is documented, and nothing else', async () => {
     const res = await app.request('/api/v1/openapi.json')
     expect(res.status).toBe(200)
-    const doc = await res.json() as typeof openApiDocument
+    const doc = await res.json() as OpenApiDoc
     expect(doc.openapi).toBe('3.1.0')
-    const apiRoutes = app.routes.filter((r) => r.path.startsWith('/api/v1/') && r.method !== 'ALL' && r.path !== '/api/v1/openapi.json')
-      .map((r) => r.path.replace(/:(\w+)/g, '{$1}'))
-    for (const path of apiRoutes) expect(Object.keys(doc.paths), path).toContain(path)
+    const routes = app.routes
+      .filter((r) => r.path.startsWith('/api/v1/') && r.method !== 'ALL' && r.path !== '/api/v1/openapi.json')
+      .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`)
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
+    expect(routes.length).toBeGreaterThanOrEqual(6)
+    expect([...new Set(routes)].sort()).toEqual(documented.sort())
+  })
+
+  it('documents the reservation token, the Idempotency-Key rule and the replay answer', async () => {
+    const doc = await (await app.request('/api/v1/openapi.json')).json() as OpenApiDoc
+    expect(doc.components.securitySchemes.reservationToken).toMatchObject({ type: 'http', scheme: 'bearer' })
+    for (const [method, path] of [['get', '/api/v1/reservations/{id}'], ['post', '/api/v1/reservations/{id}/payments'], ['get', '/api/v1/payments/{id}']] as const) {
+      expect(doc.paths[path]?.[method]?.security, path).toEqual([{ reservationToken: [] }])
+    }
+    const hold = doc.paths['/api/v1/events/{eventId}/reservations']!.post!
+    const key = hold.parameters?.find((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key')
+    expect(key?.description).toContain('at least 128 bits')
+    expect(Object.keys(hold.responses)).toEqual(expect.arrayContaining(['200', '201', '404', '409', '415', '422']))
+  })
+})
+
+describe('refusing input the API’s schemas do not accept', () => {
+  it('answers the error shape in the caller’s language, with the fields at fault', async () => {
+    const res = await app.request('/api/v1/events?limit=abc', { headers: { 'accept-language': 'sw' } })
+    expect(res.status).toBe(422)
+    const body = await res.json() as { error: { code: string; message: string; fields: Record<string, string> } }
+    expect(body.error).toMatchObject({ code: 'invalid_request', message: 'Ombi halikuwa sahihi.' })
+    expect(Object.keys(body.error.fields)).toEqual(['limit'])
+  })
+
+  it('answers malformed JSON and other content types with a 4xx in the error shape, never a 500', async () => {
+    const { ticketTypes } = published
+    const url = `/api/v1/events/${published.event.id}/reservations`
+    const items = JSON.stringify({ items: [{ ticketTypeId: ticketTypes[1]!.id, quantity: 1 }] })
+    const cases: Array<[RequestInit, number, string, string]> = [
+      [{ headers: { 'content-type': 'application/json' }, body: '{"items": [' }, 422, 'invalid_request', 'Maudhui ya ombi si JSON sahihi.'],
+      [{ headers: { 'content-type': 'text/plain' }, body: items }, 415, 'unsupported_media_type', 'Tuma maudhui ya ombi kama JSON, pamoja na Content-Type: application/json.'],
+      [{ headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'items=1' }, 415, 'unsupported_media_type', 'Tuma maudhui ya ombi kama JSON, pamoja na Content-Type: application/json.'],
+      [{ body: items }, 415, 'unsupported_media_type', 'Tuma maudhui ya ombi kama JSON, pamoja na Content-Type: application/json.'],
+      [{ headers: { 'content-type': 'application/json' } }, 422, 'invalid_request', 'Maudhui ya ombi si JSON sahihi.'],
+    ]
+    for (const [init, status, code, message] of cases) {
+      const res = await app.request(url, { ...init, method: 'POST', headers: { ...init.headers as Record<string, string>, 'accept-language': 'sw', origin: 'http://localhost' } })
+      expect([res.status, await res.json()], JSON.stringify(init)).toEqual([status, { error: { code, message } }])
+    }
+    const vip = await (await app.request(`/api/v1/events/${published.event.id}`)).json() as { ticketTypes: Array<{ available: number }> }
+    expect(vip.ticketTypes[1]!.available).toBe(5)
   })
 })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createDarajaClient, darajaPassword, darajaTimestamp, DarajaError, type DarajaCredentials } from '../../src/payments/daraja-client.ts'
-import { fetchDarajaToken, type FetchFn } from '../../src/payments/daraja-oauth.ts'
+import type { FetchFn } from '../../src/lib/fetch.ts'
+import { fetchDarajaToken } from '../../src/payments/daraja-oauth.ts'
 import {
   createDarajaSimulator, DEMO_PIN, SIMULATOR_PHONES, type DarajaSimulatorOptions,
 } from '../../src/payments/simulator/daraja-simulator.ts'

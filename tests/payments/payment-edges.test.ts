@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app.ts'
 import { sharedDatabase, type Database } from '../../src/db/database.ts'
-import type { FetchFn } from '../../src/payments/daraja-oauth.ts'
+import type { FetchFn } from '../../src/lib/fetch.ts'
 import { requestRefund } from '../../src/payments/refunds.ts'
 import { createReservation } from '../../src/tickets/reservations.ts'
 import { TEST_CONFIG } from '../support/app.ts'

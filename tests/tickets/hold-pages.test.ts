@@ -88,3 +88,28 @@ describe('holding tickets from the event page', () => {
     expect(await left(event.slug)).toEqual(['20 left', '5 left'])
   })
 })
+
+describe('one rule for what a hold may ask for, on the event page and in the API', () => {
+  it('refuses more than ten ticket types in one hold both ways, and accepts ten', async () => {
+    const tenant = await createTenant(db)
+    const { event, ticketTypes } = await createEvent(db, tenant.id, {
+      ticketTypes: Array.from({ length: 11 }, (_, i) => ({ name: `Type ${i + 1}`, price_minor: 10_000, capacity: 5 })),
+    })
+    const form = (types: typeof ticketTypes) => Object.fromEntries(types.map((type) => [`qty_${type.id}`, '1']))
+    const api = (types: typeof ticketTypes) => app.request(`/api/v1/events/${event.id}/reservations`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ items: types.map((type) => ({ ticketTypeId: type.id, quantity: 1 })) }),
+    })
+    expect((await new TestClient(app).post(`/events/${event.slug}/reserve`, form(ticketTypes))).status).toBe(422)
+    expect((await api(ticketTypes)).status).toBe(422)
+    expect((await new TestClient(app).post(`/events/${event.slug}/reserve`, form(ticketTypes.slice(0, 10)))).status).toBe(303)
+    expect((await api(ticketTypes.slice(1))).status).toBe(201)
+  })
+
+  it.each([['51'], ['1e1'], ['2.5'], ['-1'], ['x']])('refuses a quantity of %s on the event page, holding nothing', async (quantity) => {
+    const { event, ticketTypes } = await sale()
+    const res = await new TestClient(app).post(`/events/${event.slug}/reserve`, { [`qty_${ticketTypes[0]!.id}`]: quantity })
+    expect(res.status).toBe(422)
+    expect(await left(event.slug)).toEqual(['20 left', '5 left'])
+  })
+})

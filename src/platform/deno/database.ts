@@ -4,7 +4,7 @@
  */
 import { PGlite } from '@electric-sql/pglite'
 import { Kysely } from 'kysely'
-import type { AppConfig } from '../../config.ts'
+import type { AppConfig, ServerConfig } from '../../config.ts'
 import type { Database } from '../../db/database.ts'
 import type { Migration } from '../../db/migrate.ts'
 import { PGliteDialect } from '../../db/pglite-dialect.ts'
@@ -23,12 +23,12 @@ export async function readMigrations(): Promise<Migration[]> {
   return migrations
 }
 
-export async function openDatabase(config: AppConfig): Promise<{ db: Database; description: string }> {
+export async function openDatabase(config: AppConfig, server: ServerConfig): Promise<{ db: Database; description: string }> {
   if (config.databaseUrl) {
     const url = new URL(config.databaseUrl)
     return { db: createPostgresDb(config.databaseUrl, { max: config.databasePoolMax }), description: `postgres ${url.host}${url.pathname}` }
   }
-  const dataDir = Deno.env.get('DATA_DIR') ?? '.data/pglite'
+  const { dataDir } = server
   await Deno.mkdir(dataDir, { recursive: true })
   const pg = new PGlite({ dataDir })
   await pg.waitReady

@@ -4,7 +4,7 @@
 import { getConnInfo, serveStatic } from 'hono/deno'
 import { googleOAuthConfigFromEnv } from '../../accounts/google-oauth.ts'
 import { createApp, createServices, type AppDeps } from '../../app.ts'
-import { readConfig } from '../../config.ts'
+import { readConfig, readServerConfig } from '../../config.ts'
 import { sharedDatabase } from '../../db/database.ts'
 import { migrate } from '../../db/migrate.ts'
 import { seedDemoDataIfEmpty } from '../../demo/seed.ts'
@@ -19,20 +19,18 @@ import { openDatabase, readMigrations } from './database.ts'
 const started = performance.now()
 const env = Deno.env.toObject()
 const config = readConfig(env)
-const secretKeys = await loadSecretKeys(env, config.mode)
-// Behind a reverse proxy the socket address is the proxy's; trust its X-Forwarded-For only when told to.
-const trustProxy = env.TRUST_PROXY === 'true'
-const port = Number(Deno.env.get('PORT') ?? 8000)
-const hostname = Deno.env.get('HOST') ?? '0.0.0.0'
+const settings = readServerConfig(env, config)
+const secretKeys = await loadSecretKeys(settings, config.mode)
+const { port, host: hostname } = settings
 
-const { db, description } = await openDatabase(config)
+const { db, description } = await openDatabase(config, settings)
 const applied = await migrate(db, await readMigrations())
 const seeded = config.mode !== 'production' && await seedDemoDataIfEmpty(db, new Date(), secretKeys)
 
 // Outside production and without DARAJA_BASE_URL, the Daraja simulator stands in for Safaricom on the
 // next port, so a demo purchase is real end to end (its phone page approves the prompts).
-const simulatorPort = Number(env.DARAJA_SIMULATOR_PORT ?? port + 1)
-const simulator = !config.darajaBaseUrl && config.mode !== 'production' && env.DARAJA_SIMULATOR !== 'off'
+const simulatorPort = settings.darajaSimulatorPort
+const simulator = settings.darajaSimulator
   ? Deno.serve({ port: simulatorPort, hostname, onListen: () => {} }, createDarajaSimulator().app.fetch)
   : undefined
 if (simulator) {
@@ -51,8 +49,9 @@ const deps: AppDeps = {
   blobStore: s3 ? s3BlobStore(s3) : undefined,
   secretKeys,
   qstash: qstashConfigFromEnv(env),
+  // Behind a reverse proxy the socket address is the proxy's; trust its X-Forwarded-For only when told to.
   clientIp: (c) =>
-    (trustProxy ? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() : undefined) ??
+    (settings.trustProxy ? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() : undefined) ??
       getConnInfo(c).remote.address ?? 'unknown',
 }
 const services = createServices(deps)

@@ -3,13 +3,13 @@
  * `.data/pglite-secrets.keys` (next to the embedded database, never committed) so the demo can store M-Pesa
  * credentials; production without SECRETS_KEYS simply cannot store them.
  */
-import type { AppMode } from '../../config.ts'
+import type { AppMode, ServerConfig } from '../../config.ts'
 import { newKeyEntry, parseKeyRing, type KeyRing } from '../../lib/secret-box.ts'
 
-export async function loadSecretKeys(env: Record<string, string>, mode: AppMode): Promise<KeyRing | undefined> {
-  if (env.SECRETS_KEYS) return parseKeyRing(env.SECRETS_KEYS)
+export async function loadSecretKeys(server: ServerConfig, mode: AppMode): Promise<KeyRing | undefined> {
+  if (server.secretsKeys) return parseKeyRing(server.secretsKeys)
   if (mode === 'production') return undefined
-  const file = `${env.DATA_DIR ?? '.data/pglite'}-secrets.keys`
+  const file = `${server.dataDir}-secrets.keys`
   let entry: string
   try {
     entry = (await Deno.readTextFile(file)).trim()

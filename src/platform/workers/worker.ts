@@ -6,7 +6,7 @@
 import type { ExecutionContext } from 'hono'
 import { createApp, createServices, type App, type AppDeps } from '../../app.ts'
 import { googleOAuthConfigFromEnv } from '../../accounts/google-oauth.ts'
-import { readConfig } from '../../config.ts'
+import { envText, readConfig } from '../../config.ts'
 import type { DatabaseProvider } from '../../db/database.ts'
 import { createPostgresDb } from '../../db/postgres.ts'
 import { parseKeyRing } from '../../lib/secret-box.ts'
@@ -30,13 +30,19 @@ function perRequestDatabase(url: string): DatabaseProvider {
   }
 }
 
+/** Hyperdrive's pooled connection (a binding, not a variable), else DATABASE_URL. */
+function databaseUrlOf(env: WorkerBindings): string | undefined {
+  return env.HYPERDRIVE?.connectionString ?? envText(env, 'DATABASE_URL')
+}
+
 let cached: { url: string; app: App; services: ReturnType<typeof createServices> } | undefined
 
 async function appFor(env: WorkerBindings) {
-  const url = env.HYPERDRIVE?.connectionString ?? env.DATABASE_URL
+  const url = databaseUrlOf(env)
   if (!url) throw new Error('Set DATABASE_URL or a HYPERDRIVE binding for the Worker')
   if (cached?.url !== url) {
     const s3 = s3ConfigFromEnv(env)
+    const secretsKeys = envText(env, 'SECRETS_KEYS')
     // Without Upstash, rate limits are counted per isolate: set UPSTASH_REDIS_REST_URL in production.
     const deps: AppDeps = {
       config: readConfig(env),
@@ -45,7 +51,7 @@ async function appFor(env: WorkerBindings) {
       google: googleOAuthConfigFromEnv(env),
       blobStore: s3 ? s3BlobStore(s3) : undefined,
       qstash: qstashConfigFromEnv(env),
-      secretKeys: typeof env.SECRETS_KEYS === 'string' && env.SECRETS_KEYS ? await parseKeyRing(env.SECRETS_KEYS) : undefined,
+      secretKeys: secretsKeys ? await parseKeyRing(secretsKeys) : undefined,
     }
     const services = createServices(deps)
     cached = { url, app: createApp(deps, services), services }
@@ -59,7 +65,7 @@ export default {
   },
   /** The cron trigger (wrangler.toml): the hold sweep and due jobs, as the Deno server's timer runs them. */
   async scheduled(_controller: unknown, env: WorkerBindings, ctx: ExecutionContext) {
-    const url = env.HYPERDRIVE?.connectionString ?? env.DATABASE_URL
+    const url = databaseUrlOf(env)
     if (!url) return
     const { services } = await appFor(env)
     const lease = perRequestDatabase(url).acquire()
