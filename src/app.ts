@@ -20,11 +20,13 @@ import { manageEventRoutes } from './events/manage-routes.tsx'
 import { publicEventRoutes } from './events/public-routes.tsx'
 import { healthRoutes } from './health/routes.ts'
 import type { AppEnv, AppServices } from './http/app-env.ts'
+import { contentSecurityPolicy, STRICT_TRANSPORT_SECURITY } from './http/content-security.ts'
 import { csrfProtection } from './http/csrf.ts'
 import { errorHandler, notFound } from './http/errors.tsx'
 import { language } from './http/language.ts'
 import { openApi } from './http/openapi.ts'
 import { requestLog, type LogSink } from './http/request-log.ts'
+import { immutableAssets } from './http/static-assets.ts'
 import { qstashScheduler, type QStashConfig } from './jobs/qstash.ts'
 import { jobRoutes } from './jobs/routes.ts'
 import { postgresScheduler, type Scheduler } from './jobs/scheduler.ts'
@@ -55,7 +57,10 @@ export interface AppDeps {
   clock?: () => Date
   /** Where log lines go (one JSON object per line). */
   log?: LogSink
-  /** Serves files of `static/` under /static/ on runtimes that need the app to do it. */
+  /**
+   * Serves files of `static/` (root `static/`) on runtimes that need the app to do it, at the paths
+   * Workers assets use: /assets/… and /robots.txt.
+   */
   staticFiles?: MiddlewareHandler<AppEnv>
   /** Rate limits; in-process by default. */
   rateLimiter?: RateLimiter
@@ -129,8 +134,14 @@ export function createApp(deps: AppDeps, services: AppServices = createServices(
   })
   app.use(language)
   app.use(requestLog(log))
-  app.use(secureHeaders({ crossOriginEmbedderPolicy: false }))
-  if (deps.staticFiles) app.use('/static/*', deps.staticFiles)
+  app.use(secureHeaders({ crossOriginEmbedderPolicy: false, strictTransportSecurity: STRICT_TRANSPORT_SECURITY, xFrameOptions: 'DENY' }))
+  app.use(contentSecurityPolicy)
+  if (deps.staticFiles) {
+    // the same paths as Workers assets serve from static/
+    const files = immutableAssets(deps.staticFiles)
+    app.use('/assets/*', files)
+    app.use('/robots.txt', files)
+  }
   app.use(csrfProtection)
   app.use(currentUser)
 

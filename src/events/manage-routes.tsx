@@ -40,7 +40,7 @@ function eventIdOf(c: Context<AppEnv>): string {
 
 const NOTICES = {
   created: 'manage.events.created', saved: 'manage.events.saved', status: 'manage.events.statusChanged',
-  duplicated: 'manage.events.duplicated', uploaded: 'upload.saved',
+  duplicated: 'manage.events.duplicated', uploaded: 'upload.saved', typeSaved: 'manage.events.saved',
 } as const
 
 type Failed = { form: string; values: FormValues; errors: FieldErrors; status: DomainError['status'] }
@@ -56,12 +56,15 @@ async function eventPage(c: Context<AppEnv>, eventId: string, failed?: Failed) {
     return { event, ticketTypes: types.map((type) => ({ ...type, committed: committed.get(type.id) ?? 0 })) }
   })
   if (!data) throw new NotFoundError()
-  const notice = NOTICES[c.req.query('notice') as keyof typeof NOTICES]
+  const key = c.req.query('notice') as keyof typeof NOTICES
+  const notice = NOTICES[key] && c.var.t(NOTICES[key])
   return renderPage(c, {
     title: data.event.title,
     status: failed?.status,
+    scripts: ['htmx', 'tikiti'],
     body: <ManageEventPage t={c.var.t} lang={c.var.lang} event={data.event} ticketTypes={data.ticketTypes}
-      hasTemplate={!!data.event.ticket_template_url} notice={notice && c.var.t(notice)} failed={failed} />,
+      hasTemplate={!!data.event.ticket_template_url} notice={key === 'typeSaved' ? undefined : notice}
+      ticketTypesNotice={key === 'typeSaved' ? notice : undefined} failed={failed} />,
   })
 }
 
@@ -143,7 +146,7 @@ manageEventRoutes.post('/manage/events/:eventId/ticket-types', async (c) => {
   const form = await readForm(c, ticketTypeForm)
   if (!form.ok) return eventPage(c, eventId, { form: 'new-type', values: form.values, errors: form.errors, status: 422 })
   return attempt(c, eventId, 'new-type', form.values,
-    () => withUserContext(c, (trx) => addTicketType(trx, actorOf(c), eventId, form.data, inventoryRules(c.var.config))), 'saved')
+    () => withUserContext(c, (trx) => addTicketType(trx, actorOf(c), eventId, form.data, inventoryRules(c.var.config))), 'typeSaved')
 })
 
 manageEventRoutes.post('/manage/events/:eventId/ticket-types/:typeId', async (c) => {
@@ -153,7 +156,7 @@ manageEventRoutes.post('/manage/events/:eventId/ticket-types/:typeId', async (c)
   const form = await readForm(c, ticketTypeForm)
   if (!form.ok) return eventPage(c, eventId, { form: typeId.data, values: form.values, errors: form.errors, status: 422 })
   return attempt(c, eventId, typeId.data, form.values,
-    () => withUserContext(c, (trx) => updateTicketType(trx, actorOf(c), eventId, typeId.data, form.data, c.var.now, inventoryRules(c.var.config))), 'saved')
+    () => withUserContext(c, (trx) => updateTicketType(trx, actorOf(c), eventId, typeId.data, form.data, c.var.now, inventoryRules(c.var.config))), 'typeSaved')
 })
 
 manageEventRoutes.post('/manage/events/:eventId/ticket-types/:typeId/delete', async (c) => {
@@ -161,7 +164,7 @@ manageEventRoutes.post('/manage/events/:eventId/ticket-types/:typeId/delete', as
   const typeId = uuid.safeParse(c.req.param('typeId'))
   if (!typeId.success) throw new NotFoundError()
   return attempt(c, eventId, typeId.data, {},
-    () => withUserContext(c, (trx) => deleteTicketType(trx, actorOf(c), eventId, typeId.data, c.var.now)), 'saved')
+    () => withUserContext(c, (trx) => deleteTicketType(trx, actorOf(c), eventId, typeId.data, c.var.now)), 'typeSaved')
 })
 
 const uploadLimit = bodyLimit({

@@ -7,6 +7,7 @@ import type { Child } from 'hono/jsx'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { Layout } from '../../views/layout/layout.tsx'
 import type { AppEnv } from './app-env.ts'
+import type { Asset } from './static-assets.ts'
 
 export function isFragmentRequest(c: Context<AppEnv>): boolean {
   return c.req.header('HX-Request') === 'true' &&
@@ -18,13 +19,15 @@ export interface Page {
   title: string
   body: Child
   status?: ContentfulStatusCode
+  /** Scripts of static/assets/ the full page loads (a fragment goes into a page that has them). */
+  scripts?: readonly Asset[]
 }
 
 export function renderPage(c: Context<AppEnv>, page: Page) {
   c.header('Vary', 'HX-Request', { append: true })
   if (isFragmentRequest(c)) return c.html(<>{page.body}</>, page.status ?? 200)
   return c.html(
-    <Layout lang={c.var.lang} t={c.var.t} title={page.title} path={c.req.path} user={c.var.user ?? null}>
+    <Layout lang={c.var.lang} t={c.var.t} title={page.title} path={c.req.path} user={c.var.user ?? null} scripts={page.scripts}>
       {page.body}
     </Layout>,
     page.status ?? 200,

@@ -3,10 +3,12 @@ import { enAccounts } from './en-accounts.ts'
 import { enAudit } from './en-audit.ts'
 import { enPayments } from './en-payments.ts'
 import { enTickets } from './en-tickets.ts'
+import { enWeb } from './en-web.ts'
 
 /** English messages: the reference catalog. Every key here must exist in every other language. Payments' messages live in en-payments.ts. */
 export const en = {
   ...enPayments,
+  ...enWeb,
   ...enApi,
   ...enAccounts,
   ...enTickets,

@@ -1,4 +1,4 @@
-/** Money and time as buyers read them: "KES 1,500", and dates in Africa/Nairobi. */
+/** Money, counts and time as buyers read them: "KES 1,500", "1,500 left", and dates in Africa/Nairobi. */
 import type { Lang } from './index.ts'
 
 export const DISPLAY_TIME_ZONE = 'Africa/Nairobi'
@@ -14,6 +14,11 @@ export function formatMoney(minor: number, currency: string, lang: Lang): string
     maximumFractionDigits: digits,
   }).format(major)
   return `${currency} ${number}`
+}
+
+/** A count with the language's thousands separators: 1500 → "1,500". */
+export function formatCount(count: number, lang: Lang): string {
+  return new Intl.NumberFormat(locales[lang], { maximumFractionDigits: 0 }).format(count)
 }
 
 export function formatDateTime(date: Date, lang: Lang): string {

@@ -4,10 +4,12 @@ import { swApi } from './sw-api.ts'
 import { swAccounts } from './sw-accounts.ts'
 import { swPayments } from './sw-payments.ts'
 import { swTickets } from './sw-tickets.ts'
+import { swWeb } from './sw-web.ts'
 
 /** Swahili messages. The type makes a missing key a compile error. */
 export const sw: Record<MessageKey, string> = {
   ...swPayments,
+  ...swWeb,
   ...swApi,
   ...swAccounts,
   ...swTickets,

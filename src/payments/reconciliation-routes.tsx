@@ -51,6 +51,7 @@ reconciliationRoutes.get('/manage/payments', async (c) => {
   c.header('Cache-Control', 'private, no-store')
   return renderPage(c, {
     title: c.var.t('payments.recon.title'),
+    scripts: ['htmx', 'tikiti'],
     body: <ReconciliationPage t={c.var.t} lang={c.var.lang} events={data.events} eventId={query.eventId} status={query.status}
       page={query.page} pages={Math.max(1, Math.ceil(data.totals.all / RECON_PAGE_SIZE))} totals={data.totals}
       transactions={data.transactions} flags={data.flags} href={linkTo(query)} />,

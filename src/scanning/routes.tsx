@@ -51,5 +51,9 @@ scannerRoutes.get('/scan/events/:id', async (c) => {
     return { event, checkedIn: Number(counts.checkedIn), total: Number(counts.total) }
   })
   if (!found) throw new NotFoundError()
-  return renderPage(c, { title: found.event.title, body: <ScannerEventPage t={c.var.t} lang={c.var.lang} {...found} /> })
+  c.header('Cache-Control', 'private, no-store')
+  return renderPage(c, {
+    title: found.event.title, scripts: ['htmx', 'tikiti'],
+    body: <ScannerEventPage t={c.var.t} lang={c.var.lang} {...found} />,
+  })
 })

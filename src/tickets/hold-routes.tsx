@@ -81,6 +81,8 @@ export async function showHold(c: Context<AppEnv>, hold: { id: string; token: st
   return renderPage(c, {
     title: c.var.t('hold.title'),
     status: extras.status,
+    // the countdown of a hold, the polling of a pending payment
+    scripts: reservation.status === 'held' || payment?.status === 'pending' ? ['tikiti'] : [],
     body: <HoldPage t={c.var.t} lang={c.var.lang} reservation={reservation} now={c.var.now}
       eventPath={event ? `/events/${event.slug}` : '/events'} notice={extras.notice}
       payment={payment ? paymentJson(payment) : undefined} payError={extras.payError}

@@ -1,18 +1,19 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { createAccount, TEST_PASSWORD, unique } from '../support/fixtures.ts'
-import { browserSuite, PHONE_VIEWPORT, screenshot } from './harness.ts'
+import { expectCleanPage, watchedPage } from './axe.ts'
+import { BROWSER_TEST_TIMEOUT, browserSuite, PHONE_VIEWPORT, screenshot } from './harness.ts'
 
-describe('accounts in a browser, on a phone', () => {
+describe('accounts in a browser, on a phone', { timeout: BROWSER_TEST_TIMEOUT }, () => {
   const suite = browserSuite()
 
   async function phone(userAgent?: string): Promise<Page> {
-    const context = await suite.browser.newContext({ viewport: PHONE_VIEWPORT, userAgent })
-    return context.newPage()
+    return watchedPage(suite.browser, { viewport: PHONE_VIEWPORT, userAgent })
   }
 
   async function signIn(page: Page, email: string, password: string) {
     await page.goto(`${suite.server.url}/login`)
+    await expectCleanPage(page, 'login')
     await page.getByLabel('Email').fill(email)
     await page.getByLabel('Password').fill(password)
     await page.getByRole('button', { name: 'Sign in' }).click()
@@ -26,6 +27,7 @@ describe('accounts in a browser, on a phone', () => {
     await page.getByLabel('Email').fill(email)
     await page.getByLabel('Password').fill('my-long-password')
     await screenshot(page, 'accounts-1-register')
+    await expectCleanPage(page, 'register')
     await page.getByRole('button', { name: 'Create account' }).click()
     await expect.poll(() => page.locator('h1').textContent()).toBe('My account')
     await expect.poll(() => page.locator('.notice').textContent()).toContain('confirmation link')
@@ -34,6 +36,7 @@ describe('accounts in a browser, on a phone', () => {
     await expect.poll(() => page.locator('h1').textContent()).toBe('Upcoming events')
     await signIn(page, email, 'my-long-password')
     await expect.poll(() => page.locator('h1').textContent()).toBe('My account')
+    await expectCleanPage(page, 'account')
 
     const other = await phone('Mozilla/5.0 (Linux; Android 12) Firefox/118.0')
     await signIn(other, email, 'my-long-password')
@@ -42,10 +45,12 @@ describe('accounts in a browser, on a phone', () => {
     await page.goto(`${suite.server.url}/account/sessions`)
     await expect.poll(() => page.locator('.session').count()).toBe(2)
     await screenshot(page, 'accounts-2-sessions')
+    await expectCleanPage(page, 'sessions')
     await page.getByRole('button', { name: 'Sign out this device' }).click()
     await expect.poll(() => page.locator('.notice').textContent()).toBe('That device was signed out.')
     expect(await page.locator('.session').count()).toBe(1)
     await screenshot(page, 'accounts-3-revoked')
+    await expectCleanPage(page, 'session revoked')
 
     await other.goto(`${suite.server.url}/account`)
     await expect.poll(() => other.locator('h1').textContent()).toBe('Sign in')
@@ -64,6 +69,7 @@ describe('accounts in a browser, on a phone', () => {
     await page.getByRole('button', { name: 'Apply' }).click()
     await expect.poll(() => page.locator('.notice').textContent()).toContain('waiting for approval')
     await screenshot(page, 'accounts-4-application-pending')
+    await expectCleanPage(page, 'organiser application pending')
 
     const adminPage = await phone()
     await signIn(adminPage, admin.email!, TEST_PASSWORD)
@@ -73,6 +79,7 @@ describe('accounts in a browser, on a phone', () => {
     await expect.poll(() => adminPage.locator('.notice').textContent()).toBe('Saved.')
     await expect.poll(() => adminPage.locator(`.tenant[data-tenant="${organiser}"] .badge`).textContent()).toBe('Active')
     await screenshot(adminPage, 'accounts-5-admin-approved')
+    await expectCleanPage(adminPage, 'admin')
 
     await page.reload()
     expect(await page.locator('.notice').count()).toBe(0)

@@ -16,6 +16,12 @@ import { CHROMIUM_PATH } from '../support/prerequisites.mjs'
 export { CHROMIUM_PATH }
 export const SCREENSHOT_DIR = join(import.meta.dirname, '../../test-results/screenshots')
 
+/** A browser test visits pages and checks each (tests/browser/axe.ts): more than unit tests' 30 s. */
+export const BROWSER_TEST_TIMEOUT = 120_000
+
+/** A desktop screen, for the organiser portal. */
+export const DESKTOP_VIEWPORT = { width: 1280, height: 800 }
+
 /** The viewport of a cheap Android phone: buyer pages are checked at this size. */
 export const PHONE_VIEWPORT = { width: 360, height: 640 }
 

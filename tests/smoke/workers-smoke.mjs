@@ -3,11 +3,12 @@
  * Workers smoke test: the same app on workerd (`wrangler dev`) against a real Postgres.
  * Creates a scratch database, migrates and seeds it with the Deno commands (`npm run migrate`,
  * `npm run seed`), starts `wrangler dev`, checks the health check, the home page with demo data, an
- * event page, a 404, a static file, and a sign-in to the admin portal, then cleans up. Exits non-zero on any failure.
+ * event page, a 404, static files (the versioned ones cached for good), the pages' security headers, and a sign-in to the admin portal, then cleans up. Exits non-zero on any failure.
  *
  * SMOKE_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) names the server.
  */
 import { spawn, spawnSync } from 'node:child_process'
+import { readdirSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import postgres from 'postgres'
 
@@ -122,6 +123,15 @@ try {
   check('the admin portal lists the demo organisers', adminPage.status === 200 && adminHtml.includes('Pwani Events'), String(adminPage.status))
   const asset = await fetch(`${base}/robots.txt`)
   check('static assets are served', asset.status === 200, String(asset.status))
+  for (const file of readdirSync(new URL('../../static/assets/', import.meta.url))) {
+    const versioned = await fetch(`${base}/assets/${file}`)
+    await versioned.arrayBuffer()
+    check(`/assets/${file} is served with immutable caching`, versioned.status === 200 &&
+      versioned.headers.get('cache-control') === 'public, max-age=31536000, immutable', `${versioned.status} ${versioned.headers.get('cache-control')}`)
+  }
+  const csp = home.headers.get('content-security-policy') ?? ''
+  check('pages carry an enforced Content-Security-Policy and HSTS', csp.includes("default-src 'none'") &&
+    /max-age=31536000/.test(home.headers.get('strict-transport-security') ?? ''), csp)
   if (failures) console.log(output)
 } catch (error) {
   console.error(error)

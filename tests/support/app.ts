@@ -1,9 +1,14 @@
+import { serveStatic } from '@hono/node-server/serve-static'
+import { join } from 'node:path'
 import { createApp, type AppDeps } from '../../src/app.ts'
 import type { AppConfig } from '../../src/config.ts'
 import { sharedDatabase, type Database } from '../../src/db/database.ts'
 import { createMemoryRateLimiter } from '../../src/ratelimit/memory-rate-limiter.ts'
 
 export const TEST_CONFIG: AppConfig = { mode: 'test', defaultLang: 'en', databasePoolMax: 8 }
+
+/** static/, served as the Deno server serves it. */
+export const STATIC_ROOT = join(import.meta.dirname, '../../static')
 
 export interface TestAppOptions {
   now?: () => Date
@@ -20,6 +25,7 @@ export function createTestApp(db: Database, options: TestAppOptions = {}) {
     database: sharedDatabase(db),
     clock: options.now,
     compressResponses: true, // as the Deno server does
+    staticFiles: serveStatic({ root: STATIC_ROOT }), // as the Deno server does (Workers: assets)
     // rate limits follow the same clock, so tests can wait out a window without sleeping
     rateLimiter: createMemoryRateLimiter(options.now ? { now: () => options.now!().getTime() } : {}),
     log: options.log ?? ((line) => lines.push(line)),

@@ -34,7 +34,7 @@ function linkTo(path: string, query: AuditQuery, page: number): string {
 }
 
 /** The table's styles live on the page (like the payments page's) rather than in the buyers' shared stylesheet. */
-const css = `
+export const auditStyles = `
 .audit-filter{display:grid;grid-template-columns:repeat(auto-fit,minmax(170px,1fr));gap:8px;align-items:end;margin:0 0 12px}
 .audit-filter label{display:grid;gap:4px;font-weight:600;font-size:.95rem}
 .audit-filter .go{grid-column:1/-1;display:flex;gap:16px;align-items:center;flex-wrap:wrap}
@@ -89,7 +89,7 @@ export function AuditPage(props: AuditPageProps) {
   const label = (key: MessageKey) => t(key)
   return (
     <section>
-      <style>{raw(css)}</style>
+      <style>{raw(auditStyles)}</style>
       <p><a href={scope === 'platform' ? '/admin' : '/manage'}>← {t(scope === 'platform' ? 'admin.title' : 'manage.title')}</a></p>
       <h1>{t('audit.title')}</h1>
       <p class="muted">

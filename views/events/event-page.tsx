@@ -1,7 +1,7 @@
 import type { Event } from '../../src/db/schema.ts'
 import { salesState } from '../../src/events/availability.ts'
 import type { PublicTicketType } from '../../src/events/queries.ts'
-import { formatDate, formatDateTime, formatMoney } from '../../src/i18n/format.ts'
+import { formatCount, formatDate, formatDateTime, formatMoney } from '../../src/i18n/format.ts'
 import type { Lang, Translator } from '../../src/i18n/index.ts'
 import { isSelling } from '../../src/events/status.ts'
 import type { FormValues } from '../../src/http/forms.ts'
@@ -27,7 +27,7 @@ function Availability({ t, lang, now, type }: { t: Translator; lang: Lang; now: 
     case 'ended':
       return <span class="badge">{t('event.salesClosed')}</span>
     default:
-      return <span class="badge">{t('event.ticketsLeft', { count: type.available })}</span>
+      return <span class="badge">{t('event.ticketsLeft', { count: formatCount(type.available, lang) })}</span>
   }
 }
 
@@ -46,6 +46,9 @@ export function EventPage({ t, lang, now, event, ticketTypes, reserve }: EventPa
         <strong>{t('event.where')}:</strong> {event.venue_name}
         {event.venue_address && `, ${event.venue_address}`}, {event.venue_city}
       </p>
+      {/* before the tickets, as on a printed poster; its bytes come after the page's (lazy, async), and the
+          box is held open (aspect-ratio in the stylesheet) so the buy form does not jump when it arrives */}
+      {poster && <img class="poster" src={poster} alt={t('event.posterAlt', { title: event.title })} loading="lazy" decoding="async" />}
       {event.description && <p>{event.description}</p>}
       <h2>{t('event.tickets')}</h2>
       {reserve?.error && <Notice kind="error">{reserve.error}</Notice>}
@@ -75,7 +78,6 @@ export function EventPage({ t, lang, now, event, ticketTypes, reserve }: EventPa
       </ul>
       {selling && <p><button type="submit">{t('hold.submit')}</button></p>}
       </form>
-      {poster && <img class="poster" src={poster} alt={t('event.posterAlt', { title: event.title })} loading="lazy" decoding="async" />}
       {event.terms_and_conditions && (
         <>
           <h2>{t('event.terms')}</h2>

@@ -1,7 +1,7 @@
 import type { Event, EventStatus } from '../../src/db/schema.ts'
 import { allowedTransitions } from '../../src/events/status.ts'
 import type { FieldErrors, FormValues } from '../../src/http/forms.ts'
-import { formatDateTime, formatMoney } from '../../src/i18n/format.ts'
+import { formatCount, formatDateTime, formatMoney } from '../../src/i18n/format.ts'
 import type { Lang, MessageKey, Translator } from '../../src/i18n/index.ts'
 import { minorToInput } from '../../src/lib/money.ts'
 import { toNairobiLocal } from '../../src/lib/nairobi-time.ts'
@@ -65,11 +65,22 @@ export interface ManageEventPageProps {
   ticketTypes: ManagedTicketType[]
   hasTemplate: boolean
   notice?: string
+  /** A ticket type was added, saved or deleted: said inside the ticket types, which htmx swaps alone. */
+  ticketTypesNotice?: string
   /** Values and errors of the form that was just sent back, keyed by form: 'event', 'new-type', a type id, 'upload'. */
   failed?: { form: string; values: FormValues; errors: FieldErrors }
 }
 
-export function ManageEventPage({ t, lang, event, ticketTypes, hasTemplate, notice, failed }: ManageEventPageProps) {
+/**
+ * With htmx, the ticket type forms post as usual and swap only #ticket-types out of the page the
+ * server answers (the redirect after a change, or the 422 page with the form's errors); without it
+ * they are plain forms.
+ */
+function swapsTicketTypes(action: string) {
+  return { method: 'post' as const, action, 'hx-post': action, 'hx-target': '#ticket-types', 'hx-select': '#ticket-types', 'hx-swap': 'outerHTML' }
+}
+
+export function ManageEventPage({ t, lang, event, ticketTypes, hasTemplate, notice, ticketTypesNotice, failed }: ManageEventPageProps) {
   const base = `/manage/events/${event.id}`
   const failedOn = (form: string) => (failed?.form === form ? failed : undefined)
   return (
@@ -104,7 +115,9 @@ export function ManageEventPage({ t, lang, event, ticketTypes, hasTemplate, noti
         </details>
       )}
 
+      <div id="ticket-types">
       <h2>{t('section.ticketTypes')}</h2>
+      <div aria-live="polite">{ticketTypesNotice && <Notice kind="success">{ticketTypesNotice}</Notice>}</div>
       {ticketTypes.length === 0 && <p class="muted">{t('tt.none')}</p>}
       <ul class="cards">
         {ticketTypes.map((type) => {
@@ -112,17 +125,17 @@ export function ManageEventPage({ t, lang, event, ticketTypes, hasTemplate, noti
           return (
             <li class="card ticket-type">
               <strong>{type.name}</strong> · {formatMoney(type.price_minor, type.currency, lang)}
-              <p class="meta">{t('tt.committed', { count: type.committed })} / {type.capacity}</p>
+              <p class="meta">{t('tt.committed', { count: formatCount(type.committed, lang) })} / {formatCount(type.capacity, lang)}</p>
               <details open={!!mine}>
                 <summary>{t('manage.events.edit')}</summary>
-                <form method="post" action={`${base}/ticket-types/${type.id}`} class="stack">
+                <form {...swapsTicketTypes(`${base}/ticket-types/${type.id}`)} class="stack">
                   <FormProblem errors={mine?.errors} summary={t('form.fixErrors')} />
                   <TicketTypeFields t={t} values={mine?.values ?? ticketTypeValues(type)} errors={mine?.errors} idPrefix={`tt-${type.id}`} />
                   <button class="secondary">{t('tt.save')}</button>
                 </form>
               </details>
               {type.committed === 0 && (
-                <form method="post" action={`${base}/ticket-types/${type.id}/delete`}>
+                <form {...swapsTicketTypes(`${base}/ticket-types/${type.id}/delete`)}>
                   <button class="secondary danger">{t('tt.delete')}</button>
                 </form>
               )}
@@ -132,13 +145,14 @@ export function ManageEventPage({ t, lang, event, ticketTypes, hasTemplate, noti
       </ul>
       <details class="card" open={!!failedOn('new-type') || ticketTypes.length === 0}>
         <summary>{t('tt.add')}</summary>
-        <form method="post" action={`${base}/ticket-types`} class="stack">
+        <form {...swapsTicketTypes(`${base}/ticket-types`)} class="stack">
           <FormProblem errors={failedOn('new-type')?.errors} summary={t('form.fixErrors')} />
           <TicketTypeFields t={t} values={failedOn('new-type')?.values ?? { maxPerOrder: '10' }} errors={failedOn('new-type')?.errors}
             idPrefix="new-type" />
           <button>{t('tt.add')}</button>
         </form>
       </details>
+      </div>
 
       <EventForm t={t} action={base} submit={t('manage.events.save')}
         values={failedOn('event')?.values ?? eventValues(event)} errors={failedOn('event')?.errors} />
@@ -147,16 +161,22 @@ export function ManageEventPage({ t, lang, event, ticketTypes, hasTemplate, noti
       {event.poster_urls[0] && <img src={event.poster_urls[0]} alt={t('event.posterAlt', { title: event.title })} class="poster" loading="lazy" />}
       {failedOn('poster') && <FormProblem errors={failedOn('poster')!.errors} summary={t('form.fixErrors')} />}
       <form method="post" action={`${base}/poster`} enctype="multipart/form-data" class="stack">
-        <p class="muted">{t('manage.poster.hint')}</p>
-        <input type="file" name="file" accept="image/jpeg,image/png,image/webp" required />
+        <p class="field">
+          <label for="poster-file">{t('manage.poster.file')}</label>
+          <input id="poster-file" type="file" name="file" accept="image/jpeg,image/png,image/webp" required aria-describedby="poster-hint" />
+          <span class="muted" id="poster-hint">{t('manage.poster.hint')}</span>
+        </p>
         <button class="secondary">{t('manage.poster.upload')}</button>
       </form>
       <h2>{t('manage.template')}</h2>
       {hasTemplate && <p>{t('manage.template.current')}</p>}
       {failedOn('template') && <FormProblem errors={failedOn('template')!.errors} summary={t('form.fixErrors')} />}
       <form method="post" action={`${base}/template`} enctype="multipart/form-data" class="stack">
-        <p class="muted">{t('manage.template.hint')}</p>
-        <input type="file" name="file" accept="image/jpeg,image/png,application/pdf" required />
+        <p class="field">
+          <label for="template-file">{t('manage.template.file')}</label>
+          <input id="template-file" type="file" name="file" accept="image/jpeg,image/png,application/pdf" required aria-describedby="template-hint" />
+          <span class="muted" id="template-hint">{t('manage.template.hint')}</span>
+        </p>
         <button class="secondary">{t('manage.template.upload')}</button>
       </form>
     </section>

@@ -1,6 +1,7 @@
 import type { Child } from 'hono/jsx'
 import { raw } from 'hono/html'
 import type { CurrentUser } from '../../src/accounts/current-user.ts'
+import { ASSETS, type Asset } from '../../src/http/static-assets.ts'
 import { LANGUAGES, type Lang, type Translator } from '../../src/i18n/index.ts'
 import { styles } from './styles.ts'
 
@@ -11,6 +12,8 @@ export interface LayoutProps {
   /** Current path, so the language links come back to the same page. */
   path: string
   user: CurrentUser | null
+  /** Files of static/assets/ the page runs, in order (deferred; the page works without them). */
+  scripts?: readonly Asset[]
   children?: Child
 }
 
@@ -31,8 +34,8 @@ function AccountNav({ t, user }: { t: Translator; user: CurrentUser | null }) {
   )
 }
 
-/** The page shell: mobile-first, no scripts needed, styles inline. */
-export function Layout({ lang, t, title, path, user, children }: LayoutProps) {
+/** The page shell: mobile-first, no scripts needed, styles inline (allowed by hash: src/http/content-security.ts). */
+export function Layout({ lang, t, title, path, user, scripts = [], children }: LayoutProps) {
   const pageTitle = title === t('app.name') ? title : `${title} · ${t('app.name')}`
   return (
     <>
@@ -46,6 +49,7 @@ export function Layout({ lang, t, title, path, user, children }: LayoutProps) {
           {/* no favicon request: on 2G every request costs a round trip */}
           <link rel="icon" href="data:," />
           <style>{raw(styles)}</style>
+          {scripts.map((name) => <script src={ASSETS[name]} defer></script>)}
         </head>
         <body>
           <a class="skip" href="#main">{t('nav.skipToContent')}</a>

@@ -52,7 +52,7 @@ form.inline{display:flex;gap:8px;align-items:center;flex-wrap:wrap}form.inline i
 .notice.error{background:#ffebe9;border-color:#cf222e}.notice.success{background:#dafbe1;border-color:#2da44e}
 textarea{font:inherit;padding:10px;border:1px solid #8c959f;border-radius:6px;width:100%}
 details>summary{cursor:pointer;font-weight:600;padding:6px 0;color:#0b5cad}
-img.poster{display:block;width:100%;height:auto;border-radius:8px;margin:8px 0}
+img.poster{display:block;width:100%;height:auto;aspect-ratio:4/3;object-fit:contain;background:#eef1f4;border-radius:8px;margin:8px 0}
 form.pay{margin:0 0 12px}
 form.search{display:grid;grid-template-columns:1fr 1fr auto;gap:8px;align-items:end;margin:0 0 12px}
 @media(max-width:480px){form.search{grid-template-columns:1fr 1fr}form.search button{grid-column:span 2}}

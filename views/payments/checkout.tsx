@@ -1,18 +1,7 @@
-import { raw } from 'hono/html'
 import type { PaymentJson } from '../../src/payments/checkout-service.ts'
 import { formatMoney } from '../../src/i18n/format.ts'
 import type { Lang, Translator } from '../../src/i18n/index.ts'
 import { Notice } from '../components/form.tsx'
-
-/**
- * Polls the payment's status fragment every 3 s and swaps it in; the server answers HX-Redirect once
- * the payment has ended. A few hundred bytes instead of a library, for 2G. Without JavaScript the
- * Refresh link does the same.
- */
-const POLL = `(()=>{const tick=()=>{const e=document.querySelector('[data-poll]');if(!e)return;
-fetch(e.dataset.poll,{headers:{'HX-Request':'true'}}).then(r=>{const to=r.headers.get('HX-Redirect');
-if(to){location.href=to;return}return r.text().then(h=>{e.outerHTML=h;setTimeout(tick,3e3)})}).catch(()=>setTimeout(tick,6e3))};
-setTimeout(tick,3e3)})()`.replace(/\n/g, '')
 
 export interface PayFormProps {
   t: Translator
@@ -49,7 +38,11 @@ export interface PaymentStatusProps {
   simulatedPhoneUrl?: string
 }
 
-/** The "check your phone" block; it polls itself while the payment is pending. */
+/**
+ * The "check your phone" block. While the payment is pending, static/assets/tikiti-*.js polls
+ * data-poll every 3 s and swaps the answer in; the server answers HX-Redirect once it has ended.
+ * Without JavaScript the Refresh link does the same.
+ */
 export function PaymentPending({ t, lang, reservationId, payment, simulatedPhoneUrl }: PaymentStatusProps) {
   const statusPath = `/reservations/${reservationId}/payment-status`
   return (
@@ -62,10 +55,6 @@ export function PaymentPending({ t, lang, reservationId, payment, simulatedPhone
       )}
     </div>
   )
-}
-
-export function PollScript() {
-  return <script>{raw(POLL)}</script>
 }
 
 /** What the buyer reads when the last attempt failed or must be refunded. */

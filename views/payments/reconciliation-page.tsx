@@ -1,7 +1,7 @@
 import { raw } from 'hono/html'
 import type { Child } from 'hono/jsx'
 import type { TransactionStatus } from '../../src/db/schema.ts'
-import { formatDateTime, formatMoney } from '../../src/i18n/format.ts'
+import { formatCount, formatDateTime, formatMoney } from '../../src/i18n/format.ts'
 import type { Lang, MessageKey, Translator } from '../../src/i18n/index.ts'
 import {
   reasonOf, safePhone, TRANSACTION_STATUSES, type ReconFlag, type ReconTotals, type ReconTransaction,
@@ -29,7 +29,7 @@ const CURRENCY = 'KES'
  * label coming from the cell's data-label. Its styles stay on this page rather than in the shared
  * stylesheet, which every buyer page inlines and pays for on 2G.
  */
-const css = `
+export const reconciliationStyles = `
 .recon-filter{display:grid;grid-template-columns:1fr 1fr auto;gap:8px;align-items:end;margin:0 0 8px}
 .recon-filter label{display:grid;gap:4px;font-weight:600;font-size:.95rem}
 @media(max-width:560px){.recon-filter{grid-template-columns:1fr}}
@@ -76,13 +76,13 @@ function Totals({ t, lang, totals }: { t: Translator; lang: Lang; totals: ReconT
     ['payments.recon.gross', money(totals.grossMinor, lang), true],
     ['payments.recon.commission', money(totals.commissionMinor, lang)],
     ['payments.recon.net', money(totals.netMinor, lang), true],
-    ['payments.recon.count.completed', String(totals.completed)],
-    ['payments.recon.count.pending', String(totals.pending)],
-    ['payments.recon.count.failed', String(totals.failed)],
+    ['payments.recon.count.completed', formatCount(totals.completed, lang)],
+    ['payments.recon.count.pending', formatCount(totals.pending, lang)],
+    ['payments.recon.count.failed', formatCount(totals.failed, lang)],
     ['payments.recon.count.refundDue', totals.refundDue > 0
-      ? t('payments.recon.refundDueAmount', { count: totals.refundDue, amount: money(totals.refundDueMinor, lang) })
+      ? t('payments.recon.refundDueAmount', { count: formatCount(totals.refundDue, lang), amount: money(totals.refundDueMinor, lang) })
       : '0'],
-    ['payments.recon.count.refunded', String(totals.refunded)],
+    ['payments.recon.count.refunded', formatCount(totals.refunded, lang)],
   ]
   return (
     <dl class="recon-totals" aria-label={t('payments.recon.totals')}>
@@ -161,12 +161,14 @@ export function ReconciliationPage(props: ReconciliationPageProps) {
   const { t, lang, events, eventId, status, page, pages, totals, transactions, flags, href } = props
   return (
     <section>
-      <style>{raw(css)}</style>
+      <style>{raw(reconciliationStyles)}</style>
       <p><a href="/manage">← {t('manage.title')}</a></p>
       <h1>{t('payments.recon.title')}</h1>
       <p class="muted">{t('payments.recon.intro')}</p>
 
-      <form method="get" action="/manage/payments" class="recon-filter">
+      {/* with htmx, choosing a filter swaps only the results (and the address follows); without it, Apply reloads */}
+      <form method="get" action="/manage/payments" class="recon-filter" hx-get="/manage/payments" hx-trigger="submit, change"
+        hx-target="#recon-results" hx-select="#recon-results" hx-swap="outerHTML" hx-push-url="true">
         <label>{t('payments.recon.filter.event')}
           <select name="event">
             <option value="">{t('payments.recon.filter.allEvents')}</option>
@@ -181,6 +183,7 @@ export function ReconciliationPage(props: ReconciliationPageProps) {
         </label>
         <button>{t('payments.recon.filter.apply')}</button>
       </form>
+      <div id="recon-results">
       <p><a class="button secondary" href={href('/manage/payments.csv')} download>{t('payments.recon.csv')}</a></p>
 
       <h2>{t('payments.recon.totals')}</h2>
@@ -216,10 +219,11 @@ export function ReconciliationPage(props: ReconciliationPageProps) {
       {(pages > 1 || page > 1) && (
         <nav class="pager" aria-label={t('payments.recon.pages')}>
           <span>{page > 1 && <a href={href('/manage/payments', Math.min(page - 1, pages))} rel="prev">← {t('payments.recon.newer')}</a>}</span>
-          <span>{t('payments.recon.page', { page, pages })}</span>
+          <span>{t('payments.recon.page', { page: formatCount(page, lang), pages: formatCount(pages, lang) })}</span>
           <span>{page < pages && <a href={href('/manage/payments', page + 1)} rel="next">{t('payments.recon.older')} →</a>}</span>
         </nav>
       )}
+      </div>
     </section>
   )
 }

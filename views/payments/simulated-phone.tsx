@@ -47,7 +47,7 @@ const noticeKeys: Record<PhoneNotice, MessageKey> = {
 }
 
 /** Small and self-contained: this page is served by the simulator, outside the app and its layout. */
-const styles = `
+export const phoneStyles = `
 *,*::before,*::after{box-sizing:border-box}
 body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1f23;background:#e9ecef}
 main{max-width:420px;margin:0 auto;padding:12px}
@@ -88,7 +88,7 @@ export function SimulatedPhonePage({ t, lang, prompts, recent, phone, notice, de
           {prompts.length === 0 && <meta http-equiv="refresh" content={`3;url=/phone${query}`} />}
           <title>{t('simulator.title')}</title>
           <link rel="icon" href="data:," />
-          <style>{raw(styles)}</style>
+          <style>{raw(phoneStyles)}</style>
         </head>
         <body>
           <main>

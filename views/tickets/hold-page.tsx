@@ -1,10 +1,9 @@
-import { raw } from 'hono/html'
 import type { ReservationJson } from '../../src/tickets/reservations.ts'
 import { formatDateTime, formatMoney } from '../../src/i18n/format.ts'
 import type { Lang, Translator } from '../../src/i18n/index.ts'
 import type { PaymentJson } from '../../src/payments/checkout-service.ts'
 import { Notice } from '../components/form.tsx'
-import { PayForm, PaymentPending, PaymentProblem, PollScript } from '../payments/checkout.tsx'
+import { PayForm, PaymentPending, PaymentProblem } from '../payments/checkout.tsx'
 import { TicketCard } from './ticket-card.tsx'
 
 export interface HoldPageProps {
@@ -22,12 +21,6 @@ export interface HoldPageProps {
   simulatedPhoneUrl?: string
 }
 
-/** The countdown is an enhancement: without JavaScript the page states the time the hold ends. */
-const COUNTDOWN = `(()=>{const e=document.querySelector('[data-remaining]');if(!e)return;const end=Date.now()+1e3*+e.dataset.remaining,
-t=e.dataset.template;const f=()=>{const s=Math.max(0,Math.round((end-Date.now())/1e3));
-e.textContent=t.replace('{time}',Math.floor(s/60)+':'+String(s%60).padStart(2,'0'));s?setTimeout(f,1e3):location.reload()};f()})()`
-  .replace(/\n/g, '')
-
 export function HoldPage({ t, lang, reservation, eventPath, now, notice, payment, phone, payError, simulatedPhoneUrl }: HoldPageProps) {
   const held = reservation.status === 'held'
   const pending = payment?.status === 'pending'
@@ -40,6 +33,7 @@ export function HoldPage({ t, lang, reservation, eventPath, now, notice, payment
           <>
             <h1>{t('hold.title')}</h1>
             <p>{t('hold.expiresAt', { time: formatDateTime(new Date(reservation.expiresAt), lang) })}</p>
+            {/* the countdown is an enhancement (static/assets/tikiti-*.js): without JavaScript the line above says when it ends */}
             <p class="countdown" data-remaining={String(remaining)} data-template={t('hold.countdown')}>
               {t('hold.countdown', { time: `${Math.floor(remaining / 60)}:${String(remaining % 60).padStart(2, '0')}` })}
             </p>
@@ -65,8 +59,6 @@ export function HoldPage({ t, lang, reservation, eventPath, now, notice, payment
                   </form>
                 </>
               )}
-            <script>{raw(COUNTDOWN)}</script>
-            {pending && <PollScript />}
           </>
         )
         : reservation.status === 'paid'
@@ -82,16 +74,16 @@ export function HoldPage({ t, lang, reservation, eventPath, now, notice, payment
             <p><a class="button secondary" href={`/reservations/${reservation.id}/tickets.pdf`}>{t('tickets.downloadPdf')}</a></p>
           </>
         )
-        : pending
-        ? (
+        : (
           <>
-            <PaymentPending t={t} lang={lang} reservationId={reservation.id} payment={payment!} simulatedPhoneUrl={simulatedPhoneUrl} />
-            <PollScript />
+            <h1>{t('hold.orderTitle')}</h1>
+            {pending
+              ? <PaymentPending t={t} lang={lang} reservationId={reservation.id} payment={payment!} simulatedPhoneUrl={simulatedPhoneUrl} />
+              : payment?.reason?.code === 'refund'
+              ? <PaymentProblem t={t} payment={payment} />
+              : <Notice>{t('hold.expired')}</Notice>}
           </>
-        )
-        : payment?.reason?.code === 'refund'
-        ? <PaymentProblem t={t} payment={payment} />
-        : <Notice>{t('hold.expired')}</Notice>}
+        )}
       <p><a href={eventPath}>{t('hold.backToEvent')}</a></p>
     </section>
   )

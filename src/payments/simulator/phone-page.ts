@@ -4,6 +4,7 @@
  * 303 back to the page. Plain forms; the language comes from `?lang=`.
  */
 import type { Hono } from 'hono'
+import { contentSecurityPolicy } from '../../http/content-security.ts'
 import { isLang, translator, type Lang } from '../../i18n/index.ts'
 import { SimulatedPhonePage, type PhoneNotice } from '../../../views/payments/simulated-phone.tsx'
 import type { DarajaSimulatorState } from './types.ts'
@@ -27,6 +28,9 @@ function pageQuery(phone: string | undefined, lang: Lang, notice?: PhoneNotice):
 }
 
 export function mountPhonePage(app: Hono, { state, answer, businessNames }: PhonePageDeps): void {
+  // a page of ours like any other, though served outside the app: the same enforced policy
+  app.use('/phone', contentSecurityPolicy)
+  app.use('/phone/*', contentSecurityPolicy)
   app.get('/phone', (c) => {
     const requested = c.req.query('lang')
     const lang: Lang = isLang(requested) ? requested : 'en'

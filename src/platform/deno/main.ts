@@ -59,7 +59,7 @@ const s3 = s3ConfigFromEnv(env)
 const deps: AppDeps = {
   config,
   database: sharedDatabase(db),
-  staticFiles: serveStatic({ root: './' }),
+  staticFiles: serveStatic({ root: './static' }),
   compressResponses: true,
   rateLimiter: upstashRateLimiterFromEnv(env),
   google: googleOAuthConfigFromEnv(env),

@@ -1,0 +1,34 @@
+/**
+ * The browser files of `static/assets/`, by versioned name: a new version is a new URL, so browsers may
+ * keep each file for a year without asking again. Workers assets serve them (headers in
+ * `static/_headers`); Deno serves them through `immutableAssets`. tests/http/static-assets.test.ts
+ * checks each file exists, that vendored copies equal node_modules' and that our own names carry their
+ * content's hash.
+ */
+import type { Env, MiddlewareHandler } from 'hono'
+
+export const ASSETS = {
+  /** htmx.org's dist/htmx.min.js: the organiser portal's fragment swaps. */
+  htmx: '/assets/htmx-4.0.1.min.js',
+  /**
+   * @alpinejs/csp's dist/cdn.min.js: Alpine's build that evaluates no strings (the standard `alpinejs`
+   * build needs 'unsafe-eval', which the policy never allows). For the scanner page's small state.
+   */
+  alpine: '/assets/alpine-csp-3.17.4.min.js',
+  /** Ours: polling, the hold countdown, and htmx's Trusted Types policy. Named by its content's hash. */
+  tikiti: '/assets/tikiti-40d333c5da.js',
+} as const
+
+export type Asset = keyof typeof ASSETS
+
+export const IMMUTABLE = 'public, max-age=31536000, immutable'
+
+/** Wraps a runtime's static file handler: what it finds under /assets/ may be cached for good. */
+export function immutableAssets<E extends Env>(serve: MiddlewareHandler<E>): MiddlewareHandler<E> {
+  return async function immutableAssetFiles(c, next) {
+    const served = await serve(c, next)
+    const res = served ?? c.res
+    if (res.status === 200 && c.req.path.startsWith('/assets/')) res.headers.set('Cache-Control', IMMUTABLE)
+    return served
+  }
+}
