@@ -9,6 +9,7 @@ import { ManageEventPage } from '../../views/events/manage-event-page.tsx'
 import { ManageEventsList, NewEventPage } from '../../views/events/manage-events-list.tsx'
 import { withUserContext } from '../accounts/current-user.ts'
 import { requireManager } from '../accounts/guards.ts'
+import { staffMember } from '../accounts/guards.ts'
 import type { AppEnv } from '../http/app-env.ts'
 import { DomainError, NotFoundError } from '../http/errors.tsx'
 import { factory } from '../http/factory.ts'
@@ -28,8 +29,8 @@ manageEventRoutes.use('/manage/events/*', requireManager)
 const uuid = z.uuid()
 
 function actorOf(c: Context<AppEnv>): Actor {
-  const user = c.var.user!
-  return { tenantId: user.activeMembership!.tenantId, userId: user.id }
+  const { tenantId, userId } = staffMember(c)
+  return { tenantId, userId }
 }
 
 function eventIdOf(c: Context<AppEnv>): string {

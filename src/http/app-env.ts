@@ -3,6 +3,7 @@ import type { CurrentUser } from '../accounts/current-user.ts'
 import type { GoogleOAuthConfig } from '../accounts/google-oauth.ts'
 import type { AppConfig } from '../config.ts'
 import type { Database } from '../db/database.ts'
+import type { StaffMember } from '../accounts/guards.ts'
 import type { Lang, Translator } from '../i18n/index.ts'
 import type { MessageSenders } from '../notifications/messages.ts'
 import type { RateLimiter } from '../ratelimit/rate-limiter.ts'
@@ -46,6 +47,8 @@ export interface AppEnv {
     t: Translator
     /** The signed-in person, or null. */
     user: CurrentUser | null
+    /** Set by requireManager and requireStaff for the handlers behind them; read with staffMember(c). */
+    staff?: StaffMember
     /** A word for the request's log line (why a callback was ignored); never personal data. */
     logNote?: string
   }

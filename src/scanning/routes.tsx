@@ -8,6 +8,7 @@ import { z } from 'zod'
 import { ScannerEventPage, ScannerHome } from '../../views/scanning/scan-pages.tsx'
 import { withUserContext } from '../accounts/current-user.ts'
 import { requireStaff } from '../accounts/guards.ts'
+import { staffMember } from '../accounts/guards.ts'
 import type { Queryable } from '../db/database.ts'
 import type { AppEnv } from '../http/app-env.ts'
 import { NotFoundError } from '../http/errors.tsx'
@@ -20,13 +21,13 @@ scannerRoutes.use('/scan/*', requireStaff)
 
 /** Events this staff member may scan, in their tenant context. */
 function scannableEvents(trx: Queryable, c: Context<AppEnv>) {
-  const user = c.var.user!
+  const staff = staffMember(c)
   let query = trx.selectFrom('events as e').select(['e.id', 'e.title', 'e.starts_at', 'e.venue_name'])
-    .where('e.tenant_id', '=', user.activeMembership!.tenantId)
+    .where('e.tenant_id', '=', staff.tenantId)
     .where('e.status', 'in', ['published', 'ongoing', 'completed'])
-  if (user.activeMembership!.role === 'scanner') {
+  if (staff.role === 'scanner') {
     query = query.where((eb) => eb.exists(eb.selectFrom('scanner_assignments as a')
-      .whereRef('a.event_id', '=', 'e.id').where('a.user_id', '=', user.id).select('a.event_id')))
+      .whereRef('a.event_id', '=', 'e.id').where('a.user_id', '=', staff.userId).select('a.event_id')))
   }
   return query.orderBy('e.starts_at')
 }

@@ -7,6 +7,7 @@ import { getCookie } from 'hono/cookie'
 import { z } from 'zod'
 import { withUserContext } from '../accounts/current-user.ts'
 import { requireSignIn } from '../accounts/guards.ts'
+import { signedInUser } from '../accounts/guards.ts'
 import { SYSTEM, withContext } from '../db/request-context.ts'
 import type { AppEnv } from '../http/app-env.ts'
 import { NotFoundError } from '../http/errors.tsx'
@@ -52,7 +53,7 @@ pdfRoutes.get('/tickets/:id/pdf', requireSignIn, async (c) => {
   const id = z.uuid().safeParse(c.req.param('id'))
   if (!id.success) throw new NotFoundError()
   const mine = await withUserContext(c, (trx) => trx.selectFrom('tickets').select('id')
-    .where('id', '=', id.data).where('user_id', '=', c.var.user!.id).executeTakeFirst())
+    .where('id', '=', id.data).where('user_id', '=', signedInUser(c).id).executeTakeFirst())
   if (!mine) throw new NotFoundError()
   return pdfResponse(c, [mine.id], 'ticket.pdf')
 })

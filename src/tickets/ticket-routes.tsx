@@ -2,13 +2,14 @@
 import { TicketCard } from '../../views/tickets/ticket-card.tsx'
 import { withUserContext } from '../accounts/current-user.ts'
 import { requireSignIn } from '../accounts/guards.ts'
+import { signedInUser } from '../accounts/guards.ts'
 import { factory } from '../http/factory.ts'
 import { renderPage } from '../http/render.tsx'
 
 export const ticketRoutes = factory.createApp()
 
 ticketRoutes.get('/tickets', requireSignIn, async (c) => {
-  const user = c.var.user!
+  const user = signedInUser(c)
   // the buyer's own context, whatever staff role they also hold: tickets are reached through the owner policy
   const tickets = await withUserContext(c, (trx) => trx.selectFrom('tickets as t')
     .innerJoin('ticket_types as tt', 'tt.id', 't.ticket_type_id')
