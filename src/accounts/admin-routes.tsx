@@ -13,8 +13,7 @@ import { renderPage } from '../http/render.tsx'
 import { listTenantsForAdmin, setCommission, setTenantStatus } from './admin-service.ts'
 import { withUserContext } from './current-user.ts'
 import { commissionForm } from './form-schemas.ts'
-import { requireSuperAdmin } from './guards.ts'
-import { signedInUser } from './guards.ts'
+import { requireSuperAdmin, signedInUser } from './guards.ts'
 
 export const adminRoutes = factory.createApp()
 adminRoutes.use('/admin', requireSuperAdmin)

@@ -12,8 +12,7 @@ import { confirmPassword, register, requestPasswordReset, resetPassword, signIn,
 import { clearSessionCookie, setSessionCookie } from './current-user.ts'
 import { accountDeps } from './deps.ts'
 import { confirmForm, forgotForm, loginForm, registerForm, resetForm } from './form-schemas.ts'
-import { requireSignIn, safeNextPath } from './guards.ts'
-import { signedInUser } from './guards.ts'
+import { requireSignIn, safeNextPath, signedInUser } from './guards.ts'
 import { markReauthenticated, revokeSession } from './sessions.ts'
 
 export const authRoutes = factory.createApp()

@@ -13,8 +13,8 @@ import { renderPage } from '../http/render.tsx'
 import { withUserContext } from './current-user.ts'
 import { accountDeps } from './deps.ts'
 import { assignForm, inviteForm } from './form-schemas.ts'
-import { requireManager } from './guards.ts'
-import { staffMember } from './guards.ts'
+import { requireManager, staffMember } from './guards.ts'
+import { listTenantEvents } from '../events/manage-queries.ts'
 import {
   assignScannerEvents, inviteStaff, listPendingInvitations, listScannerAssignments, listStaff, removeStaff, withdrawInvitation,
 } from './staff-service.ts'
@@ -25,16 +25,15 @@ manageRoutes.use('/manage/staff', requireManager)
 manageRoutes.use('/manage/staff/*', requireManager)
 manageRoutes.use('/manage/audit', requireManager)
 
-function listTenantEvents(c: Context<AppEnv>) {
-  return withUserContext(c, (trx) => trx.selectFrom('events').select(['id', 'title', 'status', 'starts_at'])
-    .where('tenant_id', '=', staffMember(c).tenantId).orderBy('starts_at').execute())
+function eventsOfActiveTenant(c: Context<AppEnv>) {
+  return withUserContext(c, (trx) => listTenantEvents(trx, staffMember(c).tenantId))
 }
 
 manageRoutes.get('/manage', async (c) => {
   const { membership } = staffMember(c)
   return renderPage(c, {
     title: c.var.t('manage.title'),
-    body: <ManageHome t={c.var.t} lang={c.var.lang} membership={membership} events={await listTenantEvents(c)} />,
+    body: <ManageHome t={c.var.t} lang={c.var.lang} membership={membership} events={await eventsOfActiveTenant(c)} />,
   })
 })
 
@@ -52,7 +51,7 @@ async function staffPage(c: Context<AppEnv>, options: { status?: 200 | DomainErr
   return renderPage(c, {
     title: c.var.t('manage.staff'),
     status: options.status,
-    body: <StaffPage t={c.var.t} lang={c.var.lang} staff={staff} invitations={invitations} events={await listTenantEvents(c)} assignments={assignments}
+    body: <StaffPage t={c.var.t} lang={c.var.lang} staff={staff} invitations={invitations} events={await eventsOfActiveTenant(c)} assignments={assignments}
       currentUserId={manager.userId} notice={notice && c.var.t(notice)} errors={options.errors} values={options.values} />,
   })
 }

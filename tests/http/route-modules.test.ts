@@ -1,6 +1,7 @@
 /**
  * Layers: a route module (a file of src/ named *routes*) is mounted by src/app.ts and imported by
- * nothing else; what two routes share lives in a service, a query function or a page helper.
+ * nothing else; what two routes share lives in a service, a query function or a page helper. Route
+ * modules hold no SQL either: queries are functions taking `db | trx` in the feature's queries module.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
@@ -38,5 +39,14 @@ describe('route modules', () => {
     const offenders = files.filter((path) => relative(SRC, path) !== 'app.ts')
       .flatMap((path) => importsOf(path).filter(isRouteModule).map((module) => `${relative(SRC, path)} imports ${module}`))
     expect(offenders).toEqual([])
+  })
+
+  it('hold no SQL: no Kysely query builder and no sql`…` in a route module', () => {
+    const sqlInCode = /\b(selectFrom|updateTable|insertInto|deleteFrom|selectNoFrom|mergeInto)\s*\(|\bsql\s*(<[^>]*>)?\s*`/
+    const offenders = routeModules.filter((module) => sqlInCode.test(readFileSync(join(SRC, module), 'utf8')))
+    expect(offenders).toEqual([])
+    // the pattern itself sees both forms
+    expect(sqlInCode.test("trx.selectFrom('events')")).toBe(true)
+    expect(sqlInCode.test('sql<number>`count(*)`')).toBe(true)
   })
 })
