@@ -33,12 +33,12 @@ const RENDERING = (target: string) =>
 const renderingImportsOf = (repoPath: string) => importsOf(repoPath).filter(RENDERING)
 
 /**
- * Services, queries and the other domain modules: everything in src/ except route modules, the HTTP
+ * Services, queries and the other domain modules: the `.ts` files of src/ except route modules, the HTTP
  * layer, the app's assembly, the runtime entries, and the Daraja simulator's phone page (it mounts the
- * simulator's own routes).
+ * simulator's own routes). A `.tsx` file renders (JSX): it is on the HTTP side, with the routes.
  */
 function domainModules(): string[] {
-  return sourceFiles().map((path) => relative(ROOT, path)).filter((path) =>
+  return sourceFiles().map((path) => relative(ROOT, path)).filter((path) => path.endsWith('.ts') &&
     !/routes[^/]*$/.test(path) && !path.startsWith('src/http/') && path !== 'src/app.ts' &&
     !path.startsWith('src/platform/') && path !== 'src/payments/simulator/phone-page.ts')
 }
