@@ -5,7 +5,7 @@ import { AccountPage, ApplyPage, SessionsPage } from '../../views/accounts/accou
 import { recordAudit } from '../audit/audit-log.ts'
 import { SYSTEM, withContext } from '../db/request-context.ts'
 import type { AppEnv } from '../http/app-env.ts'
-import { DomainError, NotFoundError } from '../http/errors.tsx'
+import { DomainError, NotFoundError } from '../lib/domain-errors.ts'
 import { factory } from '../http/factory.ts'
 import { formError, readForm, type FieldErrors, type FormValues } from '../http/forms.ts'
 import { renderPage } from '../http/render.tsx'

@@ -5,16 +5,10 @@
 import type { Context } from 'hono'
 import { apiError } from '../http/api.ts'
 import type { AppEnv } from '../http/app-env.ts'
-import { DomainError } from '../http/errors.tsx'
+import { ForbiddenError } from '../lib/domain-errors.ts'
 import { factory } from '../http/factory.ts'
-import type { CurrentUser } from './current-user.ts'
+import type { CurrentUser } from './people.ts'
 import { REAUTH_WINDOW_MS } from './sessions.ts'
-
-export class ForbiddenError extends DomainError {
-  constructor() {
-    super(403, 'forbidden', 'error.forbidden')
-  }
-}
 
 function signInFirst(c: Context<AppEnv>) {
   if (c.req.path.startsWith('/api/')) {

@@ -10,7 +10,7 @@ import { ManageEventsList, NewEventPage } from '../../views/events/manage-events
 import { withUserContext } from '../accounts/current-user.ts'
 import { requireManager } from '../accounts/guards.ts'
 import type { AppEnv } from '../http/app-env.ts'
-import { DomainError, NotFoundError } from '../http/errors.tsx'
+import { DomainError, NotFoundError } from '../lib/domain-errors.ts'
 import { factory } from '../http/factory.ts'
 import { formError, readForm, type FieldErrors, type FormValues } from '../http/forms.ts'
 import { renderPage } from '../http/render.tsx'

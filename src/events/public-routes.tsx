@@ -7,7 +7,7 @@ import { EventPage, type EventPageProps } from '../../views/events/event-page.ts
 import { HomePage } from '../../views/events/home-page.tsx'
 import { ANONYMOUS, withContext } from '../db/request-context.ts'
 import type { AppEnv } from '../http/app-env.ts'
-import { NotFoundError } from '../http/errors.tsx'
+import { NotFoundError } from '../lib/domain-errors.ts'
 import { factory } from '../http/factory.ts'
 import { renderPage } from '../http/render.tsx'
 import { eventSearch } from './form-schemas.ts'

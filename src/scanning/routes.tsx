@@ -10,7 +10,7 @@ import { withUserContext } from '../accounts/current-user.ts'
 import { requireStaff } from '../accounts/guards.ts'
 import type { Queryable } from '../db/database.ts'
 import type { AppEnv } from '../http/app-env.ts'
-import { NotFoundError } from '../http/errors.tsx'
+import { NotFoundError } from '../lib/domain-errors.ts'
 import { factory } from '../http/factory.ts'
 import { renderPage } from '../http/render.tsx'
 
