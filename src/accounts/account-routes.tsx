@@ -5,10 +5,11 @@ import { AccountPage, ApplyPage, SessionsPage } from '../../views/accounts/accou
 import { recordAudit } from '../audit/audit-log.ts'
 import { SYSTEM, withContext } from '../db/request-context.ts'
 import type { AppEnv } from '../http/app-env.ts'
-import { DomainError, NotFoundError } from '../http/errors.tsx'
+import { DomainError, NotFoundError } from '../lib/domain-errors.ts'
 import { factory } from '../http/factory.ts'
 import { formError, readForm, type FieldErrors, type FormValues } from '../http/forms.ts'
 import { renderPage } from '../http/render.tsx'
+import { formatCount } from '../i18n/format.ts'
 import type { MessageKey } from '../i18n/index.ts'
 import { sendEmailVerification } from './auth-service.ts'
 import { accountDeps } from './deps.ts'
@@ -34,7 +35,7 @@ function noticeOf(c: Context<AppEnv>): string | undefined {
   if (!key) return undefined
   const claimed = Number(c.req.query('claimed') ?? 0)
   const text = c.var.t(key)
-  return claimed > 0 ? `${text} ${c.var.t('account.ticketsClaimed', { count: claimed })}` : text
+  return claimed > 0 ? `${text} ${c.var.t('account.ticketsClaimed', { count: formatCount(claimed, c.var.lang) })}` : text
 }
 
 /** Where someone goes after signing in: the portal that fits their role. */

@@ -2,7 +2,7 @@
 import { recordAudit } from '../audit/audit-log.ts'
 import type { Queryable } from '../db/database.ts'
 import type { TenantStatus } from '../db/schema.ts'
-import { DomainError } from '../http/errors.tsx'
+import { DomainError } from '../lib/domain-errors.ts'
 
 export function listTenantsForAdmin(trx: Queryable) {
   return trx.selectFrom('tenants as t')

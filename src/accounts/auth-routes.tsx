@@ -4,7 +4,7 @@ import { ConfirmPasswordPage, ForgotPage, LoginPage, RegisterPage, ResetPage } f
 import { recordAudit } from '../audit/audit-log.ts'
 import { SYSTEM, withContext } from '../db/request-context.ts'
 import type { AppEnv } from '../http/app-env.ts'
-import type { DomainError } from '../http/errors.tsx'
+import type { DomainError } from '../lib/domain-errors.ts'
 import { factory } from '../http/factory.ts'
 import { formError, readForm, valueOf } from '../http/forms.ts'
 import { renderPage } from '../http/render.tsx'

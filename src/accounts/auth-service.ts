@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/audit-log.ts'
 import type { Database, Queryable } from '../db/database.ts'
 import { SYSTEM, withContext } from '../db/request-context.ts'
 import type { SessionKind } from '../db/schema.ts'
-import { DomainError } from '../http/errors.tsx'
+import { DomainError, TooManyAttemptsError } from '../lib/domain-errors.ts'
 import type { Translator } from '../i18n/index.ts'
 import { sha256Hex } from '../lib/crypto.ts'
 import { sendPlatformMessage, type MessageSenders } from '../notifications/messages.ts'
@@ -39,12 +39,6 @@ export const RULES = {
 
 const RESET_TTL_MS = 30 * 60 * 1000
 const VERIFY_TTL_MS = 3 * 24 * 3600 * 1000
-
-export class TooManyAttemptsError extends DomainError {
-  constructor(retryAfterSeconds: number) {
-    super(429, 'too_many_requests', 'error.tooManyRequests', { minutes: Math.max(1, Math.ceil(retryAfterSeconds / 60)) })
-  }
-}
 
 /** Counts an attempt; throws when the rule is exceeded. Keys are hashed: no addresses or emails stored. */
 export async function throttle(deps: Pick<AccountDeps, 'rateLimiter'>, scope: string, subject: string, rule: RateRule) {

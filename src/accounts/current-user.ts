@@ -6,35 +6,13 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import type { Context } from 'hono'
 import type { Queryable } from '../db/database.ts'
 import { ANONYMOUS, SYSTEM, withContext, type RequestContext } from '../db/request-context.ts'
-import type { MembershipRole, TenantStatus, UserRole } from '../db/schema.ts'
 import type { AppEnv } from '../http/app-env.ts'
 import { factory } from '../http/factory.ts'
-import { findLiveSession, type LiveSession } from './sessions.ts'
+import type { CurrentUser, Membership } from './people.ts'
+import { findLiveSession } from './sessions.ts'
 
 /** `__Host-` binds the cookie to this exact origin: Secure, Path=/, no Domain. */
 export const SESSION_COOKIE = '__Host-session'
-
-export interface Membership {
-  tenantId: string
-  tenantName: string
-  tenantStatus: TenantStatus
-  role: MembershipRole
-}
-
-export interface CurrentUser {
-  id: string
-  email: string | null
-  name: string | null
-  phone: string | null
-  role: UserRole
-  isSuperAdmin: boolean
-  emailVerified: boolean
-  phoneVerified: boolean
-  memberships: Membership[]
-  /** The membership the person is working in (their only one, or the one they picked). */
-  activeMembership: Membership | null
-  session: LiveSession
-}
 
 export async function loadMemberships(db: Queryable, userId: string): Promise<Membership[]> {
   const rows = await db.selectFrom('memberships as m')

@@ -11,7 +11,7 @@
  */
 import { recordAudit } from '../audit/audit-log.ts'
 import { SYSTEM, withContext } from '../db/request-context.ts'
-import { DomainError } from '../http/errors.tsx'
+import { DomainError } from '../lib/domain-errors.ts'
 import { findAccountByEmail, normalizeEmail, startSessionFor, type AccountDeps, type SignedIn } from './auth-service.ts'
 import type { GoogleProfile } from './google-oauth.ts'
 import { revokeOtherSessions } from './sessions.ts'

@@ -4,7 +4,7 @@
  * Which account a Google sign-in is (and how linking guards against pre-hijacking): google-accounts.ts.
  */
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
-import { DomainError, NotFoundError } from '../http/errors.tsx'
+import { DomainError, NotFoundError } from '../lib/domain-errors.ts'
 import { factory } from '../http/factory.ts'
 import { requirePublicOrigin } from '../http/public-origin.ts'
 import { constantTimeEqualText } from '../lib/crypto.ts'

@@ -5,17 +5,10 @@
 import type { Context } from 'hono'
 import { apiError } from '../http/api.ts'
 import type { AppEnv } from '../http/app-env.ts'
-import { DomainError } from '../http/errors.tsx'
+import { ForbiddenError } from '../lib/domain-errors.ts'
 import { factory } from '../http/factory.ts'
-import type { CurrentUser } from './current-user.ts'
+import type { CurrentUser, StaffMember } from './people.ts'
 import { REAUTH_WINDOW_MS } from './sessions.ts'
-import type { MembershipRole } from '../db/schema.ts'
-
-export class ForbiddenError extends DomainError {
-  constructor() {
-    super(403, 'forbidden', 'error.forbidden')
-  }
-}
 
 function signInFirst(c: Context<AppEnv>) {
   if (c.req.path.startsWith('/api/')) {
@@ -32,17 +25,6 @@ function guard(allowed: (user: CurrentUser) => boolean) {
     if (!allowed(user)) throw new ForbiddenError()
     await next()
   })
-}
-
-/** Who requireManager or requireStaff let through: a signed-in person working in their active tenant. */
-export interface StaffMember {
-  user: CurrentUser
-  userId: string
-  tenantId: string
-  tenantName: string
-  role: MembershipRole
-  /** The active membership as loaded, with the tenant's status, for the pages that show it. */
-  membership: NonNullable<CurrentUser['activeMembership']>
 }
 
 /** A guard on the active membership; it sets `staff` for the handlers behind it. */

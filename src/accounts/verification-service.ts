@@ -4,7 +4,7 @@
  */
 import type { Queryable } from '../db/database.ts'
 import { SYSTEM, withContext } from '../db/request-context.ts'
-import { DomainError } from '../http/errors.tsx'
+import { DomainError } from '../lib/domain-errors.ts'
 import { randomDigits } from '../lib/crypto.ts'
 import { sendPlatformMessage } from '../notifications/messages.ts'
 import { throttle, type AccountDeps } from './auth-service.ts'

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod'
 import type { Queryable } from '../db/database.ts'
-import { DomainError } from '../http/errors.tsx'
+import { DomainError } from '../lib/domain-errors.ts'
 import type { MessageKey } from '../i18n/index.ts'
 import { parseNairobiLocal } from '../lib/nairobi-time.ts'
 import { AUDIT_ACTIONS, type AuditAction } from './audit-log.ts'

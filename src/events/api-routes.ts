@@ -6,6 +6,7 @@ import type { Event } from '../db/schema.ts'
 import { apiNotFound } from '../http/api.ts'
 import type { AppEnv } from '../http/app-env.ts'
 import { apiRoutes, json, jsonError, uuidParam } from '../http/openapi.ts'
+import { requirePublicOrigin } from '../http/public-origin.ts'
 import { eventDetailSchema, eventListQuery, eventListSchema } from './api-schemas.ts'
 import { salesState } from './availability.ts'
 import { findPublicEvent, listTicketTypesOfEvent, listUpcomingEvents, type EventSummary, type PublicTicketType } from './queries.ts'
@@ -18,7 +19,7 @@ function summaryJson(c: Context<AppEnv>, event: EventSummary) {
     startsAt: event.starts_at.toISOString(), endsAt: event.ends_at?.toISOString() ?? null,
     venue: { name: event.venue_name, city: event.venue_city }, organiser: event.organiser,
     currency: event.currency, minPriceMinor: event.min_price_minor, available: event.available,
-    url: new URL(`/events/${event.slug}`, c.req.url).toString(),
+    url: new URL(`/events/${event.slug}`, requirePublicOrigin(c)).toString(),
   }
 }
 
@@ -40,7 +41,7 @@ function eventJson(c: Context<AppEnv>, event: Event & { organiser: string }, typ
       latitude: event.venue_latitude, longitude: event.venue_longitude,
     },
     organiser: event.organiser, currency: event.currency, totalCapacity: event.total_capacity,
-    posterUrls: event.poster_urls.map((path) => new URL(path, c.req.url).toString()),
+    posterUrls: event.poster_urls.map((path) => new URL(path, requirePublicOrigin(c)).toString()),
     termsAndConditions: event.terms_and_conditions,
     transfers: { allowed: event.allow_transfers, maxPerTicket: event.max_transfers, feeMinor: event.transfer_fee_minor },
     resale: { allowed: event.allow_resale, priceCapPercent: event.resale_price_cap_pct },

@@ -8,7 +8,7 @@ import { z } from 'zod'
 import { EventPage, type EventPageProps } from '../../views/events/event-page.tsx'
 import { ANONYMOUS, withContext } from '../db/request-context.ts'
 import type { AppEnv } from '../http/app-env.ts'
-import { NotFoundError } from '../http/errors.tsx'
+import { NotFoundError } from '../lib/domain-errors.ts'
 import { renderPage } from '../http/render.tsx'
 import { findPublicEvent, listTicketTypesOfEvent } from './queries.ts'
 

@@ -3,7 +3,7 @@
  * Every status change goes through `assertTransition`; only published and ongoing events sell.
  */
 import type { EventStatus } from '../db/schema.ts'
-import { DomainError } from '../http/errors.tsx'
+import { DomainError } from '../lib/domain-errors.ts'
 
 const NEXT: Record<EventStatus, readonly EventStatus[]> = {
   draft: ['published', 'cancelled'],

@@ -13,7 +13,7 @@
 import type { Context } from 'hono'
 import { getCookie } from 'hono/cookie'
 import type { AppEnv } from './app-env.ts'
-import { DomainError } from './errors.tsx'
+import { DomainError } from '../lib/domain-errors.ts'
 import { factory } from './factory.ts'
 import { publicOrigin } from './public-origin.ts'
 

@@ -5,32 +5,12 @@
  */
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { ErrorPage } from '../../views/errors/error-page.tsx'
-import type { MessageKey } from '../i18n/index.ts'
+import { DomainError } from '../lib/domain-errors.ts'
 import { apiError, apiNotFound } from './api.ts'
 import type { AppEnv } from './app-env.ts'
 import { renderPage } from './render.tsx'
 import type { LogSink } from './request-log.ts'
-
-/** A failure the person can act on: a status, a catalog message, and a stable code for API clients. */
-export class DomainError extends Error {
-  constructor(
-    readonly status: ContentfulStatusCode,
-    readonly code: string,
-    readonly messageKey: MessageKey,
-    readonly params?: Record<string, string | number>,
-  ) {
-    super(code)
-    this.name = 'DomainError'
-  }
-}
-
-export class NotFoundError extends DomainError {
-  constructor() {
-    super(404, 'not_found', 'api.notFound')
-  }
-}
 
 function isApi(c: Context<AppEnv>): boolean {
   return c.req.path === '/api' || c.req.path.startsWith('/api/')

@@ -6,7 +6,7 @@ import type { Context } from 'hono'
 import type { z } from 'zod'
 import { en, type MessageKey } from '../i18n/en.ts'
 import type { AppEnv } from './app-env.ts'
-import { DomainError } from './errors.tsx'
+import { DomainError } from '../lib/domain-errors.ts'
 import { cleanText } from './text.ts'
 
 export type FormValues = Record<string, string | string[]>

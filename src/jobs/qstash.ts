@@ -4,7 +4,7 @@
  * the receiver checks it with the current key, then the next one (key rotation).
  */
 import { Client, Receiver } from '@upstash/qstash'
-import { envText, type EnvVars } from '../config.ts'
+import { envText, type AppConfig, type EnvVars } from '../config.ts'
 import type { JobKind, JobRequest, Scheduler } from './scheduler.ts'
 
 export interface QStashConfig {
@@ -13,17 +13,18 @@ export interface QStashConfig {
   baseUrl?: string
   currentSigningKey: string
   nextSigningKey: string
-  /** The public URL QStash delivers to: {PUBLIC_URL}/jobs/qstash. */
+  /** The public URL QStash delivers to: {public origin}/jobs/qstash. */
   destination: string
 }
 
-export function qstashConfigFromEnv(vars: EnvVars): QStashConfig | undefined {
+/** QStash's settings from its variables; deliveries come back to the app's public origin (config.publicUrl). */
+export function qstashConfigFromEnv(vars: EnvVars, config: Pick<AppConfig, 'publicUrl'>): QStashConfig | undefined {
   const token = envText(vars, 'QSTASH_TOKEN')
   const currentSigningKey = envText(vars, 'QSTASH_CURRENT_SIGNING_KEY')
   const nextSigningKey = envText(vars, 'QSTASH_NEXT_SIGNING_KEY')
-  const publicUrl = envText(vars, 'PUBLIC_URL')
+  const { publicUrl } = config
   if (!token || !currentSigningKey || !nextSigningKey || !publicUrl) return undefined
-  return { token, baseUrl: envText(vars, 'QSTASH_URL'), currentSigningKey, nextSigningKey, destination: `${publicUrl.replace(/\/+$/, '')}/jobs/qstash` }
+  return { token, baseUrl: envText(vars, 'QSTASH_URL'), currentSigningKey, nextSigningKey, destination: `${publicUrl}/jobs/qstash` }
 }
 
 export function qstashScheduler(config: QStashConfig): Scheduler {

@@ -1,6 +1,6 @@
 /** /jobs/qstash: QStash delivers due jobs here. Unsigned or forged deliveries get 401 and run nothing. */
 import { apiError } from '../http/api.ts'
-import { NotFoundError } from '../http/errors.tsx'
+import { NotFoundError } from '../lib/domain-errors.ts'
 import { factory } from '../http/factory.ts'
 import { verifiedDelivery } from './qstash.ts'
 import { JOB_HANDLERS } from './runner.ts'

@@ -2,8 +2,9 @@
 import type { Database } from '../db/database.ts'
 import { checkPayment } from '../payments/payment-checks.ts'
 import { requestRefund } from '../payments/refunds.ts'
+import type { BackgroundServices } from '../services.ts'
 import { expireHolds } from './expire-holds.ts'
-import { runDueJobs, type JobHandler, type JobKind, type JobServices } from './scheduler.ts'
+import { runDueJobs, type JobHandler, type JobKind } from './scheduler.ts'
 
 const text = (value: unknown) => (typeof value === 'string' ? value : '')
 
@@ -18,7 +19,7 @@ export const JOB_HANDLERS: Record<JobKind, JobHandler> = {
 }
 
 /** One tick: the periodic hold sweep, then whatever queued jobs are due. Deno runs it on a timer, Workers on a cron trigger. */
-export async function tick(db: Database, services: JobServices, now: Date = new Date()): Promise<void> {
+export async function tick(db: Database, services: BackgroundServices, now: Date = new Date()): Promise<void> {
   await expireHolds(db, {}, now, services)
   await runDueJobs(db, services, JOB_HANDLERS, now)
 }

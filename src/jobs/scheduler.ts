@@ -5,8 +5,7 @@
  */
 import type { Database } from '../db/database.ts'
 import { SYSTEM, withContext } from '../db/request-context.ts'
-import type { KeyRing } from '../lib/secret-box.ts'
-import type { DarajaAccess } from '../payments/daraja-access.ts'
+import type { BackgroundServices } from '../services.ts'
 
 export interface JobRequest {
   kind: JobKind
@@ -23,14 +22,7 @@ export interface Scheduler {
 
 export type JobKind = 'expire-holds' | 'check-payment' | 'refund-payment'
 
-/** What jobs may use beside the database: the same services requests get. */
-export interface JobServices {
-  secretKeys?: KeyRing
-  daraja: DarajaAccess
-  scheduler: Scheduler
-}
-
-export type JobHandler = (db: Database, payload: Record<string, unknown>, now: Date, services: JobServices) => Promise<void>
+export type JobHandler = (db: Database, payload: Record<string, unknown>, now: Date, services: BackgroundServices) => Promise<void>
 
 /** Jobs in Postgres, run by runDueJobs. */
 export function postgresScheduler(db: Database): Scheduler {
@@ -52,7 +44,7 @@ const LOCK_MS = 5 * 60_000
  * with exponential backoff, up to five attempts. Returns how many ran.
  */
 export async function runDueJobs(
-  db: Database, services: JobServices, handlers: Partial<Record<JobKind, JobHandler>>, now: Date, limit = 20,
+  db: Database, services: BackgroundServices, handlers: Partial<Record<JobKind, JobHandler>>, now: Date, limit = 20,
 ): Promise<number> {
   const claimed = await withContext(db, SYSTEM, (trx) => trx.updateTable('jobs')
     .set((eb) => ({ status: 'running', attempts: eb('attempts', '+', 1), locked_until: new Date(now.getTime() + LOCK_MS) }))

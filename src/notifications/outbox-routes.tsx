@@ -1,7 +1,7 @@
 /** /dev/outbox: every message that would have gone out. Development and tests only; 404 in production. */
 import { OutboxPage } from '../../views/notifications/outbox-page.tsx'
 import { SYSTEM, withContext } from '../db/request-context.ts'
-import { NotFoundError } from '../http/errors.tsx'
+import { NotFoundError } from '../lib/domain-errors.ts'
 import { factory } from '../http/factory.ts'
 import { renderPage } from '../http/render.tsx'
 import { listRecentMessages } from './outbox-queries.ts'

@@ -6,7 +6,7 @@
 import { z } from 'zod'
 import { PaymentPending } from '../../views/payments/checkout.tsx'
 import { SYSTEM, withContext } from '../db/request-context.ts'
-import { DomainError, NotFoundError } from '../http/errors.tsx'
+import { DomainError, NotFoundError } from '../lib/domain-errors.ts'
 import { factory } from '../http/factory.ts'
 import { readForm } from '../http/forms.ts'
 import { holdOf, showHold } from '../tickets/hold-page.tsx'

@@ -6,27 +6,20 @@
 import type { Database, Queryable } from '../db/database.ts'
 import { SYSTEM, withContext } from '../db/request-context.ts'
 import type { TransactionRow } from '../db/schema.ts'
-import { DomainError, NotFoundError } from '../http/errors.tsx'
+import { DomainError, NotFoundError } from '../lib/domain-errors.ts'
 import type { Lang, MessageKey } from '../i18n/index.ts'
 import { randomToken, sha256Hex } from '../lib/crypto.ts'
 import { maskPhone, normalizeKenyanPhone } from '../lib/phone.ts'
-import type { KeyRing } from '../lib/secret-box.ts'
-import type { Scheduler } from '../jobs/scheduler.ts'
+import type { BackgroundServices } from '../services.ts'
 import { refuseTooManyPhoneHolds } from '../tickets/hold-limits.ts'
 import { holdsReservationToken } from '../tickets/reservations.ts'
-import { darajaClientFor, type DarajaAccess } from './daraja-access.ts'
+import { darajaClientFor } from './daraja-access.ts'
 import { DarajaError } from './daraja-client.ts'
 import { DarajaAuthError } from './daraja-oauth.ts'
 import { loadCredentials } from './mpesa-credentials.ts'
 import { queueCheck } from './payment-checks.ts'
 import { refuseRepeatedFailures } from './failure-limits.ts'
 import { extendHold, findTransaction, pendingTransactionOf } from './payment-queries.ts'
-
-export interface PaymentServices {
-  secretKeys?: KeyRing
-  daraja: DarajaAccess
-  scheduler: Scheduler
-}
 
 /** While a prompt is out, the hold lasts at least this long: Daraja gives up on an unanswered prompt well before. */
 export const PUSH_HOLD_MS = 4 * 60_000
@@ -62,7 +55,7 @@ export interface StartPaymentRequest {
   now: Date
 }
 
-export async function startPayment(db: Database, services: PaymentServices, request: StartPaymentRequest): Promise<PaymentJson> {
+export async function startPayment(db: Database, services: BackgroundServices, request: StartPaymentRequest): Promise<PaymentJson> {
   const phone = normalizeKenyanPhone(request.phone)
   if (!phone) throw new DomainError(422, 'invalid_phone', 'checkout.invalidPhone')
   const secret = randomToken(32)

@@ -5,7 +5,7 @@
  */
 import type { Queryable } from '../db/database.ts'
 import type { TransactionRow } from '../db/schema.ts'
-import { DomainError } from '../http/errors.tsx'
+import { DomainError } from '../lib/domain-errors.ts'
 import { maskPhone } from '../lib/phone.ts'
 import { raiseFlag, recentFailures } from './payment-queries.ts'
 

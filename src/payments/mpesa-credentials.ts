@@ -5,7 +5,7 @@
  */
 import { z } from 'zod'
 import type { Queryable } from '../db/database.ts'
-import { DomainError } from '../http/errors.tsx'
+import { DomainError, SecretsNotConfiguredError } from '../lib/domain-errors.ts'
 import { open, seal, type KeyRing } from '../lib/secret-box.ts'
 import type { DarajaEnvironment } from './daraja-oauth.ts'
 
@@ -39,12 +39,6 @@ export const credentialsForm = z.object({
 })
 
 export type CredentialsInput = z.output<typeof credentialsForm>
-
-export class SecretsNotConfiguredError extends DomainError {
-  constructor() {
-    super(503, 'secrets_not_configured', 'mpesa.notConfigured')
-  }
-}
 
 /** What the settings page may show: never a secret. */
 export function describeCredentials(trx: Queryable, tenantId: string) {

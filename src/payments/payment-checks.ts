@@ -7,8 +7,8 @@
 import type { Database } from '../db/database.ts'
 import { SYSTEM, withContext } from '../db/request-context.ts'
 import type { Scheduler } from '../jobs/scheduler.ts'
-import type { PaymentServices } from './checkout-service.ts'
 import type { TransactionRow } from '../db/schema.ts'
+import type { BackgroundServices } from '../services.ts'
 import { darajaClientFor } from './daraja-access.ts'
 import { DarajaError, type StkQueryResult } from './daraja-client.ts'
 import { DarajaAuthError } from './daraja-oauth.ts'
@@ -39,7 +39,7 @@ export function queueCheck(scheduler: Scheduler, request: CheckRequest, runAt: D
 }
 
 /** What Daraja says of a push; a failed query (Daraja busy, credentials gone) counts as "no word yet". */
-async function askDaraja(services: PaymentServices, credentials: MpesaCredentials | undefined, checkoutRequestId: string | null): Promise<StkQueryResult> {
+async function askDaraja(services: BackgroundServices, credentials: MpesaCredentials | undefined, checkoutRequestId: string | null): Promise<StkQueryResult> {
   if (!checkoutRequestId || !credentials) return { state: 'pending' }
   try {
     return await darajaClientFor(services.daraja, credentials).stkQuery(checkoutRequestId)
@@ -50,13 +50,13 @@ async function askDaraja(services: PaymentServices, credentials: MpesaCredential
 }
 
 /** True only when STK Query says this push was paid: how a success we cannot take on trust is confirmed. */
-export async function paidPerDaraja(db: Database, services: PaymentServices, payment: TransactionRow, checkoutRequestId: string): Promise<boolean> {
+export async function paidPerDaraja(db: Database, services: BackgroundServices, payment: TransactionRow, checkoutRequestId: string): Promise<boolean> {
   const credentials = await withContext(db, SYSTEM, (trx) => loadCredentials(trx, services.secretKeys, payment.tenant_id))
   const answer = await askDaraja(services, credentials, checkoutRequestId)
   return answer.state === 'done' && answer.resultCode === 0
 }
 
-export async function checkPayment(db: Database, services: PaymentServices, request: CheckRequest, now: Date): Promise<ResultOutcome | 'pending'> {
+export async function checkPayment(db: Database, services: BackgroundServices, request: CheckRequest, now: Date): Promise<ResultOutcome | 'pending'> {
   const found = await withContext(db, SYSTEM, async (trx) => {
     const payment = await findTransaction(trx, request.paymentId)
     const wanted = payment?.status === 'pending' || (request.recheck && payment?.status === 'failed')

@@ -8,7 +8,7 @@ import { sql } from 'kysely'
 import { z } from 'zod'
 import type { Queryable } from '../db/database.ts'
 import type { PaymentFlagKind, TransactionStatus } from '../db/schema.ts'
-import { DomainError, NotFoundError } from '../http/errors.tsx'
+import { DomainError, NotFoundError } from '../lib/domain-errors.ts'
 import { normalizeKenyanPhone, maskPhone } from '../lib/phone.ts'
 import { failureReason } from './checkout-service.ts'
 

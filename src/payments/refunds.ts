@@ -9,9 +9,9 @@ import type { Database } from '../db/database.ts'
 import { SYSTEM, withContext } from '../db/request-context.ts'
 import { randomToken, sha256Hex } from '../lib/crypto.ts'
 import type { Scheduler } from '../jobs/scheduler.ts'
+import type { BackgroundServices } from '../services.ts'
 import { darajaClientFor } from './daraja-access.ts'
 import { DarajaError } from './daraja-client.ts'
-import type { PaymentServices } from './checkout-service.ts'
 import { loadCredentials } from './mpesa-credentials.ts'
 import { lockTransaction, setTransactionStatus } from './payment-queries.ts'
 
@@ -25,7 +25,7 @@ export function queueRefund(scheduler: Scheduler, paymentId: string, now: Date) 
  * whether Daraja took the request (no answer), it stays refund_requested: its result may still come
  * to the same URL, and asking again could reverse twice.
  */
-export async function requestRefund(db: Database, services: PaymentServices, paymentId: string, now: Date) {
+export async function requestRefund(db: Database, services: BackgroundServices, paymentId: string, now: Date) {
   const secret = randomToken(32)
   const prepared = await withContext(db, SYSTEM, async (trx) => {
     const payment = await lockTransaction(trx, paymentId)

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod'
 import { withUserContext } from '../accounts/current-user.ts'
-import { NotFoundError } from '../http/errors.tsx'
+import { NotFoundError } from '../lib/domain-errors.ts'
 import { factory } from '../http/factory.ts'
 
 export const mediaRoutes = factory.createApp()

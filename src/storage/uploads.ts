@@ -5,7 +5,7 @@
  */
 import { PDFDocument } from 'pdf-lib'
 import type { BlobContentType } from '../db/schema.ts'
-import { DomainError } from '../http/errors.tsx'
+import { DomainError } from '../lib/domain-errors.ts'
 import { pdfPageEmbeds } from '../tickets/pdf.ts'
 import { imageDecodes } from './image-check.ts'
 

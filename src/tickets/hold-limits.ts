@@ -8,7 +8,7 @@ import type { Context } from 'hono'
 import { sql } from 'kysely'
 import type { AppConfig } from '../config.ts'
 import type { Queryable } from '../db/database.ts'
-import { DomainError } from '../http/errors.tsx'
+import { DomainError } from '../lib/domain-errors.ts'
 import type { AppEnv } from '../http/app-env.ts'
 import { sha256Hex } from '../lib/crypto.ts'
 

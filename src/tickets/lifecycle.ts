@@ -6,7 +6,7 @@
  *   any unused state → cancelled (event cancelled, refund), pending_payment → expired (late payment refused)
  */
 import type { TicketStatus } from '../db/schema.ts'
-import { DomainError } from '../http/errors.tsx'
+import { DomainError } from '../lib/domain-errors.ts'
 
 const NEXT: Record<TicketStatus, readonly TicketStatus[]> = {
   available: ['pending_payment', 'cancelled'],

@@ -7,7 +7,7 @@
 import { sql } from 'kysely'
 import type { Database } from '../db/database.ts'
 import { SYSTEM, withContext } from '../db/request-context.ts'
-import { DomainError, NotFoundError } from '../http/errors.tsx'
+import { DomainError, NotFoundError } from '../lib/domain-errors.ts'
 import type { MessageKey } from '../i18n/index.ts'
 import { base64Url, constantTimeEqualText, hmacSha256, randomToken, sha256Hex } from '../lib/crypto.ts'
 

@@ -5,7 +5,7 @@
 import type { Queryable } from '../db/database.ts'
 import { base64Url, fromBase64 } from '../lib/crypto.ts'
 import { open, seal, type KeyRing } from '../lib/secret-box.ts'
-import { SecretsNotConfiguredError } from '../payments/mpesa-credentials.ts'
+import { SecretsNotConfiguredError } from '../lib/domain-errors.ts'
 
 const context = (tenantId: string) => `ticket-signing:${tenantId}`
 

@@ -4,7 +4,7 @@
  */
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
-import type { CurrentUser } from '../../src/accounts/current-user.ts'
+import type { CurrentUser } from '../../src/accounts/people.ts'
 import { requireManager, requireStaff, signedInUser, staffMember } from '../../src/accounts/guards.ts'
 import type { AppEnv } from '../../src/http/app-env.ts'
 

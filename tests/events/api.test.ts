@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../src/db/database.ts'
-import { createTestApp } from '../support/app.ts'
+import { createTestApp, TEST_CONFIG } from '../support/app.ts'
 import { openTestDatabase } from '../support/database.ts'
 import { asSystem, createEvent, createTenant, unique } from '../support/fixtures.ts'
 
@@ -42,6 +42,19 @@ describe('GET /api/v1/events', () => {
     const body = await res.json() as { error: { code: string; message: string; fields: Record<string, string> } }
     expect(body.error.code).toBe('invalid_request')
     expect(Object.keys(body.error.fields).length).toBeGreaterThan(0)
+  })
+})
+
+describe('links in the API, with a forged Host header', () => {
+  it('point at the configured public origin: the event page and the posters', async () => {
+    const configured = createTestApp(db, { deps: { config: { ...TEST_CONFIG, publicUrl: 'https://tikiti.example' } } }).app
+    const poster = '/media/00000000-0000-4000-8000-000000000001'
+    await asSystem(db, (trx) => trx.updateTable('events').set({ poster_urls: [poster] }).where('id', '=', published.event.id).execute())
+    const list = await configured.request(`http://attacker.example/api/v1/events?q=${encodeURIComponent(published.event.title)}`)
+    const { events } = await list.json() as { events: Array<{ url: string }> }
+    expect(events.map((event) => event.url)).toEqual([`https://tikiti.example/events/${published.event.slug}`])
+    const detail = await configured.request(`http://attacker.example/api/v1/events/${published.event.id}`, { headers: { host: 'attacker.example' } })
+    expect((await detail.json() as { posterUrls: string[] }).posterUrls).toEqual([`https://tikiti.example${poster}`])
   })
 })
 

@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { envText, readConfig, readServerConfig } from '../../src/config.ts'
+import { qstashConfigFromEnv } from '../../src/jobs/qstash.ts'
 
 const SRC = new URL('../../src/', import.meta.url).pathname
 
@@ -44,6 +45,13 @@ describe('one helper each', () => {
 })
 
 describe('reading the configuration', () => {
+  it('reads PUBLIC_URL only in config.ts: QStash delivers to the configured public origin', () => {
+    const vars = { QSTASH_TOKEN: 't', QSTASH_CURRENT_SIGNING_KEY: 'c', QSTASH_NEXT_SIGNING_KEY: 'n', PUBLIC_URL: 'https://elsewhere.example' }
+    expect(qstashConfigFromEnv(vars, { publicUrl: 'https://tikiti.example' })?.destination).toBe('https://tikiti.example/jobs/qstash')
+    expect(qstashConfigFromEnv(vars, {})).toBeUndefined()
+    expect(filesMatching(/envText\([^)]*['"]PUBLIC_URL['"]/, 'config.ts')).toEqual([])
+  })
+
   it('takes only non-empty text', () => {
     expect([envText({ A: 'x' }, 'A'), envText({ A: '' }, 'A'), envText({ A: 42 }, 'A'), envText({}, 'A')]).toEqual(['x', undefined, undefined, undefined])
   })

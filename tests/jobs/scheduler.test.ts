@@ -5,7 +5,8 @@ import { createApp } from '../../src/app.ts'
 import { sharedDatabase, type Database } from '../../src/db/database.ts'
 import { expireHolds } from '../../src/jobs/expire-holds.ts'
 import { qstashScheduler, type QStashConfig } from '../../src/jobs/qstash.ts'
-import { postgresScheduler, runDueJobs, type JobServices } from '../../src/jobs/scheduler.ts'
+import { postgresScheduler, runDueJobs } from '../../src/jobs/scheduler.ts'
+import type { BackgroundServices } from '../../src/services.ts'
 import { base64Url, sha256Hex } from '../../src/lib/crypto.ts'
 import { createReservation } from '../../src/tickets/reservations.ts'
 import { TEST_CONFIG } from '../support/app.ts'
@@ -18,7 +19,7 @@ beforeAll(async () => {
 })
 afterAll(() => db.destroy())
 
-const JOB_SERVICES: JobServices = { daraja: {}, get scheduler() { return postgresScheduler(db) } }
+const JOB_SERVICES: BackgroundServices = { daraja: {}, get scheduler() { return postgresScheduler(db) } }
 
 const jobsOf = (key: string) => asSystem(db, (trx) => trx.selectFrom('jobs').selectAll().where('payload', '@>', { key } as never).execute())
 

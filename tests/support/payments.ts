@@ -6,7 +6,8 @@
 import { createApp, type App } from '../../src/app.ts'
 import { sharedDatabase, type Database } from '../../src/db/database.ts'
 import { JOB_HANDLERS } from '../../src/jobs/runner.ts'
-import { postgresScheduler, runDueJobs, type JobServices } from '../../src/jobs/scheduler.ts'
+import { postgresScheduler, runDueJobs } from '../../src/jobs/scheduler.ts'
+import type { BackgroundServices } from '../../src/services.ts'
 import { newKeyEntry, parseKeyRing, type KeyRing } from '../../src/lib/secret-box.ts'
 import type { FetchFn } from '../../src/lib/fetch.ts'
 import { saveCredentials } from '../../src/payments/mpesa-credentials.ts'
@@ -26,7 +27,7 @@ export interface PaymentKit {
   sim: DarajaSimulator
   ring: KeyRing
   clock: TestClock
-  services: JobServices
+  services: BackgroundServices
   /** Every callback's HTTP answer, in order. */
   answers: Array<{ status: number; body: string }>
   /** Runs the due jobs (payment checks, refunds) at the kit's clock. */
@@ -52,7 +53,7 @@ export async function createPaymentKit(db: Database, options: { clock?: TestCloc
     config, database: sharedDatabase(db), clock: clock.now, secretKeys: ring, darajaFetch, log: () => {},
     rateLimiter: createMemoryRateLimiter({ now: () => clock.now().getTime() }),
   })
-  const services: JobServices = { secretKeys: ring, daraja: { baseUrlOverride: config.darajaBaseUrl, fetch: darajaFetch }, scheduler: postgresScheduler(db) }
+  const services: BackgroundServices = { secretKeys: ring, daraja: { baseUrlOverride: config.darajaBaseUrl, fetch: darajaFetch }, scheduler: postgresScheduler(db) }
   return {
     app, sim, ring, clock, services, answers,
     runJobs: () => runDueJobs(db, services, JOB_HANDLERS, clock.now(), 100),

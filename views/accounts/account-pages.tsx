@@ -1,4 +1,4 @@
-import type { CurrentUser } from '../../src/accounts/current-user.ts'
+import type { CurrentUser } from '../../src/accounts/people.ts'
 import type { FieldErrors, FormValues } from '../../src/http/forms.ts'
 import { formatDateTime } from '../../src/i18n/format.ts'
 import type { Lang, Translator } from '../../src/i18n/index.ts'

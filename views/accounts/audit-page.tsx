@@ -1,7 +1,7 @@
 import { raw } from 'hono/html'
 import { AUDIT_ACTIONS } from '../../src/audit/audit-log.ts'
 import type { AuditEntryRow, AuditQuery } from '../../src/audit/audit-queries.ts'
-import { formatDateTime } from '../../src/i18n/format.ts'
+import { formatCount, formatDateTime } from '../../src/i18n/format.ts'
 import type { Lang, MessageKey, Translator } from '../../src/i18n/index.ts'
 
 export interface AuditPageProps {
@@ -128,7 +128,7 @@ export function AuditPage(props: AuditPageProps) {
         </div>
       </form>
 
-      <p class="muted" data-total={total}>{total === 1 ? t('audit.countOne') : t('audit.count', { count: total.toLocaleString(lang === 'sw' ? 'sw-KE' : 'en-KE') })}</p>
+      <p class="muted" data-total={total}>{total === 1 ? t('audit.countOne') : t('audit.count', { count: formatCount(total, lang) })}</p>
       {entries.length === 0 ? <p class="muted">{t('audit.none')}</p> : (
         <div class="audit-wrap">
           <table class="audit">

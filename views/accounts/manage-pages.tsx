@@ -1,4 +1,4 @@
-import type { Membership } from '../../src/accounts/current-user.ts'
+import type { Membership } from '../../src/accounts/people.ts'
 import type { PendingInvitation } from '../../src/accounts/staff-service.ts'
 import type { FieldErrors, FormValues } from '../../src/http/forms.ts'
 import { formatDateTime } from '../../src/i18n/format.ts'

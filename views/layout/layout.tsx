@@ -1,6 +1,6 @@
 import type { Child } from 'hono/jsx'
 import { raw } from 'hono/html'
-import type { CurrentUser } from '../../src/accounts/current-user.ts'
+import type { CurrentUser } from '../../src/accounts/people.ts'
 import { ASSETS, type Asset } from '../../src/http/static-assets.ts'
 import { LANGUAGES, type Lang, type Translator } from '../../src/i18n/index.ts'
 import { styles } from './styles.ts'

@@ -65,7 +65,7 @@ const deps: AppDeps = {
   google: googleOAuthConfigFromEnv(env),
   blobStore: s3 ? s3BlobStore(s3) : undefined,
   secretKeys,
-  qstash: qstashConfigFromEnv(env),
+  qstash: qstashConfigFromEnv(env, config),
   // Behind a reverse proxy the socket address is the proxy's; trust its X-Forwarded-For only when told to.
   clientIp: (c) =>
     (settings.trustProxy ? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() : undefined) ??

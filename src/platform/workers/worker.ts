@@ -43,14 +43,15 @@ async function appFor(env: WorkerBindings) {
   if (cached?.url !== url) {
     const s3 = s3ConfigFromEnv(env)
     const secretsKeys = envText(env, 'SECRETS_KEYS')
+    const config = readConfig(env)
     // Without Upstash, rate limits are counted per isolate: set UPSTASH_REDIS_REST_URL in production.
     const deps: AppDeps = {
-      config: readConfig(env),
+      config,
       database: perRequestDatabase(url),
       rateLimiter: upstashRateLimiterFromEnv(env),
       google: googleOAuthConfigFromEnv(env),
       blobStore: s3 ? s3BlobStore(s3) : undefined,
-      qstash: qstashConfigFromEnv(env),
+      qstash: qstashConfigFromEnv(env, config),
       secretKeys: secretsKeys ? await parseKeyRing(secretsKeys) : undefined,
     }
     const services = createServices(deps)
