@@ -14,7 +14,7 @@ import type { MessageKey } from '../i18n/index.ts'
 import { sendEmailVerification } from './auth-service.ts'
 import { accountDeps } from './deps.ts'
 import { applyForm, phoneCodeForm, phoneForm } from './form-schemas.ts'
-import { requireRecentPassword, requireSignIn } from './guards.ts'
+import { requireRecentPassword, requireSignIn, signedInUser } from './guards.ts'
 import { listActiveSessions, revokeSession, setActiveTenant } from './sessions.ts'
 import { acceptInvitation, applyForTenant } from './staff-service.ts'
 import { sendPhoneCode, verifyEmail, verifyPhoneCode } from './verification-service.ts'
@@ -40,7 +40,7 @@ function noticeOf(c: Context<AppEnv>): string | undefined {
 
 /** Where someone goes after signing in: the portal that fits their role. */
 accountRoutes.get('/start', requireSignIn, (c) => {
-  const user = c.var.user!
+  const user = signedInUser(c)
   if (user.isSuperAdmin) return c.redirect('/admin', 303)
   if (user.activeMembership?.role === 'manager') return c.redirect('/manage', 303)
   if (user.activeMembership?.role === 'scanner') return c.redirect('/scan', 303)
@@ -51,7 +51,7 @@ function accountPage(c: Context<AppEnv>, options: { status?: 200 | DomainError['
   return renderPage(c, {
     title: c.var.t('account.title'),
     status: options.status,
-    body: <AccountPage t={c.var.t} user={c.var.user!} notice={noticeOf(c)} errors={options.errors} values={options.values}
+    body: <AccountPage t={c.var.t} user={signedInUser(c)} notice={noticeOf(c)} errors={options.errors} values={options.values}
       codeSent={options.codeSent ?? false} codeSentTo={options.codeSentTo} />,
   })
 }
@@ -59,7 +59,7 @@ function accountPage(c: Context<AppEnv>, options: { status?: 200 | DomainError['
 accountRoutes.get('/account', requireSignIn, (c) => accountPage(c))
 
 accountRoutes.post('/account/verify-email', requireSignIn, async (c) => {
-  const user = c.var.user!
+  const user = signedInUser(c)
   if (user.email && !user.emailVerified) await sendEmailVerification(accountDeps(c), user.id, user.email)
   return c.redirect('/account?notice=verificationSent', 303)
 })
@@ -78,7 +78,7 @@ accountRoutes.post('/account/phone', requireSignIn, async (c) => {
   const form = await readForm(c, phoneForm)
   if (!form.ok) return accountPage(c, { status: 422, errors: form.errors, values: form.values })
   try {
-    await sendPhoneCode(accountDeps(c), c.var.user!.id, form.data.phone)
+    await sendPhoneCode(accountDeps(c), signedInUser(c).id, form.data.phone)
   } catch (error) {
     const failure = formError(c, error)
     return accountPage(c, { status: failure.status, errors: failure.errors, values: form.values })
@@ -90,7 +90,7 @@ accountRoutes.post('/account/phone/verify', requireSignIn, async (c) => {
   const form = await readForm(c, phoneCodeForm)
   if (!form.ok) return accountPage(c, { status: 422, errors: form.errors, codeSent: true })
   try {
-    const claimed = await verifyPhoneCode(accountDeps(c), c.var.user!.id, form.data.code)
+    const claimed = await verifyPhoneCode(accountDeps(c), signedInUser(c).id, form.data.code)
     return c.redirect(`/account?notice=phoneVerified&claimed=${claimed}`, 303)
   } catch (error) {
     const failure = formError(c, error)
@@ -99,7 +99,7 @@ accountRoutes.post('/account/phone/verify', requireSignIn, async (c) => {
 })
 
 accountRoutes.get('/account/sessions', requireSignIn, async (c) => {
-  const user = c.var.user!
+  const user = signedInUser(c)
   const sessions = await withContext(c.var.db, SYSTEM, (trx) => listActiveSessions(trx, user.id, c.var.now))
   return renderPage(c, {
     title: c.var.t('account.sessions.title'),
@@ -110,7 +110,7 @@ accountRoutes.get('/account/sessions', requireSignIn, async (c) => {
 const sessionIdSchema = z.uuid()
 
 accountRoutes.post('/account/sessions/:id/revoke', requireSignIn, requireRecentPassword, async (c) => {
-  const user = c.var.user!
+  const user = signedInUser(c)
   const id = sessionIdSchema.safeParse(c.req.param('id'))
   if (!id.success) throw new NotFoundError()
   const revoked = await withContext(c.var.db, SYSTEM, async (trx) => {
@@ -132,7 +132,7 @@ accountRoutes.post('/manage/apply', requireSignIn, async (c) => {
     renderPage(c, { title: t('apply.title'), status, body: <ApplyPage t={t} values={form.values} errors={errors} /> })
   if (!form.ok) return page(422, form.errors)
   try {
-    await applyForTenant(accountDeps(c), c.var.user!.id, { name: form.data.name, contactPhone: form.data.contactPhone })
+    await applyForTenant(accountDeps(c), signedInUser(c).id, { name: form.data.name, contactPhone: form.data.contactPhone })
   } catch (error) {
     const failure = formError(c, error)
     return page(failure.status, failure.errors)
@@ -141,7 +141,7 @@ accountRoutes.post('/manage/apply', requireSignIn, async (c) => {
 })
 
 accountRoutes.get('/invitations/accept', requireSignIn, async (c) => {
-  const user = c.var.user!
+  const user = signedInUser(c)
   const tenant = await acceptInvitation(accountDeps(c), user, c.req.query('token') ?? '')
   await withContext(c.var.db, SYSTEM, (trx) => setActiveTenant(trx, user.session.id, tenant.id))
   return c.redirect('/start', 303)

@@ -13,7 +13,7 @@ import { renderPage } from '../http/render.tsx'
 import { listTenantsForAdmin, setCommission, setTenantStatus } from './admin-service.ts'
 import { withUserContext } from './current-user.ts'
 import { commissionForm } from './form-schemas.ts'
-import { requireSuperAdmin } from './guards.ts'
+import { requireSuperAdmin, signedInUser } from './guards.ts'
 
 export const adminRoutes = factory.createApp()
 adminRoutes.use('/admin', requireSuperAdmin)
@@ -42,7 +42,7 @@ function tenantIdOf(c: Context<AppEnv>): string {
 for (const [action, status] of [['approve', 'active'], ['suspend', 'suspended']] as const) {
   adminRoutes.post(`/admin/tenants/:id/${action}`, async (c) => {
     const tenantId = tenantIdOf(c)
-    await withUserContext(c, (trx) => setTenantStatus(trx, c.var.user!.id, tenantId, status, c.var.now))
+    await withUserContext(c, (trx) => setTenantStatus(trx, signedInUser(c).id, tenantId, status, c.var.now))
     return c.redirect('/admin?notice=updated', 303)
   })
 }
@@ -52,7 +52,7 @@ adminRoutes.post('/admin/tenants/:id/commission', async (c) => {
   const form = await readForm(c, commissionForm)
   if (!form.ok) return adminPage(c, { status: 422, errors: { _form: form.errors.percent ?? c.var.t('form.percent') } })
   try {
-    await withUserContext(c, (trx) => setCommission(trx, c.var.user!.id, tenantId, form.data.percent, c.var.now))
+    await withUserContext(c, (trx) => setCommission(trx, signedInUser(c).id, tenantId, form.data.percent, c.var.now))
   } catch (error) {
     const failure = formError(c, error)
     return adminPage(c, { status: failure.status, errors: failure.errors })

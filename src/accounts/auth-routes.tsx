@@ -12,7 +12,7 @@ import { confirmPassword, register, requestPasswordReset, resetPassword, signIn,
 import { clearSessionCookie, setSessionCookie } from './current-user.ts'
 import { accountDeps } from './deps.ts'
 import { confirmForm, forgotForm, loginForm, registerForm, resetForm } from './form-schemas.ts'
-import { requireSignIn, safeNextPath } from './guards.ts'
+import { requireSignIn, safeNextPath, signedInUser } from './guards.ts'
 import { markReauthenticated, revokeSession } from './sessions.ts'
 
 export const authRoutes = factory.createApp()
@@ -133,7 +133,7 @@ authRoutes.get('/account/confirm-password', requireSignIn, (c) =>
 
 authRoutes.post('/account/confirm-password', requireSignIn, async (c) => {
   const t = c.var.t
-  const user = c.var.user!
+  const user = signedInUser(c)
   const form = await readForm(c, confirmForm)
   const next = safeNextPath(typeof form.values.next === 'string' ? form.values.next : undefined, '/account')
   const page = (status: DomainError['status'], errors: Record<string, string>) =>

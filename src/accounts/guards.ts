@@ -7,7 +7,7 @@ import { apiError } from '../http/api.ts'
 import type { AppEnv } from '../http/app-env.ts'
 import { ForbiddenError } from '../lib/domain-errors.ts'
 import { factory } from '../http/factory.ts'
-import type { CurrentUser } from './people.ts'
+import type { CurrentUser, StaffMember } from './people.ts'
 import { REAUTH_WINDOW_MS } from './sessions.ts'
 
 function signInFirst(c: Context<AppEnv>) {
@@ -27,11 +27,42 @@ function guard(allowed: (user: CurrentUser) => boolean) {
   })
 }
 
+/** A guard on the active membership; it sets `staff` for the handlers behind it. */
+function staffGuard(allowed: (membership: StaffMember['membership']) => boolean) {
+  return factory.createMiddleware(async (c, next) => {
+    const user = c.var.user
+    if (!user) return signInFirst(c)
+    const membership = user.activeMembership
+    if (!membership || !allowed(membership)) throw new ForbiddenError()
+    c.set('staff', {
+      user, userId: user.id, tenantId: membership.tenantId, tenantName: membership.tenantName, role: membership.role, membership,
+    })
+    await next()
+  })
+}
+
 export const requireSignIn = guard(() => true)
 export const requireSuperAdmin = guard((user) => user.isSuperAdmin)
-export const requireManager = guard((user) => user.activeMembership?.role === 'manager')
+export const requireManager = staffGuard((membership) => membership.role === 'manager')
 /** Managers and scanners of the active tenant. */
-export const requireStaff = guard((user) => user.activeMembership !== null)
+export const requireStaff = staffGuard(() => true)
+
+/**
+ * The person behind requireSignIn or requireSuperAdmin. Reached without one of them it is a mistake in
+ * the route's wiring, so it fails loudly instead of acting for nobody.
+ */
+export function signedInUser(c: Context<AppEnv>): CurrentUser {
+  const user = c.var.user
+  if (!user) throw new Error('signedInUser: this route is not behind requireSignIn or requireSuperAdmin')
+  return user
+}
+
+/** The staff member behind requireManager or requireStaff; reached without one of them, a wiring mistake. */
+export function staffMember(c: Context<AppEnv>): StaffMember {
+  const staff = c.var.staff
+  if (!staff) throw new Error('staffMember: this route is not behind requireManager or requireStaff')
+  return staff
+}
 
 /**
  * Where to come back to after confirming the password: this page for a GET, else the page the form was

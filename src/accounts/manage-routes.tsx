@@ -13,7 +13,8 @@ import { renderPage } from '../http/render.tsx'
 import { withUserContext } from './current-user.ts'
 import { accountDeps } from './deps.ts'
 import { assignForm, inviteForm } from './form-schemas.ts'
-import { requireManager } from './guards.ts'
+import { requireManager, staffMember } from './guards.ts'
+import { listTenantEvents } from '../events/manage-queries.ts'
 import {
   assignScannerEvents, inviteStaff, listPendingInvitations, listScannerAssignments, listStaff, removeStaff, withdrawInvitation,
 } from './staff-service.ts'
@@ -24,16 +25,15 @@ manageRoutes.use('/manage/staff', requireManager)
 manageRoutes.use('/manage/staff/*', requireManager)
 manageRoutes.use('/manage/audit', requireManager)
 
-function listTenantEvents(c: Context<AppEnv>) {
-  return withUserContext(c, (trx) => trx.selectFrom('events').select(['id', 'title', 'status', 'starts_at'])
-    .where('tenant_id', '=', c.var.user!.activeMembership!.tenantId).orderBy('starts_at').execute())
+function eventsOfActiveTenant(c: Context<AppEnv>) {
+  return withUserContext(c, (trx) => listTenantEvents(trx, staffMember(c).tenantId))
 }
 
 manageRoutes.get('/manage', async (c) => {
-  const membership = c.var.user!.activeMembership!
+  const { membership } = staffMember(c)
   return renderPage(c, {
     title: c.var.t('manage.title'),
-    body: <ManageHome t={c.var.t} lang={c.var.lang} membership={membership} events={await listTenantEvents(c)} />,
+    body: <ManageHome t={c.var.t} lang={c.var.lang} membership={membership} events={await eventsOfActiveTenant(c)} />,
   })
 })
 
@@ -42,8 +42,8 @@ const STAFF_NOTICES = {
 } as const
 
 async function staffPage(c: Context<AppEnv>, options: { status?: 200 | DomainError['status']; errors?: FieldErrors; values?: FormValues } = {}) {
-  const user = c.var.user!
-  const tenantId = user.activeMembership!.tenantId
+  const manager = staffMember(c)
+  const tenantId = manager.tenantId
   const [staff, assignments] = await withUserContext(c, (trx) =>
     Promise.all([listStaff(trx, tenantId), listScannerAssignments(trx, tenantId)]))
   const invitations = await listPendingInvitations(c.var, tenantId)
@@ -51,8 +51,8 @@ async function staffPage(c: Context<AppEnv>, options: { status?: 200 | DomainErr
   return renderPage(c, {
     title: c.var.t('manage.staff'),
     status: options.status,
-    body: <StaffPage t={c.var.t} lang={c.var.lang} staff={staff} invitations={invitations} events={await listTenantEvents(c)} assignments={assignments}
-      currentUserId={user.id} notice={notice && c.var.t(notice)} errors={options.errors} values={options.values} />,
+    body: <StaffPage t={c.var.t} lang={c.var.lang} staff={staff} invitations={invitations} events={await eventsOfActiveTenant(c)} assignments={assignments}
+      currentUserId={manager.userId} notice={notice && c.var.t(notice)} errors={options.errors} values={options.values} />,
   })
 }
 
@@ -61,10 +61,9 @@ manageRoutes.get('/manage/staff', (c) => staffPage(c))
 manageRoutes.post('/manage/staff/invite', async (c) => {
   const form = await readForm(c, inviteForm)
   if (!form.ok) return staffPage(c, { status: 422, errors: form.errors, values: form.values })
-  const user = c.var.user!
-  const membership = user.activeMembership!
+  const manager = staffMember(c)
   await inviteStaff(accountDeps(c), {
-    tenantId: membership.tenantId, tenantName: membership.tenantName, invitedBy: user.id, ...form.data,
+    tenantId: manager.tenantId, tenantName: manager.tenantName, invitedBy: manager.userId, ...form.data,
   })
   return c.redirect('/manage/staff?notice=invited', 303)
 })
@@ -76,10 +75,10 @@ manageRoutes.post('/manage/staff/:userId/events', async (c) => {
   if (!staffId.success) throw new NotFoundError()
   const form = await readForm(c, assignForm)
   if (!form.ok) return staffPage(c, { status: 422, errors: form.errors })
-  const user = c.var.user!
+  const manager = staffMember(c)
   try {
     await withUserContext(c, (trx) =>
-      assignScannerEvents(trx, { tenantId: user.activeMembership!.tenantId, userId: user.id }, staffId.data, form.data.eventIds))
+      assignScannerEvents(trx, { tenantId: manager.tenantId, userId: manager.userId }, staffId.data, form.data.eventIds))
   } catch (error) {
     const failure = formError(c, error)
     return staffPage(c, { status: failure.status, errors: failure.errors })
@@ -90,9 +89,9 @@ manageRoutes.post('/manage/staff/:userId/events', async (c) => {
 manageRoutes.post('/manage/staff/:userId/remove', async (c) => {
   const staffId = userIdParam.safeParse(c.req.param('userId'))
   if (!staffId.success) throw new NotFoundError()
-  const user = c.var.user!
+  const manager = staffMember(c)
   try {
-    await withUserContext(c, (trx) => removeStaff(trx, { tenantId: user.activeMembership!.tenantId, userId: user.id }, staffId.data))
+    await withUserContext(c, (trx) => removeStaff(trx, { tenantId: manager.tenantId, userId: manager.userId }, staffId.data))
   } catch (error) {
     const failure = formError(c, error)
     return staffPage(c, { status: failure.status, errors: failure.errors })
@@ -104,7 +103,7 @@ manageRoutes.post('/manage/staff/invitations/:id/withdraw', async (c) => {
   const invitationId = z.uuid().safeParse(c.req.param('id'))
   if (!invitationId.success) throw new NotFoundError()
   try {
-    await withdrawInvitation(c.var, c.var.user!.activeMembership!.tenantId, invitationId.data)
+    await withdrawInvitation(c.var, staffMember(c).tenantId, invitationId.data)
   } catch (error) {
     const failure = formError(c, error)
     return staffPage(c, { status: failure.status, errors: failure.errors })
@@ -117,13 +116,13 @@ manageRoutes.post('/manage/staff/invitations/:id/withdraw', async (c) => {
  * tenant filter to choose, so `?tenant=` is ignored.
  */
 manageRoutes.get('/manage/audit', async (c) => {
-  const membership = c.var.user!.activeMembership!
+  const manager = staffMember(c)
   const query = parseAuditQuery(c.req.query(), { tenants: false })
-  const page = await withUserContext(c, (trx) => listTenantAudit(trx, membership.tenantId, query))
+  const page = await withUserContext(c, (trx) => listTenantAudit(trx, manager.tenantId, query))
   c.header('Cache-Control', 'private, no-store')
   return renderPage(c, {
     title: c.var.t('audit.title'),
-    body: <AuditPage t={c.var.t} lang={c.var.lang} scope="tenant" tenantName={membership.tenantName} query={query}
+    body: <AuditPage t={c.var.t} lang={c.var.lang} scope="tenant" tenantName={manager.tenantName} query={query}
       entries={page.entries} total={page.total} pages={Math.max(1, Math.ceil(page.total / AUDIT_PAGE_SIZE))} action="/manage/audit" />,
   })
 })

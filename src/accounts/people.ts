@@ -27,3 +27,14 @@ export interface CurrentUser {
   activeMembership: Membership | null
   session: LiveSession
 }
+
+/** Who requireManager or requireStaff let through: a signed-in person working in their active tenant. */
+export interface StaffMember {
+  user: CurrentUser
+  userId: string
+  tenantId: string
+  tenantName: string
+  role: MembershipRole
+  /** The active membership as loaded, with the tenant's status, for the pages that show it. */
+  membership: Membership
+}

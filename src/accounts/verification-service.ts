@@ -78,3 +78,8 @@ export async function createGuest(db: Queryable, contact: { phone: string; email
   return db.insertInto('users').values({ is_guest: true, phone: contact.phone, email: contact.email ?? null })
     .returning('id').executeTakeFirstOrThrow()
 }
+
+/** A guest buyer by id (what a guest link signs in as); undefined for an account that is not a guest. */
+export function findGuest(db: Queryable, userId: string) {
+  return db.selectFrom('users').select(['id', 'role']).where('id', '=', userId).where('is_guest', '=', true).executeTakeFirst()
+}

@@ -8,7 +8,8 @@ import { z } from 'zod'
 import { ManageEventPage } from '../../views/events/manage-event-page.tsx'
 import { ManageEventsList, NewEventPage } from '../../views/events/manage-events-list.tsx'
 import { withUserContext } from '../accounts/current-user.ts'
-import { requireManager } from '../accounts/guards.ts'
+import { requireManager, staffMember } from '../accounts/guards.ts'
+import { findTenantEvent, listTenantEvents, listTicketTypesForManager, setEventUpload } from './manage-queries.ts'
 import type { AppEnv } from '../http/app-env.ts'
 import { DomainError, NotFoundError } from '../lib/domain-errors.ts'
 import { factory } from '../http/factory.ts'
@@ -28,8 +29,8 @@ manageEventRoutes.use('/manage/events/*', requireManager)
 const uuid = z.uuid()
 
 function actorOf(c: Context<AppEnv>): Actor {
-  const user = c.var.user!
-  return { tenantId: user.activeMembership!.tenantId, userId: user.id }
+  const { tenantId, userId } = staffMember(c)
+  return { tenantId, userId }
 }
 
 function eventIdOf(c: Context<AppEnv>): string {
@@ -48,10 +49,9 @@ type Failed = { form: string; values: FormValues; errors: FieldErrors; status: D
 async function eventPage(c: Context<AppEnv>, eventId: string, failed?: Failed) {
   const actor = actorOf(c)
   const data = await withUserContext(c, async (trx) => {
-    const event = await trx.selectFrom('events').selectAll().where('id', '=', eventId).where('tenant_id', '=', actor.tenantId)
-      .executeTakeFirst()
+    const event = await findTenantEvent(trx, actor.tenantId, eventId)
     if (!event) return undefined
-    const types = await trx.selectFrom('ticket_types').selectAll().where('event_id', '=', eventId).orderBy('sort_order').execute()
+    const types = await listTicketTypesForManager(trx, eventId)
     const committed = await committedByType(trx, eventId, c.var.now)
     return { event, ticketTypes: types.map((type) => ({ ...type, committed: committed.get(type.id) ?? 0 })) }
   })
@@ -82,9 +82,7 @@ async function attempt(c: Context<AppEnv>, eventId: string, form: string, values
 
 manageEventRoutes.get('/manage/events', async (c) => {
   const actor = actorOf(c)
-  const events = await withUserContext(c, (trx) => trx.selectFrom('events')
-    .select(['id', 'title', 'status', 'starts_at', 'venue_city']).where('tenant_id', '=', actor.tenantId)
-    .orderBy('starts_at', 'desc').execute())
+  const events = await withUserContext(c, (trx) => listTenantEvents(trx, actor.tenantId, { newestFirst: true }))
   return renderPage(c, { title: c.var.t('manage.events'), body: <ManageEventsList t={c.var.t} lang={c.var.lang} events={events} /> })
 })
 
@@ -191,9 +189,7 @@ for (const purpose of ['poster', 'template'] as const) {
         tenantId: actor.tenantId, purpose: purpose === 'poster' ? 'poster' : 'ticket_template',
         contentType: upload.contentType, bytes: upload.bytes, isPublic: purpose === 'poster',
       })
-      await trx.updateTable('events')
-        .set(purpose === 'poster' ? { poster_urls: [`/media/${blobId}`] } : { ticket_template_url: `/media/${blobId}` })
-        .where('id', '=', eventId).execute()
+      await setEventUpload(trx, eventId, purpose, `/media/${blobId}`)
     }), 'uploaded')
   })
 }

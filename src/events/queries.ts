@@ -82,3 +82,15 @@ export async function listTicketTypesOfEvent(db: Queryable, eventId: string, now
 }
 
 export type PublicTicketType = Awaited<ReturnType<typeof listTicketTypesOfEvent>>[number]
+
+/** The id of the event with this slug, if the context may see it. */
+export async function findEventIdBySlug(db: Queryable, slug: string): Promise<string | undefined> {
+  const row = await db.selectFrom('events').select('id').where('slug', '=', slug).executeTakeFirst()
+  return row?.id
+}
+
+/** The slug of an event, to link back to its page. */
+export async function findEventSlug(db: Queryable, eventId: string): Promise<string | undefined> {
+  const row = await db.selectFrom('events').select('slug').where('id', '=', eventId).executeTakeFirst()
+  return row?.slug
+}

@@ -1,4 +1,4 @@
-import type { CurrentUser } from '../accounts/people.ts'
+import type { CurrentUser, StaffMember } from '../accounts/people.ts'
 import type { AppConfig } from '../config.ts'
 import type { Database } from '../db/database.ts'
 import type { Lang, Translator } from '../i18n/index.ts'
@@ -18,6 +18,8 @@ export interface AppEnv {
     t: Translator
     /** The signed-in person, or null. */
     user: CurrentUser | null
+    /** Set by requireManager and requireStaff for the handlers behind them; read with staffMember(c). */
+    staff?: StaffMember
     /** A word for the request's log line (why a callback was ignored); never personal data. */
     logNote?: string
   }

@@ -4,14 +4,13 @@ import { SYSTEM, withContext } from '../db/request-context.ts'
 import { NotFoundError } from '../lib/domain-errors.ts'
 import { factory } from '../http/factory.ts'
 import { renderPage } from '../http/render.tsx'
+import { listRecentMessages } from './outbox-queries.ts'
 
 export const outboxRoutes = factory.createApp()
 
 outboxRoutes.get('/dev/outbox', async (c) => {
   if (c.var.config.mode === 'production') throw new NotFoundError()
-  const messages = await withContext(c.var.db, SYSTEM, (trx) =>
-    trx.selectFrom('notifications').select(['id', 'channel', 'type', 'created_at', 'content'])
-      .orderBy('created_at', 'desc').limit(100).execute())
+  const messages = await withContext(c.var.db, SYSTEM, (trx) => listRecentMessages(trx, 100))
   c.header('Cache-Control', 'no-store')
   return renderPage(c, {
     title: c.var.t('outbox.title'),

@@ -13,7 +13,7 @@ import { SYSTEM, withContext } from '../db/request-context.ts'
 import { constantTimeEqualText, sha256Hex } from '../lib/crypto.ts'
 import { applyPaymentResult, type PaymentResult } from './payment-results.ts'
 import { paidPerDaraja, queueCheck } from './payment-checks.ts'
-import { findTransaction } from './payment-queries.ts'
+import { findTransaction, recordCheckoutRequestId } from './payment-queries.ts'
 import { applyReversalResult, queueRefund, reversalResultBody } from './refunds.ts'
 
 export const callbackRoutes = factory.createApp()
@@ -98,8 +98,7 @@ async function handleStkCallback(c: Context<AppEnv>) {
   }
   if (payment.checkout_request_id === null) {
     // the callback overtook our own record of the push
-    await withContext(c.var.db, SYSTEM, (trx) => trx.updateTable('transactions').set({ checkout_request_id: callback.CheckoutRequestID })
-      .where('id', '=', payment.id).where('checkout_request_id', 'is', null).execute())
+    await withContext(c.var.db, SYSTEM, (trx) => recordCheckoutRequestId(trx, payment.id, callback.CheckoutRequestID))
   }
   const outcome = await applyPaymentResult(c.var.db, c.var.services.secretKeys, payment.id, result, c.var.now)
   if (outcome === 'refund_due') await queueRefund(c.var.services.scheduler, payment.id, c.var.now)

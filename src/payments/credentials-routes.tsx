@@ -2,7 +2,7 @@
 import type { Context } from 'hono'
 import { MpesaPage } from '../../views/payments/mpesa-page.tsx'
 import { withUserContext } from '../accounts/current-user.ts'
-import { requireManager } from '../accounts/guards.ts'
+import { requireManager, staffMember } from '../accounts/guards.ts'
 import type { AppEnv } from '../http/app-env.ts'
 import type { DomainError } from '../lib/domain-errors.ts'
 import { factory } from '../http/factory.ts'
@@ -15,7 +15,7 @@ export const credentialsRoutes = factory.createApp()
 credentialsRoutes.use('/manage/mpesa', requireManager)
 credentialsRoutes.use('/manage/mpesa/*', requireManager)
 
-const tenantOf = (c: Context<AppEnv>) => c.var.user!.activeMembership!.tenantId
+const tenantOf = (c: Context<AppEnv>) => staffMember(c).tenantId
 
 interface PageState {
   status?: 200 | DomainError['status']

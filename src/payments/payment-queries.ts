@@ -59,3 +59,9 @@ export async function extendHold(trx: Queryable, reservationId: string, until: D
   await sql`update tickets set claimable_after = ${expiresAt}, reserved_until = ${expiresAt}
     where reservation_id = ${reservationId} and status = 'pending_payment'`.execute(trx)
 }
+
+/** Records Daraja's CheckoutRequestID when a callback overtook our own record of the push (never overwrites one). */
+export async function recordCheckoutRequestId(trx: Queryable, paymentId: string, checkoutRequestId: string) {
+  await trx.updateTable('transactions').set({ checkout_request_id: checkoutRequestId })
+    .where('id', '=', paymentId).where('checkout_request_id', 'is', null).execute()
+}

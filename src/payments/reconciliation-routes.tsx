@@ -6,7 +6,7 @@
 import type { Context } from 'hono'
 import { ReconciliationPage } from '../../views/payments/reconciliation-page.tsx'
 import { withUserContext } from '../accounts/current-user.ts'
-import { requireManager } from '../accounts/guards.ts'
+import { requireManager, staffMember } from '../accounts/guards.ts'
 import type { AppEnv } from '../http/app-env.ts'
 import { factory } from '../http/factory.ts'
 import { renderPage } from '../http/render.tsx'
@@ -21,7 +21,7 @@ reconciliationRoutes.use('/manage/payments.csv', requireManager)
 reconciliationRoutes.use('/manage/payments/*', requireManager)
 
 function filterOf(c: Context<AppEnv>, query: ReconQuery): ReconFilter {
-  return { tenantId: c.var.user!.activeMembership!.tenantId, eventId: query.eventId, status: query.status }
+  return { tenantId: staffMember(c).tenantId, eventId: query.eventId, status: query.status }
 }
 
 /** A URL with the current filter (and a page when given). */

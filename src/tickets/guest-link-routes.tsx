@@ -10,6 +10,7 @@ import { accountDeps } from '../accounts/deps.ts'
 import { startSessionFor } from '../accounts/auth-service.ts'
 import { setSessionCookie } from '../accounts/current-user.ts'
 import { consumeToken, peekToken } from '../accounts/one-time-tokens.ts'
+import { findGuest } from '../accounts/verification-service.ts'
 import { SYSTEM, withContext } from '../db/request-context.ts'
 import type { AppEnv } from '../http/app-env.ts'
 import { factory } from '../http/factory.ts'
@@ -60,8 +61,7 @@ guestLinkRoutes.post('/tickets/open/:secret', async (c) => {
   const deps = accountDeps(c)
   const signedIn = await withContext(c.var.db, SYSTEM, async (trx) => {
     const token = await consumeToken(trx, 'ticket_link', secret.data, c.var.now)
-    const guest = token && await trx.selectFrom('users').select(['id', 'role']).where('id', '=', token.target)
-      .where('is_guest', '=', true).executeTakeFirst()
+    const guest = token && await findGuest(trx, token.target)
     return guest ? startSessionFor(deps, trx, guest) : undefined
   })
   if (!signedIn) return linkGone(c)

@@ -6,7 +6,7 @@ import type { Context } from 'hono'
 import { getCookie } from 'hono/cookie'
 import { z } from 'zod'
 import { withUserContext } from '../accounts/current-user.ts'
-import { requireSignIn } from '../accounts/guards.ts'
+import { requireSignIn, signedInUser } from '../accounts/guards.ts'
 import { SYSTEM, withContext } from '../db/request-context.ts'
 import type { AppEnv } from '../http/app-env.ts'
 import { NotFoundError } from '../lib/domain-errors.ts'
@@ -14,16 +14,14 @@ import { factory } from '../http/factory.ts'
 import { formatDateTime } from '../i18n/format.ts'
 import { ticketsPdf, type PdfTemplate } from './pdf.ts'
 import { findReservation } from './reservations.ts'
+import { holdCookie } from './hold-page.tsx'
+import { findOwnTicketId, listTicketsForPdf } from './ticket-queries.ts'
 
 export const pdfRoutes = factory.createApp()
 
 async function pdfResponse(c: Context<AppEnv>, ticketIds: string[], filename: string) {
   const { tickets, template } = await withContext(c.var.db, SYSTEM, async (trx) => {
-    const rows = await trx.selectFrom('tickets as t').innerJoin('ticket_types as tt', 'tt.id', 't.ticket_type_id')
-      .innerJoin('events as e', 'e.id', 't.event_id')
-      .select(['t.id', 't.qr_code', 't.status', 'tt.name as type_name', 'e.title', 'e.starts_at', 'e.venue_name', 'e.venue_city',
-        'e.ticket_template_url'])
-      .where('t.id', 'in', ticketIds).where('t.status', '=', 'active').orderBy('t.id').execute()
+    const rows = await listTicketsForPdf(trx, ticketIds)
     const blobId = /^\/media\/([0-9a-f-]{36})$/.exec(rows[0]?.ticket_template_url ?? '')?.[1]
     const blob = blobId ? await c.var.services.blobStore.get(trx, blobId) : undefined
     const template: PdfTemplate | undefined = blob ? { contentType: blob.contentType, bytes: new Uint8Array(blob.bytes) } : undefined
@@ -42,7 +40,7 @@ async function pdfResponse(c: Context<AppEnv>, ticketIds: string[], filename: st
 
 pdfRoutes.get('/reservations/:id/tickets.pdf', async (c) => {
   const id = z.uuid().safeParse(c.req.param('id'))
-  const token = id.success ? getCookie(c, `__Host-hold-${id.data}`) : undefined
+  const token = id.success ? getCookie(c, holdCookie(id.data)) : undefined
   const reservation = id.success && token ? await findReservation(c.var.db, id.data, token, c.var.now) : undefined
   if (!reservation || reservation.status !== 'paid') throw new NotFoundError()
   return pdfResponse(c, (reservation.tickets ?? []).map((ticket) => ticket.id), 'tickets.pdf')
@@ -51,8 +49,7 @@ pdfRoutes.get('/reservations/:id/tickets.pdf', async (c) => {
 pdfRoutes.get('/tickets/:id/pdf', requireSignIn, async (c) => {
   const id = z.uuid().safeParse(c.req.param('id'))
   if (!id.success) throw new NotFoundError()
-  const mine = await withUserContext(c, (trx) => trx.selectFrom('tickets').select('id')
-    .where('id', '=', id.data).where('user_id', '=', c.var.user!.id).executeTakeFirst())
-  if (!mine) throw new NotFoundError()
-  return pdfResponse(c, [mine.id], 'ticket.pdf')
+  const mine = await withUserContext(c, (trx) => findOwnTicketId(trx, id.data, signedInUser(c).id))
+  if (mine === undefined) throw new NotFoundError()
+  return pdfResponse(c, [mine], 'ticket.pdf')
 })

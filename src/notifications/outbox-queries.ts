@@ -1,0 +1,7 @@
+/** The dev outbox's query: the latest messages that would have gone out. */
+import type { Queryable } from '../db/database.ts'
+
+export function listRecentMessages(db: Queryable, limit = 100) {
+  return db.selectFrom('notifications').select(['id', 'channel', 'type', 'created_at', 'content'])
+    .orderBy('created_at', 'desc').limit(limit).execute()
+}
