@@ -103,7 +103,7 @@ manageRoutes.post('/manage/staff/invitations/:id/withdraw', async (c) => {
   const invitationId = z.uuid().safeParse(c.req.param('id'))
   if (!invitationId.success) throw new NotFoundError()
   try {
-    await withdrawInvitation(c.var, staffMember(c).tenantId, invitationId.data)
+    await withdrawInvitation(c.var, staffMember(c), invitationId.data)
   } catch (error) {
     const failure = formError(c, error)
     return staffPage(c, { status: failure.status, errors: failure.errors })

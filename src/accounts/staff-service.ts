@@ -113,12 +113,21 @@ export async function listPendingInvitations(deps: Pick<AccountDeps, 'db' | 'now
 }
 
 /** Withdraws an open invitation of the manager's own tenant: its link stops working. */
-export async function withdrawInvitation(deps: Pick<AccountDeps, 'db' | 'now'>, tenantId: string, invitationId: string) {
-  const withdrawn = await withContext(deps.db, SYSTEM, (trx) => trx.updateTable('one_time_tokens').set({ used_at: deps.now })
-    .where('id', '=', invitationId).where('purpose', '=', 'staff_invitation').where('for_tenant_id', '=', tenantId)
-    .where('used_at', 'is', null).where('expires_at', '>', deps.now)
-    .returning('id').executeTakeFirst())
-  if (!withdrawn) throw new DomainError(404, 'not_found', 'manage.invitations.notFound')
+export async function withdrawInvitation(
+  deps: Pick<AccountDeps, 'db' | 'now'>, actor: { tenantId: string; userId: string }, invitationId: string,
+) {
+  await withContext(deps.db, SYSTEM, async (trx) => {
+    const withdrawn = await trx.updateTable('one_time_tokens').set({ used_at: deps.now })
+      .where('id', '=', invitationId).where('purpose', '=', 'staff_invitation').where('for_tenant_id', '=', actor.tenantId)
+      .where('used_at', 'is', null).where('expires_at', '>', deps.now)
+      .returning(['id', 'metadata']).executeTakeFirst()
+    if (!withdrawn) throw new DomainError(404, 'not_found', 'manage.invitations.notFound')
+    const role = (withdrawn.metadata as { role?: string } | null)?.role
+    await recordAudit(trx, {
+      action: 'invitation_withdrawn', tenantId: actor.tenantId, actorUserId: actor.userId,
+      targetType: 'invitation', targetId: withdrawn.id, metadata: role ? { role } : {},
+    })
+  })
 }
 
 export function listStaff(trx: Queryable, tenantId: string) {

@@ -16,6 +16,7 @@ export const AUDIT_ACTIONS = [
   'tenant_suspended',
   'commission_changed',
   'staff_invited',
+  'invitation_withdrawn',
   'staff_joined',
   'staff_removed',
   'scanner_events_assigned',

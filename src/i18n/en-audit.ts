@@ -53,6 +53,7 @@ export const enAudit = {
   'audit.action.tenant_suspended': 'Organiser suspended',
   'audit.action.commission_changed': 'Commission changed',
   'audit.action.staff_invited': 'Staff invited',
+  'audit.action.invitation_withdrawn': 'Invitation withdrawn',
   'audit.action.staff_joined': 'Staff joined',
   'audit.action.staff_removed': 'Staff removed',
   'audit.action.scanner_events_assigned': 'Scanner’s events chosen',

@@ -55,6 +55,7 @@ export const swAudit: Record<keyof typeof enAudit, string> = {
   'audit.action.tenant_suspended': 'Mwandaaji alisimamishwa',
   'audit.action.commission_changed': 'Kamisheni ilibadilishwa',
   'audit.action.staff_invited': 'Mfanyakazi alialikwa',
+  'audit.action.invitation_withdrawn': 'Mwaliko uliondolewa',
   'audit.action.staff_joined': 'Mfanyakazi alijiunga',
   'audit.action.staff_removed': 'Mfanyakazi aliondolewa',
   'audit.action.scanner_events_assigned': 'Matukio ya mkaguzi yalichaguliwa',

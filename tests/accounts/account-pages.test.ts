@@ -22,7 +22,8 @@ async function signedIn(account: { email: string | null }) {
 
 async function managerOfNewTenant() {
   const tenant = await createTenant(db)
-  return { tenant, manager: await signedIn(await createAccount(db, { tenantId: tenant.id, membership: 'manager' })) }
+  const account = await createAccount(db, { tenantId: tenant.id, membership: 'manager' })
+  return { tenant, account, manager: await signedIn(account) }
 }
 
 const hrefOf = (html: string, text: string) =>
@@ -64,8 +65,8 @@ describe('a staff invitation for someone without an account', () => {
 })
 
 describe('pending invitations on /manage/staff', () => {
-  it('lists each open invitation with its email, role, sent date and expiry, and withdraws one', async () => {
-    const { manager } = await managerOfNewTenant()
+  it('lists each open invitation with its email, role, sent date and expiry, and withdraws one (audited)', async () => {
+    const { manager, tenant, account: managerAccount } = await managerOfNewTenant()
     const email = `${unique('pending')}@example.test`
     await manager.post('/manage/staff/invite', { email, role: 'manager' })
     const page = await (await manager.get('/manage/staff')).text()
@@ -84,6 +85,10 @@ describe('pending invitations on /manage/staff', () => {
     expect(after).toContain('The invitation was withdrawn')
     expect(after).not.toContain(email)
     expect((await manager.post(action)).status).toBe(404)
+    const invitationId = action.split('/')[4]!
+    const audited = await asSystem(db, (trx) => trx.selectFrom('audit_log').select(['action', 'tenant_id', 'actor_user_id', 'metadata'])
+      .where('target_type', '=', 'invitation').where('target_id', '=', invitationId).execute())
+    expect(audited).toEqual([{ action: 'invitation_withdrawn', tenant_id: tenant.id, actor_user_id: managerAccount.id, metadata: { role: 'manager' } }])
 
     const account = await createAccount(db)
     await asSystem(db, (trx) => trx.updateTable('users').set({ email }).where('id', '=', account.id).execute())
