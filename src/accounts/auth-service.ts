@@ -35,6 +35,8 @@ export const RULES = {
   registerPerAddress: { limit: 10, windowSeconds: 60 * 60 },
   resetPerAddress: { limit: 10, windowSeconds: 60 * 60 },
   resetPerAccount: { limit: 3, windowSeconds: 60 * 60 },
+  /** Staff invitations an organiser sends: each is an email to any address, carrying the organiser's name. */
+  invitationsPerTenant: { limit: 30, windowSeconds: 60 * 60 },
 } satisfies Record<string, RateRule>
 
 const RESET_TTL_MS = 30 * 60 * 1000
