@@ -11,7 +11,7 @@ import { formError, readForm, type FieldErrors, type FormValues } from '../http/
 import { renderPage } from '../http/render.tsx'
 import { formatCount } from '../i18n/format.ts'
 import type { MessageKey } from '../i18n/index.ts'
-import { sendEmailVerification } from './auth-service.ts'
+import { resendEmailVerification } from './auth-service.ts'
 import { accountDeps } from './deps.ts'
 import { applyForm, phoneCodeForm, phoneForm } from './form-schemas.ts'
 import { requireRecentPassword, requireSignIn, signedInUser } from './guards.ts'
@@ -60,7 +60,12 @@ accountRoutes.get('/account', requireSignIn, (c) => accountPage(c))
 
 accountRoutes.post('/account/verify-email', requireSignIn, async (c) => {
   const user = signedInUser(c)
-  if (user.email && !user.emailVerified) await sendEmailVerification(accountDeps(c), user.id, user.email)
+  try {
+    if (user.email && !user.emailVerified) await resendEmailVerification(accountDeps(c), user.id, user.email)
+  } catch (error) {
+    const failure = formError(c, error)
+    return accountPage(c, { status: failure.status, errors: failure.errors })
+  }
   return c.redirect('/account?notice=verificationSent', 303)
 })
 

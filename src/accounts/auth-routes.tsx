@@ -37,15 +37,16 @@ authRoutes.get('/login', (c) => {
 authRoutes.post('/login', async (c) => {
   const t = c.var.t
   const form = await readForm(c, loginForm)
+  // only the safe, normalised next goes back into the form, whatever was posted
+  const next = safeNextPath(valueOf(form.values, 'next'), '') || undefined
   const page = (status: 401 | 422 | 429 | DomainError['status'], errors: Record<string, string>) =>
     renderPage(c, {
       title: t('auth.login.title'), status,
-      body: <LoginPage t={t} values={form.values} errors={errors} googleEnabled={!!c.var.services.google}
-        next={form.ok ? form.data.next : undefined} />,
+      body: <LoginPage t={t} values={form.values} errors={errors} googleEnabled={!!c.var.services.google} next={next} />,
     })
   if (!form.ok) return page(422, form.errors)
   try {
-    return signedInRedirect(c, await signIn(accountDeps(c), form.data.email, form.data.password), form.data.next)
+    return signedInRedirect(c, await signIn(accountDeps(c), form.data.email, form.data.password), next)
   } catch (error) {
     const failure = formError(c, error)
     return page(failure.status, failure.errors)

@@ -35,6 +35,10 @@ export const RULES = {
   registerPerAddress: { limit: 10, windowSeconds: 60 * 60 },
   resetPerAddress: { limit: 10, windowSeconds: 60 * 60 },
   resetPerAccount: { limit: 3, windowSeconds: 60 * 60 },
+  /** Asking again for the email confirmation (the one sent on registering is not counted). */
+  verificationResendsPerAccount: { limit: 3, windowSeconds: 60 * 60 },
+  /** Staff invitations an organiser sends: each is an email to any address, carrying the organiser's name. */
+  invitationsPerTenant: { limit: 30, windowSeconds: 60 * 60 },
 } satisfies Record<string, RateRule>
 
 const RESET_TTL_MS = 30 * 60 * 1000
@@ -98,6 +102,12 @@ export async function register(deps: AccountDeps, input: Registration): Promise<
   })
   await sendEmailVerification(deps, signedIn.userId, normalizeEmail(input.email))
   return signedIn
+}
+
+/** Sends the email confirmation again when the person asks, at most 3 times an hour per account. */
+export async function resendEmailVerification(deps: AccountDeps, userId: string, email: string) {
+  await throttle(deps, 'verify-resend:account', userId, RULES.verificationResendsPerAccount)
+  await sendEmailVerification(deps, userId, email)
 }
 
 export async function sendEmailVerification(deps: AccountDeps, userId: string, email: string) {

@@ -27,7 +27,24 @@ export const resetForm = z.object({ token: z.string().min(1, 'auth.reset.invalid
 export const confirmForm = z.object({ password: z.string().min(1, 'form.required').max(200, 'form.tooLong'), next: z.string().optional() })
 export const phoneForm = z.object({ phone: phoneField })
 export const phoneCodeForm = z.object({ code: z.string().trim().regex(/^\d{6}$/, 'form.code') })
-export const applyForm = z.object({ name: nameField, contactPhone: phoneField })
+/**
+ * Text that reads as a web address once email clients and browsers are done with it: a scheme (`://`),
+ * `www.`, a host name (a letter or digit, a dot, then two or more letters ending the word, as in
+ * `evil.example/pin`, `mpesa-help.co.ke` or `help@care.ke`) or an IPv4 address. Checked after NFKC
+ * (fullwidth dots and letters become plain), with invisible format characters (zero-width space) dropped
+ * and ideographic full stops read as dots, as browsers do in host names. The price: `Co.Ltd` must be
+ * written `Co. Ltd`.
+ */
+export function looksLikeLink(text: string): boolean {
+  const plain = text.normalize('NFKC').replace(/\p{Cf}/gu, '').replace(/[\u3002\uff61]/g, '.').toLowerCase()
+  return plain.includes('://') || plain.includes('www.') || /[\p{L}\p{N}]\.\p{L}{2,}(?![\p{L}\p{N}])/u.test(plain)
+    || /(?<!\d)\d{1,3}(\.\d{1,3}){3}(?!\d)/.test(plain)
+}
+
+/** An organiser's name goes into the subject and body of its staff invitations: no links in it. */
+export const organiserNameField = nameField.refine((name) => !looksLikeLink(name), 'form.organiserNameLink')
+
+export const applyForm = z.object({ name: organiserNameField, contactPhone: phoneField })
 export const inviteForm = z.object({ email: emailField, role: z.enum(['manager', 'scanner'], { message: 'form.role' }) })
 export const assignForm = z.object({
   eventIds: z.union([z.string(), z.array(z.string())]).optional()

@@ -100,9 +100,22 @@ function decodedOnce(text: string): string | undefined {
 }
 
 /**
- * A same-site relative path to go back to after signing in, or the fallback. Never another site: the
- * path must resolve, against any origin, to that same origin, and contain no control character or
- * backslash, as typed or percent-decoded; a decoded form must not start with `//` either.
+ * The path as a browser would ask for it: dot segments resolved (`/a/../b` is `/b`, `%2e` counts as a
+ * dot), or undefined when it leaves this site. Resolving can turn `/.//evil.example` into
+ * `//evil.example`, which a browser reads as another host, so the resolved path is checked again.
+ */
+function normalisedPath(path: string): string | undefined {
+  if (!URL.canParse(path, PROBE_ORIGIN)) return undefined
+  const url = new URL(path, PROBE_ORIGIN)
+  if (url.origin !== PROBE_ORIGIN || url.pathname.startsWith('//') || UNSAFE_IN_PATH.test(url.pathname)) return undefined
+  return url.pathname + url.search + url.hash
+}
+
+/**
+ * A same-site relative path to go back to after signing in, normalised, or the fallback. Never another
+ * site: the path, as typed and percent-decoded once, must resolve to this origin with no dot segment
+ * leading to `//`, and contain no control character or backslash. Only the returned value may be
+ * redirected to or echoed back into a form.
  */
 export function safeNextPath(next: string | undefined, fallback: string): string {
   if (!next || next.length > 500 || !next.startsWith('/') || next.startsWith('//')) return fallback
@@ -110,8 +123,7 @@ export function safeNextPath(next: string | undefined, fallback: string): string
   if (decoded === undefined || UNSAFE_IN_PATH.test(next) || UNSAFE_IN_PATH.test(decoded) || decoded.startsWith('//')) {
     return fallback
   }
-  if (!URL.canParse(next, PROBE_ORIGIN)) return fallback
-  const url = new URL(next, PROBE_ORIGIN)
-  if (url.origin !== PROBE_ORIGIN) return fallback
-  return url.pathname + url.search + url.hash
+  // a proxy or framework that decodes before resolving must not find another site either
+  if (normalisedPath(decoded) === undefined) return fallback
+  return normalisedPath(next) ?? fallback
 }

@@ -62,9 +62,14 @@ manageRoutes.post('/manage/staff/invite', async (c) => {
   const form = await readForm(c, inviteForm)
   if (!form.ok) return staffPage(c, { status: 422, errors: form.errors, values: form.values })
   const manager = staffMember(c)
-  await inviteStaff(accountDeps(c), {
-    tenantId: manager.tenantId, tenantName: manager.tenantName, invitedBy: manager.userId, ...form.data,
-  })
+  try {
+    await inviteStaff(accountDeps(c), {
+      tenantId: manager.tenantId, tenantName: manager.tenantName, invitedBy: manager.userId, ...form.data,
+    })
+  } catch (error) {
+    const failure = formError(c, error)
+    return staffPage(c, { status: failure.status, errors: failure.errors, values: form.values })
+  }
   return c.redirect('/manage/staff?notice=invited', 303)
 })
 

@@ -9,7 +9,7 @@ import { SYSTEM, withContext } from '../db/request-context.ts'
 import type { MembershipRole } from '../db/schema.ts'
 import { DomainError } from '../lib/domain-errors.ts'
 import { sendPlatformMessage } from '../notifications/messages.ts'
-import { normalizeEmail, type AccountDeps } from './auth-service.ts'
+import { normalizeEmail, RULES, throttle, type AccountDeps } from './auth-service.ts'
 import { consumeToken, issueToken, peekToken } from './one-time-tokens.ts'
 
 const INVITE_TTL_MS = 7 * 24 * 3600 * 1000
@@ -46,12 +46,27 @@ export async function applyForTenant(deps: AccountDeps, userId: string, input: {
   })
 }
 
+/**
+ * Invitations are emails to any address carrying the organiser's name, so only an approved organiser
+ * sends them; one waiting for approval is told why, a suspended one is refused.
+ */
+async function assertMayInvite(trx: Queryable, tenantId: string) {
+  const tenant = await trx.selectFrom('tenants').select('status').where('id', '=', tenantId).executeTakeFirst()
+  if (tenant?.status === 'active') return
+  if (tenant?.status === 'pending') throw new DomainError(403, 'organiser_not_approved', 'manage.staff.pendingNoInvites')
+  if (tenant?.status === 'suspended') throw new DomainError(403, 'organiser_suspended', 'manage.suspended')
+  throw new DomainError(403, 'forbidden', 'error.forbidden')
+}
+
 export async function inviteStaff(
   deps: AccountDeps,
   invite: { tenantId: string; tenantName: string; invitedBy: string; email: string; role: MembershipRole },
 ) {
   const email = normalizeEmail(invite.email)
   const token = await withContext(deps.db, SYSTEM, async (trx) => {
+    await assertMayInvite(trx, invite.tenantId)
+    // counted only once the organiser may invite, so refused attempts before approval cost nothing
+    await throttle(deps, 'invite:tenant', invite.tenantId, RULES.invitationsPerTenant)
     const secret = await issueToken(trx, {
       purpose: 'staff_invitation', userId: null, target: email, forTenantId: invite.tenantId, ttlMs: INVITE_TTL_MS,
       now: deps.now, metadata: { role: invite.role, invitedBy: invite.invitedBy },

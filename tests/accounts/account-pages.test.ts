@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../src/db/database.ts'
 import { createTestApp } from '../support/app.ts'
-import { TestClient } from '../support/client.ts'
+import { MINUTE, TestClient, TestClock } from '../support/client.ts'
 import { openTestDatabase } from '../support/database.ts'
 import { asSystem, createAccount, createTenant, lastMessageTo, linkIn, TEST_PASSWORD, unique } from '../support/fixtures.ts'
 
@@ -129,5 +129,45 @@ describe('the phone on /account', () => {
     expect(html).toContain('action="/account/phone/verify"')
     const sw = await browser.post('/account/phone', { phone: '0722 000 111' }, { 'accept-language': 'sw' })
     expect(await sw.text()).toContain('Tumetuma msimbo wa tarakimu 6 kwa WhatsApp kwenda 0722 ••• 111')
+  })
+})
+
+describe('resending the email confirmation', () => {
+  it('sends at most 3 an hour per account: the next is refused with 429 and a clear message, sending nothing', async () => {
+    const clock = new TestClock()
+    const { app } = createTestApp(db, { now: clock.now })
+    const person = await createAccount(db)
+    await asSystem(db, (trx) => trx.updateTable('users').set({ email_verified_at: null }).where('id', '=', person.id).execute())
+    const browser = new TestClient(app)
+    expect((await browser.post('/login', { email: person.email!, password: TEST_PASSWORD })).status).toBe(303)
+    const confirmations = async () => (await asSystem(db, (trx) => trx.selectFrom('notifications').select('content')
+      .where('type', '=', 'verification_code').execute())).filter((row) => (row.content as { to?: string }).to === person.email).length
+
+    for (let i = 0; i < 3; i++) {
+      const sent = await browser.post('/account/verify-email')
+      expect(sent.status, `resend ${i + 1}`).toBe(303)
+      expect(sent.headers.get('location')).toBe('/account?notice=verificationSent')
+    }
+    expect(await confirmations()).toBe(3)
+    const refused = await browser.post('/account/verify-email')
+    expect(refused.status).toBe(429)
+    const page = await refused.text()
+    expect(page).toContain('Too many attempts. Try again in')
+    expect(page).toContain('action="/account/verify-email"')
+    const sw = await browser.post('/account/verify-email', {}, { 'accept-language': 'sw' })
+    expect(sw.status).toBe(429)
+    expect(await sw.text()).toContain('Majaribio mengi mno. Jaribu tena baada ya dakika')
+    expect(await confirmations()).toBe(3)
+
+    // the limit is the account's: another account still gets its email
+    const other = await createAccount(db)
+    await asSystem(db, (trx) => trx.updateTable('users').set({ email_verified_at: null }).where('id', '=', other.id).execute())
+    const otherBrowser = new TestClient(app)
+    await otherBrowser.post('/login', { email: other.email!, password: TEST_PASSWORD })
+    expect((await otherBrowser.post('/account/verify-email')).status).toBe(303)
+
+    clock.advance(61 * MINUTE)
+    expect((await browser.post('/account/verify-email')).status).toBe(303)
+    expect(await confirmations()).toBe(4)
   })
 })

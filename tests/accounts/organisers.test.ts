@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { applyForm } from '../../src/accounts/form-schemas.ts'
 import { createGuest } from '../../src/accounts/verification-service.ts'
 import type { Database } from '../../src/db/database.ts'
 import { createTestApp } from '../support/app.ts'
-import { TestClient } from '../support/client.ts'
+import { MINUTE, TestClient, TestClock } from '../support/client.ts'
 import { openTestDatabase } from '../support/database.ts'
 import {
   asSystem, createAccount, createEvent, createTenant, lastMessageTo, linkIn, TEST_PASSWORD, unique,
@@ -68,6 +69,37 @@ describe('applying to sell tickets', () => {
   })
 })
 
+describe('organiser names', () => {
+  /** Each would put a web address or something an email client turns into a link into invitation emails. */
+  const LINKY_NAMES = [
+    'M-Pesa Security: confirm your PIN at https://evil.example/mpesa', 'hxxp://evil.example', 'Visit WWW.evil', 'evil.example/mpesa',
+    'mpesa-help.co.ke', 'Safaricom support at safaricom-care.com', 'Pwani Events (pwani.events)', 'evil\uFF0Eexample',
+    'evil\u200B.example/pin', 'ftp://files', 'help@mpesa-care.ke',
+  ]
+
+  it.each(LINKY_NAMES)('refuses %j with 422 and a clear message, creating nothing', async (name) => {
+    const applicant = await createAccount(db)
+    const browser = await signIn(applicant)
+    const res = await browser.post('/manage/apply', { name, contactPhone: '0712345678' })
+    expect(res.status).toBe(422)
+    expect(await res.text()).toContain('An organiser name cannot contain a web address or a link')
+    const created = await asSystem(db, (trx) => trx.selectFrom('tenants').select('id').where('applicant_user_id', '=', applicant.id).execute())
+    expect(created).toEqual([])
+  })
+
+  it('says so in Swahili too', async () => {
+    const browser = await signIn(await createAccount(db))
+    const res = await browser.post('/manage/apply', { name: 'www.evil.example', contactPhone: '0712345678' }, { 'accept-language': 'sw' })
+    expect(res.status).toBe(422)
+    expect(await res.text()).toContain('Jina la mwandaaji haliwezi kuwa na anwani ya tovuti wala kiungo')
+  })
+
+  it.each(['Nairobi Live Ltd.', 'St. Mary’s Choir', 'Mr. & Mrs. Events', 'Pwani Events 2026', 'J.K. Sounds', 'Kilifi 4.0 Festival', 'Rock/Pop Nights'])(
+    'keeps the ordinary name %j', (name) => {
+      expect(applyForm.safeParse({ name, contactPhone: '0712345678' }).success).toBe(true)
+    })
+})
+
 describe('suspension and commission', () => {
   it('stops a suspended organiser’s events from showing and selling; approving brings them back', async () => {
     const tenant = await createTenant(db)
@@ -119,6 +151,77 @@ describe('staff', () => {
     expect((await browser.get('/start')).headers.get('location')).toBe('/scan')
     expect((await browser.get(`/invitations/accept?token=${token}`)).status).toBe(400)
     expect(await (await manager.get('/manage/staff')).text()).toContain(invitee.email!)
+  })
+
+  it('refuses invitations from an organiser waiting for approval (403, clear message, no email); approved, it invites', async () => {
+    const tenant = await createTenant(db, { status: 'pending' })
+    const manager = await signIn(await createAccount(db, { tenantId: tenant.id, membership: 'manager' }))
+    const email = `${unique('early')}@example.test`
+    const refused = await manager.post('/manage/staff/invite', { email, role: 'scanner' })
+    expect(refused.status).toBe(403)
+    const page = await refused.text()
+    expect(page).toContain('Your organiser account is waiting for approval. You can invite managers and scanners once a platform admin approves you.')
+    expect(page).toContain('action="/manage/staff/invite"')
+    const sw = await manager.post('/manage/staff/invite', { email, role: 'scanner' }, { 'accept-language': 'sw' })
+    expect(sw.status).toBe(403)
+    expect(await sw.text()).toContain('Akaunti yako ya mwandaaji inasubiri kuidhinishwa')
+    expect(await lastMessageTo(db, email)).toBeUndefined()
+    const invitations = () => asSystem(db, (trx) => trx.selectFrom('one_time_tokens').select('id')
+      .where('purpose', '=', 'staff_invitation').where('for_tenant_id', '=', tenant.id).execute())
+    expect(await invitations()).toEqual([])
+    expect(await auditActions(tenant.id)).not.toContain('staff_invited')
+
+    await admin.post(`/admin/tenants/${tenant.id}/approve`)
+    expect((await manager.post('/manage/staff/invite', { email, role: 'scanner' })).status).toBe(303)
+    expect(await lastMessageTo(db, email)).toBeDefined()
+    expect(await invitations()).toHaveLength(1)
+  })
+
+  it('refuses invitations from a suspended organiser', async () => {
+    const tenant = await createTenant(db, { status: 'suspended' })
+    const manager = await signIn(await createAccount(db, { tenantId: tenant.id, membership: 'manager' }))
+    const email = `${unique('suspended')}@example.test`
+    const refused = await manager.post('/manage/staff/invite', { email, role: 'manager' })
+    expect(refused.status).toBe(403)
+    expect(await refused.text()).toContain('This organiser is suspended')
+    expect(await lastMessageTo(db, email)).toBeUndefined()
+  })
+
+  it('sends at most 30 invitations an hour per organiser: the next is refused with 429 and sends nothing', async () => {
+    const clock = new TestClock()
+    const { app: clocked } = createTestApp(db, { now: clock.now })
+    const tenant = await createTenant(db)
+    const managerAccount = await createAccount(db, { tenantId: tenant.id, membership: 'manager' })
+    const signInClocked = async () => {
+      const browser = new TestClient(clocked)
+      expect((await browser.post('/login', { email: managerAccount.email!, password: TEST_PASSWORD })).status).toBe(303)
+      return browser
+    }
+    const manager = await signInClocked()
+    const sent = (to: string) => manager.post('/manage/staff/invite', { email: to, role: 'scanner' })
+    for (let i = 0; i < 30; i++) {
+      expect((await sent(`${unique(`bulk${i}`)}@example.test`)).status, `invitation ${i + 1}`).toBe(303)
+    }
+    const extra = `${unique('extra')}@example.test`
+    const refused = await sent(extra)
+    expect(refused.status).toBe(429)
+    expect(await refused.text()).toContain('Too many attempts. Try again in')
+    expect(await lastMessageTo(db, extra)).toBeUndefined()
+    const open = await asSystem(db, (trx) => trx.selectFrom('one_time_tokens').select('id')
+      .where('purpose', '=', 'staff_invitation').where('for_tenant_id', '=', tenant.id).execute())
+    expect(open).toHaveLength(30)
+
+    // another organiser is not held back by this one
+    const other = await createTenant(db)
+    const otherAccount = await createAccount(db, { tenantId: other.id, membership: 'manager' })
+    const otherManager = new TestClient(clocked)
+    await otherManager.post('/login', { email: otherAccount.email!, password: TEST_PASSWORD })
+    expect((await otherManager.post('/manage/staff/invite', { email: `${unique('other')}@example.test`, role: 'scanner' })).status).toBe(303)
+
+    clock.advance(61 * MINUTE)
+    const later = await signInClocked()
+    expect((await later.post('/manage/staff/invite', { email: extra, role: 'scanner' })).status).toBe(303)
+    expect(await lastMessageTo(db, extra)).toBeDefined()
   })
 
   it('refuses bad invitations with 422', async () => {

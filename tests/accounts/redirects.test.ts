@@ -13,12 +13,21 @@ beforeAll(async () => {
 })
 afterAll(() => db.destroy())
 
+/** Paths whose dot segments (typed or percent-encoded) normalise to `//evil.example`. */
+const DOT_SEGMENT_TRICKS = [
+  '/.//evil.example', '/..//evil.example', '/a/..//evil.example', '/%2e//evil.example', '/%2E//evil.example',
+  '/%2e%2e//evil.example/path?x=1', '/a/b/../..//evil.example', '/././/evil.example', '/.%2e//evil.example',
+  '/a/%2e%2e//evil.example', '/..%2f/evil.example', '/.%2F/evil.example',
+]
+
 /** Each would lead a browser to another site (or break the Location header) if passed through. */
 const TRICKS = [
   'https://evil.example/', '//evil.example', '/\\evil.example', '/\t/evil.example', '/\n/evil.example',
   '/\r/evil.example', '/\r\n/evil.example', '/\\\\evil.example', '/%09/evil.example', '/%0a/evil.example',
   '/%0D%0A/evil.example', '/%2F/evil.example', '/%2f%2fevil.example', '/%5Cevil.example', '/%5c%5cevil.example',
   '/\u0000/evil.example', '/\u007f/evil.example', '/%E0%A4%A', 'evil.example', `/${'a'.repeat(600)}`,
+  // dot segments: each resolves to a path starting with `//`, which a browser reads as another host
+  ...DOT_SEGMENT_TRICKS,
 ]
 
 describe('safeNextPath', () => {
@@ -30,6 +39,8 @@ describe('safeNextPath', () => {
     expect(safeNextPath('/account/sessions', '/x')).toBe('/account/sessions')
     expect(safeNextPath('/events?city=Nairobi%20West&page=2', '/x')).toBe('/events?city=Nairobi%20West&page=2')
     expect(safeNextPath('/manage/events/../staff', '/x')).toBe('/manage/staff')
+    expect(safeNextPath('/manage/./%2e%2e/account/./sessions?x=1#top', '/x')).toBe('/account/sessions?x=1#top')
+    expect(safeNextPath('/..', '/x')).toBe('/')
     expect(safeNextPath(undefined, '/x')).toBe('/x')
   })
 })
@@ -47,6 +58,38 @@ describe('after signing in', () => {
     const res = await new TestClient(app).post('/login', { email: person.email!, password: TEST_PASSWORD, next })
     expect(res.status).toBe(303)
     expect(res.headers.get('location')).toBe('/start')
+  })
+
+  it.each(['/.//evil.example', '/%2e%2e//evil.example/path?x=1', '/\t/evil.example'])(
+    'keeps only the safe next in the form after a failed sign-in with next=%j', async (next) => {
+      const { app } = setup()
+      const person = await createAccount(db)
+      const res = await new TestClient(app).post('/login', { email: person.email!, password: 'not-the-password', next })
+      expect(res.status).toBe(401)
+      const page = await res.text()
+      expect(page).toContain('action="/login"')
+      expect(page).not.toContain('evil.example')
+      expect(page).not.toContain('name="next"')
+    })
+
+  it('keeps the normalised next in the form after a failed sign-in', async () => {
+    const { app } = setup()
+    const person = await createAccount(db)
+    const res = await new TestClient(app).post('/login', { email: person.email!, password: 'not-the-password', next: '/account/./x/../sessions' })
+    expect(res.status).toBe(401)
+    expect(await res.text()).toContain('name="next" value="/account/sessions"')
+    const invalid = await new TestClient(app).post('/login', { email: 'nope', password: '', next: '/.//evil.example' })
+    expect(invalid.status).toBe(422)
+    expect(await invalid.text()).not.toContain('evil.example')
+  })
+
+  it('keeps only the safe next in the form after a failed registration', async () => {
+    const { app } = setup()
+    const res = await new TestClient(app).post('/register', { name: '', email: 'nope', password: 'short', next: '/a/..//evil.example' })
+    expect(res.status).toBe(422)
+    const page = await res.text()
+    expect(page).toContain('action="/register"')
+    expect(page).not.toContain('evil.example')
   })
 
   it('does not carry a tab trick from the link into the sign-in form', async () => {
@@ -69,11 +112,17 @@ describe('after confirming the password', () => {
     return { browser, sessionId: session.id }
   }
 
-  it.each(['/\t/evil.example', '/\n/evil.example', '/\\evil.example', '/%2F/evil.example', '//evil.example'])(
+  it.each(['/\t/evil.example', '/\n/evil.example', '/\\evil.example', '/%2F/evil.example', '//evil.example', ...DOT_SEGMENT_TRICKS])(
     'goes to /account for next=%j', async (next) => {
       const { browser } = await stale()
       const page = await (await browser.get(`/account/confirm-password?next=${encodeURIComponent(next)}`)).text()
       expect(page).toContain('name="next" value="/account"')
+      expect(page).not.toContain('evil.example')
+      const wrong = await browser.post('/account/confirm-password', { password: 'not-the-password', next })
+      expect(wrong.status).toBe(401)
+      const again = await wrong.text()
+      expect(again).toContain('name="next" value="/account"')
+      expect(again).not.toContain('evil.example')
       const res = await browser.post('/account/confirm-password', { password: TEST_PASSWORD, next })
       expect(res.status).toBe(303)
       expect(res.headers.get('location')).toBe('/account')
