@@ -3,6 +3,7 @@ import { enAccounts } from './en-accounts.ts'
 import { enAudit } from './en-audit.ts'
 import { enPayments } from './en-payments.ts'
 import { enTickets } from './en-tickets.ts'
+import { enUploads } from './en-uploads.ts'
 import { enWeb } from './en-web.ts'
 
 /** English messages: the reference catalog. Every key here must exist in every other language. Payments' messages live in en-payments.ts. */
@@ -12,6 +13,7 @@ export const en = {
   ...enApi,
   ...enAccounts,
   ...enTickets,
+  ...enUploads,
   ...enAudit,
   'app.name': 'Tikiti',
   'app.tagline': 'Tickets for events across East Africa, paid with M-Pesa.',

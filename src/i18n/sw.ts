@@ -4,6 +4,7 @@ import { swApi } from './sw-api.ts'
 import { swAccounts } from './sw-accounts.ts'
 import { swPayments } from './sw-payments.ts'
 import { swTickets } from './sw-tickets.ts'
+import { swUploads } from './sw-uploads.ts'
 import { swWeb } from './sw-web.ts'
 
 /** Swahili messages. The type makes a missing key a compile error. */
@@ -13,6 +14,7 @@ export const sw: Record<MessageKey, string> = {
   ...swApi,
   ...swAccounts,
   ...swTickets,
+  ...swUploads,
   ...swAudit,
   'app.name': 'Tikiti',
   'app.tagline': 'Tiketi za matukio kote Afrika Mashariki, hulipwa kwa M-Pesa.',
