@@ -191,6 +191,12 @@ describe('images over the pixel limit are refused from their header, before anyt
     expect(pngDecodes).toBe(0)
   })
 
+  it('states the limits on the upload forms, from the same rules', async () => {
+    const page = await (await managerA.get(`/manage/events/${eventId}`)).text()
+    expect(page).toContain('JPEG, PNG or WebP, up to 2 MB and 4096 × 4096 pixels.')
+    expect(page).toContain('A background image (JPEG or PNG, up to 2048 × 2048 pixels) or a one-page PDF, up to 5 MB.')
+  })
+
   it('says so in Swahili to a Swahili speaker', async () => {
     const { status, page } = await refusal('poster', grey(4097, 8), 'sw')
     expect(status).toBe(422)
