@@ -3,6 +3,7 @@ import { enAccounts } from './en-accounts.ts'
 import { enAudit } from './en-audit.ts'
 import { enPayments } from './en-payments.ts'
 import { enTickets } from './en-tickets.ts'
+import { enUploads } from './en-uploads.ts'
 import { enWeb } from './en-web.ts'
 
 /** English messages: the reference catalog. Every key here must exist in every other language. Payments' messages live in en-payments.ts. */
@@ -12,6 +13,7 @@ export const en = {
   ...enApi,
   ...enAccounts,
   ...enTickets,
+  ...enUploads,
   ...enAudit,
   'app.name': 'Tikiti',
   'app.tagline': 'Tickets for events across East Africa, paid with M-Pesa.',
@@ -252,10 +254,10 @@ export const en = {
   'action.draft': 'Back to draft',
   'manage.poster': 'Poster',
   'manage.poster.upload': 'Upload poster',
-  'manage.poster.hint': 'JPEG, PNG or WebP, up to 2 MB.',
+  'manage.poster.hint': 'JPEG, PNG or WebP, up to {mb} MB and {side} × {side} pixels.',
   'manage.template': 'Ticket template',
   'manage.template.upload': 'Upload template',
-  'manage.template.hint': 'A background image (JPEG or PNG) or a one-page PDF, up to 5 MB.',
+  'manage.template.hint': 'A background image (JPEG or PNG, up to {side} × {side} pixels) or a one-page PDF, up to {mb} MB.',
   'manage.template.current': 'A template is uploaded.',
   'upload.tooLarge': 'That file is too large: the limit is {mb} MB.',
   'upload.wrongType': 'That file type is not accepted here.',

@@ -4,6 +4,7 @@ import { swApi } from './sw-api.ts'
 import { swAccounts } from './sw-accounts.ts'
 import { swPayments } from './sw-payments.ts'
 import { swTickets } from './sw-tickets.ts'
+import { swUploads } from './sw-uploads.ts'
 import { swWeb } from './sw-web.ts'
 
 /** Swahili messages. The type makes a missing key a compile error. */
@@ -13,6 +14,7 @@ export const sw: Record<MessageKey, string> = {
   ...swApi,
   ...swAccounts,
   ...swTickets,
+  ...swUploads,
   ...swAudit,
   'app.name': 'Tikiti',
   'app.tagline': 'Tiketi za matukio kote Afrika Mashariki, hulipwa kwa M-Pesa.',
@@ -253,10 +255,10 @@ export const sw: Record<MessageKey, string> = {
   'action.draft': 'Rudisha kuwa rasimu',
   'manage.poster': 'Bango',
   'manage.poster.upload': 'Pakia bango',
-  'manage.poster.hint': 'JPEG, PNG au WebP, hadi MB 2.',
+  'manage.poster.hint': 'JPEG, PNG au WebP, hadi MB {mb} na pikseli {side} × {side}.',
   'manage.template': 'Kiolezo cha tiketi',
   'manage.template.upload': 'Pakia kiolezo',
-  'manage.template.hint': 'Picha ya mandharinyuma (JPEG au PNG) au PDF ya ukurasa mmoja, hadi MB 5.',
+  'manage.template.hint': 'Picha ya mandharinyuma (JPEG au PNG, hadi pikseli {side} × {side}) au PDF ya ukurasa mmoja, hadi MB {mb}.',
   'manage.template.current': 'Kiolezo kimepakiwa.',
   'upload.tooLarge': 'Faili hilo ni kubwa mno: kikomo ni MB {mb}.',
   'upload.wrongType': 'Aina hiyo ya faili haikubaliwi hapa.',

@@ -1,104 +1,102 @@
 /**
- * Whether an uploaded image is really one, all the way through: a file that merely starts with an
- * image's signature must never be stored, because every buyer's PDF for the event would then try to
- * draw it. Pure JavaScript (Deno and Workers alike).
+ * Whether an uploaded image is really one, all the way through, and small enough to draw: a file that
+ * merely starts with an image's signature must never be stored, because every buyer's PDF for the
+ * event (or every buyer's phone, for a poster) would then try to draw it. Nothing here decodes pixels:
+ * the size comes from the header first, and an image over the limit is refused before anything is
+ * inflated, so a 187 KB PNG that decodes to 192 MB costs no more than reading 29 bytes. Pure Web APIs
+ * (Deno and Workers alike).
  *
- * - PNG: every chunk read with its length and CRC-32, IHDR first and IEND last, then decoded by
- *   pdf-lib (which inflates the pixel data) exactly as the ticket PDF will.
- * - JPEG: the segments walked from SOI to the scan, a frame header present, the file ending in EOI,
- *   then embedded by pdf-lib as the ticket PDF will.
- * - WebP (posters only; browsers decode it, PDFs never see it): the RIFF size matches the file and its
- *   first chunk is a VP8, VP8L or VP8X chunk with its own signature and a size inside the file.
+ * - PNG (png-check.ts): IHDR, every chunk's CRC-32, and the pixel data inflated (counted, not kept)
+ *   to exactly the size the header promises.
+ * - JPEG: the segments walked from SOI to the scan, a frame header (SOFn) with a non-zero size, the
+ *   file ending in EOI.
+ * - WebP (webp-check.ts): the RIFF chunks adding up to the file, each frame a real VP8 or VP8L header.
  */
-import { PDFDocument } from 'pdf-lib'
 import type { BlobContentType } from '../db/schema.ts'
+import { u16be } from './image-bytes.ts'
+import { readPng } from './png-check.ts'
+import { readWebp } from './webp-check.ts'
 
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256)
-  for (let n = 0; n < 256; n++) {
-    let c = n
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
-    table[n] = c >>> 0
-  }
-  return table
-})()
-
-function crc32(bytes: Uint8Array, start: number, end: number): number {
-  let crc = 0xffffffff
-  for (let i = start; i < end; i++) crc = CRC_TABLE[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8)
-  return (crc ^ 0xffffffff) >>> 0
+/** The most pixels an image may have, a side and in all. */
+export interface PixelLimit {
+  side: number
+  pixels: number
 }
 
-const u32be = (bytes: Uint8Array, at: number) => ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0
-const u32le = (bytes: Uint8Array, at: number) => (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0
-const ascii = (bytes: Uint8Array, at: number, length: number) => String.fromCharCode(...bytes.subarray(at, at + length))
+/**
+ * The pixel limits, by what the image is for.
+ * - A poster is shown on phones (even a 1440×3200 screen is 4.6 megapixels) and only ever decoded by
+ *   browsers: 4096 a side and 16.8 megapixels lets a phone camera's 4032×3024 photo through as it is.
+ * - A ticket template is drawn behind an A6 ticket (105×148 mm: 1240×1748 px at 300 dpi), and pdf-lib
+ *   decodes a PNG template and deflates it again for every buyer's PDF, synchronously: measured on this
+ *   machine, 0.7 s at 2048×2048 but 3 to 4 s at 4096×4096, which also needs more memory than a Worker
+ *   has (128 MB). 2048 a side (350 dpi on the ticket) and 4.2 megapixels.
+ */
+export const IMAGE_PIXEL_LIMITS = {
+  poster: { side: 4096, pixels: 4096 * 4096 },
+  ticket_template: { side: 2048, pixels: 2048 * 2048 },
+} as const satisfies Record<string, PixelLimit>
 
-function pngChunksIntact(bytes: Uint8Array): boolean {
-  let at = 8
-  let first = true
-  while (at + 12 <= bytes.length) {
-    const length = u32be(bytes, at)
-    const type = ascii(bytes, at + 4, 4)
-    const end = at + 8 + length
-    if (end + 4 > bytes.length) return false
-    if (crc32(bytes, at + 4, end) !== u32be(bytes, end)) return false
-    if (first && type !== 'IHDR') return false
-    first = false
-    if (type === 'IEND') return end + 4 === bytes.length
-    at = end + 4
-  }
-  return false
+/** What a format's reader makes of a file: the size its header claims, and whether the rest holds up. */
+export interface ImageHeader {
+  width: number
+  height: number
+  intact(): boolean | Promise<boolean>
 }
 
-function jpegSegmentsIntact(bytes: Uint8Array): boolean {
+export type ImageVerdict =
+  | { ok: true; width: number; height: number }
+  | { ok: false; problem: 'damaged' }
+  | { ok: false; problem: 'too_many_pixels'; width: number; height: number }
+
+/** SOF0…SOF15: the frame headers (c4 is DHT, c8 JPG and cc DAC, which share the range). */
+const isFrameMarker = (marker: number) => marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc
+
+/** A JPEG's size from its first frame header (SOFn), and whether its segments run from SOI to a scan and EOI. */
+function readJpeg(bytes: Uint8Array): ImageHeader | undefined {
   let at = 2
-  let frame = false
+  let frame: { width: number; height: number } | undefined
+  let intact = false
   while (at + 4 <= bytes.length) {
-    if (bytes[at] !== 0xff) return false
+    if (bytes[at] !== 0xff) break
     const marker = bytes[at + 1]!
     if (marker === 0xff) { at++; continue }
-    if (marker === 0xd8 || marker === 0xd9 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) return false
-    const length = (bytes[at + 2]! << 8) | bytes[at + 3]!
-    if (length < 2 || at + 2 + length > bytes.length) return false
-    // SOF0…SOF15, except DHT (c4), JPG (c8) and DAC (cc)
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) frame = true
+    if (marker === 0xd8 || marker === 0xd9 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) break
+    const length = u16be(bytes, at + 2)
+    if (length < 2 || at + 2 + length > bytes.length) break
+    if (isFrameMarker(marker) && !frame) {
+      // precision, height, width, component count, then three bytes a component
+      if (length < 8 || length !== 8 + 3 * bytes[at + 9]!) break
+      frame = { height: u16be(bytes, at + 5), width: u16be(bytes, at + 7) }
+    }
     if (marker === 0xda) {
       // the entropy-coded scan follows, up to the end-of-image marker that closes the file
       const ends = bytes[bytes.length - 2] === 0xff && bytes[bytes.length - 1] === 0xd9
-      return frame && ends && bytes.length > at + 2 + length + 2
+      intact = ends && bytes.length > at + 2 + length + 2
+      break
     }
     at += 2 + length
   }
-  return false
+  // a height of zero (defined later by a DNL segment) is legal JPEG, but neither pdf-lib nor browsers draw it
+  if (!frame || frame.width === 0 || frame.height === 0) return undefined
+  return { ...frame, intact: () => intact }
 }
 
-function webpIntact(bytes: Uint8Array): boolean {
-  if (bytes.length < 30 || u32le(bytes, 4) + 8 !== bytes.length) return false
-  const chunk = ascii(bytes, 12, 4)
-  const size = u32le(bytes, 16)
-  if (20 + size > bytes.length) return false
-  if (chunk === 'VP8 ') return size >= 10 && bytes[23] === 0x9d && bytes[24] === 0x01 && bytes[25] === 0x2a
-  if (chunk === 'VP8L') return size >= 5 && bytes[20] === 0x2f
-  if (chunk === 'VP8X') return size === 10
-  return false
+function readHeader(contentType: BlobContentType, bytes: Uint8Array<ArrayBuffer>): ImageHeader | undefined {
+  if (contentType === 'image/png') return readPng(bytes)
+  if (contentType === 'image/jpeg') return readJpeg(bytes)
+  if (contentType === 'image/webp') return readWebp(bytes)
+  return undefined
 }
 
-/** Whether pdf-lib can draw the image, tried in a scratch document (the real one is left alone). */
-async function embedsInPdf(contentType: 'image/png' | 'image/jpeg', bytes: Uint8Array): Promise<boolean> {
-  try {
-    const scratch = await PDFDocument.create()
-    const image = contentType === 'image/png' ? await scratch.embedPng(bytes) : await scratch.embedJpg(bytes)
-    await image.embed()
-    return image.width > 0 && image.height > 0
-  } catch {
-    return false
-  }
-}
-
-/** Whether `bytes`, already sniffed as `contentType`, is a whole image of that type. */
-export async function imageDecodes(contentType: BlobContentType, bytes: Uint8Array): Promise<boolean> {
-  if (contentType === 'image/png') return pngChunksIntact(bytes) && embedsInPdf(contentType, bytes)
-  if (contentType === 'image/jpeg') return jpegSegmentsIntact(bytes) && embedsInPdf(contentType, bytes)
-  if (contentType === 'image/webp') return webpIntact(bytes)
-  return false
+/**
+ * Whether `bytes`, already sniffed as `contentType`, is a whole image of that type within `limit`.
+ * The size is checked before anything else is read, let alone inflated.
+ */
+export async function inspectImage(contentType: BlobContentType, bytes: Uint8Array<ArrayBuffer>, limit: PixelLimit): Promise<ImageVerdict> {
+  const header = readHeader(contentType, bytes)
+  if (!header) return { ok: false, problem: 'damaged' }
+  const { width, height } = header
+  if (width > limit.side || height > limit.side || width * height > limit.pixels) return { ok: false, problem: 'too_many_pixels', width, height }
+  return (await header.intact()) ? { ok: true, width, height } : { ok: false, problem: 'damaged' }
 }

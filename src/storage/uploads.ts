@@ -1,13 +1,14 @@
 /**
  * Checking uploaded files: size limits, and the type read from the file's own first bytes (never the
- * browser's claim or the file name), so a script cannot pass as an image, then the whole file decoded
- * (see image-check.ts), so junk behind a signature cannot pass either.
+ * browser's claim or the file name), so a script cannot pass as an image, then the image's pixel size
+ * from its header and the whole file checked through (see image-check.ts), so neither a decompression
+ * bomb nor junk behind a signature can pass.
  */
 import { PDFDocument } from 'pdf-lib'
 import type { BlobContentType } from '../db/schema.ts'
 import { DomainError } from '../lib/domain-errors.ts'
-import { pdfPageEmbeds } from '../tickets/pdf.ts'
-import { imageDecodes } from './image-check.ts'
+import { imageEmbeds, pdfPageEmbeds } from '../tickets/pdf.ts'
+import { IMAGE_PIXEL_LIMITS, inspectImage } from './image-check.ts'
 
 const MB = 1024 * 1024
 
@@ -31,6 +32,23 @@ export function sniffContentType(bytes: Uint8Array): BlobContentType | undefined
   return undefined
 }
 
+/**
+ * The signature is only a claim: an image is stored only if its header's size is within the limit for
+ * its purpose and the file holds up all the way through. A template must also be drawable by pdf-lib,
+ * as every ticket PDF will draw it (posters only ever meet browsers, so pdf-lib never decodes them).
+ */
+async function checkImage(contentType: Exclude<BlobContentType, 'application/pdf'>, bytes: Uint8Array<ArrayBuffer>, purpose: keyof typeof UPLOAD_RULES) {
+  const limit = IMAGE_PIXEL_LIMITS[purpose]
+  const verdict = await inspectImage(contentType, bytes, limit)
+  if (!verdict.ok && verdict.problem === 'too_many_pixels') {
+    throw new DomainError(422, 'upload_too_many_pixels', 'upload.tooManyPixels', {
+      width: verdict.width, height: verdict.height, side: limit.side, megapixels: (limit.pixels / 1e6).toFixed(1),
+    })
+  }
+  const drawable = verdict.ok && (purpose === 'poster' || (contentType !== 'image/webp' && (await imageEmbeds(contentType, bytes))))
+  if (!drawable) throw new DomainError(422, 'upload_not_decodable', 'upload.notDecodable')
+}
+
 export async function checkUpload(file: unknown, purpose: keyof typeof UPLOAD_RULES) {
   const rules = UPLOAD_RULES[purpose]
   if (!(file instanceof File) || file.size === 0) throw new DomainError(422, 'upload_missing', 'upload.missing')
@@ -38,10 +56,7 @@ export async function checkUpload(file: unknown, purpose: keyof typeof UPLOAD_RU
   const bytes = new Uint8Array(await file.arrayBuffer())
   const contentType = sniffContentType(bytes)
   if (!contentType || !rules.types.includes(contentType)) throw new DomainError(415, 'upload_wrong_type', 'upload.wrongType')
-  // the signature is only a claim: an image is stored only if it decodes all the way through
-  if (contentType !== 'application/pdf' && !(await imageDecodes(contentType, bytes))) {
-    throw new DomainError(422, 'upload_not_decodable', 'upload.notDecodable')
-  }
+  if (contentType !== 'application/pdf') await checkImage(contentType, bytes, purpose)
   if (contentType === 'application/pdf') {
     // a broken PDF can load and still fail on its page tree: anything that goes wrong means "not a PDF"
     const pages = await PDFDocument.load(bytes, { updateMetadata: false }).then((doc) => doc.getPageCount()).catch(() => -1)

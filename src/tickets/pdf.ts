@@ -5,7 +5,7 @@
  */
 import { PDFDocument, rgb, StandardFonts, type PDFEmbeddedPage, type PDFFont, type PDFImage, type PDFPage } from 'pdf-lib'
 import type { BlobContentType } from '../db/schema.ts'
-import { imageDecodes } from '../storage/image-check.ts'
+import { IMAGE_PIXEL_LIMITS, inspectImage } from '../storage/image-check.ts'
 import { qrModules } from './qr-svg.ts'
 
 export interface PdfTicket {
@@ -69,14 +69,32 @@ export async function pdfPageEmbeds(bytes: Uint8Array<ArrayBuffer>): Promise<boo
   }
 }
 
+/**
+ * Whether pdf-lib can draw the image, tried in a scratch document (the real one is left alone). Only for
+ * an image that passed inspectImage: pdf-lib decodes a PNG's every pixel here.
+ */
+export async function imageEmbeds(contentType: 'image/png' | 'image/jpeg', bytes: Uint8Array<ArrayBuffer>): Promise<boolean> {
+  try {
+    const scratch = await PDFDocument.create()
+    const image = contentType === 'image/png' ? await scratch.embedPng(bytes) : await scratch.embedJpg(bytes)
+    await image.embed()
+    return image.width > 0 && image.height > 0
+  } catch {
+    return false
+  }
+}
+
 /** What a template gives a page: a PDF page or an image to draw behind the ticket, or nothing. */
 type Background = { page: PDFEmbeddedPage } | { image: PDFImage }
 
 /**
- * The template's background in `doc`, or undefined when it does not embed. Uploads are decoded when
- * they arrive, but a template stored before that check (or damaged since) must not cost the buyer
- * their tickets: it gets the same check again (images are tried in a scratch document there, since
- * pdf-lib embeds lazily and a failure at save time would break the real one).
+ * The template's background in `doc`, or undefined when it does not embed. Uploads are checked when
+ * they arrive, but a template stored before that check (or damaged since, or a decompression bomb
+ * stored before the pixel limit) must not cost the buyer their tickets, nor the server seconds: an image
+ * gets the same inspection again, with the same limit, before pdf-lib sees it. pdf-lib then decodes a
+ * PNG, and reads a JPEG's header, in embedPng/embedJpg themselves (saving only deflates or copies), so a
+ * failure lands in the catch below rather than at save time; a PDF page embeds lazily and is tried in a
+ * scratch document first.
  */
 async function backgroundOf(doc: PDFDocument, template: PdfTemplate): Promise<Background | undefined> {
   try {
@@ -85,7 +103,7 @@ async function backgroundOf(doc: PDFDocument, template: PdfTemplate): Promise<Ba
     }
     if (template.contentType !== 'image/png' && template.contentType !== 'image/jpeg') return undefined
     // the upload check (pdf-lib alone draws a truncated PNG as garbage rather than failing)
-    if (!(await imageDecodes(template.contentType, template.bytes))) return undefined
+    if (!(await inspectImage(template.contentType, template.bytes, IMAGE_PIXEL_LIMITS.ticket_template)).ok) return undefined
     return { image: template.contentType === 'image/png' ? await doc.embedPng(template.bytes) : await doc.embedJpg(template.bytes) }
   } catch {
     return undefined

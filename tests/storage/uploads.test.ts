@@ -1,11 +1,12 @@
 import { PDFDocument } from 'pdf-lib'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { Database } from '../../src/db/database.ts'
 import { createTestApp } from '../support/app.ts'
 import { TestClient } from '../support/client.ts'
 import { openTestDatabase } from '../support/database.ts'
 import { asSystem, createAccount, createEvent, createTenant, TEST_PASSWORD } from '../support/fixtures.ts'
 import { fileOf, postMultipart } from '../support/multipart.ts'
+import { blankPng, filteredSize, pngBomb } from '../support/png.ts'
 
 const MB = 1024 * 1024
 // A valid 1×1 transparent PNG.
@@ -23,6 +24,14 @@ const FAKE_PNG = new Uint8Array([...PNG_SIGNATURE, ...new TextEncoder().encode('
 const TRUNCATED_PNG = PNG.slice(0, 50)
 /** A JPEG start of image, then junk. */
 const FAKE_JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, ...new TextEncoder().encode('junk junk junk junk')])
+/**
+ * 38 bytes as the probe made them: a RIFF/WEBP/"VP8 " header with the sizes right, the key-frame start code
+ * and a 64×48 size, and zeros for the rest (the frame tag too: no first partition, a frame not to be shown).
+ */
+const ZERO_WEBP = new Uint8Array([...new TextEncoder().encode('RIFF'), 30, 0, 0, 0, ...new TextEncoder().encode('WEBPVP8 '), 18, 0, 0, 0,
+  0, 0, 0, 0x9d, 0x01, 0x2a, 64, 0, 48, 0, ...new Uint8Array(8)])
+/** A 64×48 RGB PNG whose IDAT is valid zlib, but of 500 bytes where the rows need 9,264. */
+const SHORT_PNG = blankPng({ width: 64, height: 48, bitDepth: 8, colorType: 2 }, 500)
 /** A WebP header whose size and chunk are junk. */
 const FAKE_WEBP = new Uint8Array([...new TextEncoder().encode('RIFF'), 0x20, 0, 0, 0, ...new TextEncoder().encode('WEBPjunk junk junk junk junk!')])
 
@@ -137,6 +146,9 @@ describe('images are decoded when they arrive', () => {
     ['a JPEG start followed by junk as a template', 'template', FAKE_JPEG, 'ticket.jpg'],
     ['a truncated JPEG as a poster', 'poster', JPEG.slice(0, JPEG.length - 10), 'poster.jpg'],
     ['a WebP header followed by junk as a poster', 'poster', FAKE_WEBP, 'poster.webp'],
+    ['a WebP header followed by zeros as a poster', 'poster', ZERO_WEBP, 'poster.webp'],
+    ['a 64×48 PNG whose pixel data is far too short as a poster', 'poster', SHORT_PNG, 'poster.png'],
+    ['a 64×48 PNG whose pixel data is far too short as a template', 'template', SHORT_PNG, 'ticket.png'],
   ] as const)('refuses %s with 422 and a clear message, storing nothing', async (_name, what, bytes, filename) => {
     const [blobsBefore, before] = [await blobCount(), await eventRow()]
     const res = await upload(managerA, what, { file: fileOf(bytes, filename, 'image/png') })
@@ -145,6 +157,57 @@ describe('images are decoded when they arrive', () => {
     expect(await blobCount()).toBe(blobsBefore)
     const after = await eventRow()
     expect([after.poster_urls, after.ticket_template_url]).toEqual([before.poster_urls, before.ticket_template_url])
+  })
+})
+
+describe('images over the pixel limit are refused from their header, before anything is decoded', () => {
+  /** One-bit grey keeps these files small: the pixel limit is about pixels, not bytes. */
+  const grey = (width: number, height: number) => blankPng({ width, height, bitDepth: 1, colorType: 0 }, filteredSize(width, height, 1))
+  /** Uploads `bytes` as a PNG (in Swahili when `lang` says so), checking that nothing was stored and counting pdf-lib's PNG decodes. */
+  const refusal = async (what: 'poster' | 'template', bytes: Uint8Array, lang?: 'sw') => {
+    const [blobsBefore, before] = [await blobCount(), await eventRow()]
+    const embedPng = vi.spyOn(PDFDocument.prototype, 'embedPng')
+    if (lang) managerA.cookies.set('lang', lang)
+    try {
+      const res = await upload(managerA, what, { file: fileOf(bytes, `${what}.png`, 'image/png') })
+      const page = await res.text()
+      expect(await blobCount()).toBe(blobsBefore)
+      const after = await eventRow()
+      expect([after.poster_urls, after.ticket_template_url]).toEqual([before.poster_urls, before.ticket_template_url])
+      return { status: res.status, page, pngDecodes: embedPng.mock.calls.length }
+    } finally {
+      managerA.cookies.delete('lang')
+      embedPng.mockRestore()
+    }
+  }
+
+  let bomb: Uint8Array | undefined
+  it.each(['poster', 'template'] as const)('refuses the 8000×8000 PNG bomb as a %s with 422, never handing it to pdf-lib', async (what) => {
+    bomb ??= await pngBomb(8000, 8000)
+    const { status, page, pngDecodes } = await refusal(what, bomb)
+    expect(status).toBe(422)
+    const limit = what === 'poster' ? '4096 pixels a side and 16.8 megapixels' : '2048 pixels a side and 4.2 megapixels'
+    expect(page).toContain(`That image is 8000 × 8000 pixels: the limit here is ${limit}`)
+    expect(pngDecodes).toBe(0)
+  })
+
+  it('states the limits on the upload forms, from the same rules', async () => {
+    const page = await (await managerA.get(`/manage/events/${eventId}`)).text()
+    expect(page).toContain('JPEG, PNG or WebP, up to 2 MB and 4096 × 4096 pixels.')
+    expect(page).toContain('A background image (JPEG or PNG, up to 2048 × 2048 pixels) or a one-page PDF, up to 5 MB.')
+  })
+
+  it('says so in Swahili to a Swahili speaker', async () => {
+    const { status, page } = await refusal('poster', grey(4097, 8), 'sw')
+    expect(status).toBe(422)
+    expect(page).toContain('Picha hiyo ina pikseli 4097 × 8: kikomo hapa ni pikseli 4096 kila upande na megapikseli 16.8')
+  })
+
+  it('accepts a 4096×4096 poster and a 2048×2048 template, the limits themselves, and refuses one pixel more', async () => {
+    expect((await upload(managerA, 'poster', { file: fileOf(grey(4096, 4096), 'poster.png', 'image/png') })).status).toBe(303)
+    expect((await upload(managerA, 'template', { file: fileOf(grey(2048, 2048), 'ticket.png', 'image/png') })).status).toBe(303)
+    expect(await refusal('poster', grey(4096, 4097))).toMatchObject({ status: 422, page: expect.stringContaining('That image is 4096 × 4097 pixels') })
+    expect(await refusal('template', grey(2049, 1))).toMatchObject({ status: 422, page: expect.stringContaining('That image is 2049 × 1 pixels') })
   })
 })
 

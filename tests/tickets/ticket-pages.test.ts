@@ -1,5 +1,5 @@
 import QRCode from 'qrcode'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { Database } from '../../src/db/database.ts'
 import { newKeyEntry, parseKeyRing, type KeyRing } from '../../src/lib/secret-box.ts'
 import { issueTickets } from '../../src/tickets/issuing.ts'
@@ -10,6 +10,7 @@ import { TEST_CONFIG } from '../support/app.ts'
 import { TestClient } from '../support/client.ts'
 import { openTestDatabase } from '../support/database.ts'
 import { asSystem, createAccount, createEvent, createTenant, TEST_PASSWORD } from '../support/fixtures.ts'
+import { pngBomb } from '../support/png.ts'
 
 let db: Database
 let ring: KeyRing
@@ -124,6 +125,36 @@ describe('PDF tickets', () => {
     blank.addPage([298, 420])
     const onBlank = await ticketsPdf([ticket], { contentType: 'application/pdf', bytes: new Uint8Array(await blank.save()) })
     expect((await PDFDocument.load(onBlank)).getPageCount()).toBe(1)
+  })
+
+  it('falls back to plain tickets when the stored template is an 8000×8000 PNG bomb, never handing it to pdf-lib', async () => {
+    const { PDFDocument } = await import('pdf-lib')
+    const lines: string[] = []
+    const logged = createApp({ config: TEST_CONFIG, database: sharedDatabase(db), secretKeys: ring, log: (line) => lines.push(line) })
+    const bomb = await pngBomb(8000, 8000)
+    const tenant = await createTenant(db)
+    const { event, ticketTypes } = await createEvent(db, tenant.id)
+    // stored as the app stored it before the pixel limit: 187 KB that pdf-lib would spend seconds and GBs on
+    await asSystem(db, async (trx) => {
+      const blob = await trx.insertInto('blobs').values({
+        tenant_id: tenant.id, purpose: 'ticket_template', content_type: 'image/png', byte_size: bomb.byteLength,
+        sha256: 'x'.repeat(64), data: bomb, is_public: false,
+      }).returning('id').executeTakeFirstOrThrow()
+      await trx.updateTable('events').set({ ticket_template_url: `/media/${blob.id}` }).where('id', '=', event.id).execute()
+    })
+    const guest = new TestClient(logged)
+    const location = (await guest.post(`/events/${event.slug}/reserve`, { [`qty_${ticketTypes[0]!.id}`]: '2' })).headers.get('location')!
+    await issueTickets(db, ring, location.split('/').pop()!, new Date())
+    const embedPng = vi.spyOn(PDFDocument.prototype, 'embedPng')
+    try {
+      const res = await guest.get(`${location}/tickets.pdf`)
+      expect(res.status).toBe(200)
+      expect((await PDFDocument.load(new Uint8Array(await res.arrayBuffer()))).getPageCount()).toBe(2)
+      expect(embedPng).not.toHaveBeenCalled()
+    } finally {
+      embedPng.mockRestore()
+    }
+    expect(lines.filter((line) => line.includes('"note":"ticket_template_unusable"'))).toHaveLength(1)
   })
 
   it('falls back to plain tickets when the stored template does not decode (a fake or truncated PNG), noting it in the log', async () => {

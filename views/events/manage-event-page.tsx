@@ -5,6 +5,8 @@ import { formatCount, formatDateTime, formatMoney } from '../../src/i18n/format.
 import type { Lang, MessageKey, Translator } from '../../src/i18n/index.ts'
 import { minorToInput } from '../../src/lib/money.ts'
 import { toNairobiLocal } from '../../src/lib/nairobi-time.ts'
+import { IMAGE_PIXEL_LIMITS } from '../../src/storage/image-check.ts'
+import { UPLOAD_RULES } from '../../src/storage/uploads.ts'
 import { Field, FormProblem, Notice, TextArea } from '../components/form.tsx'
 import { EventForm } from './event-form.tsx'
 
@@ -76,6 +78,11 @@ export interface ManageEventPageProps {
  * server answers (the redirect after a change, or the 422 page with the form's errors); without it
  * they are plain forms.
  */
+/** The limits an upload form states, from the same rules that check the upload. */
+function uploadHint(purpose: keyof typeof UPLOAD_RULES) {
+  return { mb: UPLOAD_RULES[purpose].maxBytes / 1024 / 1024, side: IMAGE_PIXEL_LIMITS[purpose].side }
+}
+
 function swapsTicketTypes(action: string) {
   return { method: 'post' as const, action, 'hx-post': action, 'hx-target': '#ticket-types', 'hx-select': '#ticket-types', 'hx-swap': 'outerHTML' }
 }
@@ -164,7 +171,7 @@ export function ManageEventPage({ t, lang, event, ticketTypes, hasTemplate, noti
         <p class="field">
           <label for="poster-file">{t('manage.poster.file')}</label>
           <input id="poster-file" type="file" name="file" accept="image/jpeg,image/png,image/webp" required aria-describedby="poster-hint" />
-          <span class="muted" id="poster-hint">{t('manage.poster.hint')}</span>
+          <span class="muted" id="poster-hint">{t('manage.poster.hint', uploadHint('poster'))}</span>
         </p>
         <button class="secondary">{t('manage.poster.upload')}</button>
       </form>
@@ -175,7 +182,7 @@ export function ManageEventPage({ t, lang, event, ticketTypes, hasTemplate, noti
         <p class="field">
           <label for="template-file">{t('manage.template.file')}</label>
           <input id="template-file" type="file" name="file" accept="image/jpeg,image/png,application/pdf" required aria-describedby="template-hint" />
-          <span class="muted" id="template-hint">{t('manage.template.hint')}</span>
+          <span class="muted" id="template-hint">{t('manage.template.hint', uploadHint('ticket_template'))}</span>
         </p>
         <button class="secondary">{t('manage.template.upload')}</button>
       </form>
