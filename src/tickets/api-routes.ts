@@ -30,7 +30,8 @@ const createReservationRoute = createRoute({
     body: jsonBody(reservationRequestSchema),
   },
   responses: {
-    200: json(reservationSchema, 'A replay: this Idempotency-Key already made this reservation, which is answered again'),
+    200: json(reservationSchema, 'A replay: this Idempotency-Key already made this reservation, which is answered as it is now ' +
+      '(`status`, `expiresAt`, `tickets` once paid: what `GET /api/v1/reservations/{id}` answers), with its token'),
     201: json(reservationSchema, 'Held, with the token that follows the reservation (`Location`)'),
     404: jsonError('No such event on sale'),
     409: jsonError('Sold out (`sold_out`), sales closed or not open (`sales_closed`, `sales_not_started`), or the event is not selling'),
@@ -46,7 +47,7 @@ reservationApiRoutes.openapi(createReservationRoute, async (c) => {
     clientKey: await holdClientKey(c), maxOpenHolds: holdLimits(c.var.config).perClient,
   })
   c.header('Location', `/api/v1/reservations/${result.reservation.id}`)
-  // a replay answers with what was made the first time: 200, not a second 201
+  // a replay answers the reservation the key made, as it is now: 200, not a second 201
   return c.json(result.reservation, result.created ? 201 : 200)
 })
 

@@ -1,6 +1,6 @@
 /**
  * Holding tickets for a buyer while they pay. One transaction: the idempotency key (a repeated request
- * gets the first answer), the cap on the client's open holds (hold-limits.ts), the checks (event
+ * gets the same reservation, as it is now), the cap on the client's open holds (hold-limits.ts), the checks (event
  * selling, sales windows, per-order maximum), then one all-or-nothing claim per ticket type (the claim
  * of src/tickets/inventory.ts). If any type runs short, nothing is held.
  */
@@ -114,7 +114,12 @@ export async function createReservation(db: Database, request: ReservationReques
         ${request.clientKey ?? null}, ${request.maxOpenHolds ?? 0}::int) as result`
       .execute(db)
     const { created, reservation } = rows[0]!.result
-    return { created, reservation: { ...reservation, token } }
+    if (created) return { created, reservation: { ...reservation, token } }
+    // The stored answer is the hold as it was made; a replay answers it as it is now (expired, paid…),
+    // exactly as GET /api/v1/reservations/{id} would.
+    const current = await findReservation(db, reservation.id, token, request.now)
+    if (!current) throw new NotFoundError()
+    return { created, reservation: { ...current, token } }
   } catch (error) {
     throw holdError(error)
   }

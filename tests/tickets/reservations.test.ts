@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../src/db/database.ts'
 import { createTestApp } from '../support/app.ts'
 import { sha256Hex } from '../../src/lib/crypto.ts'
+import { newKeyEntry, parseKeyRing } from '../../src/lib/secret-box.ts'
+import { issueTickets } from '../../src/tickets/issuing.ts'
 import { MINUTE, ORIGIN, TestClient, TestClock } from '../support/client.ts'
 import { concurrencyNote, openTestDatabase } from '../support/database.ts'
 import { asSystem, createAccount, createEvent, createTenant, DAY, TEST_PASSWORD } from '../support/fixtures.ts'
@@ -180,6 +182,43 @@ describe('idempotency', () => {
     expect((await weak.json() as { error: { message: string } }).error.message).toContain('at least 128 bits')
     expect((await reserve(event.id, items, { 'idempotency-key': '0123456789abcdef0123456789abcdef' })).status).toBe(201)
     expect((await reserve(event.id, items, { 'idempotency-key': 'Zx9_-Qw3Er5Ty7Ui8Op0As' })).status).toBe(201)
+  })
+
+  it('answers a replay with the reservation as it is now: an expired hold replays as expired, as its GET says', async () => {
+    const { event, ticketTypes } = await saleEvent()
+    const items = [{ ticketTypeId: ticketTypes[0]!.id, quantity: 2 }]
+    const key = strongKey()
+    const first = await reserve(event.id, items, { 'idempotency-key': key })
+    expect(first.status).toBe(201)
+    const { id, token } = await first.json() as { id: string; token: string }
+    const now = async () => (await app.request(`/api/v1/reservations/${id}`, { headers: { authorization: `Bearer ${token}` } })).json()
+    const held = await reserve(event.id, items, { 'idempotency-key': key })
+    expect(held.status).toBe(200)
+    expect(await held.json()).toEqual({ ...await now() as object, token })
+    clock.advance(10 * MINUTE)
+    const replay = await reserve(event.id, items, { 'idempotency-key': key })
+    expect(replay.status).toBe(200)
+    const body = await replay.json() as { status: string; items: unknown[] }
+    expect(body).toMatchObject({ id, status: 'expired', items: [] })
+    expect(body).toEqual({ ...await now() as object, token })
+    // the replay held nothing again: the expired hold's tickets are all on sale
+    expect(await available(event.id)).toEqual({ Regular: 20, VIP: 5 })
+  })
+
+  it('answers a replay of a paid hold as paid, with its tickets and their codes, as its GET does', async () => {
+    const { event, ticketTypes } = await saleEvent()
+    const items = [{ ticketTypeId: ticketTypes[0]!.id, quantity: 2 }]
+    const key = strongKey()
+    const { id, token } = await (await reserve(event.id, items, { 'idempotency-key': key })).json() as { id: string; token: string }
+    const ticketIds = await issueTickets(db, await parseKeyRing(newKeyEntry('k1')), id, clock.current)
+    const replay = await reserve(event.id, items, { 'idempotency-key': key })
+    expect(replay.status).toBe(200)
+    const body = await replay.json() as { status: string; tickets: Array<{ id: string; code: string }> }
+    expect(body.status).toBe('paid')
+    expect(body.tickets.map((ticket) => ticket.id).sort()).toEqual([...ticketIds].sort())
+    for (const ticket of body.tickets) expect(ticket.code).toMatch(/\S{20,}/)
+    const shown = await (await app.request(`/api/v1/reservations/${id}`, { headers: { authorization: `Bearer ${token}` } })).json()
+    expect(body).toEqual({ ...shown as object, token })
   })
 
   it('treats a key past its 24 hours as unused: the same key then makes a new hold', async () => {
