@@ -101,8 +101,11 @@ export function readConfig(vars: EnvVars, options: ReadConfigOptions = {}): AppC
 export interface ServerConfig {
   port: number
   host: string
-  /** Behind a reverse proxy: take the client address from its X-Forwarded-For. */
-  trustProxy: boolean
+  /**
+   * TRUST_PROXY: how many reverse proxies of ours stand in front (0: none). The client address is then
+   * the X-Forwarded-For entry that many places from the right (src/http/client-address.ts).
+   */
+  proxyHops: number
   /** The embedded database's folder (its secrets key file sits next to it). */
   dataDir: string
   /** Outside production and without DARAJA_BASE_URL, the Daraja simulator stands in for Safaricom. */
@@ -112,12 +115,21 @@ export interface ServerConfig {
   secretsKeys?: string
 }
 
+/** TRUST_PROXY: `true` is one proxy, a whole number says how many, `false` or `0` (the default) none. */
+function readProxyHops(vars: EnvVars): number {
+  const text = envText(vars, 'TRUST_PROXY') ?? 'false'
+  if (text === 'true') return 1
+  if (text === 'false') return 0
+  if (/^\d+$/.test(text)) return Number(text)
+  throw new Error(`TRUST_PROXY must be true, false or the number of proxies in front of the server (got "${text}")`)
+}
+
 export function readServerConfig(vars: EnvVars, config: AppConfig): ServerConfig {
   const port = Number(envText(vars, 'PORT') ?? 8000)
   return {
     port,
     host: envText(vars, 'HOST') ?? '0.0.0.0',
-    trustProxy: envText(vars, 'TRUST_PROXY') === 'true',
+    proxyHops: readProxyHops(vars),
     dataDir: envText(vars, 'DATA_DIR') ?? '.data/pglite',
     darajaSimulator: !config.darajaBaseUrl && config.mode !== 'production' && envText(vars, 'DARAJA_SIMULATOR') !== 'off',
     darajaSimulatorPort: Number(envText(vars, 'DARAJA_SIMULATOR_PORT') ?? port + 1),

@@ -4,6 +4,7 @@ import { apiNotFound } from '../http/api.ts'
 import { apiRoutes, json, jsonBody, jsonError, readWithReservationToken, uuidParam } from '../http/openapi.ts'
 import { reservationRequestSchema, reservationSchema } from './reservation-schemas.ts'
 import { holdClientKey, holdLimits } from './hold-limits.ts'
+import { IDEMPOTENCY_KEY_RULE } from './idempotency-key.ts'
 import { createReservation, findReservation } from './reservations.ts'
 
 export const reservationApiRoutes = apiRoutes({
@@ -13,11 +14,11 @@ export const reservationApiRoutes = apiRoutes({
 
 const idempotencyKey = z.string().regex(/^[\x21-\x7e]{1,200}$/).optional().openapi({
   description: 'Makes retries safe (double taps, lost answers): a repeated request with the same key and body gets ' +
-    'the same reservation, answered 200, and holds nothing more; the same key with another body is refused ' +
-    '(`idempotency_key_reused`). Keys belong to the caller: a signed-in buyer’s keys are theirs alone; for anonymous ' +
-    'callers the key itself is the secret, so it must be random with at least 128 bits (e.g. 22 base64url or 32 hex ' +
-    'characters from a cryptographic generator). 1 to 200 visible ASCII characters. (Header names are case-insensitive: ' +
-    'send `Idempotency-Key`.)',
+    'the same reservation, answered 200 as it is now, and holds nothing more; the same key with another body is refused ' +
+    '(`idempotency_key_reused`). Keys belong to the caller (a signed-in buyer’s keys replay for them alone), and the replay ' +
+    'hands back the reservation’s token, so every caller’s key is a secret. ' + IDEMPOTENCY_KEY_RULE + ' A key that breaks ' +
+    'the rule is refused with 422 `weak_idempotency_key`, one that is not 1 to 200 visible ASCII characters with 422 ' +
+    '`invalid_idempotency_key`. (Header names are case-insensitive: send `Idempotency-Key`.)',
   example: 'c8Jq0yZ3vT1mX9pL4rW7sA',
 })
 
@@ -30,12 +31,18 @@ const createReservationRoute = createRoute({
     body: jsonBody(reservationRequestSchema),
   },
   responses: {
-    200: json(reservationSchema, 'A replay: this Idempotency-Key already made this reservation, which is answered again'),
+    200: json(reservationSchema, 'A replay: this Idempotency-Key already made this reservation, which is answered as it is now ' +
+      '(`status`, `expiresAt`, `tickets` once paid: what `GET /api/v1/reservations/{id}` answers), with its token'),
     201: json(reservationSchema, 'Held, with the token that follows the reservation (`Location`)'),
     404: jsonError('No such event on sale'),
-    409: jsonError('Sold out (`sold_out`), sales closed or not open (`sales_closed`, `sales_not_started`), or the event is not selling'),
+    409: jsonError('Sold out (`sold_out`), sales closed or not open (`sales_closed`, `sales_not_started`), or the event is not selling (`not_on_sale`)'),
     415: jsonError('The body is not JSON (`unsupported_media_type`)'),
-    422: jsonError('Invalid items (`invalid_request`, `unknown_ticket_type`, `over_max_per_order`) or Idempotency-Key (`invalid_idempotency_key`, `idempotency_key_reused`)'),
+    422: jsonError('Invalid items (`invalid_request`, `unknown_ticket_type`, `over_max_per_order`) or Idempotency-Key: not 1 to 200 ' +
+      'visible characters (`invalid_idempotency_key`), not a random secret by the rule above (`weak_idempotency_key`), or already ' +
+      'used with another body (`idempotency_key_reused`)'),
+    429: jsonError('The caller already has as many open (unpaid, unexpired) holds for this event as one client may ' +
+      '(`too_many_holds`; counted per signed-in user, else per address; the server’s `HOLDS_PER_CLIENT`, 5 by default): ' +
+      'pay for one, release one or let one expire first. A replay of an Idempotency-Key is still answered'),
   },
 })
 
@@ -46,7 +53,7 @@ reservationApiRoutes.openapi(createReservationRoute, async (c) => {
     clientKey: await holdClientKey(c), maxOpenHolds: holdLimits(c.var.config).perClient,
   })
   c.header('Location', `/api/v1/reservations/${result.reservation.id}`)
-  // a replay answers with what was made the first time: 200, not a second 201
+  // a replay answers the reservation the key made, as it is now: 200, not a second 201
   return c.json(result.reservation, result.created ? 201 : 200)
 })
 

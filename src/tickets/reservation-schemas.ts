@@ -53,7 +53,7 @@ export const reservationSchema = z.object({
   })),
   total: z.object({ amountMinor: z.number().int(), currency: z.string().openapi({ example: 'KES' }) }),
   token: z.string().optional().openapi({
-    description: 'Only in the answer that created the reservation: send it as `Authorization: Bearer …`.',
+    description: 'In the answer that created the reservation, and in a replay of its Idempotency-Key: send it as `Authorization: Bearer …`.',
   }),
   tickets: z.array(z.object({
     id: z.uuid(), ticketTypeId: z.uuid(), status: z.string(), qrVersion: z.number().int(),

@@ -1,6 +1,6 @@
 /**
  * Holding tickets for a buyer while they pay. One transaction: the idempotency key (a repeated request
- * gets the first answer), the cap on the client's open holds (hold-limits.ts), the checks (event
+ * gets the same reservation, as it is now), the cap on the client's open holds (hold-limits.ts), the checks (event
  * selling, sales windows, per-order maximum), then one all-or-nothing claim per ticket type (the claim
  * of src/tickets/inventory.ts). If any type runs short, nothing is held.
  */
@@ -10,6 +10,7 @@ import { SYSTEM, withContext } from '../db/request-context.ts'
 import { DomainError, NotFoundError } from '../lib/domain-errors.ts'
 import type { MessageKey } from '../i18n/index.ts'
 import { base64Url, constantTimeEqualText, hmacSha256, randomToken, sha256Hex } from '../lib/crypto.ts'
+import { idempotencyKeyIsStrong } from './idempotency-key.ts'
 
 export interface ReservationItemRequest {
   ticketTypeId: string
@@ -46,23 +47,6 @@ export interface ReservationJson {
 async function requestHash(request: ReservationRequest): Promise<string> {
   const items = [...request.items].sort((a, b) => a.ticketTypeId.localeCompare(b.ticketTypeId))
   return sha256Hex(JSON.stringify({ eventId: request.eventId, items }))
-}
-
-/**
- * An Idempotency-Key must be a random secret of at least 128 bits, whoever sends it: the replay of a
- * key hands back the reservation's token, so the key is what proves the right to it. Keys are also
- * scoped to the caller (a signed-in user's keys replay for that user only), yet signed-in callers get
- * the same rule: their token is derived from the key, the event and their user id (see below), none of
- * which needs their session, so a guessable key would be a guessable token. One rule also keeps the
- * contract one sentence. Precisely: 22 to 200 characters of the base64url
- * alphabet (A-Z a-z 0-9 - _), and when every character is a hexadecimal digit, at least 32 of them
- * (32 hex = 22 base64url = 128 bits); at least 8 different characters, which refuses "aaaa…" and
- * "0000…" and which a random key of that length misses with negligible odds.
- */
-export function idempotencyKeyIsStrong(key: string): boolean {
-  if (!/^[A-Za-z0-9_-]{22,200}$/.test(key)) return false
-  if (/^[0-9a-fA-F]+$/.test(key) && key.length < 32) return false
-  return new Set(key).size >= 8
 }
 
 /**
@@ -114,7 +98,12 @@ export async function createReservation(db: Database, request: ReservationReques
         ${request.clientKey ?? null}, ${request.maxOpenHolds ?? 0}::int) as result`
       .execute(db)
     const { created, reservation } = rows[0]!.result
-    return { created, reservation: { ...reservation, token } }
+    if (created) return { created, reservation: { ...reservation, token } }
+    // The stored answer is the hold as it was made; a replay answers it as it is now (expired, paid…),
+    // exactly as GET /api/v1/reservations/{id} would.
+    const current = await findReservation(db, reservation.id, token, request.now)
+    if (!current) throw new NotFoundError()
+    return { created, reservation: { ...current, token } }
   } catch (error) {
     throw holdError(error)
   }

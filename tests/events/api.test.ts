@@ -92,7 +92,7 @@ interface OpenApiDoc {
   paths: Record<string, Record<string, {
     security?: Array<Record<string, string[]>>
     parameters?: Array<{ name: string; in: string; description?: string }>
-    responses: Record<string, { content?: Record<string, { schema: unknown }> }>
+    responses: Record<string, { description?: string; content?: Record<string, { schema: unknown }> }>
   }>>
   components: { securitySchemes: Record<string, { type: string; scheme: string }> }
 }
@@ -120,7 +120,15 @@ describe('the OpenAPI document', () => {
     const hold = doc.paths['/api/v1/events/{eventId}/reservations']!.post!
     const key = hold.parameters?.find((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key')
     expect(key?.description).toContain('at least 128 bits')
-    expect(Object.keys(hold.responses)).toEqual(expect.arrayContaining(['200', '201', '404', '409', '415', '422']))
+    expect(key?.description).toContain('version 4 UUID')
+    expect(key?.description).toContain('`weak_idempotency_key`')
+    expect(Object.keys(hold.responses)).toEqual(expect.arrayContaining(['200', '201', '404', '409', '415', '422', '429']))
+    for (const code of ['invalid_request', 'unknown_ticket_type', 'over_max_per_order', 'invalid_idempotency_key', 'weak_idempotency_key', 'idempotency_key_reused']) {
+      expect(hold.responses['422']!.description, code).toContain(`\`${code}\``)
+    }
+    for (const code of ['sold_out', 'sales_closed', 'sales_not_started', 'not_on_sale']) expect(hold.responses['409']!.description, code).toContain(`\`${code}\``)
+    expect(hold.responses['429']!.description).toContain('`too_many_holds`')
+    expect(hold.responses['200']!.description).toContain('as it is now')
   })
 })
 

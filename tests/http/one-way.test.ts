@@ -59,12 +59,26 @@ describe('reading the configuration', () => {
   it('gives the Deno server its settings, with the simulator only outside production and without DARAJA_BASE_URL', () => {
     const dev = readConfig({})
     expect(readServerConfig({}, dev)).toEqual({
-      port: 8000, host: '0.0.0.0', trustProxy: false, dataDir: '.data/pglite', darajaSimulator: true, darajaSimulatorPort: 8001,
+      port: 8000, host: '0.0.0.0', proxyHops: 0, dataDir: '.data/pglite', darajaSimulator: true, darajaSimulatorPort: 8001,
       secretsKeys: undefined,
     })
     expect(readServerConfig({ PORT: '8140', TRUST_PROXY: 'true', DATA_DIR: '/tmp/x', DARAJA_SIMULATOR: 'off' }, dev))
-      .toMatchObject({ port: 8140, trustProxy: true, dataDir: '/tmp/x', darajaSimulator: false, darajaSimulatorPort: 8141 })
+      .toMatchObject({ port: 8140, proxyHops: 1, dataDir: '/tmp/x', darajaSimulator: false, darajaSimulatorPort: 8141 })
     expect(readServerConfig({}, readConfig({ APP_ENV: 'production', PUBLIC_URL: 'https://tikiti.example' })).darajaSimulator).toBe(false)
     expect(readServerConfig({}, readConfig({ DARAJA_BASE_URL: 'http://127.0.0.1:9' })).darajaSimulator).toBe(false)
+  })
+
+  it('reads TRUST_PROXY as the number of our own proxies in front: true is one, a number says how many', () => {
+    const dev = readConfig({})
+    const hops = (value?: string) => readServerConfig(value === undefined ? {} : { TRUST_PROXY: value }, dev).proxyHops
+    expect([hops(), hops('false'), hops('0'), hops('true'), hops('1'), hops('2'), hops('10')]).toEqual([0, 0, 0, 1, 1, 2, 10])
+    for (const value of ['yes', 'TRUE', '-1', '1.5', ' 2', '2 proxies']) {
+      expect(() => hops(value), value).toThrow(/TRUST_PROXY must be true, false or the number of proxies/)
+    }
+  })
+
+  it('takes the client address only through clientAddress (src/http/client-address.ts)', () => {
+    expect(codeOf('platform/deno/main.ts')).toMatch(/clientAddress\(c\.req\.header\('x-forwarded-for'\), getConnInfo\(c\)\.remote\.address, settings\.proxyHops\)/)
+    expect(filesMatching(/x-forwarded-for/i, 'http/client-address.ts').filter((path) => path !== 'platform/deno/main.ts')).toEqual([])
   })
 })

@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../src/db/database.ts'
 import { createTestApp } from '../support/app.ts'
 import { sha256Hex } from '../../src/lib/crypto.ts'
+import { newKeyEntry, parseKeyRing } from '../../src/lib/secret-box.ts'
+import { idempotencyKeyIsStrong } from '../../src/tickets/idempotency-key.ts'
+import { issueTickets } from '../../src/tickets/issuing.ts'
 import { MINUTE, ORIGIN, TestClient, TestClock } from '../support/client.ts'
 import { concurrencyNote, openTestDatabase } from '../support/database.ts'
 import { asSystem, createAccount, createEvent, createTenant, DAY, TEST_PASSWORD } from '../support/fixtures.ts'
@@ -82,6 +85,9 @@ describe('holding tickets', () => {
 
 /** A random Idempotency-Key of 128 bits, as clients are asked to send. */
 const strongKey = () => crypto.randomUUID().replace(/-/g, '')
+const randomBytes = (size: number) => crypto.getRandomValues(new Uint8Array(size))
+const randomBase64UrlKey = (size = 16) => Buffer.from(randomBytes(size)).toString('base64url')
+const randomHexKey = (size = 16) => Buffer.from(randomBytes(size)).toString('hex')
 
 async function signedIn() {
   const client = new TestClient(app)
@@ -161,6 +167,17 @@ describe('idempotency', () => {
     ['31 hexadecimal digits (124 bits)', '0123456789abcdef0123456789abcde'],
     ['one character repeated', 'a'.repeat(40)],
     ['punctuation outside base64url', 'Zx9_-Qw3Er5Ty7Ui8Op0As!?'],
+    ['letters in sequence', 'abcdefghijklmnopqrstuv'],
+    ['hexadecimal digits in sequence', '0123456789abcdef0123456789abcdef'],
+    ['a descending sequence inside', 'Qz7_zyxwvutsrqponK2m9X'],
+    ['one piece repeated', 'Xq7_Lm2pXq7_Lm2pXq7_Lm2p'],
+    ['an order number with a date and a counter', 'order-2026-12-01-000001'],
+    ['words and numbers', 'user-42-checkout-attempt-1'],
+    ['a time-based (version 1) UUID', 'c232ab00-9414-11ec-b3c8-9f6bdeced846'],
+    ['a version 7 UUID (a timestamp, 74 random bits)', '01890a5d-ac96-774b-bcce-b302099a8057'],
+    ['a name-based (version 5) UUID', '2ed6657d-e927-568b-95e1-2665a8aea6a2'],
+    ['the nil UUID', '00000000-0000-0000-0000-000000000000'],
+    ['a version 4 UUID made of a sequence', '01234567-89ab-4cde-8f01-23456789abcd'],
   ])('refuses %s as an Idempotency-Key with 422 and a clear message, in English and Swahili, anonymous or signed in', async (_case, key) => {
     const { event, ticketTypes } = await saleEvent()
     const items = [{ ticketTypeId: ticketTypes[0]!.id, quantity: 1 }]
@@ -173,13 +190,67 @@ describe('idempotency', () => {
     expect(await available(event.id)).toEqual({ Regular: 20, VIP: 5 })
   })
 
-  it('accepts 32 hexadecimal digits and 22 base64url characters', async () => {
+  it('accepts random keys: 32 hexadecimal digits, 22 base64url characters, a version 4 UUID', async () => {
     const { event, ticketTypes } = await saleEvent()
     const items = [{ ticketTypeId: ticketTypes[0]!.id, quantity: 1 }]
     const weak = await reserve(event.id, items, { 'idempotency-key': 'tap-123' })
     expect((await weak.json() as { error: { message: string } }).error.message).toContain('at least 128 bits')
-    expect((await reserve(event.id, items, { 'idempotency-key': '0123456789abcdef0123456789abcdef' })).status).toBe(201)
-    expect((await reserve(event.id, items, { 'idempotency-key': 'Zx9_-Qw3Er5Ty7Ui8Op0As' })).status).toBe(201)
+    for (const key of [randomHexKey(), randomBase64UrlKey(), crypto.randomUUID(), crypto.randomUUID().toUpperCase(),
+      'Zx9_-Qw3Er5Ty7Ui8Op0As', 'c8Jq0yZ3vT1mX9pL4rW7sA']) {
+      expect((await reserve(event.id, items, { 'idempotency-key': key })).status, key).toBe(201)
+    }
+  })
+
+  it('never refuses a key from a cryptographic generator: 200 each of base64url and hex of 16 random bytes, and crypto.randomUUID()', () => {
+    const keys = Array.from({ length: 200 }, () => [randomBase64UrlKey(), randomHexKey(), crypto.randomUUID()]).flat()
+    expect(keys).toHaveLength(600)
+    expect(keys.filter((key) => !idempotencyKeyIsStrong(key))).toEqual([])
+    // longer random keys too (32 bytes, as base64url and hex)
+    const longer = Array.from({ length: 100 }, () => [randomBase64UrlKey(32), randomHexKey(32)]).flat()
+    expect(longer).toHaveLength(200)
+    expect(longer.filter((key) => !idempotencyKeyIsStrong(key))).toEqual([])
+    // a label in front of a random part, even one that came out all digits
+    const digits = () => Array.from(randomBytes(32), (byte) => String(byte % 10)).join('')
+    const labelled = Array.from({ length: 50 }, () => [`order-42-${randomHexKey()}`, `order-42-${digits()}`, `checkout_2026_${crypto.randomUUID()}`]).flat()
+    expect(labelled).toHaveLength(150)
+    expect(labelled.filter((key) => !idempotencyKeyIsStrong(key))).toEqual([])
+  })
+
+  it('answers a replay with the reservation as it is now: an expired hold replays as expired, as its GET says', async () => {
+    const { event, ticketTypes } = await saleEvent()
+    const items = [{ ticketTypeId: ticketTypes[0]!.id, quantity: 2 }]
+    const key = strongKey()
+    const first = await reserve(event.id, items, { 'idempotency-key': key })
+    expect(first.status).toBe(201)
+    const { id, token } = await first.json() as { id: string; token: string }
+    const now = async () => (await app.request(`/api/v1/reservations/${id}`, { headers: { authorization: `Bearer ${token}` } })).json()
+    const held = await reserve(event.id, items, { 'idempotency-key': key })
+    expect(held.status).toBe(200)
+    expect(await held.json()).toEqual({ ...await now() as object, token })
+    clock.advance(10 * MINUTE)
+    const replay = await reserve(event.id, items, { 'idempotency-key': key })
+    expect(replay.status).toBe(200)
+    const body = await replay.json() as { status: string; items: unknown[] }
+    expect(body).toMatchObject({ id, status: 'expired', items: [] })
+    expect(body).toEqual({ ...await now() as object, token })
+    // the replay held nothing again: the expired hold's tickets are all on sale
+    expect(await available(event.id)).toEqual({ Regular: 20, VIP: 5 })
+  })
+
+  it('answers a replay of a paid hold as paid, with its tickets and their codes, as its GET does', async () => {
+    const { event, ticketTypes } = await saleEvent()
+    const items = [{ ticketTypeId: ticketTypes[0]!.id, quantity: 2 }]
+    const key = strongKey()
+    const { id, token } = await (await reserve(event.id, items, { 'idempotency-key': key })).json() as { id: string; token: string }
+    const ticketIds = await issueTickets(db, await parseKeyRing(newKeyEntry('k1')), id, clock.current)
+    const replay = await reserve(event.id, items, { 'idempotency-key': key })
+    expect(replay.status).toBe(200)
+    const body = await replay.json() as { status: string; tickets: Array<{ id: string; code: string }> }
+    expect(body.status).toBe('paid')
+    expect(body.tickets.map((ticket) => ticket.id).sort()).toEqual([...ticketIds].sort())
+    for (const ticket of body.tickets) expect(ticket.code).toMatch(/\S{20,}/)
+    const shown = await (await app.request(`/api/v1/reservations/${id}`, { headers: { authorization: `Bearer ${token}` } })).json()
+    expect(body).toEqual({ ...shown as object, token })
   })
 
   it('treats a key past its 24 hours as unused: the same key then makes a new hold', async () => {

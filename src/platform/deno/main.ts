@@ -7,6 +7,7 @@ import { getConnInfo, serveStatic } from 'hono/deno'
 import { googleOAuthConfigFromEnv } from '../../accounts/google-oauth.ts'
 import { createApp, createServices, type AppDeps } from '../../app.ts'
 import { readConfig, readServerConfig } from '../../config.ts'
+import { clientAddress } from '../../http/client-address.ts'
 import { sharedDatabase } from '../../db/database.ts'
 import { migrate } from '../../db/migrate.ts'
 import { seedDemoDataIfEmpty } from '../../demo/seed.ts'
@@ -22,16 +23,16 @@ const started = performance.now()
 /** One plain line of start-up progress. */
 const say = (line: string) => console.log(`tikiti: ${line}`)
 const env = Deno.env.toObject()
-const config = (() => {
+const { config, settings } = (() => {
   try {
-    return readConfig(env)
+    const config = readConfig(env)
+    return { config, settings: readServerConfig(env, config) }
   } catch (error) {
-    // a configuration mistake (PUBLIC_URL missing in production…): say it plainly and stop
+    // a configuration mistake (PUBLIC_URL missing in production, TRUST_PROXY=yes…): say it plainly and stop
     console.error(JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: (error as Error).message }))
     Deno.exit(1)
   }
 })()
-const settings = readServerConfig(env, config)
 const secretKeys = await loadSecretKeys(settings, config.mode)
 const { port, host: hostname } = settings
 
@@ -66,10 +67,9 @@ const deps: AppDeps = {
   blobStore: s3 ? s3BlobStore(s3) : undefined,
   secretKeys,
   qstash: qstashConfigFromEnv(env, config),
-  // Behind a reverse proxy the socket address is the proxy's; trust its X-Forwarded-For only when told to.
-  clientIp: (c) =>
-    (settings.trustProxy ? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() : undefined) ??
-      getConnInfo(c).remote.address ?? 'unknown',
+  // Behind reverse proxies the socket address is our proxy's: the client's is the X-Forwarded-For entry our
+  // outermost proxy wrote, counted from the right (TRUST_PROXY says how many proxies), never one the client sent.
+  clientIp: (c) => clientAddress(c.req.header('x-forwarded-for'), getConnInfo(c).remote.address, settings.proxyHops),
 }
 const services = createServices(deps)
 const app = createApp(deps, services)
