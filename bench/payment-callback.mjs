@@ -80,6 +80,8 @@ try {
     env: {
       ...process.env, DATABASE_URL: dbUrl.toString(), PORT: String(port), APP_ENV: 'development', HOST: '127.0.0.1', PUBLIC_URL: `http://127.0.0.1:${port}`,
       SECRETS_KEYS: `bench1:${randomBytes(32).toString('base64url')}`, DARAJA_BASE_URL: '', DARAJA_SIMULATOR: '',
+      // every simulated buyer comes from this machine's address: no per-client hold cap
+      HOLDS_PER_CLIENT: '0',
     },
     stdio: ['ignore', 'pipe', 'inherit'], detached: true,
   })
