@@ -9,6 +9,7 @@ import type { BlobContentType } from '../db/schema.ts'
 import { DomainError } from '../lib/domain-errors.ts'
 import { imageEmbeds, pdfPageEmbeds } from '../tickets/pdf.ts'
 import { IMAGE_PIXEL_LIMITS, inspectImage } from './image-check.ts'
+import { inspectPdfPage, PDF_PAGE_CONTENT_LIMIT } from './pdf-check.ts'
 
 const MB = 1024 * 1024
 
@@ -49,6 +50,28 @@ async function checkImage(contentType: Exclude<BlobContentType, 'application/pdf
   if (!drawable) throw new DomainError(422, 'upload_not_decodable', 'upload.notDecodable')
 }
 
+/**
+ * A template PDF must be one page whose content is safe to inflate (pdf-check.ts) before pdf-lib embeds
+ * it to see that it draws: embedding inflates the content, so the order matters.
+ */
+async function checkPdf(bytes: Uint8Array<ArrayBuffer>) {
+  // a broken PDF can load and still fail on its page tree: anything that goes wrong means "not a PDF"
+  const doc = await PDFDocument.load(bytes, { updateMetadata: false }).catch(() => undefined)
+  const pages = (() => { try { return doc?.getPageCount() ?? -1 } catch { return -1 } })()
+  if (!doc || pages === -1) throw new DomainError(415, 'upload_wrong_type', 'upload.wrongType')
+  if (pages !== 1) throw new DomainError(422, 'upload_pdf_pages', 'upload.pdfPages')
+  const verdict = await inspectPdfPage(doc)
+  if (!verdict.ok && verdict.problem === 'too_much_content') {
+    throw new DomainError(422, 'upload_pdf_too_much_content', 'upload.pdfTooMuchContent', { mb: PDF_PAGE_CONTENT_LIMIT / MB })
+  }
+  if (!verdict.ok && verdict.problem === 'unsupported_filter') {
+    throw new DomainError(422, 'upload_pdf_filter', 'upload.pdfFilter', { filter: verdict.filter })
+  }
+  if (!verdict.ok) throw new DomainError(422, 'upload_pdf_damaged', 'upload.pdfDamaged')
+  // ticket PDFs draw this page as their background: it must embed (a blank page without contents does not)
+  if (!(await pdfPageEmbeds(bytes))) throw new DomainError(422, 'upload_pdf_pages', 'upload.pdfBlank')
+}
+
 export async function checkUpload(file: unknown, purpose: keyof typeof UPLOAD_RULES) {
   const rules = UPLOAD_RULES[purpose]
   if (!(file instanceof File) || file.size === 0) throw new DomainError(422, 'upload_missing', 'upload.missing')
@@ -57,13 +80,6 @@ export async function checkUpload(file: unknown, purpose: keyof typeof UPLOAD_RU
   const contentType = sniffContentType(bytes)
   if (!contentType || !rules.types.includes(contentType)) throw new DomainError(415, 'upload_wrong_type', 'upload.wrongType')
   if (contentType !== 'application/pdf') await checkImage(contentType, bytes, purpose)
-  if (contentType === 'application/pdf') {
-    // a broken PDF can load and still fail on its page tree: anything that goes wrong means "not a PDF"
-    const pages = await PDFDocument.load(bytes, { updateMetadata: false }).then((doc) => doc.getPageCount()).catch(() => -1)
-    if (pages === -1) throw new DomainError(415, 'upload_wrong_type', 'upload.wrongType')
-    if (pages !== 1) throw new DomainError(422, 'upload_pdf_pages', 'upload.pdfPages')
-    // ticket PDFs draw this page as their background: it must embed (a blank page without contents does not)
-    if (!(await pdfPageEmbeds(bytes))) throw new DomainError(422, 'upload_pdf_pages', 'upload.pdfBlank')
-  }
+  if (contentType === 'application/pdf') await checkPdf(bytes)
   return { bytes, contentType }
 }

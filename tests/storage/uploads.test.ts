@@ -6,6 +6,7 @@ import { TestClient } from '../support/client.ts'
 import { openTestDatabase } from '../support/database.ts'
 import { asSystem, createAccount, createEvent, createTenant, TEST_PASSWORD } from '../support/fixtures.ts'
 import { fileOf, postMultipart } from '../support/multipart.ts'
+import { pdfBomb, pdfWithContents } from '../support/pdf.ts'
 import { blankPng, filteredSize, pngBomb } from '../support/png.ts'
 
 const MB = 1024 * 1024
@@ -227,6 +228,72 @@ describe('ticket template', () => {
     expect(new Uint8Array(await own.arrayBuffer())).toEqual(onePagePdf)
     expect((await app.request(url!)).status).toBe(404)
     expect((await managerB.get(url!)).status).toBe(404)
+  })
+})
+
+describe('PDF templates whose page content inflates past the limit are refused before pdf-lib embeds them', () => {
+  /** Uploads `bytes` as a PDF template, checking that nothing was stored and counting pdf-lib's page embeds. */
+  const pdfRefusal = async (bytes: Uint8Array, lang?: 'sw') => {
+    const [blobsBefore, before] = [await blobCount(), await eventRow()]
+    // were the bomb embedded it would inflate 200 MB: the spies refuse instead, so a failing test stays cheap
+    const embedPdf = vi.spyOn(PDFDocument.prototype, 'embedPdf').mockRejectedValue(new Error('embedPdf must not see this PDF'))
+    const embedPage = vi.spyOn(PDFDocument.prototype, 'embedPage').mockRejectedValue(new Error('embedPage must not see this PDF'))
+    if (lang) managerA.cookies.set('lang', lang)
+    try {
+      const res = await upload(managerA, 'template', { file: fileOf(bytes, 'ticket.pdf', 'application/pdf') })
+      const page = await res.text()
+      expect(await blobCount()).toBe(blobsBefore)
+      expect((await eventRow()).ticket_template_url).toBe(before.ticket_template_url)
+      return { status: res.status, page, embeds: embedPdf.mock.calls.length + embedPage.mock.calls.length }
+    } finally {
+      managerA.cookies.delete('lang')
+      embedPdf.mockRestore()
+      embedPage.mockRestore()
+    }
+  }
+  let bomb: Uint8Array | undefined
+
+  it('refuses the one-page PDF whose content stream is 200 MB of FlateDecode zeros with 422, never embedding it', async () => {
+    bomb ??= await pdfBomb()
+    const { status, page, embeds } = await pdfRefusal(bomb)
+    expect(status).toBe(422)
+    expect(page).toContain('That PDF page unpacks to more than 4 MB of drawing instructions')
+    expect(embeds).toBe(0)
+  })
+
+  it('says so in Swahili to a Swahili speaker', async () => {
+    bomb ??= await pdfBomb()
+    const { status, page } = await pdfRefusal(bomb, 'sw')
+    expect(status).toBe(422)
+    expect(page).toContain('Ukurasa huo wa PDF ukifunguliwa una zaidi ya MB 4 za maagizo ya kuchora')
+  })
+
+  it('refuses page content under a filter it does not inflate itself, naming it and the ones it accepts', async () => {
+    const lzw = await pdfWithContents([{ data: new Uint8Array([0x80, 0x0b, 0x60, 0x50, 0x22, 0x0c, 0x0c, 0x85, 0x01]), filter: 'LZWDecode' }])
+    const { status, page, embeds } = await pdfRefusal(lzw)
+    expect(status).toBe(422)
+    expect(page).toContain('That PDF page is compressed in a way we do not read (LZWDecode): only uncompressed or Flate (FlateDecode) page content is accepted.')
+    expect(embeds).toBe(0)
+  })
+
+  it('refuses page content that claims FlateDecode but is not zlib as damaged', async () => {
+    const { status, page, embeds } = await pdfRefusal(await pdfWithContents([{ data: new TextEncoder().encode('0 0 1 rg'), filter: 'FlateDecode' }]))
+    expect([status, embeds]).toEqual([422, 0])
+    expect(page).toContain('That PDF page could not be read: its content is damaged.')
+  })
+
+  it('still accepts a real one-page template, whose content pdf-lib compressed with Flate, and embeds it to see it draws', async () => {
+    const embedPdf = vi.spyOn(PDFDocument.prototype, 'embedPdf')
+    try {
+      const res = await upload(managerA, 'template', { file: fileOf(onePagePdf, 'ticket.pdf', 'application/pdf') })
+      expect(res.status, await res.clone().text()).toBe(303)
+      expect(embedPdf).toHaveBeenCalledTimes(1)
+    } finally {
+      embedPdf.mockRestore()
+    }
+    const id = mediaId((await eventRow()).ticket_template_url)!
+    const stored = await asSystem(db, (trx) => trx.selectFrom('blobs').select('content_type').where('id', '=', id).executeTakeFirstOrThrow())
+    expect(stored.content_type).toBe('application/pdf')
   })
 })
 

@@ -10,6 +10,7 @@ import { TEST_CONFIG } from '../support/app.ts'
 import { TestClient } from '../support/client.ts'
 import { openTestDatabase } from '../support/database.ts'
 import { asSystem, createAccount, createEvent, createTenant, TEST_PASSWORD } from '../support/fixtures.ts'
+import { pdfBomb } from '../support/pdf.ts'
 import { pngBomb } from '../support/png.ts'
 
 let db: Database
@@ -153,6 +154,42 @@ describe('PDF tickets', () => {
       expect(embedPng).not.toHaveBeenCalled()
     } finally {
       embedPng.mockRestore()
+    }
+    expect(lines.filter((line) => line.includes('"note":"ticket_template_unusable"'))).toHaveLength(1)
+  })
+
+  it('falls back to plain tickets when the stored template is a PDF whose page content is a 200 MB FlateDecode bomb, never embedding it', async () => {
+    const { PDFDocument } = await import('pdf-lib')
+    const lines: string[] = []
+    const logged = createApp({ config: TEST_CONFIG, database: sharedDatabase(db), secretKeys: ring, log: (line) => lines.push(line) })
+    const bomb = await pdfBomb()
+    const tenant = await createTenant(db)
+    const { event, ticketTypes } = await createEvent(db, tenant.id)
+    // stored as the app stored it before the content limit: a few hundred KB that embedding would inflate to 200 MB
+    await asSystem(db, async (trx) => {
+      const blob = await trx.insertInto('blobs').values({
+        tenant_id: tenant.id, purpose: 'ticket_template', content_type: 'application/pdf', byte_size: bomb.byteLength,
+        sha256: 'x'.repeat(64), data: bomb, is_public: false,
+      }).returning('id').executeTakeFirstOrThrow()
+      await trx.updateTable('events').set({ ticket_template_url: `/media/${blob.id}` }).where('id', '=', event.id).execute()
+    })
+    const guest = new TestClient(logged)
+    const location = (await guest.post(`/events/${event.slug}/reserve`, { [`qty_${ticketTypes[0]!.id}`]: '2' })).headers.get('location')!
+    await issueTickets(db, ring, location.split('/').pop()!, new Date())
+    // were the bomb embedded it would inflate 200 MB: the spies refuse instead, so a failing test stays cheap
+    const embedPdf = vi.spyOn(PDFDocument.prototype, 'embedPdf').mockRejectedValue(new Error('embedPdf must not see this PDF'))
+    const embedPage = vi.spyOn(PDFDocument.prototype, 'embedPage').mockRejectedValue(new Error('embedPage must not see this PDF'))
+    try {
+      const res = await guest.get(`${location}/tickets.pdf`)
+      expect(res.status).toBe(200)
+      const pdf = new Uint8Array(await res.arrayBuffer())
+      expect((await PDFDocument.load(pdf)).getPageCount()).toBe(2)
+      expect(new TextDecoder('latin1').decode(pdf)).not.toContain('/Subtype /Form')
+      expect(embedPdf).not.toHaveBeenCalled()
+      expect(embedPage).not.toHaveBeenCalled()
+    } finally {
+      embedPdf.mockRestore()
+      embedPage.mockRestore()
     }
     expect(lines.filter((line) => line.includes('"note":"ticket_template_unusable"'))).toHaveLength(1)
   })

@@ -1,0 +1,136 @@
+/**
+ * A PDF template's page, checked before pdf-lib draws it. pdf-lib parses a PDF without inflating its
+ * content streams, but embedding a page (PDFPageEmbedder) inflates them all, synchronously and in
+ * memory: a few hundred KB of FlateDecode zeros would cost gigabytes at upload and again for every
+ * buyer's ticket PDF. So the first page's content streams (and the Form XObjects it draws, which are
+ * content too and which the buyer's viewer inflates) are inflated here first, counted and never kept,
+ * stopping at the first byte over the limit. Pure Web APIs (DecompressionStream): Deno and Workers alike.
+ */
+import { PDFArray, PDFDict, PDFName, PDFStream, type PDFDocument, type PDFObject } from 'pdf-lib'
+
+const MB = 1024 * 1024
+
+/**
+ * The most a template page's content may inflate to, all its streams together. A ticket background is
+ * a handful of shapes, text and image placements: pdf-lib's own A6 ticket page is about 20 KB of
+ * operators, and a busy designer's page (text as outlines, a vector logo) a few hundred KB. Images
+ * are not content (they are XObjects that pdf-lib copies without inflating), so a photo background
+ * does not count here. 4 MB leaves ten times the busiest real page, and inflating it costs pdf-lib
+ * tens of milliseconds and a few MB per PDF, well inside a Worker's 128 MB.
+ */
+export const PDF_PAGE_CONTENT_LIMIT = 4 * MB
+
+/** The filters we inflate ourselves; content under any other (LZW, ASCII85, …) is refused, not trusted. */
+export const ACCEPTED_PDF_FILTERS = ['FlateDecode'] as const
+
+/**
+ * Input is fed to the inflater in pieces this small because a DecompressionStream may inflate a whole
+ * written chunk before handing any of it over: deflate expands at most ~1032 to 1, so a piece never
+ * gives more than about 1 MB before the count is checked again (on Deno, a 1 MB PDF whose page
+ * inflates to 1 GB is refused in ~25 ms at under 70 MB of memory).
+ */
+const FEED_BYTES = 1024
+
+export type PdfPageVerdict =
+  | { ok: true; contentBytes: number }
+  | { ok: false; problem: 'too_much_content' }
+  | { ok: false; problem: 'unsupported_filter'; filter: string }
+  | { ok: false; problem: 'damaged' }
+
+/** A stream's filters by name: none, one, or a chain (an array). Undefined when /Filter is not a name or names. */
+function filtersOf(stream: PDFStream): string[] | undefined {
+  const filter = stream.dict.lookup(PDFName.of('Filter'))
+  if (filter === undefined) return []
+  if (filter instanceof PDFName) return [filter.decodeText()]
+  if (!(filter instanceof PDFArray)) return undefined
+  const names = filter.asArray().map((item) => stream.dict.context.lookup(item))
+  return names.every((name) => name instanceof PDFName) ? names.map((name) => (name as PDFName).decodeText()) : undefined
+}
+
+/** The page's content streams and, reached from its resources (nested ones too), its Form XObjects. */
+function contentStreams(doc: PDFDocument): PDFStream[] | undefined {
+  const page = doc.getPage(0).node
+  const found = new Set<PDFStream>()
+  const seenResources = new Set<PDFDict>()
+  const contents = page.Contents()
+  const parts: (PDFObject | undefined)[] = contents instanceof PDFArray ? contents.asArray().map((item) => doc.context.lookup(item)) : [contents]
+  for (const part of parts) {
+    if (part === undefined && contents === undefined) continue // no contents: pdf-lib's embed refuses it later
+    if (!(part instanceof PDFStream)) return undefined
+    found.add(part)
+  }
+  const walk = (resources: PDFDict | undefined) => {
+    if (!resources || seenResources.has(resources)) return
+    seenResources.add(resources)
+    const xObjects = resources.lookupMaybe(PDFName.of('XObject'), PDFDict)
+    for (const [, ref] of xObjects?.entries() ?? []) {
+      const xObject = doc.context.lookup(ref)
+      if (!(xObject instanceof PDFStream) || found.has(xObject)) continue
+      if (xObject.dict.lookup(PDFName.of('Subtype')) !== PDFName.of('Form')) continue
+      found.add(xObject)
+      walk(xObject.dict.lookupMaybe(PDFName.of('Resources'), PDFDict))
+    }
+  }
+  walk(page.Resources())
+  return [...found]
+}
+
+/**
+ * How many bytes `data` inflates to, if no more than `budget`: 'over' as soon as it passes it, and
+ * 'damaged' when the zlib stream is broken (never trusted to a more lenient inflater).
+ */
+async function inflatedSize(data: Uint8Array, budget: number): Promise<number | 'over' | 'damaged'> {
+  const inflater = new DecompressionStream('deflate')
+  const writer = inflater.writable.getWriter()
+  const reader = inflater.readable.getReader()
+  let stopped = false
+  const feeding = (async () => {
+    for (let at = 0; at < data.length && !stopped; at += FEED_BYTES) await writer.write(data.slice(at, at + FEED_BYTES))
+    if (!stopped) await writer.close()
+  })()
+  feeding.catch(() => {}) // a broken stream, or our cancelling it, shows on the reading side
+  let inflated = 0
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) return inflated
+      inflated += value.byteLength
+      if (inflated > budget) {
+        stopped = true
+        await reader.cancel()
+        return 'over'
+      }
+    }
+  } catch {
+    stopped = true
+    return 'damaged'
+  }
+}
+
+/**
+ * Whether the first page of `doc` (as PDFDocument.load left it, nothing inflated yet) is content pdf-lib
+ * may inflate: every content stream unfiltered or FlateDecode, and all of them together within `limit`
+ * once inflated. Every filter is checked before anything is inflated.
+ */
+export async function inspectPdfPage(doc: PDFDocument, limit = PDF_PAGE_CONTENT_LIMIT): Promise<PdfPageVerdict> {
+  let streams: PDFStream[] | undefined
+  try {
+    streams = contentStreams(doc)
+  } catch {
+    streams = undefined
+  }
+  if (!streams) return { ok: false, problem: 'damaged' }
+  const filters = streams.map(filtersOf)
+  if (filters.some((names) => names === undefined)) return { ok: false, problem: 'damaged' }
+  const refused = filters.find((names) => names!.length > 1 || names!.some((name) => !(ACCEPTED_PDF_FILTERS as readonly string[]).includes(name)))
+  if (refused) return { ok: false, problem: 'unsupported_filter', filter: refused.join(', ') }
+  let total = 0
+  for (const [i, stream] of streams.entries()) {
+    const data = stream.getContents()
+    const size = filters[i]!.length === 0 ? data.length : await inflatedSize(data, limit - total)
+    if (size === 'damaged') return { ok: false, problem: 'damaged' }
+    if (size === 'over' || total + size > limit) return { ok: false, problem: 'too_much_content' }
+    total += size
+  }
+  return { ok: true, contentBytes: total }
+}
