@@ -7,6 +7,7 @@
  * stopping at the first byte over the limit. Pure Web APIs (DecompressionStream): Deno and Workers alike.
  */
 import { PDFArray, PDFDict, PDFName, PDFStream, type PDFDocument, type PDFObject } from 'pdf-lib'
+import { feedInPieces } from '../lib/inflate.ts'
 
 const MB = 1024 * 1024
 
@@ -22,14 +23,6 @@ export const PDF_PAGE_CONTENT_LIMIT = 4 * MB
 
 /** The filters we inflate ourselves; content under any other (LZW, ASCII85, …) is refused, not trusted. */
 export const ACCEPTED_PDF_FILTERS = ['FlateDecode'] as const
-
-/**
- * Input is fed to the inflater in pieces this small because a DecompressionStream may inflate a whole
- * written chunk before handing any of it over: deflate expands at most ~1032 to 1, so a piece never
- * gives more than about 1 MB before the count is checked again (on Deno, a 1 MB PDF whose page
- * inflates to 1 GB is refused in ~25 ms at under 70 MB of memory).
- */
-const FEED_BYTES = 1024
 
 export type PdfPageVerdict =
   | { ok: true; contentBytes: number }
@@ -84,11 +77,7 @@ async function inflatedSize(data: Uint8Array, budget: number): Promise<number | 
   const writer = inflater.writable.getWriter()
   const reader = inflater.readable.getReader()
   let stopped = false
-  const feeding = (async () => {
-    for (let at = 0; at < data.length && !stopped; at += FEED_BYTES) await writer.write(data.slice(at, at + FEED_BYTES))
-    if (!stopped) await writer.close()
-  })()
-  feeding.catch(() => {}) // a broken stream, or our cancelling it, shows on the reading side
+  void feedInPieces(writer, [data], () => stopped)
   let inflated = 0
   try {
     for (;;) {

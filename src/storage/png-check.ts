@@ -4,6 +4,7 @@
  * packed pixels per row (per row of each Adam7 pass when interlaced): more is a decompression bomb or
  * junk, less is a truncated image that pdf-lib would draw as garbage rather than refuse.
  */
+import { feedInPieces } from '../lib/inflate.ts'
 import type { ImageHeader } from './image-check.ts'
 import { ascii, u32be } from './image-bytes.ts'
 
@@ -95,11 +96,8 @@ async function inflatesToRows(parts: Uint8Array<ArrayBuffer>[], runs: RowRun[]):
   const inflater = new DecompressionStream('deflate')
   const writer = inflater.writable.getWriter()
   const reader = inflater.readable.getReader()
-  const feeding = (async () => {
-    for (const part of parts) await writer.write(part)
-    await writer.close()
-  })()
-  feeding.catch(() => {}) // a broken stream, or our cancelling it, shows on the reading side
+  let stopped = false
+  void feedInPieces(writer, parts, () => stopped)
   let run = 0
   let rowInRun = 0
   let nextRowAt = 0
@@ -118,12 +116,14 @@ async function inflatesToRows(parts: Uint8Array<ArrayBuffer>[], runs: RowRun[]):
       const { done, value } = await reader.read()
       if (done) break
       if (inflated + value.byteLength > expected || !filtersKnown(value, inflated)) {
+        stopped = true
         await reader.cancel()
         return false
       }
       inflated += value.byteLength
     }
   } catch {
+    stopped = true
     return false
   }
   return inflated === expected
