@@ -149,10 +149,13 @@ export type PdfPrescanVerdict =
 /** Names as pdf-lib reads them: `#xx` escapes decoded (`/Obj#53tm` is /ObjStm). */
 const decodeNames = (text: string) => text.replace(/#([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
 
-/** Where the dictionary whose `>>` ends just before `end` starts (its `<<`), or -1 when unbalanced. */
-function dictionaryStart(text: string, end: number): number {
+/**
+ * Where the dictionary whose `>>` ends just before `end` starts (its `<<`), or -1 when it is unbalanced
+ * after `floor` (a dictionary never spans an earlier stream's data, and the bound keeps the scan linear).
+ */
+function dictionaryStart(text: string, end: number, floor: number): number {
   let depth = 0
-  for (let at = end - 1; at > 0;) {
+  for (let at = end - 1; at > floor;) {
     const pair = text.slice(at - 1, at + 1)
     if (pair === '>>') depth++
     else if (pair === '<<' && --depth === 0) return at - 1
@@ -162,7 +165,7 @@ function dictionaryStart(text: string, end: number): number {
 }
 
 /** Whether the text between a dictionary's `>>` and `stream` is only whitespace and comments. */
-const onlyWhitespaceAndComments = (text: string) => /^(?:\s|%[^\r\n]*)*$/.test(text)
+const onlyWhitespaceAndComments = (text: string) => /^(?:\s|%[^\r\n]*(?![^\r\n]))*$/.test(text) // a comment runs to its EOL: no backtracking
 
 /** The filters a stream dictionary names, or undefined when they are not a plain name or array of names. */
 function filtersIn(dict: string): string[] | undefined {
@@ -187,22 +190,27 @@ export async function prescanPdfStreams(bytes: Uint8Array, budget = PDF_STRUCTUR
   const text = new TextDecoder('latin1').decode(bytes)
   const keyword = /(?<![A-Za-z0-9])stream(\r\n|\r|\n)?/g
   let total = 0
+  // each search looks back only as far as the previous `stream` keyword's end: the whole scan stays linear
+  let scanned = 0
   for (let match = keyword.exec(text); match; match = keyword.exec(text)) {
-    const close = text.lastIndexOf('>>', match.index)
-    if (close === -1 || !onlyWhitespaceAndComments(text.slice(close + 2, match.index))) continue
-    const open = dictionaryStart(text, close + 2)
+    const since = scanned
+    scanned = match.index + match[0].length
+    const window = text.slice(since, match.index)
+    const close = window.lastIndexOf('>>')
+    if (close === -1 || !onlyWhitespaceAndComments(window.slice(close + 2))) continue
+    const open = dictionaryStart(text, since + close + 2, since)
     if (open === -1) return { ok: false, problem: 'damaged' }
-    const dict = decodeNames(text.slice(open, close + 2))
+    const dict = decodeNames(text.slice(open, since + close + 2))
     const start = match.index + match[0].length
     // the data's end as pdf-lib finds it: a direct /Length when `endstream` follows it, else the next `endstream`
     const length = /\/Length\s+(\d+)(?!\s+\d+\s+R)(?![\d.])/.exec(dict)
     let end = length ? start + Number(length[1]) : -1
-    if (end === -1 || end > text.length || !/^(?:\s|%[^\r\n]*)*endstream/.test(text.slice(end, end + 64))) {
+    if (end === -1 || end > text.length || !/^(?:\s|%[^\r\n]*(?![^\r\n]))*endstream/.test(text.slice(end, end + 64))) {
       const next = text.indexOf('endstream', start)
       if (next === -1) return { ok: false, problem: 'damaged' }
       end = next - (text.startsWith('\r\n', next - 2) ? 2 : /[\r\n]/.test(text[next - 1] ?? '') ? 1 : 0)
     }
-    keyword.lastIndex = Math.max(end, start)
+    keyword.lastIndex = scanned = Math.max(end, start)
     // a /Type given by reference is looked up by pdf-lib and might name either: counted as one of them
     if (!/\/Type\s*(?:\/(?:ObjStm|XRef)(?![A-Za-z0-9])|\d+\s+\d+\s+R)/.test(dict)) continue
     const filters = filtersIn(dict)

@@ -122,4 +122,14 @@ describe('object and cross-reference streams are inflated from the raw bytes, on
     expect(await prescanPdfStreams(pdfWithStream(`${objStm} /Filter [/FlateDecode /FlateDecode]`, flate('x')))).toEqual({ ok: false, problem: 'unsupported_filter', filter: 'FlateDecode, FlateDecode' })
     expect(await prescanPdfStreams(pdfWithStream(`${objStm} /Filter /FlateDecode`, new TextEncoder().encode('not zlib at all')))).toEqual({ ok: false, problem: 'damaged' })
   })
+
+  it('reads a hostile 5 MB file in linear time: many `stream` keywords after one dictionary, or comments made to backtrack', async () => {
+    const latin1 = (text: string) => new TextEncoder().encode(text) // ASCII only here
+    const keywords = latin1(`%PDF-1.7\n<< /A 1 >> x${' stream'.repeat(700_000)}`)
+    const comments = latin1(`%PDF-1.7\n<< /Type /ObjStm >>\n${'%'.repeat(40)}\nX stream\n`)
+    const started = performance.now()
+    expect(await prescanPdfStreams(keywords)).toEqual({ ok: true, structureBytes: 0 })
+    expect(await prescanPdfStreams(comments)).toEqual({ ok: true, structureBytes: 0 })
+    expect(performance.now() - started).toBeLessThan(1000)
+  })
 })
