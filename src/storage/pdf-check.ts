@@ -123,3 +123,104 @@ export async function inspectPdfPage(doc: PDFDocument, limit = PDF_PAGE_CONTENT_
   }
   return { ok: true, contentBytes: total }
 }
+
+/*
+ * The raw pre-scan, before PDFDocument.load ever sees the bytes. pdf-lib's parser inflates every object
+ * stream (/Type /ObjStm) and cross-reference stream (/Type /XRef) while loading, synchronously and in
+ * memory, before any check on the loaded document can run: a 50 KB PDF holding a 50 MB object stream
+ * cost 607 ms and 178 MB, and the 5 MB upload limit allows gigabytes. So the bytes are read as text, each
+ * `stream` that follows a dictionary found, and those two kinds inflated first, counted and never kept.
+ */
+
+/**
+ * The most a template's object and cross-reference streams may inflate to, all together. They hold the
+ * document's small objects (dictionaries, numbers, names) and its offsets: a one-page ticket background
+ * saved by pdf-lib, a design tool or a browser has a few KB to a few hundred KB of them. 8 MB leaves
+ * over ten times the largest real one, and inflating it costs tens of milliseconds and a few MB.
+ */
+export const PDF_STRUCTURE_LIMIT = 8 * MB
+
+export type PdfPrescanVerdict =
+  | { ok: true; structureBytes: number }
+  | { ok: false; problem: 'too_much_content' }
+  | { ok: false; problem: 'unsupported_filter'; filter: string }
+  | { ok: false; problem: 'damaged' }
+
+/** Names as pdf-lib reads them: `#xx` escapes decoded (`/Obj#53tm` is /ObjStm). */
+const decodeNames = (text: string) => text.replace(/#([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+
+/**
+ * Where the dictionary whose `>>` ends just before `end` starts (its `<<`), or -1 when it is unbalanced
+ * after `floor` (a dictionary never spans an earlier stream's data, and the bound keeps the scan linear).
+ */
+function dictionaryStart(text: string, end: number, floor: number): number {
+  let depth = 0
+  for (let at = end - 1; at > floor;) {
+    const pair = text.slice(at - 1, at + 1)
+    if (pair === '>>') depth++
+    else if (pair === '<<' && --depth === 0) return at - 1
+    at -= pair === '>>' || pair === '<<' ? 2 : 1
+  }
+  return -1
+}
+
+/** Whether the text between a dictionary's `>>` and `stream` is only whitespace and comments. */
+const onlyWhitespaceAndComments = (text: string) => /^(?:\s|%[^\r\n]*(?![^\r\n]))*$/.test(text) // a comment runs to its EOL: no backtracking
+
+/** The filters a stream dictionary names, or undefined when they are not a plain name or array of names. */
+function filtersIn(dict: string): string[] | undefined {
+  const at = dict.search(/\/Filter(?![A-Za-z0-9])/)
+  if (at === -1) return []
+  const value = dict.slice(at + '/Filter'.length)
+  const one = /^\s*\/([^\s/<>[\]()%]+)/.exec(value)
+  if (one) return [one[1]!]
+  const many = /^\s*\[((?:\s*\/[^\s/<>[\]()%]+)*)\s*\]/.exec(value)
+  if (!many) return undefined
+  return [...many[1]!.matchAll(/\/([^\s/<>[\]()%]+)/g)].map((match) => match[1]!)
+}
+
+/**
+ * Whether `bytes` may be handed to PDFDocument.load: every object and cross-reference stream unfiltered
+ * or FlateDecode (one filter), not damaged, and all of them together within `budget` once inflated.
+ * Streams of other types (page content, images, fonts) are left to the checks after loading: pdf-lib
+ * does not inflate them while it parses.
+ */
+export async function prescanPdfStreams(bytes: Uint8Array, budget = PDF_STRUCTURE_LIMIT): Promise<PdfPrescanVerdict> {
+  // latin1: one character per byte, so text offsets are byte offsets
+  const text = new TextDecoder('latin1').decode(bytes)
+  const keyword = /(?<![A-Za-z0-9])stream(\r\n|\r|\n)?/g
+  let total = 0
+  // each search looks back only as far as the previous `stream` keyword's end: the whole scan stays linear
+  let scanned = 0
+  for (let match = keyword.exec(text); match; match = keyword.exec(text)) {
+    const since = scanned
+    scanned = match.index + match[0].length
+    const window = text.slice(since, match.index)
+    const close = window.lastIndexOf('>>')
+    if (close === -1 || !onlyWhitespaceAndComments(window.slice(close + 2))) continue
+    const open = dictionaryStart(text, since + close + 2, since)
+    if (open === -1) return { ok: false, problem: 'damaged' }
+    const dict = decodeNames(text.slice(open, since + close + 2))
+    const start = match.index + match[0].length
+    // the data's end as pdf-lib finds it: a direct /Length when `endstream` follows it, else the next `endstream`
+    const length = /\/Length\s+(\d+)(?!\s+\d+\s+R)(?![\d.])/.exec(dict)
+    let end = length ? start + Number(length[1]) : -1
+    if (end === -1 || end > text.length || !/^(?:\s|%[^\r\n]*(?![^\r\n]))*endstream/.test(text.slice(end, end + 64))) {
+      const next = text.indexOf('endstream', start)
+      if (next === -1) return { ok: false, problem: 'damaged' }
+      end = next - (text.startsWith('\r\n', next - 2) ? 2 : /[\r\n]/.test(text[next - 1] ?? '') ? 1 : 0)
+    }
+    keyword.lastIndex = scanned = Math.max(end, start)
+    // a /Type given by reference is looked up by pdf-lib and might name either: counted as one of them
+    if (!/\/Type\s*(?:\/(?:ObjStm|XRef)(?![A-Za-z0-9])|\d+\s+\d+\s+R)/.test(dict)) continue
+    const filters = filtersIn(dict)
+    if (!filters) return { ok: false, problem: 'damaged' }
+    if (filters.length > 1 || (filters.length === 1 && filters[0] !== 'FlateDecode')) return { ok: false, problem: 'unsupported_filter', filter: filters.join(', ') }
+    const data = bytes.subarray(start, end)
+    const size = filters.length === 0 ? data.length : await inflatedSize(data, budget - total)
+    if (size === 'damaged') return { ok: false, problem: 'damaged' }
+    if (size === 'over' || total + size > budget) return { ok: false, problem: 'too_much_content' }
+    total += size
+  }
+  return { ok: true, structureBytes: total }
+}

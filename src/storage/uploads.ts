@@ -9,7 +9,7 @@ import type { BlobContentType } from '../db/schema.ts'
 import { DomainError } from '../lib/domain-errors.ts'
 import { imageEmbeds, pdfPageEmbeds } from '../tickets/pdf.ts'
 import { IMAGE_PIXEL_LIMITS, inspectImage } from './image-check.ts'
-import { inspectPdfPage, PDF_PAGE_CONTENT_LIMIT } from './pdf-check.ts'
+import { inspectPdfPage, PDF_PAGE_CONTENT_LIMIT, PDF_STRUCTURE_LIMIT, prescanPdfStreams, type PdfPageVerdict, type PdfPrescanVerdict } from './pdf-check.ts'
 
 const MB = 1024 * 1024
 
@@ -50,24 +50,27 @@ async function checkImage(contentType: Exclude<BlobContentType, 'application/pdf
   if (!drawable) throw new DomainError(422, 'upload_not_decodable', 'upload.notDecodable')
 }
 
+/** A refused verdict of the pre-scan or the page check, as the upload's 422 (`mb` the limit it passed). */
+function refusePdf(verdict: PdfPageVerdict | PdfPrescanVerdict, mb: number) {
+  if (verdict.ok) return
+  if (verdict.problem === 'too_much_content') throw new DomainError(422, 'upload_pdf_too_much_content', 'upload.pdfTooMuchContent', { mb })
+  if (verdict.problem === 'unsupported_filter') throw new DomainError(422, 'upload_pdf_filter', 'upload.pdfFilter', { filter: verdict.filter })
+  throw new DomainError(422, 'upload_pdf_damaged', 'upload.pdfDamaged')
+}
+
 /**
  * A template PDF must be one page whose content is safe to inflate (pdf-check.ts) before pdf-lib embeds
- * it to see that it draws: embedding inflates the content, so the order matters.
+ * it to see that it draws: embedding inflates the content, so the order matters. Loading it inflates its
+ * object and cross-reference streams, so those are pre-scanned from the raw bytes before it is loaded.
  */
 async function checkPdf(bytes: Uint8Array<ArrayBuffer>) {
+  refusePdf(await prescanPdfStreams(bytes), PDF_STRUCTURE_LIMIT / MB)
   // a broken PDF can load and still fail on its page tree: anything that goes wrong means "not a PDF"
   const doc = await PDFDocument.load(bytes, { updateMetadata: false }).catch(() => undefined)
   const pages = (() => { try { return doc?.getPageCount() ?? -1 } catch { return -1 } })()
   if (!doc || pages === -1) throw new DomainError(415, 'upload_wrong_type', 'upload.wrongType')
   if (pages !== 1) throw new DomainError(422, 'upload_pdf_pages', 'upload.pdfPages')
-  const verdict = await inspectPdfPage(doc)
-  if (!verdict.ok && verdict.problem === 'too_much_content') {
-    throw new DomainError(422, 'upload_pdf_too_much_content', 'upload.pdfTooMuchContent', { mb: PDF_PAGE_CONTENT_LIMIT / MB })
-  }
-  if (!verdict.ok && verdict.problem === 'unsupported_filter') {
-    throw new DomainError(422, 'upload_pdf_filter', 'upload.pdfFilter', { filter: verdict.filter })
-  }
-  if (!verdict.ok) throw new DomainError(422, 'upload_pdf_damaged', 'upload.pdfDamaged')
+  refusePdf(await inspectPdfPage(doc), PDF_PAGE_CONTENT_LIMIT / MB)
   // ticket PDFs draw this page as their background: it must embed (a blank page without contents does not)
   if (!(await pdfPageEmbeds(bytes))) throw new DomainError(422, 'upload_pdf_pages', 'upload.pdfBlank')
 }

@@ -6,7 +6,7 @@
 import { PDFDocument, rgb, StandardFonts, type PDFEmbeddedPage, type PDFFont, type PDFImage, type PDFPage } from 'pdf-lib'
 import type { BlobContentType } from '../db/schema.ts'
 import { IMAGE_PIXEL_LIMITS, inspectImage } from '../storage/image-check.ts'
-import { inspectPdfPage } from '../storage/pdf-check.ts'
+import { inspectPdfPage, prescanPdfStreams } from '../storage/pdf-check.ts'
 import { qrModules } from './qr-svg.ts'
 
 export interface PdfTicket {
@@ -91,8 +91,8 @@ type Background = { page: PDFEmbeddedPage } | { image: PDFImage }
 /**
  * The template's background in `doc`, or undefined when it does not embed. Uploads are checked when
  * they arrive, but a template stored before that check (or damaged since, or a decompression bomb
- * stored before the limits: an image over the pixel limit, a PDF page whose content inflates past its
- * limit) must not cost the buyer their tickets, nor the server seconds: an image or a PDF page gets
+ * stored before the limits: an image over the pixel limit, a PDF whose object streams or page content
+ * inflate past their limits) must not cost the buyer their tickets, nor the server seconds: an image or a PDF page gets
  * the same inspection again, with the same limit, before pdf-lib decodes it. pdf-lib then decodes a
  * PNG, and reads a JPEG's header, in embedPng/embedJpg themselves (saving only deflates or copies), so a
  * failure lands in the catch below rather than at save time; a PDF page embeds lazily and is tried in a
@@ -101,7 +101,8 @@ type Background = { page: PDFEmbeddedPage } | { image: PDFImage }
 async function backgroundOf(doc: PDFDocument, template: PdfTemplate): Promise<Background | undefined> {
   try {
     if (template.contentType === 'application/pdf') {
-      // the upload check: embedding inflates the page's content, so a stored bomb must never reach it
+      // the upload checks: loading inflates object streams and embedding the page's content, so a stored bomb must reach neither
+      if (!(await prescanPdfStreams(template.bytes)).ok) return undefined
       if (!(await inspectPdfPage(await PDFDocument.load(template.bytes, { updateMetadata: false }))).ok) return undefined
       return await pdfPageEmbeds(template.bytes) ? { page: (await doc.embedPdf(template.bytes, [0]))[0]! } : undefined
     }

@@ -1,7 +1,7 @@
 import { PDFArray, PDFDocument, PDFName, PDFRawStream } from 'pdf-lib'
 import { describe, expect, it } from 'vitest'
-import { inspectPdfPage, PDF_PAGE_CONTENT_LIMIT } from '../../src/storage/pdf-check.ts'
-import { deflatedZeros, flate, pdfBomb, pdfWithContents } from '../support/pdf.ts'
+import { inspectPdfPage, PDF_PAGE_CONTENT_LIMIT, PDF_STRUCTURE_LIMIT, prescanPdfStreams } from '../../src/storage/pdf-check.ts'
+import { deflatedZeros, flate, pdfBomb, pdfObjectStreamBomb, pdfWithContents, pdfWithStream } from '../support/pdf.ts'
 
 const MB = 1024 * 1024
 const load = (bytes: Uint8Array) => PDFDocument.load(bytes, { updateMetadata: false })
@@ -72,5 +72,64 @@ describe('a PDF template page is inflated only to count it, up to a limit', () =
     const doc = await PDFDocument.create()
     doc.addPage([298, 420])
     expect(await inspect(await doc.save())).toEqual({ ok: true, contentBytes: 0 })
+  })
+})
+
+describe('object and cross-reference streams are inflated from the raw bytes, only to count them, before pdf-lib loads the PDF', () => {
+  const objStm = '/Type /ObjStm /N 1 /First 4'
+
+  it('accepts what pdf-lib saves by default (object streams and a cross-reference stream), counting them', async () => {
+    const doc = await PDFDocument.create()
+    doc.addPage([298, 420]).drawText('Sauti za Pwani', { x: 20, y: 380 })
+    const bytes = await doc.save() // useObjectStreams: true
+    const text = new TextDecoder('latin1').decode(bytes)
+    expect(text).toContain('/Type /ObjStm')
+    expect(text).toContain('/Type /XRef')
+    const verdict = await prescanPdfStreams(bytes)
+    expect(verdict).toEqual({ ok: true, structureBytes: expect.any(Number) })
+    expect((verdict as { structureBytes: number }).structureBytes).toBeGreaterThan(100)
+  })
+
+  it('sets the budget at 8 MB for all of them together', () => {
+    expect(PDF_STRUCTURE_LIMIT).toBe(8 * MB)
+  })
+
+  it('refuses the 100 MB object-stream bomb (about 100 KB of PDF) as too much content, in well under a second', async () => {
+    const bomb = await pdfObjectStreamBomb()
+    expect(bomb.byteLength).toBeLessThan(200 * 1024)
+    const started = performance.now()
+    expect(await prescanPdfStreams(bomb)).toEqual({ ok: false, problem: 'too_much_content' })
+    expect(performance.now() - started).toBeLessThan(1000)
+  })
+
+  it('counts to the byte, compressed or not, whether the /Length is direct, indirect or the name is escaped', async () => {
+    const zeros = await deflatedZeros(1000)
+    expect(await prescanPdfStreams(pdfWithStream(`${objStm} /Filter /FlateDecode`, zeros), 1000)).toEqual({ ok: true, structureBytes: 1000 })
+    expect(await prescanPdfStreams(pdfWithStream(`${objStm} /Filter /FlateDecode`, zeros), 999)).toEqual({ ok: false, problem: 'too_much_content' })
+    expect(await prescanPdfStreams(pdfWithStream(`${objStm} /Filter [/FlateDecode]`, zeros, '/Length 9 0 R'), 999)).toEqual({ ok: false, problem: 'too_much_content' })
+    expect(await prescanPdfStreams(pdfWithStream('/Type /Obj#53tm /N 1 /First 4 /Filter /Flate#44ecode', zeros), 999)).toEqual({ ok: false, problem: 'too_much_content' })
+    expect(await prescanPdfStreams(pdfWithStream('/Type /XRef /Size 1 /W [1 1 1] /Filter /FlateDecode', zeros), 999)).toEqual({ ok: false, problem: 'too_much_content' })
+    expect(await prescanPdfStreams(pdfWithStream(objStm, new Uint8Array(1000)), 999)).toEqual({ ok: false, problem: 'too_much_content' })
+  })
+
+  it('leaves other streams (page content, images) to the checks after loading: pdf-lib does not inflate them while parsing', async () => {
+    const bytes = pdfWithStream('/Type /XObject /Subtype /Image /Width 1000 /Height 1000 /BitsPerComponent 8 /ColorSpace /DeviceGray /Filter /FlateDecode', await deflatedZeros(10 * MB))
+    expect(await prescanPdfStreams(bytes, 1000)).toEqual({ ok: true, structureBytes: 0 })
+  })
+
+  it('refuses an object stream under any filter but FlateDecode, or a chain of them, and one that is not zlib as damaged', async () => {
+    expect(await prescanPdfStreams(pdfWithStream(`${objStm} /Filter /LZWDecode`, new Uint8Array([0x80, 0x0b, 0x60, 0x50])))).toEqual({ ok: false, problem: 'unsupported_filter', filter: 'LZWDecode' })
+    expect(await prescanPdfStreams(pdfWithStream(`${objStm} /Filter [/FlateDecode /FlateDecode]`, flate('x')))).toEqual({ ok: false, problem: 'unsupported_filter', filter: 'FlateDecode, FlateDecode' })
+    expect(await prescanPdfStreams(pdfWithStream(`${objStm} /Filter /FlateDecode`, new TextEncoder().encode('not zlib at all')))).toEqual({ ok: false, problem: 'damaged' })
+  })
+
+  it('reads a hostile 5 MB file in linear time: many `stream` keywords after one dictionary, or comments made to backtrack', async () => {
+    const latin1 = (text: string) => new TextEncoder().encode(text) // ASCII only here
+    const keywords = latin1(`%PDF-1.7\n<< /A 1 >> x${' stream'.repeat(700_000)}`)
+    const comments = latin1(`%PDF-1.7\n<< /Type /ObjStm >>\n${'%'.repeat(40)}\nX stream\n`)
+    const started = performance.now()
+    expect(await prescanPdfStreams(keywords)).toEqual({ ok: true, structureBytes: 0 })
+    expect(await prescanPdfStreams(comments)).toEqual({ ok: true, structureBytes: 0 })
+    expect(performance.now() - started).toBeLessThan(1000)
   })
 })

@@ -6,7 +6,7 @@ import { TestClient } from '../support/client.ts'
 import { openTestDatabase } from '../support/database.ts'
 import { asSystem, createAccount, createEvent, createTenant, TEST_PASSWORD } from '../support/fixtures.ts'
 import { fileOf, postMultipart } from '../support/multipart.ts'
-import { pdfBomb, pdfWithContents } from '../support/pdf.ts'
+import { pdfBomb, pdfObjectStreamBomb, pdfWithContents } from '../support/pdf.ts'
 import { blankPng, filteredSize, pngBomb } from '../support/png.ts'
 
 const MB = 1024 * 1024
@@ -294,6 +294,60 @@ describe('PDF templates whose page content inflates past the limit are refused b
     const id = mediaId((await eventRow()).ticket_template_url)!
     const stored = await asSystem(db, (trx) => trx.selectFrom('blobs').select('content_type').where('id', '=', id).executeTakeFirstOrThrow())
     expect(stored.content_type).toBe('application/pdf')
+  })
+})
+
+describe('PDF templates whose object streams inflate past the budget are refused before pdf-lib loads them', () => {
+  /** Uploads `bytes` as a PDF template, checking that nothing was stored and counting pdf-lib's loads. */
+  const loadRefusal = async (bytes: Uint8Array, lang?: 'sw') => {
+    const [blobsBefore, before] = [await blobCount(), await eventRow()]
+    // were the bomb loaded its object stream would inflate 100 MB: the spy refuses instead, so a failing test stays cheap
+    const load = vi.spyOn(PDFDocument, 'load').mockRejectedValue(new Error('PDFDocument.load must not see this PDF'))
+    if (lang) managerA.cookies.set('lang', lang)
+    try {
+      const res = await upload(managerA, 'template', { file: fileOf(bytes, 'ticket.pdf', 'application/pdf') })
+      const page = await res.text()
+      expect(await blobCount()).toBe(blobsBefore)
+      expect((await eventRow()).ticket_template_url).toBe(before.ticket_template_url)
+      return { status: res.status, page, loads: load.mock.calls.length }
+    } finally {
+      managerA.cookies.delete('lang')
+      load.mockRestore()
+    }
+  }
+  let bomb: Uint8Array | undefined
+
+  it('refuses the one-page PDF whose object stream is 100 MB of FlateDecode zeros with 422, never loading it', async () => {
+    bomb ??= await pdfObjectStreamBomb()
+    const { status, page, loads } = await loadRefusal(bomb)
+    expect(status).toBe(422)
+    expect(page).toContain('That PDF page unpacks to more than 8 MB')
+    expect(loads).toBe(0)
+  })
+
+  it('says so in Swahili to a Swahili speaker', async () => {
+    bomb ??= await pdfObjectStreamBomb()
+    const { status, page, loads } = await loadRefusal(bomb, 'sw')
+    expect([status, loads]).toEqual([422, 0])
+    expect(page).toContain('Ukurasa huo wa PDF ukifunguliwa una zaidi ya MB 8')
+  })
+
+  it('still accepts and stores a template pdf-lib saved with object streams (its default), loading it once checked', async () => {
+    const doc = await PDFDocument.create()
+    doc.addPage([298, 420]).drawText('Sauti za Pwani', { x: 20, y: 380 })
+    const bytes = await doc.save({ useObjectStreams: true })
+    expect(new TextDecoder('latin1').decode(bytes)).toContain('/Type /ObjStm')
+    const load = vi.spyOn(PDFDocument, 'load')
+    try {
+      const res = await upload(managerA, 'template', { file: fileOf(bytes, 'ticket.pdf', 'application/pdf') })
+      expect(res.status, await res.clone().text()).toBe(303)
+      expect(load).toHaveBeenCalled()
+    } finally {
+      load.mockRestore()
+    }
+    const id = mediaId((await eventRow()).ticket_template_url)!
+    const stored = await asSystem(db, (trx) => trx.selectFrom('blobs').select('data').where('id', '=', id).executeTakeFirstOrThrow())
+    expect(new Uint8Array(stored.data!)).toEqual(bytes)
   })
 })
 

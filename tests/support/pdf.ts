@@ -47,3 +47,33 @@ export async function pdfWithContents(contents: RawStream[], form?: RawStream): 
 export async function pdfBomb(inflated = 200 * MB): Promise<Uint8Array<ArrayBuffer>> {
   return pdfWithContents([{ data: await deflatedZeros(inflated), filter: 'FlateDecode' }])
 }
+
+const latin1 = (text: string) => new Uint8Array(Buffer.from(text, 'latin1'))
+
+/**
+ * A one-page PDF written by hand around one extra stream whose dictionary is `<< ${dict} /Length n >>`
+ * (`length` replaces that /Length entry when given, e.g. an indirect `9 0 R`), so tests choose its type,
+ * filter and data: PDFDocument.load inflates an object stream or cross-reference stream while parsing.
+ */
+export function pdfWithStream(dict: string, data: Uint8Array, length = `/Length ${data.length}`): Uint8Array<ArrayBuffer> {
+  const parts: Uint8Array[] = [latin1('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n')]
+  const offsets: number[] = []
+  let at = parts[0]!.length
+  const add = (...pieces: Uint8Array[]) => { for (const piece of pieces) { parts.push(piece); at += piece.length } }
+  const object = (number: number, ...pieces: Uint8Array[]) => { offsets[number] = at; add(latin1(`${number} 0 obj\n`), ...pieces, latin1('\nendobj\n')) }
+  const content = latin1('0 0 1 rg 20 20 100 100 re f')
+  object(1, latin1('<< /Type /Catalog /Pages 2 0 R >>'))
+  object(2, latin1('<< /Type /Pages /Kids [3 0 R] /Count 1 >>'))
+  object(3, latin1('<< /Type /Page /Parent 2 0 R /MediaBox [0 0 298 420] /Contents 4 0 R >>'))
+  object(4, latin1(`<< /Length ${content.length} >>\nstream\n`), content, latin1('\nendstream'))
+  object(5, latin1(`<< ${dict} ${length} >>\nstream\n`), data, latin1('\nendstream'))
+  const xref = at
+  const rows = offsets.slice(1).map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('')
+  add(latin1(`xref\n0 ${offsets.length}\n0000000000 65535 f \n${rows}trailer\n<< /Size ${offsets.length} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`))
+  return new Uint8Array(Buffer.concat(parts))
+}
+
+/** The object-stream bomb: a one-page PDF holding an object stream of `inflated` bytes of FlateDecode zeros (100 MB in ~100 KB). */
+export async function pdfObjectStreamBomb(inflated = 100 * MB): Promise<Uint8Array<ArrayBuffer>> {
+  return pdfWithStream('/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode', await deflatedZeros(inflated))
+}

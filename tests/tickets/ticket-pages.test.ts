@@ -10,7 +10,7 @@ import { TEST_CONFIG } from '../support/app.ts'
 import { TestClient } from '../support/client.ts'
 import { openTestDatabase } from '../support/database.ts'
 import { asSystem, createAccount, createEvent, createTenant, TEST_PASSWORD } from '../support/fixtures.ts'
-import { pdfBomb } from '../support/pdf.ts'
+import { pdfBomb, pdfObjectStreamBomb } from '../support/pdf.ts'
 import { pngBomb } from '../support/png.ts'
 
 let db: Database
@@ -192,6 +192,68 @@ describe('PDF tickets', () => {
       embedPage.mockRestore()
     }
     expect(lines.filter((line) => line.includes('"note":"ticket_template_unusable"'))).toHaveLength(1)
+  })
+
+  it('falls back to plain tickets when the stored template is a PDF whose object stream is a 100 MB FlateDecode bomb, never loading it', async () => {
+    const { PDFDocument } = await import('pdf-lib')
+    const lines: string[] = []
+    const logged = createApp({ config: TEST_CONFIG, database: sharedDatabase(db), secretKeys: ring, log: (line) => lines.push(line) })
+    const bomb = await pdfObjectStreamBomb()
+    const tenant = await createTenant(db)
+    const { event, ticketTypes } = await createEvent(db, tenant.id)
+    // stored as the app stored it before the object-stream budget: about 100 KB that loading would inflate to 100 MB
+    await asSystem(db, async (trx) => {
+      const blob = await trx.insertInto('blobs').values({
+        tenant_id: tenant.id, purpose: 'ticket_template', content_type: 'application/pdf', byte_size: bomb.byteLength,
+        sha256: 'x'.repeat(64), data: bomb, is_public: false,
+      }).returning('id').executeTakeFirstOrThrow()
+      await trx.updateTable('events').set({ ticket_template_url: `/media/${blob.id}` }).where('id', '=', event.id).execute()
+    })
+    const guest = new TestClient(logged)
+    const location = (await guest.post(`/events/${event.slug}/reserve`, { [`qty_${ticketTypes[0]!.id}`]: '2' })).headers.get('location')!
+    await issueTickets(db, ring, location.split('/').pop()!, new Date())
+    // the ticket PDF itself is made with PDFDocument.create: only the template would be loaded, and the spy counts it
+    const load = vi.spyOn(PDFDocument, 'load')
+    let pdf: Uint8Array
+    try {
+      const res = await guest.get(`${location}/tickets.pdf`)
+      expect(res.status).toBe(200)
+      pdf = new Uint8Array(await res.arrayBuffer())
+      expect(load).not.toHaveBeenCalled()
+    } finally {
+      load.mockRestore()
+    }
+    expect((await PDFDocument.load(pdf)).getPageCount()).toBe(2)
+    expect(new TextDecoder('latin1').decode(pdf)).not.toContain('/Subtype /Form')
+    expect(lines.filter((line) => line.includes('"note":"ticket_template_unusable"'))).toHaveLength(1)
+  })
+
+  it('draws a stored template pdf-lib saved with object streams (its default) behind each ticket', async () => {
+    const { PDFDocument } = await import('pdf-lib')
+    const lines: string[] = []
+    const logged = createApp({ config: TEST_CONFIG, database: sharedDatabase(db), secretKeys: ring, log: (line) => lines.push(line) })
+    const templateDoc = await PDFDocument.create()
+    templateDoc.addPage([298, 420]).drawText('Sauti za Pwani', { x: 20, y: 380 })
+    const template = await templateDoc.save({ useObjectStreams: true })
+    expect(new TextDecoder('latin1').decode(template)).toContain('/Type /ObjStm')
+    const tenant = await createTenant(db)
+    const { event, ticketTypes } = await createEvent(db, tenant.id)
+    await asSystem(db, async (trx) => {
+      const blob = await trx.insertInto('blobs').values({
+        tenant_id: tenant.id, purpose: 'ticket_template', content_type: 'application/pdf', byte_size: template.byteLength,
+        sha256: 'x'.repeat(64), data: template, is_public: false,
+      }).returning('id').executeTakeFirstOrThrow()
+      await trx.updateTable('events').set({ ticket_template_url: `/media/${blob.id}` }).where('id', '=', event.id).execute()
+    })
+    const guest = new TestClient(logged)
+    const location = (await guest.post(`/events/${event.slug}/reserve`, { [`qty_${ticketTypes[0]!.id}`]: '2' })).headers.get('location')!
+    await issueTickets(db, ring, location.split('/').pop()!, new Date())
+    const res = await guest.get(`${location}/tickets.pdf`)
+    expect(res.status).toBe(200)
+    const pdf = new Uint8Array(await res.arrayBuffer())
+    expect((await PDFDocument.load(pdf)).getPageCount()).toBe(2)
+    expect(new TextDecoder('latin1').decode(pdf)).toContain('/Subtype /Form')
+    expect(lines.filter((line) => line.includes('"note":"ticket_template_unusable"'))).toHaveLength(0)
   })
 
   it('falls back to plain tickets when the stored template does not decode (a fake or truncated PNG), noting it in the log', async () => {
