@@ -103,8 +103,12 @@ async function backgroundOf(doc: PDFDocument, template: PdfTemplate): Promise<Ba
     if (template.contentType === 'application/pdf') {
       // the upload checks: loading inflates object streams and embedding the page's content, so a stored bomb must reach neither
       if (!(await prescanPdfStreams(template.bytes)).ok) return undefined
-      if (!(await inspectPdfPage(await PDFDocument.load(template.bytes, { updateMetadata: false }))).ok) return undefined
-      return await pdfPageEmbeds(template.bytes) ? { page: (await doc.embedPdf(template.bytes, [0]))[0]! } : undefined
+      const source = await PDFDocument.load(template.bytes, { updateMetadata: false })
+      if (!(await inspectPdfPage(source)).ok) return undefined
+      // loaded once for the check, the trial and the real page; tried in a scratch document first, as a
+      // page that fails to embed would break the real one at save
+      await (await (await PDFDocument.create()).embedPage(source.getPage(0))).embed()
+      return { page: await doc.embedPage(source.getPage(0)) }
     }
     if (template.contentType !== 'image/png' && template.contentType !== 'image/jpeg') return undefined
     // the upload check (pdf-lib alone draws a truncated PNG as garbage rather than failing)

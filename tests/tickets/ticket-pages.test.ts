@@ -1,6 +1,7 @@
 import QRCode from 'qrcode'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { Database } from '../../src/db/database.ts'
+import type { BlobContentType } from '../../src/db/schema.ts'
 import { newKeyEntry, parseKeyRing, type KeyRing } from '../../src/lib/secret-box.ts'
 import { issueTickets } from '../../src/tickets/issuing.ts'
 import { qrModules, qrSvg } from '../../src/tickets/qr-svg.ts'
@@ -23,6 +24,27 @@ beforeAll(async () => {
   app = createApp({ config: TEST_CONFIG, database: sharedDatabase(db), secretKeys: ring, log: () => {} })
 })
 afterAll(() => db.destroy())
+
+
+/**
+ * A guest with two paid tickets of a new event whose ticket template is `bytes`, stored straight into
+ * the blobs table as an older app version (before today's upload checks) would have stored it.
+ */
+async function guestWithTicketsOn(app: ReturnType<typeof createApp>, contentType: BlobContentType, bytes: Uint8Array) {
+  const tenant = await createTenant(db)
+  const { event, ticketTypes } = await createEvent(db, tenant.id)
+  await asSystem(db, async (trx) => {
+    const blob = await trx.insertInto('blobs').values({
+      tenant_id: tenant.id, purpose: 'ticket_template', content_type: contentType, byte_size: bytes.byteLength,
+      sha256: 'x'.repeat(64), data: bytes, is_public: false,
+    }).returning('id').executeTakeFirstOrThrow()
+    await trx.updateTable('events').set({ ticket_template_url: `/media/${blob.id}` }).where('id', '=', event.id).execute()
+  })
+  const guest = new TestClient(app)
+  const location = (await guest.post(`/events/${event.slug}/reserve`, { [`qty_${ticketTypes[0]!.id}`]: '2' })).headers.get('location')!
+  await issueTickets(db, ring, location.split('/').pop()!, new Date())
+  return { guest, location }
+}
 
 describe('the QR drawing', () => {
   it('draws the same modules the encoder made, at version 7 or lower for a signed code', () => {
@@ -133,19 +155,8 @@ describe('PDF tickets', () => {
     const lines: string[] = []
     const logged = createApp({ config: TEST_CONFIG, database: sharedDatabase(db), secretKeys: ring, log: (line) => lines.push(line) })
     const bomb = await pngBomb(8000, 8000)
-    const tenant = await createTenant(db)
-    const { event, ticketTypes } = await createEvent(db, tenant.id)
     // stored as the app stored it before the pixel limit: 187 KB that pdf-lib would spend seconds and GBs on
-    await asSystem(db, async (trx) => {
-      const blob = await trx.insertInto('blobs').values({
-        tenant_id: tenant.id, purpose: 'ticket_template', content_type: 'image/png', byte_size: bomb.byteLength,
-        sha256: 'x'.repeat(64), data: bomb, is_public: false,
-      }).returning('id').executeTakeFirstOrThrow()
-      await trx.updateTable('events').set({ ticket_template_url: `/media/${blob.id}` }).where('id', '=', event.id).execute()
-    })
-    const guest = new TestClient(logged)
-    const location = (await guest.post(`/events/${event.slug}/reserve`, { [`qty_${ticketTypes[0]!.id}`]: '2' })).headers.get('location')!
-    await issueTickets(db, ring, location.split('/').pop()!, new Date())
+    const { guest, location } = await guestWithTicketsOn(logged, 'image/png', bomb)
     const embedPng = vi.spyOn(PDFDocument.prototype, 'embedPng')
     try {
       const res = await guest.get(`${location}/tickets.pdf`)
@@ -163,19 +174,8 @@ describe('PDF tickets', () => {
     const lines: string[] = []
     const logged = createApp({ config: TEST_CONFIG, database: sharedDatabase(db), secretKeys: ring, log: (line) => lines.push(line) })
     const bomb = await pdfBomb()
-    const tenant = await createTenant(db)
-    const { event, ticketTypes } = await createEvent(db, tenant.id)
     // stored as the app stored it before the content limit: a few hundred KB that embedding would inflate to 200 MB
-    await asSystem(db, async (trx) => {
-      const blob = await trx.insertInto('blobs').values({
-        tenant_id: tenant.id, purpose: 'ticket_template', content_type: 'application/pdf', byte_size: bomb.byteLength,
-        sha256: 'x'.repeat(64), data: bomb, is_public: false,
-      }).returning('id').executeTakeFirstOrThrow()
-      await trx.updateTable('events').set({ ticket_template_url: `/media/${blob.id}` }).where('id', '=', event.id).execute()
-    })
-    const guest = new TestClient(logged)
-    const location = (await guest.post(`/events/${event.slug}/reserve`, { [`qty_${ticketTypes[0]!.id}`]: '2' })).headers.get('location')!
-    await issueTickets(db, ring, location.split('/').pop()!, new Date())
+    const { guest, location } = await guestWithTicketsOn(logged, 'application/pdf', bomb)
     // were the bomb embedded it would inflate 200 MB: the spies refuse instead, so a failing test stays cheap
     const embedPdf = vi.spyOn(PDFDocument.prototype, 'embedPdf').mockRejectedValue(new Error('embedPdf must not see this PDF'))
     const embedPage = vi.spyOn(PDFDocument.prototype, 'embedPage').mockRejectedValue(new Error('embedPage must not see this PDF'))
@@ -199,19 +199,8 @@ describe('PDF tickets', () => {
     const lines: string[] = []
     const logged = createApp({ config: TEST_CONFIG, database: sharedDatabase(db), secretKeys: ring, log: (line) => lines.push(line) })
     const bomb = await pdfObjectStreamBomb()
-    const tenant = await createTenant(db)
-    const { event, ticketTypes } = await createEvent(db, tenant.id)
     // stored as the app stored it before the object-stream budget: about 100 KB that loading would inflate to 100 MB
-    await asSystem(db, async (trx) => {
-      const blob = await trx.insertInto('blobs').values({
-        tenant_id: tenant.id, purpose: 'ticket_template', content_type: 'application/pdf', byte_size: bomb.byteLength,
-        sha256: 'x'.repeat(64), data: bomb, is_public: false,
-      }).returning('id').executeTakeFirstOrThrow()
-      await trx.updateTable('events').set({ ticket_template_url: `/media/${blob.id}` }).where('id', '=', event.id).execute()
-    })
-    const guest = new TestClient(logged)
-    const location = (await guest.post(`/events/${event.slug}/reserve`, { [`qty_${ticketTypes[0]!.id}`]: '2' })).headers.get('location')!
-    await issueTickets(db, ring, location.split('/').pop()!, new Date())
+    const { guest, location } = await guestWithTicketsOn(logged, 'application/pdf', bomb)
     // the ticket PDF itself is made with PDFDocument.create: only the template would be loaded, and the spy counts it
     const load = vi.spyOn(PDFDocument, 'load')
     let pdf: Uint8Array
@@ -236,18 +225,7 @@ describe('PDF tickets', () => {
     templateDoc.addPage([298, 420]).drawText('Sauti za Pwani', { x: 20, y: 380 })
     const template = await templateDoc.save({ useObjectStreams: true })
     expect(new TextDecoder('latin1').decode(template)).toContain('/Type /ObjStm')
-    const tenant = await createTenant(db)
-    const { event, ticketTypes } = await createEvent(db, tenant.id)
-    await asSystem(db, async (trx) => {
-      const blob = await trx.insertInto('blobs').values({
-        tenant_id: tenant.id, purpose: 'ticket_template', content_type: 'application/pdf', byte_size: template.byteLength,
-        sha256: 'x'.repeat(64), data: template, is_public: false,
-      }).returning('id').executeTakeFirstOrThrow()
-      await trx.updateTable('events').set({ ticket_template_url: `/media/${blob.id}` }).where('id', '=', event.id).execute()
-    })
-    const guest = new TestClient(logged)
-    const location = (await guest.post(`/events/${event.slug}/reserve`, { [`qty_${ticketTypes[0]!.id}`]: '2' })).headers.get('location')!
-    await issueTickets(db, ring, location.split('/').pop()!, new Date())
+    const { guest, location } = await guestWithTicketsOn(logged, 'application/pdf', template)
     const res = await guest.get(`${location}/tickets.pdf`)
     expect(res.status).toBe(200)
     const pdf = new Uint8Array(await res.arrayBuffer())
@@ -262,19 +240,8 @@ describe('PDF tickets', () => {
     const png = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='), (ch) => ch.charCodeAt(0))
     const fake = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...new TextEncoder().encode('junk behind a PNG signature')])
     for (const [name, bytes, contentType] of [['fake', fake, 'image/png'], ['truncated', png.slice(0, 50), 'image/png'], ['fake jpeg', new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]), 'image/jpeg']] as const) {
-      const tenant = await createTenant(db)
-      const { event, ticketTypes } = await createEvent(db, tenant.id)
       // stored as an older app version would have stored it, past today's upload check
-      await asSystem(db, async (trx) => {
-        const blob = await trx.insertInto('blobs').values({
-          tenant_id: tenant.id, purpose: 'ticket_template', content_type: contentType, byte_size: bytes.byteLength,
-          sha256: 'x'.repeat(64), data: bytes, is_public: false,
-        }).returning('id').executeTakeFirstOrThrow()
-        await trx.updateTable('events').set({ ticket_template_url: `/media/${blob.id}` }).where('id', '=', event.id).execute()
-      })
-      const guest = new TestClient(logged)
-      const location = (await guest.post(`/events/${event.slug}/reserve`, { [`qty_${ticketTypes[0]!.id}`]: '2' })).headers.get('location')!
-      await issueTickets(db, ring, location.split('/').pop()!, new Date())
+      const { guest, location } = await guestWithTicketsOn(logged, contentType, bytes)
       const res = await guest.get(`${location}/tickets.pdf`)
       expect(res.status, name).toBe(200)
       const { PDFDocument } = await import('pdf-lib')
