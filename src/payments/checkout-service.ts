@@ -20,6 +20,7 @@ import { loadCredentials } from './mpesa-credentials.ts'
 import { queueCheck } from './payment-checks.ts'
 import { refuseRepeatedFailures } from './failure-limits.ts'
 import { extendHold, findTransaction, pendingTransactionOf } from './payment-queries.ts'
+import { settlePushRefused } from './settlement.ts'
 
 /** While a prompt is out, the hold lasts at least this long: Daraja gives up on an unanswered prompt well before. */
 export const PUSH_HOLD_MS = 4 * 60_000
@@ -111,10 +112,7 @@ export async function startPayment(db: Database, services: BackgroundServices, r
       return paymentJson(payment)
     }
     // refused: nothing was sent. Only a pending payment moves: a fast callback may already have settled it.
-    await withContext(db, SYSTEM, (trx) => trx.updateTable('transactions').set({
-      status: 'failed', updated_at: request.now,
-      failure_reason: error instanceof DarajaError ? `push_refused:${error.errorCode}`.slice(0, 200) : 'push_refused',
-    }).where('id', '=', payment.id).where('status', '=', 'pending').execute())
+    await settlePushRefused(db, payment.id, error instanceof DarajaError ? `push_refused:${error.errorCode}` : 'push_refused', request.now)
     if (error instanceof DarajaError || error instanceof DarajaAuthError) throw new DomainError(503, 'mpesa_unavailable', 'checkout.mpesaUnavailable')
     throw error
   }
