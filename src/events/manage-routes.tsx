@@ -16,6 +16,8 @@ import { factory } from '../http/factory.ts'
 import { formError, readForm, type FieldErrors, type FormValues } from '../http/forms.ts'
 import { renderPage } from '../http/render.tsx'
 import { checkUpload, MAX_UPLOAD_BODY } from '../storage/uploads.ts'
+import { queueRefundSweep } from '../payments/refunds.ts'
+import { cancelEvent } from './cancellation.ts'
 import { eventForm, statusForm, ticketTypeForm } from './form-schemas.ts'
 import {
   addTicketType, changeStatus, committedByType, createEvent, deleteTicketType, duplicateEvent, lockEvent, updateEvent,
@@ -42,6 +44,7 @@ function eventIdOf(c: Context<AppEnv>): string {
 const NOTICES = {
   created: 'manage.events.created', saved: 'manage.events.saved', status: 'manage.events.statusChanged',
   duplicated: 'manage.events.duplicated', uploaded: 'upload.saved', typeSaved: 'manage.events.saved',
+  cancelled: 'events.cancelledNotice',
 } as const
 
 type Failed = { form: string; values: FormValues; errors: FieldErrors; status: DomainError['status'] }
@@ -135,6 +138,13 @@ manageEventRoutes.post('/manage/events/:eventId/status', async (c) => {
   const eventId = eventIdOf(c)
   const form = await readForm(c, statusForm)
   if (!form.ok) return eventPage(c, eventId, { form: 'status', values: form.values, errors: form.errors, status: 422 })
+  if (form.data.status === 'cancelled') {
+    return attempt(c, eventId, 'status', form.values, async () => {
+      await withUserContext(c, (trx) => cancelEvent(trx, actorOf(c), eventId, c.var.now))
+      // the sweep sends the refunds a few at a time; ask for a run now rather than at the next tick
+      await queueRefundSweep(c.var.services.scheduler, c.var.now)
+    }, 'cancelled')
+  }
   return attempt(c, eventId, 'status', form.values,
     () => withUserContext(c, (trx) => changeStatus(trx, actorOf(c), eventId, form.data.status, c.var.now)), 'status')
 })

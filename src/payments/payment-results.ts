@@ -103,7 +103,7 @@ async function completeOrRefund(trx: Parameters<typeof issueReservationTickets>[
     return refundDue(trx, payment, 'duplicate_payment', now)
   }
   // the event was cancelled while the prompt was out: the money goes back, it never becomes a ticket
-  if (reservation.status === 'cancelled' || reservation.event_status === 'cancelled') return refundDue(trx, payment, 'event_cancelled', now)
+  if (reservation.event_status === 'cancelled') return refundDue(trx, payment, 'event_cancelled', now)
   await sql`savepoint issue_tickets`.execute(trx)
   let buyerId: string | null = null
   try {

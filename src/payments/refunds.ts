@@ -40,6 +40,11 @@ export function queueRefund(scheduler: Scheduler, paymentId: string, now: Date) 
   return scheduler.enqueue({ kind: 'refund-payment', payload: { transactionId: paymentId }, runAt: now, dedupeKey: `refund:${paymentId}` })
 }
 
+/** Asks for a refund sweep now (after a cancellation), rather than at the next tick. */
+export function queueRefundSweep(scheduler: Scheduler, now: Date) {
+  return scheduler.enqueue({ kind: 'refund-sweep', runAt: now, dedupeKey: `refund-sweep:${Math.floor(now.getTime() / 15_000)}` })
+}
+
 export interface RefundRequest {
   amountMinor: number
   reason: RefundReason
@@ -216,6 +221,7 @@ export async function applyReversalResult(db: Database, refundId: string, result
     const refunded = payment.refunded_minor + refund.amount_minor
     const whole = wholePayment(payment) || refunded >= payment.amount_minor
     await moveTransaction(trx, payment, whole ? 'refunded' : 'partially_refunded', now, { refunded_minor: Math.min(refunded, payment.amount_minor) })
+    if (!whole) await refundRestIfCancelled(trx, { ...payment, status: 'partially_refunded', refunded_minor: refunded }, now)
     if (payment.mpesa_phone) {
       await recordBuyerNotice(trx, {
         type: 'refund_completed', tenantId: refund.tenant_id, eventId: refund.event_id, userId: payment.user_id, to: payment.mpesa_phone,
@@ -226,6 +232,13 @@ export async function applyReversalResult(db: Database, refundId: string, result
     }
     return 'refunded'
   })
+}
+
+/** A partial refund that was under way when its event was cancelled: now the rest goes back too. */
+async function refundRestIfCancelled(trx: Queryable, payment: TransactionRow, now: Date) {
+  const event = await trx.selectFrom('events').select('status').where('id', '=', payment.event_id).executeTakeFirstOrThrow()
+  if (event.status !== 'cancelled' || payment.refunded_minor >= payment.amount_minor) return
+  await openRefund(trx, payment, { amountMinor: payment.amount_minor - payment.refunded_minor, reason: 'event_cancelled', now })
 }
 
 /** Refund rows of an event, for its progress page: counts and amounts by status. */

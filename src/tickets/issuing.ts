@@ -90,7 +90,7 @@ export async function reissueTicketCode(db: Database, ring: KeyRing | undefined,
 
 export type CodeCheck =
   | { ok: true; ticketId: string; eventId: string; status: string }
-  | { ok: false; reason: VerifyFailure | 'superseded' | 'not_issued' }
+  | { ok: false; reason: VerifyFailure | 'superseded' | 'not_issued' | 'cancelled' }
 
 /** The server's check of a scanned code: signed by the event's tenant, for this event, and current. */
 export async function checkTicketCode(db: Database, code: string, options: { eventId?: string; now: Date }): Promise<CodeCheck> {
@@ -106,6 +106,8 @@ export async function checkTicketCode(db: Database, code: string, options: { eve
     if (!ticket || ticket.event_id !== result.claims.eventId || statesBefore('paid').includes(ticket.status)) {
       return { ok: false, reason: 'not_issued' }
     }
+    // a cancelled ticket (its event cancelled, or refunded) is refused whatever its code's version
+    if (ticket.status === 'cancelled') return { ok: false, reason: 'cancelled' }
     if (ticket.qr_version !== result.claims.qrVersion) return { ok: false, reason: 'superseded' }
     return { ok: true, ticketId: ticket.id, eventId: ticket.event_id, status: ticket.status }
   })
