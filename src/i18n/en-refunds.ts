@@ -2,6 +2,10 @@
 export const enRefunds = {
   'payments.illegalTransition': 'This payment cannot change that way now. Reload the page to see where it stands.',
   'payments.recon.status.partially_refunded': 'Partly refunded',
+  'payments.recon.reason.event_cancelled': 'The event was cancelled.',
+  'payments.recon.reason.organiser': 'Refunded by the organiser.',
+  'payments.recon.commissionRule': 'Commission is earned only on money you keep: none on a failed or refunded payment, and on a partly refunded one only on the part not refunded. Gross and net count what was kept.',
+  'payments.recon.refundedAmount': 'Refunded to buyers',
   'refunds.tooLarge': 'That is more than is left to refund on this payment.',
   'refunds.inProgress': 'A refund of this payment is already under way. Wait until it has finished.',
   'refunds.nothingToRefund': 'This payment has nothing left to refund.',

@@ -21,6 +21,7 @@ import { issueToken } from '../accounts/one-time-tokens.ts'
 import { issueReservationTickets } from '../tickets/issuing.ts'
 import { flagRepeatedFailures } from './failure-limits.ts'
 import { lockTransaction, raiseFlag } from './payment-queries.ts'
+import { recordBuyerNotice } from './buyer-notices.ts'
 import { openRefund, receiptArrived } from './refunds.ts'
 import { moveTransaction } from './settlement-table.ts'
 
@@ -123,8 +124,16 @@ async function completeOrRefund(trx: Parameters<typeof issueReservationTickets>[
 
 async function refundDue(trx: Queryable, payment: TransactionRow, reason: 'duplicate_payment' | 'tickets_gone' | 'event_cancelled', now: Date) {
   // the whole payment goes back (openRefund moves it to refund_due)
-  await openRefund(trx, payment, { amountMinor: payment.amount_minor, reason, now })
-  if (reason !== 'event_cancelled') {
+  const refund = await openRefund(trx, payment, { amountMinor: payment.amount_minor, reason, now })
+  if (reason === 'event_cancelled' && payment.mpesa_phone) {
+    const event = await trx.selectFrom('events').select('title').where('id', '=', payment.event_id).executeTakeFirstOrThrow()
+    await recordBuyerNotice(trx, {
+      type: 'refund_issued', tenantId: payment.tenant_id, eventId: payment.event_id, userId: payment.user_id, to: payment.mpesa_phone,
+      lang: payment.lang, message: 'refunds.notice.issued',
+      params: { event: event.title, amount: formatMoney(payment.amount_minor, payment.currency, payment.lang) },
+      data: { transactionId: payment.id, refundId: refund.id, amountMinor: payment.amount_minor },
+    }, now)
+  } else {
     await raiseFlag(trx, {
       tenantId: payment.tenant_id, eventId: payment.event_id, transactionId: payment.id,
       kind: reason === 'duplicate_payment' ? 'duplicate_payment' : 'refund_due', detail: { reason },

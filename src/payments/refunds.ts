@@ -241,13 +241,30 @@ async function refundRestIfCancelled(trx: Queryable, payment: TransactionRow, no
   await openRefund(trx, payment, { amountMinor: payment.amount_minor - payment.refunded_minor, reason: 'event_cancelled', now })
 }
 
-/** Refund rows of an event, for its progress page: counts and amounts by status. */
-export async function refundProgress(trx: Queryable, tenantId: string, eventId: string) {
-  const rows = await trx.selectFrom('refunds').select(['status', sql<string>`count(*)`.as('n'), sql<string>`coalesce(sum(amount_minor), 0)`.as('minor')])
-    .where('tenant_id', '=', tenantId).where('event_id', '=', eventId).groupBy('status').execute()
-  const of = (status: RefundRow['status']) => {
-    const row = rows.find((r) => r.status === status)
-    return { count: Number(row?.n ?? 0), minor: Number(row?.minor ?? 0) }
-  }
-  return { completed: of('completed'), requested: of('requested'), due: of('due'), manual: of('manual') }
+export interface RefundProgress {
+  refunded: { count: number; minor: number }
+  /** Asked for, or waiting to be sent for the first time. */
+  inProgress: { count: number; minor: number }
+  /** Refused by Daraja, waiting to be tried again. */
+  failed: { count: number; minor: number }
+  manual: { count: number; minor: number }
+  total: { count: number; minor: number }
+}
+
+/** An event's refunds by where they stand, with their amounts, for its progress page. */
+export async function refundProgress(trx: Queryable, tenantId: string, eventId: string): Promise<RefundProgress> {
+  const retrying = sql`status = 'due' and result_code is not null and result_code <> 'unconfirmed'`
+  const figure = (name: string, where: ReturnType<typeof sql>) => [
+    sql<string>`count(*) filter (where ${where})`.as(`${name}_n`),
+    sql<string>`coalesce(sum(amount_minor) filter (where ${where}), 0)`.as(`${name}_minor`),
+  ]
+  const row = await trx.selectFrom('refunds').select([
+    ...figure('refunded', sql`status = 'completed'`),
+    ...figure('progress', sql`status = 'requested' or (status = 'due' and not (${retrying}))`),
+    ...figure('failed', retrying),
+    ...figure('manual', sql`status = 'manual'`),
+    ...figure('total', sql`true`),
+  ]).where('tenant_id', '=', tenantId).where('event_id', '=', eventId).executeTakeFirstOrThrow() as Record<string, string>
+  const of = (name: string) => ({ count: Number(row[`${name}_n`] ?? 0), minor: Number(row[`${name}_minor`] ?? 0) })
+  return { refunded: of('refunded'), inProgress: of('progress'), failed: of('failed'), manual: of('manual'), total: of('total') }
 }
