@@ -14,9 +14,11 @@ import { KEPT_STATUSES } from './settlement-table.ts'
 import { refundInTransaction } from './settlement.ts'
 
 export const orderRefundForm = z.object({
-  tickets: z.union([z.array(z.uuid()), z.uuid()], { message: 'refunds.pickTickets' })
-    .transform((value) => [...new Set(Array.isArray(value) ? value : [value])])
-    .refine((ids) => ids.length >= 1 && ids.length <= 50, { message: 'refunds.pickTickets' }),
+  // one checkbox ticked arrives as a string, several as a list
+  tickets: z.preprocess((value) => (value === undefined ? [] : Array.isArray(value) ? value : [value]),
+    z.array(z.uuid({ message: 'refunds.pickTickets' }), { message: 'refunds.pickTickets' })
+      .min(1, { message: 'refunds.pickTickets' }).max(50, { message: 'refunds.pickTickets' }))
+    .transform((ids) => [...new Set(ids)]),
   reason: z.string().trim().min(2, 'refunds.reasonRequired').max(300, 'refunds.reasonRequired'),
 })
 
