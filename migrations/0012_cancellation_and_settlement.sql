@@ -35,8 +35,9 @@ create table refunds (
   transaction_id           uuid not null references transactions (id),
   amount_minor             integer not null check (amount_minor > 0),
   currency                 char(3) not null default 'KES',
-  -- why: the tickets were gone when the money came, a second payment, the event was cancelled, the organiser
-  reason                   text not null check (reason in ('tickets_gone', 'duplicate_payment', 'event_cancelled', 'organiser')),
+  -- why: the tickets were gone when the money came, a second payment, the event was cancelled, the holder asked
+  -- after a postponement, the organiser
+  reason                   text not null check (reason in ('tickets_gone', 'duplicate_payment', 'event_cancelled', 'event_postponed', 'organiser')),
   note                     text check (length(note) <= 300),
   -- due: to ask Daraja (again); requested: asked, waiting for its result; completed; manual: to refund by hand
   status                   text not null default 'due' check (status in ('due', 'requested', 'completed', 'manual')),

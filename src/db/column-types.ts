@@ -20,7 +20,7 @@ export type TransactionStatus =
   | 'pending' | 'completed' | 'failed' | 'refund_due' | 'refund_requested' | 'refunded' | 'partially_refunded'
 export type PaymentFlagKind = 'phone_mismatch' | 'repeated_failures' | 'refund_due' | 'duplicate_payment' | 'refund_manual'
 export type RefundStatus = 'due' | 'requested' | 'completed' | 'manual'
-export type RefundReason = 'tickets_gone' | 'duplicate_payment' | 'event_cancelled' | 'organiser'
+export type RefundReason = 'tickets_gone' | 'duplicate_payment' | 'event_cancelled' | 'event_postponed' | 'organiser'
 export type TransactionType = 'purchase' | 'resale' | 'transfer_fee'
 export type TransferStatus = 'pending' | 'completed' | 'cancelled'
 export type ListingStatus = 'active' | 'sold' | 'cancelled'

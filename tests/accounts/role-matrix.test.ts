@@ -152,6 +152,10 @@ const ROUTES: Route[] = [
   { method: 'GET', route: '/manage/payments.csv', path: () => '/manage/payments.csv', expect: managersOnly },
   { method: 'GET', route: '/manage/payments', path: (ids) => `/manage/payments?event=${ids.eventX}`, expect: { ...managersOnly, managerB: 404 } },
   { method: 'GET', route: '/manage/payments.csv', path: (ids) => `/manage/payments.csv?event=${ids.eventX}`, expect: { ...managersOnly, managerB: 404 } },
+  {
+    method: 'POST', route: '/tickets/events/:eventId/refund', path: (ids) => `/tickets/events/${ids.eventX}/refund`,
+    expect: { ...everyone(409), anonymous: 'login' },
+  },
   { method: 'GET', route: '/manage/events/:eventId/refunds', path: (ids) => `/manage/events/${ids.eventX}/refunds`, expect: { ...managersOnly, managerB: 404 } },
   { method: 'GET', route: '/manage/payments/:transactionId', path: () => `/manage/payments/${U0}`, expect: { ...managersOnly, managerA: 404, managerB: 404 } },
   {

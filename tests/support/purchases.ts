@@ -19,10 +19,10 @@ export interface Purchase {
  * prompt that waits for the buyer (answer it with kit.sim.answer), `'none'` leaves it held.
  */
 export async function purchase(
-  kit: PaymentKit, db: Database, eventId: string, typeId: string, options: { quantity?: number; pay: 'now' | 'prompt' | 'none'; phone?: string },
+  kit: PaymentKit, db: Database, eventId: string, typeId: string, options: { quantity?: number; pay: 'now' | 'prompt' | 'none'; phone?: string; userId?: string },
 ): Promise<Purchase> {
   const { reservation } = await createReservation(db, {
-    eventId, items: [{ ticketTypeId: typeId, quantity: options.quantity ?? 1 }], userId: null, now: kit.clock.now(),
+    eventId, items: [{ ticketTypeId: typeId, quantity: options.quantity ?? 1 }], userId: options.userId ?? null, now: kit.clock.now(),
   })
   if (options.pay === 'none') return { reservationId: reservation.id, token: reservation.token! }
   const phone = options.phone ?? (options.pay === 'now' ? SIMULATOR_PHONES.success : `2547${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`)
