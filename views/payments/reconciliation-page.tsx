@@ -44,6 +44,7 @@ export const reconciliationStyles = `
 .recon-flags{list-style:none;margin:0;padding:0;display:grid;gap:8px}
 .recon-flags li{background:#fff8c5;border:1px solid #d4a72c;border-radius:8px;padding:8px 12px}
 .recon-flags p{margin:2px 0;font-size:.9rem;overflow-wrap:anywhere}
+.recon-flags.refunds li{background:#fff;border-color:#d8dee4}
 .recon-wrap{overflow-x:auto}
 table.recon{width:100%;border-collapse:collapse;background:#fff;font-size:.85rem}
 table.recon th,table.recon td{text-align:left;padding:6px;border-bottom:1px solid #d8dee4;vertical-align:top}
