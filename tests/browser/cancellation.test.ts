@@ -4,11 +4,12 @@ import { postgresScheduler } from '../../src/jobs/scheduler.ts'
 import { newKeyEntry, parseKeyRing } from '../../src/lib/secret-box.ts'
 import { createDarajaSimulator, SIMULATOR_PHONES } from '../../src/payments/simulator/daraja-simulator.ts'
 import type { BackgroundServices } from '../../src/services.ts'
+import { createReservation } from '../../src/tickets/reservations.ts'
 import { TEST_CONFIG } from '../support/app.ts'
 import { asSystem, createAccount, createEvent, createTenant, TEST_PASSWORD, unique } from '../support/fixtures.ts'
 import { giveMpesaCredentials } from '../support/payments.ts'
 import { expectCleanPage, watchedPage } from './axe.ts'
-import { BROWSER_TEST_TIMEOUT, browserSuite, DESKTOP_VIEWPORT, screenshot } from './harness.ts'
+import { BROWSER_TEST_TIMEOUT, browserSuite, DESKTOP_VIEWPORT, PHONE_VIEWPORT, screenshot } from './harness.ts'
 
 const ring = await parseKeyRing(newKeyEntry('k1'))
 
@@ -20,13 +21,19 @@ describe('cancelling an event in a browser', { timeout: BROWSER_TEST_TIMEOUT }, 
     deps: { config: { ...TEST_CONFIG, darajaBaseUrl: 'http://daraja.test' }, darajaFetch, secretKeys: ring },
   })
 
-  /** A buyer holds and pays over the API, with the simulator's paying number. */
-  async function buy(eventId: string, typeId: string, quantity: number) {
-    const held = await fetch(`${suite.server.url}/api/v1/events/${eventId}/reservations`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: [{ ticketTypeId: typeId, quantity }] }),
-    })
-    const reservation = await held.json() as { id: string; token: string }
-    if (held.status !== 201) throw new Error(`hold answered ${held.status}: ${JSON.stringify(reservation)}`)
+  /** A buyer holds and pays over the API, with the simulator's paying number (a signed-in buyer's hold when `userId`). */
+  async function buy(eventId: string, typeId: string, quantity: number, userId?: string) {
+    let reservation: { id: string; token: string }
+    if (userId) {
+      const made = await createReservation(suite.db, { eventId, items: [{ ticketTypeId: typeId, quantity }], userId, now: new Date() })
+      reservation = { id: made.reservation.id, token: made.reservation.token! }
+    } else {
+      const held = await fetch(`${suite.server.url}/api/v1/events/${eventId}/reservations`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: [{ ticketTypeId: typeId, quantity }] }),
+      })
+      reservation = await held.json() as { id: string; token: string }
+      if (held.status !== 201) throw new Error(`hold answered ${held.status}: ${JSON.stringify(reservation)}`)
+    }
     const paid = await fetch(`${suite.server.url}/api/v1/reservations/${reservation.id}/payments`, {
       method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${reservation.token}` },
       body: JSON.stringify({ phone: SIMULATOR_PHONES.success }),
@@ -87,5 +94,41 @@ describe('cancelling an event in a browser', { timeout: BROWSER_TEST_TIMEOUT }, 
     expect(await page.locator('ul.refunds li[data-refund="completed"]').count()).toBe(3)
     await screenshot(page, 'cancellation-4-payments')
     await expectCleanPage(page, 'payments after refunds')
+  })
+
+  it('a holder of a postponed event asks for their money back on a phone, and sees their tickets cancelled', async () => {
+    const tenant = await createTenant(suite.db)
+    await giveMpesaCredentials(suite.db, ring, tenant.id)
+    const { event, ticketTypes } = await createEvent(suite.db, tenant.id, {
+      title: unique('Eldoret Gospel Night'), ticketTypes: [{ name: 'Regular', price_minor: 100_000, capacity: 10 }],
+    })
+    const buyer = await createAccount(suite.db)
+    await buy(event.id, ticketTypes[0]!.id, 2, buyer.id)
+    const active = () => asSystem(suite.db, (trx) => trx.selectFrom('tickets').select('id').where('event_id', '=', event.id)
+      .where('user_id', '=', buyer.id).where('status', '=', 'active').execute()).then((rows) => rows.length)
+    await expect.poll(active, { timeout: 15_000 }).toBe(2)
+    // the organiser moved it (tests/events/postponement.test.ts covers that form); refunds stay open for a few days
+    await asSystem(suite.db, (trx) => trx.updateTable('events').set({
+      postponed_from: event.starts_at, starts_at: new Date(event.starts_at.getTime() + 14 * 86_400_000),
+      refund_deadline: new Date(Date.now() + 3 * 86_400_000),
+    }).where('id', '=', event.id).execute())
+
+    const page = await watchedPage(suite.browser, { viewport: PHONE_VIEWPORT })
+    await page.goto(`${suite.server.url}/login`)
+    await page.getByLabel('Email').fill(buyer.email!)
+    await page.getByLabel('Password').fill(TEST_PASSWORD)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.goto(`${suite.server.url}/tickets`)
+    await expect.poll(() => page.locator('[data-refund-offer] h2').textContent()).toBe('Ask for a refund')
+    await screenshot(page, 'cancellation-5-refund-offer')
+    await expectCleanPage(page, 'tickets with a refund offer')
+    await page.getByRole('button', { name: 'Refund my tickets' }).click()
+    await expect.poll(() => page.locator('.notice').first().textContent()).toContain('Your refund has started.')
+    expect(await page.locator('.badge[data-status="cancelled"]').count()).toBe(2)
+    expect(await page.locator('.cards svg').count()).toBe(0)
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE_VIEWPORT.width)
+    await screenshot(page, 'cancellation-6-tickets-cancelled')
+    await expectCleanPage(page, 'tickets cancelled')
+    expect(await active()).toBe(0)
   })
 })
