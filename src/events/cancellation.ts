@@ -8,6 +8,8 @@
  *
  * Locks are taken in the order a payment's settlement takes them (the payment rows, then reservations,
  * then tickets), so a callback racing the cancellation waits for it or goes first, never deadlocks.
+ * The payment rows are locked whatever their status, and read again afterwards: one that was settling
+ * when the cancellation began is then seen as it ended.
  */
 import { sql } from 'kysely'
 import type { Queryable } from '../db/database.ts'
@@ -16,8 +18,8 @@ import { recordBuyerNotice } from '../payments/buyer-notices.ts'
 import { KEPT_STATUSES } from '../payments/settlement-table.ts'
 import { refundInTransaction } from '../payments/settlement.ts'
 import { moveTickets } from '../tickets/lifecycle.ts'
+import { NotFoundError } from '../lib/domain-errors.ts'
 import type { Actor } from './manage-service.ts'
-import { lockEvent } from './manage-service.ts'
 import { assertTransition } from './status.ts'
 
 export interface CancellationResult {
@@ -26,7 +28,11 @@ export interface CancellationResult {
 }
 
 export async function cancelEvent(trx: Queryable, actor: Actor, eventId: string, now: Date): Promise<CancellationResult> {
-  const event = await lockEvent(trx, actor, eventId)
+  // FOR NO KEY UPDATE, not FOR UPDATE: a payment settling meanwhile inserts rows that reference the event
+  // (its notice, its refund), which take KEY SHARE on it; a full lock here would deadlock with that
+  const event = await trx.selectFrom('events').selectAll().where('id', '=', eventId).where('tenant_id', '=', actor.tenantId)
+    .forNoKeyUpdate().executeTakeFirst()
+  if (!event) throw new NotFoundError()
   assertTransition(event.status, 'cancelled')
   await trx.updateTable('events').set({ status: 'cancelled', cancelled_at: now, updated_at: now }).where('id', '=', eventId).execute()
 

@@ -23,8 +23,9 @@ export function refundOffers(trx: Queryable, userId: string, now: Date) {
 
 /** Refunds the buyer's valid tickets of a postponed event; returns the amount that goes back. */
 export async function requestPostponementRefund(trx: Queryable, userId: string, eventId: string, now: Date): Promise<number> {
+  // NO KEY UPDATE: a payment settling meanwhile references the event (KEY SHARE); a full lock would deadlock with it
   const event = await trx.selectFrom('events').select(['id', 'title', 'status', 'refund_deadline']).where('id', '=', eventId)
-    .forUpdate().executeTakeFirst()
+    .forNoKeyUpdate().executeTakeFirst()
   if (!event) throw new NotFoundError()
   if (!event.refund_deadline || event.refund_deadline <= now || (event.status !== 'published' && event.status !== 'ongoing')) {
     throw new DomainError(409, 'refunds_closed', 'tickets.refund.closed')

@@ -9,7 +9,7 @@ import type { FetchFn } from '../../src/lib/fetch.ts'
 import { reconciliationTotals } from '../../src/payments/reconciliation-service.ts'
 import { MAX_REVERSAL_ATTEMPTS, sweepRefunds } from '../../src/payments/refunds.ts'
 import { checkTicketCode } from '../../src/tickets/issuing.ts'
-import { openTestDatabase } from '../support/database.ts'
+import { concurrencyNote, openTestDatabase } from '../support/database.ts'
 import { asSystem, createAccount, createEvent, createTenant } from '../support/fixtures.ts'
 import { createPaymentKit, giveMpesaCredentials, type PaymentKit } from '../support/payments.ts'
 import { eventState, purchase, signIn } from '../support/purchases.ts'
@@ -161,6 +161,24 @@ describe('cancelling an event with paid, pending, held and late-paying purchases
     expect(after.refunds.map((r) => r.status)).toEqual(['completed', 'completed', 'completed', 'completed', 'completed'])
     const receipts = after.payments.map((p) => p.mpesa_receipt_number!)
     for (const receipt of receipts) expect(kit.sim.state.reversals.filter((r) => r.receipt === receipt)).toHaveLength(1)
+  })
+})
+
+describe('a payment settling while the event is cancelled', () => {
+  it(`ends with no valid ticket and exactly one refund, whichever goes first ${concurrencyNote}`, async () => {
+    for (let round = 0; round < 3; round++) {
+      const { event, type, manager } = await organiser()
+      const racing = await purchase(kit, db, event.id, type.id, { quantity: 2, pay: 'prompt' })
+      const [, cancelled] = await Promise.all([kit.sim.answer(racing.checkoutRequestId!, 0), cancel(manager, event.id)])
+      expect(cancelled.status).toBe(303)
+      const after = await eventState(db, event.id)
+      expect(after.event.status).toBe('cancelled')
+      expect(after.tickets.filter((t) => t.status !== 'cancelled')).toEqual([])
+      expect(after.refunds.map((r) => [r.transaction_id, r.amount_minor])).toEqual([[racing.paymentId, 2 * PRICE]])
+      await refundEverything(2)
+      const done = await eventState(db, event.id)
+      expect(done.payments[0]).toMatchObject({ status: 'refunded', refunded_minor: 2 * PRICE })
+    }
   })
 })
 
