@@ -6,6 +6,8 @@ export const enRefunds = {
   'payments.recon.reason.organiser': 'Refunded by the organiser.',
   'payments.recon.commissionRule': 'Commission is earned only on money you keep: none on a failed or refunded payment, and on a partly refunded one only on the part not refunded. Gross and net count what was kept.',
   'payments.recon.refundedAmount': 'Refunded to buyers',
+  'payments.recon.flag.refund_manual': 'M-Pesa would not make this refund',
+  'payment.failed.refundCancelled': 'Your payment will be refunded: the event was cancelled. The money goes back to your M-Pesa.',
   'refunds.tooLarge': 'That is more than is left to refund on this payment.',
   'refunds.inProgress': 'A refund of this payment is already under way. Wait until it has finished.',
   'refunds.nothingToRefund': 'This payment has nothing left to refund.',

@@ -8,6 +8,8 @@ export const swRefunds: Record<keyof typeof enRefunds, string> = {
   'payments.recon.reason.organiser': 'Imerejeshwa na mwandaaji.',
   'payments.recon.commissionRule': 'Kamisheni inapatikana tu kwa pesa unazobaki nazo: hakuna kwa malipo yaliyoshindwa au kurejeshwa, na kwa yaliyorejeshwa kwa sehemu ni kwa sehemu isiyorejeshwa tu. Jumla na kiasi halisi vinahesabu kilichobaki.',
   'payments.recon.refundedAmount': 'Zilizorejeshwa kwa wanunuzi',
+  'payments.recon.flag.refund_manual': 'M-Pesa haikufanya urejeshaji huu',
+  'payment.failed.refundCancelled': 'Malipo yako yatarejeshwa: tukio limeghairiwa. Pesa zinarudi kwenye M-Pesa yako.',
   'refunds.tooLarge': 'Kiasi hicho ni zaidi ya kilichobaki kurejeshwa kwa malipo haya.',
   'refunds.inProgress': 'Urejeshaji wa malipo haya tayari unaendelea. Subiri umalizike.',
   'refunds.nothingToRefund': 'Malipo haya hayana kiasi kilichobaki cha kurejesha.',

@@ -153,7 +153,10 @@ export function paymentJson(payment: TransactionRow): PaymentJson {
 }
 
 /** Daraja's result codes, as the buyer should understand them. */
-export function failureReason(payment: Pick<TransactionRow, 'status' | 'result_code' | 'failure_reason'>): { code: string; message: MessageKey } {
+export function failureReason(payment: Pick<TransactionRow, 'status' | 'result_code' | 'failure_reason'> & { refund_reason?: string | null }): { code: string; message: MessageKey } {
+  if (payment.status.startsWith('refund') && payment.refund_reason === 'event_cancelled') {
+    return { code: 'event_cancelled', message: 'payment.failed.refundCancelled' }
+  }
   if (payment.status.startsWith('refund')) return { code: 'refund', message: 'payment.failed.refund' }
   if (payment.failure_reason?.startsWith('push_refused')) return { code: 'push_refused', message: 'payment.failed.pushRefused' }
   if (payment.failure_reason === 'no_answer') return { code: 'no_answer', message: 'payment.failed.noAnswer' }

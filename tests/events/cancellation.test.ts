@@ -91,6 +91,10 @@ describe('cancelling an event with paid, pending, held and late-paying purchases
     expect(late.payments.find((p) => p.id === latePayer.paymentId)!.status).toBe('refund_due')
     expect(late.payments.find((p) => p.id === pendingThenCancelled.paymentId)!.status).toBe('failed')
     expect(late.tickets.filter((t) => t.status !== 'cancelled')).toEqual([])
+    const view = await (await kit.app.request(`/api/v1/payments/${latePayer.paymentId}`, { headers: { authorization: `Bearer ${latePayer.token}` } })).json()
+    expect(view).toMatchObject({ status: 'refund_due', reason: { code: 'event_cancelled' } })
+    expect(late.notices.filter((n) => n.type === 'refund_issued').map((n) => (n.content as { transactionId: string }).transactionId))
+      .toEqual([latePayer.paymentId])
 
     await refundEverything()
     const done = await eventState(db, event.id)
@@ -138,6 +142,9 @@ describe('cancelling an event with paid, pending, held and late-paying purchases
     const html = await (await (await signIn(kit, managerAccount)).get(`/manage/events/${event.id}/refunds`)).text()
     expect(html).toMatch(/data-progress="manual"[^>]*>1 · KES\s2,000/)
     expect(html).toContain(refused)
+    const payments = await (await (await signIn(kit, managerAccount)).get(`/manage/payments?event=${event.id}`)).text()
+    expect(payments).toContain('M-Pesa would not make this refund')
+    expect(payments).toContain('M-Pesa would not reverse these.')
   })
 
   it('refunds nothing twice when the refund work is killed halfway and run again', async () => {

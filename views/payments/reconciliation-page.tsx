@@ -109,7 +109,8 @@ function FlagItem({ t, lang, flag }: { t: Translator; lang: Lang; flag: ReconFla
   } else if (flag.kind === 'refund_due' || flag.kind === 'duplicate_payment') {
     what = t(flag.kind === 'duplicate_payment' ? 'payments.recon.reason.duplicate_payment' : 'payments.recon.reason.tickets_gone')
   }
-  const stillToRefund = flag.transaction_status === 'refund_due'
+  if (flag.kind === 'refund_manual') what = t('refunds.progress.manualHint')
+  const stillToRefund = flag.transaction_status === 'refund_due' && flag.kind !== 'refund_manual'
   return (
     <li>
       <strong>{t(`payments.recon.flag.${flag.kind}` as MessageKey)}</strong>
