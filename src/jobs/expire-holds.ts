@@ -29,9 +29,7 @@ export const expireHolds: JobHandler = async (db: Database, _payload, now, servi
       .orderBy('id').limit(1000).forUpdate().skipLocked().execute()
     const ids = expired.map((row) => row.id)
     if (ids.length > 0) {
-      for (const reservationId of ids) {
-        await moveTickets(trx, ['pending_payment'], 'available', { reservationId }, AVAILABLE_AGAIN, now)
-      }
+      await moveTickets(trx, ['pending_payment'], 'available', { reservationIds: ids }, AVAILABLE_AGAIN, now)
       await trx.updateTable('reservations').set({ status: 'expired', updated_at: now }).where('id', 'in', ids).execute()
     }
     return trx.selectFrom('transactions as p').innerJoin('reservations as r', 'r.id', 'p.reservation_id')

@@ -35,7 +35,7 @@ export function statesBefore(to: TicketStatus): TicketStatus[] {
 }
 
 /** Which tickets a move applies to: by id, by reservation, or every ticket of an event. */
-export type TicketScope = { ids: string[] } | { reservationId: string } | { eventId: string }
+export type TicketScope = { ids: string[] } | { reservationId: string } | { reservationIds: string[] } | { eventId: string }
 
 /**
  * Moves the scoped tickets that are in one of `from` to `to`, with the other columns in `set`. Every
@@ -47,10 +47,11 @@ export async function moveTickets(
   set: Omit<UpdateObject<DB, 'tickets'>, 'status'>, now: Date,
 ): Promise<number> {
   for (const state of from) assertTicketTransition(state, to)
-  if (from.length === 0 || ('ids' in scope && scope.ids.length === 0)) return 0
+  if (from.length === 0 || ('ids' in scope && scope.ids.length === 0) || ('reservationIds' in scope && scope.reservationIds.length === 0)) return 0
   let query = trx.updateTable('tickets').set({ ...set, status: to, updated_at: now }).where('status', 'in', [...from])
   if ('ids' in scope) query = query.where('id', 'in', scope.ids)
   else if ('reservationId' in scope) query = query.where('reservation_id', '=', scope.reservationId)
+  else if ('reservationIds' in scope) query = query.where('reservation_id', 'in', scope.reservationIds)
   else query = query.where('event_id', '=', scope.eventId)
   const result = await query.executeTakeFirst()
   return Number(result.numUpdatedRows)
