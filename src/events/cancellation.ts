@@ -16,6 +16,7 @@ import type { Queryable } from '../db/database.ts'
 import { formatDateTime, formatMoney } from '../i18n/format.ts'
 import { recordBuyerNotice } from '../payments/buyer-notices.ts'
 import { KEPT_STATUSES } from '../payments/settlement-table.ts'
+import { leftToRefund } from '../payments/refunds.ts'
 import { refundInTransaction } from '../payments/settlement.ts'
 import { moveTickets } from '../tickets/lifecycle.ts'
 import { NotFoundError } from '../lib/domain-errors.ts'
@@ -47,7 +48,7 @@ export async function cancelEvent(trx: Queryable, actor: Actor, eventId: string,
     .where('status', 'in', [...KEPT_STATUSES]).orderBy('created_at').orderBy('id').execute()
   let refundsOpened = 0
   for (const payment of kept) {
-    const left = payment.amount_minor - payment.refunded_minor
+    const left = await leftToRefund(trx, payment)
     // a partial refund still under way: the rest is refunded when it ends (refunds.ts)
     const open = await trx.selectFrom('refunds').select('id').where('transaction_id', '=', payment.id)
       .where('status', 'in', ['due', 'requested']).executeTakeFirst()

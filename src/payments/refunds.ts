@@ -95,6 +95,8 @@ async function toManual(trx: Queryable, refund: RefundRow, payment: TransactionR
     tenantId: refund.tenant_id, eventId: refund.event_id, transactionId: payment.id, kind: 'refund_manual',
     detail: { reason: refund.reason, refundId: refund.id, amountMinor: refund.amount_minor, why: why.slice(0, 40) },
   })
+  // a partial refund M-Pesa would not make, of a cancelled event: the rest still goes back by Reversal
+  if (!wholePayment(payment)) await refundRestIfCancelled(trx, payment, now)
   if (payment.mpesa_phone) {
     await recordBuyerNotice(trx, {
       type: 'refund_failed', tenantId: refund.tenant_id, eventId: refund.event_id, userId: payment.user_id, to: payment.mpesa_phone,
@@ -234,11 +236,23 @@ export async function applyReversalResult(db: Database, refundId: string, result
   })
 }
 
-/** A partial refund that was under way when its event was cancelled: now the rest goes back too. */
+/**
+ * What is left to refund of a payment: its amount, less what went back and what is to be refunded by hand
+ * (a refund marked manual is owed by the organiser already; refunding it again would pay twice).
+ */
+export async function leftToRefund(trx: Queryable, payment: Pick<TransactionRow, 'id' | 'amount_minor' | 'refunded_minor'>): Promise<number> {
+  const manual = await trx.selectFrom('refunds').select(sql<string>`coalesce(sum(amount_minor), 0)`.as('minor'))
+    .where('transaction_id', '=', payment.id).where('status', '=', 'manual').executeTakeFirstOrThrow()
+  return Math.max(0, payment.amount_minor - payment.refunded_minor - Number(manual.minor))
+}
+
+/** A partial refund that was under way when its event was cancelled has ended: now the rest goes back too. */
 async function refundRestIfCancelled(trx: Queryable, payment: TransactionRow, now: Date) {
+  if (payment.status === 'refund_due' || payment.status === 'refund_requested' || payment.status === 'refunded') return
   const event = await trx.selectFrom('events').select('status').where('id', '=', payment.event_id).executeTakeFirstOrThrow()
-  if (event.status !== 'cancelled' || payment.refunded_minor >= payment.amount_minor) return
-  await openRefund(trx, payment, { amountMinor: payment.amount_minor - payment.refunded_minor, reason: 'event_cancelled', now })
+  if (event.status !== 'cancelled') return
+  const rest = await leftToRefund(trx, payment)
+  if (rest > 0) await openRefund(trx, payment, { amountMinor: rest, reason: 'event_cancelled', now })
 }
 
 export interface RefundProgress {

@@ -28,7 +28,8 @@ async function paidOrder(quantity = 3) {
   await giveMpesaCredentials(db, kit.ring, tenant.id)
   const { event, ticketTypes } = await createEvent(db, tenant.id, { ticketTypes: [{ name: 'Regular', price_minor: PRICE, capacity: 10 }] })
   const order = await purchase(kit, db, event.id, ticketTypes[0]!.id, { quantity, pay: 'now' })
-  const manager = await signIn(kit, await createAccount(db, { tenantId: tenant.id, membership: 'manager' }))
+  const account = await createAccount(db, { tenantId: tenant.id, membership: 'manager' })
+  const manager = Object.assign(await signIn(kit, account), { account })
   const state = await eventState(db, event.id)
   return { tenant, event, order, manager, tickets: state.tickets.filter((t) => t.transaction_id === order.paymentId) }
 }
@@ -98,6 +99,29 @@ describe('refunding some tickets of an order', () => {
     const after = await eventState(db, event.id)
     expect(after.refunds).toHaveLength(1)
     expect(after.payments[0]).toMatchObject({ status: 'refunded', refunded_minor: 2 * PRICE })
+  })
+
+  it('never refunds twice what is owed by hand: a cancellation after a refused partial refund sends only the rest', async () => {
+    const { event, order, manager, tickets } = await paidOrder(3)
+    const receipt = (await eventState(db, event.id)).payments[0]!.mpesa_receipt_number!
+    kit.sim.state.refusedReversals.add(receipt)
+    try {
+      expect((await manager.post(`/manage/payments/${order.paymentId}/refund`, { tickets: tickets[0]!.id, reason: 'One cannot come' })).status).toBe(303)
+      for (let round = 0; round < 6; round++) {
+        await sendRefunds()
+        kit.clock.advance(10 * 60_000)
+      }
+    } finally {
+      kit.sim.state.refusedReversals.delete(receipt)
+    }
+    expect((await eventState(db, event.id)).refunds.map((r) => r.status)).toEqual(['manual'])
+    const again = await signIn(kit, manager.account)
+    expect((await again.post(`/manage/events/${event.id}/status`, { status: 'cancelled' })).status).toBe(303)
+    await sendRefunds()
+    const after = await eventState(db, event.id)
+    expect(after.refunds.map((r) => [r.status, r.amount_minor, r.reason])).toEqual([['manual', PRICE, 'organiser'], ['completed', 2 * PRICE, 'event_cancelled']])
+    expect(kit.sim.state.reversals.filter((r) => r.receipt === receipt && r.resultCode === 0).map((r) => r.amount)).toEqual([2000])
+    expect(after.payments[0]).toMatchObject({ status: 'partially_refunded', refunded_minor: 2 * PRICE })
   })
 
   it('refuses bad input with a clear message and changes nothing', async () => {
