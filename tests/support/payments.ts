@@ -50,7 +50,7 @@ export async function createPaymentKit(db: Database, options: { clock?: TestCloc
   const darajaFetch: FetchFn = (input, init) => Promise.resolve(sim.app.fetch(new Request(input, init)))
   const config = { ...TEST_CONFIG, darajaBaseUrl: 'http://daraja.test' }
   app = createApp({
-    config, database: sharedDatabase(db), clock: clock.now, secretKeys: ring, darajaFetch, log: (e: unknown) => { if (process.env.DEBUG_LOG) console.log(JSON.stringify(e)) },
+    config, database: sharedDatabase(db), clock: clock.now, secretKeys: ring, darajaFetch, log: () => {},
     rateLimiter: createMemoryRateLimiter({ now: () => clock.now().getTime() }),
   })
   const services: BackgroundServices = { secretKeys: ring, daraja: { baseUrlOverride: config.darajaBaseUrl, fetch: darajaFetch }, scheduler: postgresScheduler(db) }
