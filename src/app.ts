@@ -39,6 +39,7 @@ import { callbackRoutes } from './payments/callback-routes.ts'
 import { checkoutRoutes } from './payments/checkout-routes.tsx'
 import { credentialsRoutes } from './payments/credentials-routes.tsx'
 import { reconciliationRoutes } from './payments/reconciliation-routes.tsx'
+import { refundRoutes } from './payments/refund-routes.tsx'
 import { createMemoryRateLimiter } from './ratelimit/memory-rate-limiter.ts'
 import type { RateLimiter } from './ratelimit/rate-limiter.ts'
 import { scannerRoutes } from './scanning/routes.tsx'
@@ -162,6 +163,7 @@ export function createApp(deps: AppDeps, services: AppServices = createServices(
   app.route('/', jobRoutes)
   app.route('/', credentialsRoutes)
   app.route('/', reconciliationRoutes)
+  app.route('/', refundRoutes)
   app.route('/', callbackRoutes)
   app.route('/', checkoutRoutes)
   app.route('/', adminRoutes)

@@ -162,9 +162,16 @@ export async function assignScannerEvents(trx: Queryable, actor: { tenantId: str
   if (!member) throw new DomainError(404, 'not_found', 'manage.staff.notFound')
   const unique = [...new Set(eventIds)]
   if (unique.length > 0) {
-    const found = await trx.selectFrom('events').select('id')
+    const found = await trx.selectFrom('events').select(['id', 'status'])
       .where('tenant_id', '=', actor.tenantId).where('id', 'in', unique).execute()
     if (found.length !== unique.length) throw new DomainError(422, 'unknown_event', 'manage.staff.unknownEvent')
+    // nobody is newly assigned to an event that is over or called off (an assignment made before stays)
+    const closed = found.filter((event) => event.status === 'completed' || event.status === 'cancelled').map((event) => event.id)
+    if (closed.length > 0) {
+      const kept = await trx.selectFrom('scanner_assignments').select('event_id')
+        .where('tenant_id', '=', actor.tenantId).where('user_id', '=', staffUserId).where('event_id', 'in', closed).execute()
+      if (kept.length < closed.length) throw new DomainError(422, 'event_closed', 'scanner.eventClosed')
+    }
   }
   await trx.deleteFrom('scanner_assignments').where('tenant_id', '=', actor.tenantId).where('user_id', '=', staffUserId).execute()
   if (unique.length > 0) {

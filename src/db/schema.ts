@@ -4,7 +4,7 @@
  */
 import type { Insertable, Selectable, Updateable } from 'kysely'
 import type { TenantTable, UserTable, MembershipTable, SessionTable, OneTimeTokenTable, IdempotencyKeyTable, JobTable, AuditLogTable } from './tables-accounts.ts'
-import type { EventTable, BlobTable, MpesaCredentialTable, TicketTypeTable, TicketTable, ReservationTable, TicketSigningKeyTable, TransactionTable, PaymentFlagTable, TransferTable, MarketplaceListingTable, ScanTable, ScannerAssignmentTable, NotificationTable } from './tables-events.ts'
+import type { EventTable, BlobTable, MpesaCredentialTable, TicketTypeTable, TicketTable, ReservationTable, TicketSigningKeyTable, TransactionTable, RefundTable, PaymentFlagTable, TransferTable, MarketplaceListingTable, ScanTable, ScannerAssignmentTable, NotificationTable } from './tables-events.ts'
 
 export type * from './column-types.ts'
 export type * from './tables-accounts.ts'
@@ -24,6 +24,7 @@ export interface DB {
   reservations: ReservationTable
   ticket_signing_keys: TicketSigningKeyTable
   transactions: TransactionTable
+  refunds: RefundTable
   payment_flags: PaymentFlagTable
   transfers: TransferTable
   marketplace_listings: MarketplaceListingTable
@@ -48,3 +49,4 @@ export type Ticket = Selectable<TicketTable>
 export type Session = Selectable<SessionTable>
 export type OneTimeToken = Selectable<OneTimeTokenTable>
 export type TransactionRow = Selectable<TransactionTable>
+export type RefundRow = Selectable<RefundTable>

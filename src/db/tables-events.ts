@@ -1,6 +1,6 @@
 /** Tables of events, tickets, payments and what hangs off them. */
 import type { ColumnType, Generated } from 'kysely'
-import type { CreatedAt, EventStatus, PaymentFlagKind, ReservationStatus, Json, ListingStatus, NotificationChannel, NotificationStatus, NotificationType, ScanResult, TicketStatus, Timestamp, TransactionStatus, TransactionType, TransferStatus, UpdatedAt } from './column-types.ts'
+import type { CreatedAt, EventStatus, PaymentFlagKind, RefundReason, RefundStatus, ReservationStatus, Json, ListingStatus, NotificationChannel, NotificationStatus, NotificationType, ScanResult, TicketStatus, Timestamp, TransactionStatus, TransactionType, TransferStatus, UpdatedAt } from './column-types.ts'
 
 export interface EventTable {
   id: Generated<string>
@@ -28,6 +28,11 @@ export interface EventTable {
   hold_minutes: ColumnType<number, number | undefined, number>
   ticket_template_url: string | null
   terms_and_conditions: ColumnType<string, string | undefined, string>
+  /** The start it had before it was postponed (the first one, however often it moved). */
+  postponed_from: Timestamp | null
+  /** After a postponement: holders may ask for a refund until then. */
+  refund_deadline: Timestamp | null
+  cancelled_at: Timestamp | null
   created_at: CreatedAt
   updated_at: UpdatedAt
 }
@@ -152,6 +157,35 @@ export interface TransactionTable {
   lang: ColumnType<'en' | 'sw', 'en' | 'sw' | undefined, 'en' | 'sw'>
   /** The site the buyer used (PUBLIC_URL or the request's origin), for links in messages. */
   origin: string | null
+  /** What has gone back to the buyer (completed refunds). */
+  refunded_minor: ColumnType<number, number | undefined, number>
+  /** Generated: the commission the platform keeps (none on a failed or refunded payment; see migration 0012). */
+  commission_earned_minor: ColumnType<number, never, never>
+  /** Generated: the organiser's share of money kept: amount - refunded - commission earned. */
+  net_minor: ColumnType<number, never, never>
+  created_at: CreatedAt
+  updated_at: UpdatedAt
+  completed_at: Timestamp | null
+}
+
+export interface RefundTable {
+  id: Generated<string>
+  tenant_id: string
+  event_id: string
+  transaction_id: string
+  amount_minor: number
+  currency: ColumnType<string, string | undefined, string>
+  reason: RefundReason
+  note: string | null
+  status: ColumnType<RefundStatus, RefundStatus | undefined, RefundStatus>
+  attempts: ColumnType<number, number | undefined, number>
+  next_attempt_at: ColumnType<Date, Date | undefined, Date>
+  callback_secret_hash: string | null
+  reversal_conversation_id: string | null
+  result_code: string | null
+  /** The tickets a partial refund cancelled. */
+  ticket_ids: ColumnType<string[], string[] | undefined, string[]>
+  requested_by: string | null
   created_at: CreatedAt
   updated_at: UpdatedAt
   completed_at: Timestamp | null

@@ -16,6 +16,11 @@ import { factory } from '../http/factory.ts'
 import { formError, readForm, type FieldErrors, type FormValues } from '../http/forms.ts'
 import { renderPage } from '../http/render.tsx'
 import { checkUpload, MAX_UPLOAD_BODY } from '../storage/uploads.ts'
+import { queueRefundSweep } from '../payments/refunds.ts'
+import { parseNairobiLocal } from '../lib/nairobi-time.ts'
+import { publicOrigin } from '../http/public-origin.ts'
+import { cancelEvent } from './cancellation.ts'
+import { movesSoldEvent, postponeEvent, soldCount } from './postponement.ts'
 import { eventForm, statusForm, ticketTypeForm } from './form-schemas.ts'
 import {
   addTicketType, changeStatus, committedByType, createEvent, deleteTicketType, duplicateEvent, lockEvent, updateEvent,
@@ -42,11 +47,12 @@ function eventIdOf(c: Context<AppEnv>): string {
 const NOTICES = {
   created: 'manage.events.created', saved: 'manage.events.saved', status: 'manage.events.statusChanged',
   duplicated: 'manage.events.duplicated', uploaded: 'upload.saved', typeSaved: 'manage.events.saved',
+  cancelled: 'events.cancelledNotice', postponed: 'events.postpone.saved',
 } as const
 
 type Failed = { form: string; values: FormValues; errors: FieldErrors; status: DomainError['status'] }
 
-async function eventPage(c: Context<AppEnv>, eventId: string, failed?: Failed) {
+async function eventPage(c: Context<AppEnv>, eventId: string, failed?: Failed, postpone?: { values: FormValues; sold: number; error?: string }) {
   const actor = actorOf(c)
   const data = await withUserContext(c, async (trx) => {
     const event = await findTenantEvent(trx, actor.tenantId, eventId)
@@ -60,11 +66,11 @@ async function eventPage(c: Context<AppEnv>, eventId: string, failed?: Failed) {
   const notice = NOTICES[key] && c.var.t(NOTICES[key])
   return renderPage(c, {
     title: data.event.title,
-    status: failed?.status,
+    status: failed?.status ?? (postpone ? (postpone.error ? 422 : 409) : undefined),
     scripts: ['htmx', 'tikiti'],
     body: <ManageEventPage t={c.var.t} lang={c.var.lang} event={data.event} ticketTypes={data.ticketTypes}
       hasTemplate={!!data.event.ticket_template_url} notice={key === 'typeSaved' ? undefined : notice}
-      ticketTypesNotice={key === 'typeSaved' ? notice : undefined} failed={failed} />,
+      ticketTypesNotice={key === 'typeSaved' ? notice : undefined} failed={failed} postpone={postpone} />,
   })
 }
 
@@ -113,6 +119,24 @@ manageEventRoutes.post('/manage/events/:eventId', async (c) => {
   const eventId = eventIdOf(c)
   const form = await readForm(c, eventForm)
   if (!form.ok) return eventPage(c, eventId, { form: 'event', values: form.values, errors: form.errors, status: 422 })
+  // a new date for an event people hold tickets for: asked first, then the holders are told
+  const sold = await withUserContext(c, async (trx) => {
+    const event = await lockEvent(trx, actorOf(c), eventId)
+    const count = await soldCount(trx, eventId)
+    return movesSoldEvent(event, form.data, count) ? count : 0
+  })
+  if (sold > 0) {
+    if (form.values.postpone !== 'confirm') return eventPage(c, eventId, undefined, { values: form.values, sold })
+    const deadline = typeof form.values.refundDeadline === 'string' ? parseNairobiLocal(form.values.refundDeadline) : null
+    try {
+      await withUserContext(c, (trx) => postponeEvent(trx, actorOf(c), eventId, form.data, deadline, c.var.now,
+        inventoryRules(c.var.config), publicOrigin(c) ?? ''))
+    } catch (error) {
+      if (error instanceof NotFoundError) throw error
+      return eventPage(c, eventId, undefined, { values: form.values, sold, error: formError(c, error).errors._form })
+    }
+    return c.redirect(`/manage/events/${eventId}?notice=postponed`, 303)
+  }
   return attempt(c, eventId, 'event', form.values,
     () => withUserContext(c, (trx) => updateEvent(trx, actorOf(c), eventId, form.data, c.var.now, inventoryRules(c.var.config))), 'saved')
 })
@@ -135,6 +159,13 @@ manageEventRoutes.post('/manage/events/:eventId/status', async (c) => {
   const eventId = eventIdOf(c)
   const form = await readForm(c, statusForm)
   if (!form.ok) return eventPage(c, eventId, { form: 'status', values: form.values, errors: form.errors, status: 422 })
+  if (form.data.status === 'cancelled') {
+    return attempt(c, eventId, 'status', form.values, async () => {
+      await withUserContext(c, (trx) => cancelEvent(trx, actorOf(c), eventId, c.var.now))
+      // the sweep sends the refunds a few at a time; ask for a run now rather than at the next tick
+      await queueRefundSweep(c.var.services.scheduler, c.var.now)
+    }, 'cancelled')
+  }
   return attempt(c, eventId, 'status', form.values,
     () => withUserContext(c, (trx) => changeStatus(trx, actorOf(c), eventId, form.data.status, c.var.now)), 'status')
 })

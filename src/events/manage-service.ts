@@ -14,6 +14,7 @@ import { DomainError, NotFoundError } from '../lib/domain-errors.ts'
 import { addSellableTickets, withdrawSellableTickets } from '../tickets/inventory.ts'
 import { committedSql } from './availability.ts'
 import type { EventInput, TicketTypeInput } from './form-schemas.ts'
+import { assertManualTiming } from './event-time.ts'
 import { assertTransition } from './status.ts'
 
 export interface Actor {
@@ -149,9 +150,12 @@ export async function duplicateEvent(trx: Queryable, actor: Actor, eventId: stri
   return copy.id
 }
 
+/** Any status change but cancelling (cancellation.ts: it cancels tickets and refunds payments too). */
 export async function changeStatus(trx: Queryable, actor: Actor, eventId: string, to: EventStatus, now: Date) {
+  if (to === 'cancelled') throw new DomainError(409, 'illegal_status_change', 'events.illegalTransition', { from: 'any', to })
   const event = await lockEvent(trx, actor, eventId)
   assertTransition(event.status, to)
+  assertManualTiming(event, to, now)
   if (to === 'published' || to === 'ongoing') await assertMaySell(trx, actor)
   if (to === 'published') {
     if (event.starts_at <= now) throw new DomainError(422, 'past_date', 'form.pastDate')

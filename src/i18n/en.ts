@@ -2,6 +2,7 @@ import { enApi } from './en-api.ts'
 import { enAccounts } from './en-accounts.ts'
 import { enAudit } from './en-audit.ts'
 import { enPayments } from './en-payments.ts'
+import { enRefunds } from './en-refunds.ts'
 import { enTickets } from './en-tickets.ts'
 import { enUploads } from './en-uploads.ts'
 import { enWeb } from './en-web.ts'
@@ -9,6 +10,7 @@ import { enWeb } from './en-web.ts'
 /** English messages: the reference catalog. Every key here must exist in every other language. Payments' messages live in en-payments.ts. */
 export const en = {
   ...enPayments,
+  ...enRefunds,
   ...enWeb,
   ...enApi,
   ...enAccounts,

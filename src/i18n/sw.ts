@@ -3,6 +3,7 @@ import type { MessageKey } from './en.ts'
 import { swApi } from './sw-api.ts'
 import { swAccounts } from './sw-accounts.ts'
 import { swPayments } from './sw-payments.ts'
+import { swRefunds } from './sw-refunds.ts'
 import { swTickets } from './sw-tickets.ts'
 import { swUploads } from './sw-uploads.ts'
 import { swWeb } from './sw-web.ts'
@@ -10,6 +11,7 @@ import { swWeb } from './sw-web.ts'
 /** Swahili messages. The type makes a missing key a compile error. */
 export const sw: Record<MessageKey, string> = {
   ...swPayments,
+  ...swRefunds,
   ...swWeb,
   ...swApi,
   ...swAccounts,

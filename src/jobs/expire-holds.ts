@@ -13,6 +13,7 @@ import { sql } from 'kysely'
 import type { Database } from '../db/database.ts'
 import { SYSTEM, withContext } from '../db/request-context.ts'
 import { queueCheck } from '../payments/payment-checks.ts'
+import { moveTickets } from '../tickets/lifecycle.ts'
 import type { JobHandler } from './scheduler.ts'
 
 export const HOLD_SWEEP_EVERY_MS = 60_000
@@ -28,8 +29,7 @@ export const expireHolds: JobHandler = async (db: Database, _payload, now, servi
       .orderBy('id').limit(1000).forUpdate().skipLocked().execute()
     const ids = expired.map((row) => row.id)
     if (ids.length > 0) {
-      await trx.updateTable('tickets').set(AVAILABLE_AGAIN(now))
-        .where('reservation_id', 'in', ids).where('status', '=', 'pending_payment').execute()
+      await moveTickets(trx, ['pending_payment'], 'available', { reservationIds: ids }, AVAILABLE_AGAIN, now)
       await trx.updateTable('reservations').set({ status: 'expired', updated_at: now }).where('id', 'in', ids).execute()
     }
     return trx.selectFrom('transactions as p').innerJoin('reservations as r', 'r.id', 'p.reservation_id')
@@ -51,6 +51,4 @@ export async function deleteExpiredIdempotencyKeys(db: Database, now: Date, limi
   })
 }
 
-const AVAILABLE_AGAIN = (now: Date) => ({
-  status: 'available' as const, claimable_after: sql<Date>`'-infinity'::timestamptz`, reserved_until: null, reservation_id: null, updated_at: now,
-})
+const AVAILABLE_AGAIN = { claimable_after: sql<Date>`'-infinity'::timestamptz`, reserved_until: null, reservation_id: null }

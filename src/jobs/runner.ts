@@ -1,7 +1,8 @@
 /** What runs the scheduled work: the handlers by job kind, and one tick of the local scheduler. */
 import type { Database } from '../db/database.ts'
 import { checkPayment } from '../payments/payment-checks.ts'
-import { requestRefund } from '../payments/refunds.ts'
+import { advanceEvents } from '../events/event-time.ts'
+import { requestRefund, sweepRefunds } from '../payments/refunds.ts'
 import type { BackgroundServices } from '../services.ts'
 import { expireHolds } from './expire-holds.ts'
 import { runDueJobs, type JobHandler, type JobKind } from './scheduler.ts'
@@ -16,10 +17,21 @@ export const JOB_HANDLERS: Record<JobKind, JobHandler> = {
     }, now)
   },
   'refund-payment': (db, payload, now, services) => requestRefund(db, services, text(payload.transactionId), now),
+  'refund-sweep': async (db, _payload, now, services) => {
+    await sweepRefunds(db, services, now)
+  },
+  'advance-events': async (db, _payload, now) => {
+    await advanceEvents(db, now)
+  },
 }
 
-/** One tick: the periodic hold sweep, then whatever queued jobs are due. Deno runs it on a timer, Workers on a cron trigger. */
+/**
+ * One tick: the periodic hold sweep, events whose time has come, due refunds (a few a tick: the pace
+ * Daraja accepts), then whatever queued jobs are due. Deno runs it on a timer, Workers on a cron trigger.
+ */
 export async function tick(db: Database, services: BackgroundServices, now: Date = new Date()): Promise<void> {
   await expireHolds(db, {}, now, services)
+  await advanceEvents(db, now)
+  await sweepRefunds(db, services, now)
   await runDueJobs(db, services, JOB_HANDLERS, now)
 }

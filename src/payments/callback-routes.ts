@@ -11,10 +11,10 @@ import type { AppEnv } from '../http/app-env.ts'
 import { factory } from '../http/factory.ts'
 import { SYSTEM, withContext } from '../db/request-context.ts'
 import { constantTimeEqualText, sha256Hex } from '../lib/crypto.ts'
-import { applyPaymentResult, type PaymentResult } from './payment-results.ts'
-import { paidPerDaraja, queueCheck } from './payment-checks.ts'
-import { findTransaction, recordCheckoutRequestId } from './payment-queries.ts'
-import { applyReversalResult, queueRefund, reversalResultBody } from './refunds.ts'
+import { paidPerDaraja } from './payment-checks.ts'
+import { findTransaction } from './payment-queries.ts'
+import { findRefund, reversalResultBody } from './refunds.ts'
+import { settleCallback, settleLater, settleReversal, type PaymentResult } from './settlement.ts'
 
 export const callbackRoutes = factory.createApp()
 
@@ -59,6 +59,16 @@ async function paymentFromUrl(c: Context<AppEnv>) {
   return payment
 }
 
+/** The refund a reversal result URL names, if the URL's secret is its secret. */
+async function refundFromUrl(c: Context<AppEnv>) {
+  const id = z.uuid().safeParse(c.req.param('refundId'))
+  const secret = c.req.param('secret') ?? ''
+  if (!id.success || secret.length > 100) return undefined
+  const refund = await withContext(c.var.db, SYSTEM, (trx) => findRefund(trx, id.data))
+  if (!refund?.callback_secret_hash || !constantTimeEqualText(refund.callback_secret_hash, await sha256Hex(secret))) return undefined
+  return refund
+}
+
 function ignore(c: Context<AppEnv>, why: string) {
   c.set('logNote', `ignored: ${why}`)
   return c.json(ACCEPTED)
@@ -71,7 +81,7 @@ callbackRoutes.post('/payments/mpesa/callback/:paymentId/:secret', async (c) => 
     // answered all the same; STK Query settles the payment (a failed one too: the money may be in)
     c.set('logNote', `failed: ${String((error as Error)?.message ?? error).slice(0, 200)}`)
     const id = z.uuid().safeParse(c.req.param('paymentId'))
-    if (id.success) await queueCheck(c.var.services.scheduler, { paymentId: id.data, attempt: 1, recheck: true }, c.var.now).catch(() => {})
+    if (id.success) await settleLater(c.var.services, id.data, c.var.now).catch(() => {})
     return c.json(ACCEPTED)
   }
 })
@@ -87,32 +97,21 @@ async function handleStkCallback(c: Context<AppEnv>) {
   }
   const result = resultOf(callback)
   if (!result) return ignore(c, 'success without receipt or amount')
-  // A success we cannot match to a recorded push, or that follows a recorded outcome, is only taken
-  // once Daraja itself confirms it: the URL's secret alone must never be enough to issue tickets.
-  const unexpected = payment.checkout_request_id === null || payment.status !== 'pending'
-  if (result.kind === 'success' && unexpected && payment.status !== 'completed') {
-    if (!(await paidPerDaraja(c.var.db, c.var.services, payment, callback.CheckoutRequestID))) {
-      await queueCheck(c.var.services.scheduler, { paymentId: payment.id, attempt: 1, recheck: true }, c.var.now)
-      return ignore(c, 'success not confirmed by STK Query')
-    }
-  }
-  if (payment.checkout_request_id === null) {
-    // the callback overtook our own record of the push
-    await withContext(c.var.db, SYSTEM, (trx) => recordCheckoutRequestId(trx, payment.id, callback.CheckoutRequestID))
-  }
-  const outcome = await applyPaymentResult(c.var.db, c.var.services.secretKeys, payment.id, result, c.var.now)
-  if (outcome === 'refund_due') await queueRefund(c.var.services.scheduler, payment.id, c.var.now)
+  const { db, services, now } = c.var
+  const outcome = await settleCallback(db, services, payment, callback.CheckoutRequestID, result, now,
+    (unconfirmed, checkoutRequestId) => paidPerDaraja(db, services, unconfirmed, checkoutRequestId))
+  if (outcome === 'unconfirmed') return ignore(c, 'success not confirmed by STK Query')
   if (outcome === 'ignored') return ignore(c, 'duplicate or not matching')
   c.set('logNote', outcome)
   return c.json(ACCEPTED)
 }
 
-/** Reversal results (and queue timeouts) come back here, with the same secret. */
-callbackRoutes.post('/payments/mpesa/reversal/:paymentId/:secret', async (c) => {
-  const payment = await paymentFromUrl(c)
+/** Reversal results (and queue timeouts) come back here, with the refund's own secret. */
+callbackRoutes.post('/payments/mpesa/reversal/:refundId/:secret', async (c) => {
+  const refund = await refundFromUrl(c)
   const body = reversalResultBody.safeParse(await c.req.json().catch(() => undefined))
-  if (!payment) return ignore(c, 'unknown payment or wrong secret')
+  if (!refund) return ignore(c, 'unknown refund or wrong secret')
   if (!body.success) return ignore(c, 'malformed body')
-  await applyReversalResult(c.var.db, payment.id, body.data.Result, c.var.now)
+  c.set('logNote', await settleReversal(c.var.db, refund.id, body.data.Result, c.var.now))
   return c.json(ACCEPTED)
 })

@@ -20,6 +20,7 @@ import { loadCredentials } from './mpesa-credentials.ts'
 import { queueCheck } from './payment-checks.ts'
 import { refuseRepeatedFailures } from './failure-limits.ts'
 import { extendHold, findTransaction, pendingTransactionOf } from './payment-queries.ts'
+import { settlePushRefused } from './settlement.ts'
 
 /** While a prompt is out, the hold lasts at least this long: Daraja gives up on an unanswered prompt well before. */
 export const PUSH_HOLD_MS = 4 * 60_000
@@ -111,10 +112,7 @@ export async function startPayment(db: Database, services: BackgroundServices, r
       return paymentJson(payment)
     }
     // refused: nothing was sent. Only a pending payment moves: a fast callback may already have settled it.
-    await withContext(db, SYSTEM, (trx) => trx.updateTable('transactions').set({
-      status: 'failed', updated_at: request.now,
-      failure_reason: error instanceof DarajaError ? `push_refused:${error.errorCode}`.slice(0, 200) : 'push_refused',
-    }).where('id', '=', payment.id).where('status', '=', 'pending').execute())
+    await settlePushRefused(db, payment.id, error instanceof DarajaError ? `push_refused:${error.errorCode}` : 'push_refused', request.now)
     if (error instanceof DarajaError || error instanceof DarajaAuthError) throw new DomainError(503, 'mpesa_unavailable', 'checkout.mpesaUnavailable')
     throw error
   }
@@ -155,7 +153,10 @@ export function paymentJson(payment: TransactionRow): PaymentJson {
 }
 
 /** Daraja's result codes, as the buyer should understand them. */
-export function failureReason(payment: Pick<TransactionRow, 'status' | 'result_code' | 'failure_reason'>): { code: string; message: MessageKey } {
+export function failureReason(payment: Pick<TransactionRow, 'status' | 'result_code' | 'failure_reason'> & { refund_reason?: string | null }): { code: string; message: MessageKey } {
+  if (payment.status.startsWith('refund') && payment.refund_reason === 'event_cancelled') {
+    return { code: 'event_cancelled', message: 'payment.failed.refundCancelled' }
+  }
   if (payment.status.startsWith('refund')) return { code: 'refund', message: 'payment.failed.refund' }
   if (payment.failure_reason?.startsWith('push_refused')) return { code: 'push_refused', message: 'payment.failed.pushRefused' }
   if (payment.failure_reason === 'no_answer') return { code: 'no_answer', message: 'payment.failed.noAnswer' }

@@ -14,8 +14,8 @@ import { DarajaError, type StkQueryResult } from './daraja-client.ts'
 import { DarajaAuthError } from './daraja-oauth.ts'
 import { loadCredentials, type MpesaCredentials } from './mpesa-credentials.ts'
 import { findTransaction } from './payment-queries.ts'
-import { applyPaymentResult, type ResultOutcome } from './payment-results.ts'
-import { queueRefund } from './refunds.ts'
+import type { ResultOutcome } from './payment-results.ts'
+import { settlePaymentResult } from './settlement.ts'
 
 export const RECHECK_EVERY_MS = 30_000
 /** A prompt left unanswered this long is over: Daraja times it out well before. */
@@ -66,23 +66,18 @@ export async function checkPayment(db: Database, services: BackgroundServices, r
   if (!found) return 'ignored'
   const { payment, credentials } = found
   const answer = await askDaraja(services, credentials, payment.checkout_request_id)
-  let outcome: ResultOutcome
   if (answer.state === 'done' && answer.resultCode === 0) {
     // STK Query confirms the amount we asked for but carries no receipt number (a later callback adds it)
-    outcome = await applyPaymentResult(db, services.secretKeys, payment.id,
-      { kind: 'success', amountMinor: payment.amount_minor, receipt: null, phone: null }, now)
-  } else if (payment.status !== 'pending') {
-    return 'ignored' // a recheck of a failed payment that Daraja does not call paid
-  } else if (answer.state === 'done') {
-    outcome = await applyPaymentResult(db, services.secretKeys, payment.id,
-      { kind: 'failure', resultCode: answer.resultCode, reason: answer.resultDesc }, now)
-  } else if (now.getTime() - payment.created_at.getTime() < NO_ANSWER_AFTER_MS) {
+    return settlePaymentResult(db, services, payment.id, { kind: 'success', amountMinor: payment.amount_minor, receipt: null, phone: null }, now)
+  }
+  if (payment.status !== 'pending') return 'ignored' // a recheck of a failed payment that Daraja does not call paid
+  if (answer.state === 'done') {
+    return settlePaymentResult(db, services, payment.id, { kind: 'failure', resultCode: answer.resultCode, reason: answer.resultDesc }, now)
+  }
+  if (now.getTime() - payment.created_at.getTime() < NO_ANSWER_AFTER_MS) {
     await queueCheck(services.scheduler, { paymentId: payment.id, attempt: request.attempt + 1 }, new Date(now.getTime() + RECHECK_EVERY_MS))
     return 'pending'
-  } else {
-    // a late success callback is still honoured
-    outcome = await applyPaymentResult(db, services.secretKeys, payment.id, { kind: 'failure', resultCode: null, reason: 'no_answer' }, now)
   }
-  if (outcome === 'refund_due') await queueRefund(services.scheduler, payment.id, now)
-  return outcome
+  // a late success callback is still honoured
+  return settlePaymentResult(db, services, payment.id, { kind: 'failure', resultCode: null, reason: 'no_answer' }, now)
 }

@@ -1,7 +1,7 @@
 /** SQL for payments: the transaction rows, flags, and what the buyer and the manager read of them. */
 import { sql } from 'kysely'
 import type { Queryable } from '../db/database.ts'
-import type { PaymentFlagKind, TransactionStatus } from '../db/schema.ts'
+import type { PaymentFlagKind } from '../db/schema.ts'
 
 export function lockTransaction(trx: Queryable, id: string) {
   return trx.selectFrom('transactions').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
@@ -36,13 +36,6 @@ export async function raiseFlag(
   await trx.insertInto('payment_flags').values({
     tenant_id: flag.tenantId, event_id: flag.eventId, transaction_id: flag.transactionId, kind: flag.kind, detail: flag.detail ?? {},
   }).onConflict((oc) => oc.columns(['transaction_id', 'kind']).doNothing()).execute()
-}
-
-export function setTransactionStatus(
-  trx: Queryable, id: string, status: TransactionStatus, now: Date,
-  more: { result_code?: number | null; failure_reason?: string | null; refund_reason?: string | null } = {},
-) {
-  return trx.updateTable('transactions').set({ status, updated_at: now, ...more }).where('id', '=', id).execute()
 }
 
 /** However many prompts are sent, a hold never outlasts its start by more than this. */

@@ -20,7 +20,10 @@ import type { KeyRing } from '../lib/secret-box.ts'
 import { issueToken } from '../accounts/one-time-tokens.ts'
 import { issueReservationTickets } from '../tickets/issuing.ts'
 import { flagRepeatedFailures } from './failure-limits.ts'
-import { lockTransaction, raiseFlag, setTransactionStatus } from './payment-queries.ts'
+import { lockTransaction, raiseFlag } from './payment-queries.ts'
+import { recordBuyerNotice } from './buyer-notices.ts'
+import { openRefund, receiptArrived } from './refunds.ts'
+import { moveTransaction } from './settlement-table.ts'
 
 export type PaymentResult =
   | { kind: 'success'; amountMinor: number; receipt: string | null; phone: string | null }
@@ -56,7 +59,7 @@ function applyOnce(db: Database, ring: KeyRing | undefined, paymentId: string, r
     if (!payment?.reservation_id) return 'ignored'
     if (result.kind === 'failure') {
       if (payment.status !== 'pending') return 'ignored'
-      await setTransactionStatus(trx, payment.id, 'failed', now, { result_code: result.resultCode, failure_reason: result.reason.slice(0, 200) })
+      await moveTransaction(trx, payment, 'failed', now, { result_code: result.resultCode, failure_reason: result.reason.slice(0, 200) })
       await flagRepeatedFailures(trx, payment, now)
       return 'failed'
     }
@@ -66,7 +69,9 @@ function applyOnce(db: Database, ring: KeyRing | undefined, paymentId: string, r
       if (!result.receipt || payment.mpesa_receipt_number || await receiptTaken(trx, result.receipt, payment.id)) return 'ignored'
       await trx.updateTable('transactions').set({ mpesa_receipt_number: result.receipt, paid_phone: result.phone, updated_at: now })
         .where('id', '=', payment.id).execute()
-      return payment.status === 'refund_due' ? 'refund_due' : 'ignored'
+      if (payment.status !== 'refund_due') return 'ignored'
+      await receiptArrived(trx, payment.id, now) // the refund waiting for a receipt can go now
+      return 'refund_due'
     }
     // a success after a recorded failure (a query that timed out, then the callback) is still money in
     if (result.receipt && await receiptTaken(trx, result.receipt, payment.id)) return 'ignored'
@@ -85,18 +90,21 @@ function applyOnce(db: Database, ring: KeyRing | undefined, paymentId: string, r
 
 async function completeOrRefund(trx: Parameters<typeof issueReservationTickets>[0], ring: KeyRing | undefined, payment: TransactionRow, now: Date) {
   const reservationId = payment.reservation_id!
-  const reservation = await trx.selectFrom('reservations').select(['status', 'user_id']).where('id', '=', reservationId)
-    .forUpdate().executeTakeFirstOrThrow()
+  const reservation = await trx.selectFrom('reservations as r').innerJoin('events as e', 'e.id', 'r.event_id')
+    .select(['r.status', 'r.user_id', 'e.status as event_status']).where('r.id', '=', reservationId)
+    .forUpdate(['r']).executeTakeFirstOrThrow()
   if (reservation.status === 'paid') {
     const paidByThis = await trx.selectFrom('tickets').select('id').where('transaction_id', '=', payment.id).limit(1).executeTakeFirst()
     if (paidByThis) {
       // this very payment bought them (its status was overwritten meanwhile): complete it again, nothing more
-      await setTransactionStatus(trx, payment.id, 'completed', now)
+      await moveTransaction(trx, payment, 'completed', now)
       return 'completed' as const
     }
     // another attempt already paid this reservation: this money has nothing to buy
     return refundDue(trx, payment, 'duplicate_payment', now)
   }
+  // the event was cancelled while the prompt was out: the money goes back, it never becomes a ticket
+  if (reservation.event_status === 'cancelled') return refundDue(trx, payment, 'event_cancelled', now)
   await sql`savepoint issue_tickets`.execute(trx)
   let buyerId: string | null = null
   try {
@@ -109,18 +117,29 @@ async function completeOrRefund(trx: Parameters<typeof issueReservationTickets>[
       .where('id', '=', reservationId).where('status', '=', 'held').execute()
     return refundDue(trx, payment, 'tickets_gone', now)
   }
-  await setTransactionStatus(trx, payment.id, 'completed', now)
+  await moveTransaction(trx, payment, 'completed', now)
   await recordDeliveryMessage(trx, payment, buyerId, 'ticket_delivery', now)
   return 'completed' as const
 }
 
-async function refundDue(trx: Queryable, payment: TransactionRow, reason: 'duplicate_payment' | 'tickets_gone', now: Date) {
-  await setTransactionStatus(trx, payment.id, 'refund_due', now, { refund_reason: reason })
-  await raiseFlag(trx, {
-    tenantId: payment.tenant_id, eventId: payment.event_id, transactionId: payment.id,
-    kind: reason === 'duplicate_payment' ? 'duplicate_payment' : 'refund_due', detail: { reason },
-  })
-  await recordDeliveryMessage(trx, payment, payment.user_id, 'payment_failed', now)
+async function refundDue(trx: Queryable, payment: TransactionRow, reason: 'duplicate_payment' | 'tickets_gone' | 'event_cancelled', now: Date) {
+  // the whole payment goes back (openRefund moves it to refund_due)
+  const refund = await openRefund(trx, payment, { amountMinor: payment.amount_minor, reason, now })
+  if (reason === 'event_cancelled' && payment.mpesa_phone) {
+    const event = await trx.selectFrom('events').select('title').where('id', '=', payment.event_id).executeTakeFirstOrThrow()
+    await recordBuyerNotice(trx, {
+      type: 'refund_issued', tenantId: payment.tenant_id, eventId: payment.event_id, userId: payment.user_id, to: payment.mpesa_phone,
+      lang: payment.lang, message: 'refunds.notice.issued',
+      params: { event: event.title, amount: formatMoney(payment.amount_minor, payment.currency, payment.lang) },
+      data: { transactionId: payment.id, refundId: refund.id, amountMinor: payment.amount_minor },
+    }, now)
+  } else {
+    await raiseFlag(trx, {
+      tenantId: payment.tenant_id, eventId: payment.event_id, transactionId: payment.id,
+      kind: reason === 'duplicate_payment' ? 'duplicate_payment' : 'refund_due', detail: { reason },
+    })
+    await recordDeliveryMessage(trx, payment, payment.user_id, 'payment_failed', now)
+  }
   return 'refund_due' as const
 }
 

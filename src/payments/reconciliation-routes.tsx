@@ -11,9 +11,10 @@ import type { AppEnv } from '../http/app-env.ts'
 import { factory } from '../http/factory.ts'
 import { renderPage } from '../http/render.tsx'
 import {
-  allTransactions, assertTenantEvent, listFlags, listTransactions, parseReconQuery, RECON_PAGE_SIZE, reconciliationTotals,
+  allTransactions, assertTenantEvent, listFlags, listTransactions, parseReconQuery, RECON_FLAG_LIMIT, RECON_PAGE_SIZE, reconciliationTotals,
   tenantEvents, transactionsCsv, type ReconFilter, type ReconQuery,
 } from './reconciliation-service.ts'
+import { listRefunds } from './refund-queries.ts'
 
 export const reconciliationRoutes = factory.createApp()
 reconciliationRoutes.use('/manage/payments', requireManager)
@@ -46,6 +47,7 @@ reconciliationRoutes.get('/manage/payments', async (c) => {
       totals: await reconciliationTotals(trx, filter),
       transactions: await listTransactions(trx, filter, query.page),
       flags: await listFlags(trx, filter),
+      refunds: await listRefunds(trx, filter, RECON_FLAG_LIMIT),
     }
   })
   c.header('Cache-Control', 'private, no-store')
@@ -54,7 +56,7 @@ reconciliationRoutes.get('/manage/payments', async (c) => {
     scripts: ['htmx', 'tikiti'],
     body: <ReconciliationPage t={c.var.t} lang={c.var.lang} events={data.events} eventId={query.eventId} status={query.status}
       page={query.page} pages={Math.max(1, Math.ceil(data.totals.all / RECON_PAGE_SIZE))} totals={data.totals}
-      transactions={data.transactions} flags={data.flags} href={linkTo(query)} />,
+      transactions={data.transactions} flags={data.flags} refunds={data.refunds} href={linkTo(query)} />,
   })
 })
 
@@ -63,12 +65,12 @@ reconciliationRoutes.get('/manage/payments.csv', async (c) => {
   const filter = filterOf(c, query)
   const rows = await withUserContext(c, async (trx) => {
     if (filter.eventId) await assertTenantEvent(trx, filter.tenantId, filter.eventId)
-    return allTransactions(trx, filter)
+    return { payments: await allTransactions(trx, filter), refunds: await listRefunds(trx, filter) }
   })
   const day = c.var.now.toISOString().slice(0, 10)
   c.header('Cache-Control', 'private, no-store')
   c.header('Content-Type', 'text/csv; charset=utf-8')
   c.header('Content-Disposition', `attachment; filename="payments-${day}.csv"`)
-  // the byte-order mark makes Excel read the file as UTF-8 (event names, the masked phones' dots)
-  return c.body(`\uFEFF${transactionsCsv(rows)}`)
+  // the byte-order mark makes Excel read the file as UTF-8 (event names)
+  return c.body(`\uFEFF${transactionsCsv(rows.payments, rows.refunds)}`)
 })

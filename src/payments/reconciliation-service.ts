@@ -18,7 +18,7 @@ export const RECON_MAX_PAGE = 100_000
 export const RECON_FLAG_LIMIT = 50
 
 export const TRANSACTION_STATUSES = [
-  'pending', 'completed', 'failed', 'refund_due', 'refund_requested', 'refunded',
+  'pending', 'completed', 'partially_refunded', 'failed', 'refund_due', 'refund_requested', 'refunded',
 ] as const satisfies readonly TransactionStatus[]
 
 export interface ReconFilter {
@@ -67,10 +67,17 @@ export async function assertTenantEvent(db: Queryable, tenantId: string, eventId
   if (!event) throw new NotFoundError()
 }
 
+/**
+ * The totals follow the commission rule: commission is earned only on money the organiser keeps. A
+ * failed payment earns none; a refunded one earns none once refunded; a partly refunded one earns it on
+ * the part not refunded (transactions.commission_earned_minor, migration 0012).
+ */
 export interface ReconTotals {
+  /** Money kept: completed and partly refunded payments, less what went back. */
   grossMinor: number
   commissionMinor: number
   netMinor: number
+  /** Completed and partly refunded payments. */
   completed: number
   pending: number
   failed: number
@@ -78,32 +85,36 @@ export interface ReconTotals {
   refundDue: number
   refundDueMinor: number
   refunded: number
+  /** Everything that has gone back to buyers, whole and partial refunds. */
+  refundedMinor: number
   /** Every transaction matching the filter, whatever its status. */
   all: number
 }
 
+const KEPT = sql`tx.status in ('completed', 'partially_refunded')`
+
 export async function reconciliationTotals(db: Queryable, filter: ReconFilter): Promise<ReconTotals> {
   let query = db.selectFrom('transactions as tx').select([
-    sql<string>`coalesce(sum(tx.amount_minor) filter (where tx.status = 'completed'), 0)`.as('gross'),
-    sql<string>`coalesce(sum(tx.commission_minor) filter (where tx.status = 'completed'), 0)`.as('commission'),
-    sql<string>`count(*) filter (where tx.status = 'completed')`.as('completed'),
+    sql<string>`coalesce(sum(tx.amount_minor - tx.refunded_minor) filter (where ${KEPT}), 0)`.as('gross'),
+    sql<string>`coalesce(sum(tx.commission_earned_minor), 0)`.as('commission'),
+    sql<string>`coalesce(sum(tx.net_minor), 0)`.as('net'),
+    sql<string>`count(*) filter (where ${KEPT})`.as('completed'),
     sql<string>`count(*) filter (where tx.status = 'pending')`.as('pending'),
     sql<string>`count(*) filter (where tx.status = 'failed')`.as('failed'),
     sql<string>`count(*) filter (where tx.status in ('refund_due', 'refund_requested'))`.as('refund_due'),
-    sql<string>`coalesce(sum(tx.amount_minor) filter (where tx.status in ('refund_due', 'refund_requested')), 0)`.as('refund_due_minor'),
+    sql<string>`coalesce(sum(tx.amount_minor - tx.refunded_minor) filter (where tx.status in ('refund_due', 'refund_requested')), 0)`.as('refund_due_minor'),
     sql<string>`count(*) filter (where tx.status = 'refunded')`.as('refunded'),
+    sql<string>`coalesce(sum(tx.refunded_minor), 0)`.as('refunded_minor'),
     sql<string>`count(*)`.as('all'),
   ]).where('tx.tenant_id', '=', filter.tenantId)
   if (filter.eventId) query = query.where('tx.event_id', '=', filter.eventId)
   if (filter.status) query = query.where('tx.status', '=', filter.status)
   const row = await query.executeTakeFirstOrThrow()
-  const grossMinor = Number(row.gross)
-  const commissionMinor = Number(row.commission)
   return {
-    grossMinor, commissionMinor, netMinor: grossMinor - commissionMinor,
+    grossMinor: Number(row.gross), commissionMinor: Number(row.commission), netMinor: Number(row.net),
     completed: Number(row.completed), pending: Number(row.pending), failed: Number(row.failed),
     refundDue: Number(row.refund_due), refundDueMinor: Number(row.refund_due_minor), refunded: Number(row.refunded),
-    all: Number(row.all),
+    refundedMinor: Number(row.refunded_minor), all: Number(row.all),
   }
 }
 
@@ -112,6 +123,7 @@ function transactionsQuery(db: Queryable, filter: ReconFilter) {
     .innerJoin('events as e', 'e.id', 'tx.event_id')
     .select([
       'tx.id', 'tx.created_at', 'tx.completed_at', 'e.title as event_title', 'tx.amount_minor', 'tx.commission_minor',
+      'tx.commission_earned_minor', 'tx.net_minor', 'tx.refunded_minor',
       'tx.currency', 'tx.status', 'tx.mpesa_receipt_number', 'tx.checkout_request_id', 'tx.mpesa_phone', 'tx.paid_phone',
       'tx.result_code', 'tx.failure_reason', 'tx.refund_reason',
     ])
@@ -185,7 +197,7 @@ export async function listFlags(db: Queryable, filter: ReconFilter): Promise<Rec
 
 export const REASON_CODES = [
   'cancelled', 'wrong_pin', 'insufficient_funds', 'unreachable', 'expired', 'busy', 'limit', 'push_refused', 'no_answer',
-  'failed', 'tickets_gone', 'duplicate_payment', 'reversal_failed',
+  'failed', 'tickets_gone', 'duplicate_payment', 'reversal_failed', 'event_cancelled', 'organiser',
 ] as const
 export type ReasonCode = (typeof REASON_CODES)[number]
 
@@ -194,8 +206,10 @@ export function reasonOf(tx: Pick<ReconTransaction, 'status' | 'result_code' | '
   if (tx.status === 'refund_due' || tx.status === 'refund_requested' || tx.status === 'refunded') {
     if (tx.refund_reason?.startsWith('reversal_failed')) return 'reversal_failed'
     if (tx.refund_reason === 'duplicate_payment') return 'duplicate_payment'
+    if (tx.refund_reason === 'event_cancelled' || tx.refund_reason === 'organiser') return tx.refund_reason
     return 'tickets_gone'
   }
+  if (tx.status === 'partially_refunded') return 'organiser'
   if (tx.status !== 'failed') return null
   const code = failureReason(tx).code
   return (REASON_CODES as readonly string[]).includes(code) ? code as ReasonCode : 'failed'
@@ -216,18 +230,50 @@ export function csvCell(value: string | number | null | undefined): string {
 }
 
 export const CSV_COLUMNS = [
-  'created_at', 'event', 'status', 'amount_kes', 'commission_kes', 'net_kes', 'receipt', 'checkout_request_id', 'phone',
+  'created_at_nairobi', 'type', 'event', 'status', 'amount_kes', 'commission_kes', 'net_kes', 'refunded_kes', 'receipt',
+  'checkout_request_id', 'phone',
 ] as const
 
-/** The export: one line per transaction, CRLF line ends (RFC 4180). */
-export function transactionsCsv(rows: ReconTransaction[]): string {
-  const lines = [CSV_COLUMNS.join(',')]
+/** A time as Nairobi wall-clock time (UTC+3 all year), as the page shows it: "2026-03-02 19:00:00". */
+export function nairobiTimestamp(date: Date): string {
+  return new Date(date.getTime() + 3 * 3600_000).toISOString().slice(0, 19).replace('T', ' ')
+}
+
+/** A refund as the export lists it, under its payment's event. */
+export interface CsvRefund {
+  created_at: Date
+  event_title: string
+  status: string
+  amount_minor: number
+  receipt: string | null
+  checkout_request_id: string | null
+  phone: string | null
+}
+
+/**
+ * The export: one line per payment, then one per refund (a negative amount), CRLF line ends (RFC 4180).
+ * The phone is in full: the organiser reconciles against their own M-Pesa statement, where masked
+ * numbers would collide. It is the phone that paid when Daraja told us, else the one prompted.
+ */
+export function transactionsCsv(rows: ReconTransaction[], refunds: CsvRefund[] = []): string {
+  const lines: string[] = [CSV_COLUMNS.join(',')]
   for (const tx of rows) {
     lines.push([
-      tx.created_at.toISOString(), tx.event_title, tx.status, minorToDecimal(tx.amount_minor),
-      minorToDecimal(tx.commission_minor), minorToDecimal(tx.amount_minor - tx.commission_minor),
-      tx.mpesa_receipt_number, tx.checkout_request_id, tx.mpesa_phone ? safePhone(tx.mpesa_phone) : '',
+      nairobiTimestamp(tx.created_at), 'payment', tx.event_title, tx.status, minorToDecimal(tx.amount_minor),
+      minorToDecimal(tx.commission_earned_minor), minorToDecimal(tx.net_minor), minorToDecimal(tx.refunded_minor),
+      tx.mpesa_receipt_number, tx.checkout_request_id, fullPhone(tx.paid_phone ?? tx.mpesa_phone),
+    ].map(csvCell).join(','))
+  }
+  for (const refund of refunds) {
+    lines.push([
+      nairobiTimestamp(refund.created_at), 'refund', refund.event_title, refund.status, minorToDecimal(-refund.amount_minor),
+      '', '', '', refund.receipt, refund.checkout_request_id, fullPhone(refund.phone),
     ].map(csvCell).join(','))
   }
   return `${lines.join('\r\n')}\r\n`
+}
+
+/** A stored phone (2547…) as the organiser's statement shows it, only when it is recognisably one. */
+function fullPhone(value: string | null): string {
+  return value ? normalizeKenyanPhone(value) ?? '' : ''
 }

@@ -10,7 +10,7 @@ import type { DB } from '../db/schema.ts'
 import { SYSTEM, withContext } from '../db/request-context.ts'
 import { DomainError, NotFoundError } from '../lib/domain-errors.ts'
 import type { KeyRing } from '../lib/secret-box.ts'
-import { assertTicketTransition, statesBefore } from './lifecycle.ts'
+import { assertTicketTransition, moveTickets, statesBefore } from './lifecycle.ts'
 import { readUnverifiedClaims, signTicketCode, verifyTicketCode, type VerifyFailure } from './signed-code.ts'
 import { claimRowsForPayment } from './paid-claims.ts'
 import { currentSigningKey, publicKeysOf } from './signing-keys.ts'
@@ -47,15 +47,17 @@ export async function issueReservationTickets(
     .where('id', 'in', ticketIds).orderBy('id').execute()
   const userId = options.userId === undefined ? reservation.user_id : options.userId
   const key = await currentSigningKey(trx, ring, reservation.tenant_id)
+  // paid (one statement for the lot), then each active with its signed code: both steps of the table
+  await moveTickets(trx, ['pending_payment'], 'paid', { ids: tickets.map((ticket) => ticket.id) }, {
+    claimable_after: sql<Date>`'infinity'::timestamptz`, reserved_until: null,
+    user_id: userId, original_user_id: userId, transaction_id: options.transactionId ?? null,
+  }, now)
   for (const ticket of tickets) {
     assertTicketTransition(ticket.status, 'paid')
     const code = await signTicketCode({
       keyId: key.keyId, ticketId: ticket.id, eventId: reservation.event_id, qrVersion: 1, issuedAt: now,
     }, key.privateKey)
-    await trx.updateTable('tickets').set({
-      status: 'active', claimable_after: sql`'infinity'::timestamptz`, reserved_until: null, qr_code: code, qr_version: 1,
-      user_id: userId, original_user_id: userId, transaction_id: options.transactionId ?? null, updated_at: now,
-    }).where('id', '=', ticket.id).where('status', '=', 'pending_payment').execute()
+    await moveTickets(trx, ['paid'], 'active', { ids: [ticket.id] }, { qr_code: code, qr_version: 1 }, now)
   }
   // in type order, so two purchases of the same two types never lock them in opposite orders
   for (const [typeId, count] of [...countBy(tickets.map((ticket) => ticket.ticket_type_id))].sort(([a], [b]) => a.localeCompare(b))) {
@@ -88,7 +90,7 @@ export async function reissueTicketCode(db: Database, ring: KeyRing | undefined,
 
 export type CodeCheck =
   | { ok: true; ticketId: string; eventId: string; status: string }
-  | { ok: false; reason: VerifyFailure | 'superseded' | 'not_issued' }
+  | { ok: false; reason: VerifyFailure | 'superseded' | 'not_issued' | 'cancelled' }
 
 /** The server's check of a scanned code: signed by the event's tenant, for this event, and current. */
 export async function checkTicketCode(db: Database, code: string, options: { eventId?: string; now: Date }): Promise<CodeCheck> {
@@ -104,6 +106,8 @@ export async function checkTicketCode(db: Database, code: string, options: { eve
     if (!ticket || ticket.event_id !== result.claims.eventId || statesBefore('paid').includes(ticket.status)) {
       return { ok: false, reason: 'not_issued' }
     }
+    // a cancelled ticket (its event cancelled, or refunded) is refused whatever its code's version
+    if (ticket.status === 'cancelled') return { ok: false, reason: 'cancelled' }
     if (ticket.qr_version !== result.claims.qrVersion) return { ok: false, reason: 'superseded' }
     return { ok: true, ticketId: ticket.id, eventId: ticket.event_id, status: ticket.status }
   })

@@ -5,7 +5,9 @@
  *   pending_payment → available (released or expired), active → transferred (to a new holder's ticket),
  *   any unused state → cancelled (event cancelled, refund), pending_payment → expired (late payment refused)
  */
-import type { TicketStatus } from '../db/schema.ts'
+import type { UpdateObject } from 'kysely'
+import type { Queryable } from '../db/database.ts'
+import type { DB, TicketStatus } from '../db/schema.ts'
 import { DomainError } from '../lib/domain-errors.ts'
 
 const NEXT: Record<TicketStatus, readonly TicketStatus[]> = {
@@ -30,4 +32,27 @@ export function assertTicketTransition(from: TicketStatus, to: TicketStatus): vo
 /** States from which a ticket may move to `to`, for conditional UPDATEs (`where status in (…)`). */
 export function statesBefore(to: TicketStatus): TicketStatus[] {
   return (Object.keys(NEXT) as TicketStatus[]).filter((from) => NEXT[from].includes(to))
+}
+
+/** Which tickets a move applies to: by id, by reservation, or every ticket of an event. */
+export type TicketScope = { ids: string[] } | { reservationId: string } | { reservationIds: string[] } | { eventId: string }
+
+/**
+ * Moves the scoped tickets that are in one of `from` to `to`, with the other columns in `set`. Every
+ * `from → to` must be in the table (checked first, so a wrong call fails whatever the rows are), and
+ * the UPDATE only touches rows still in one of `from`. Returns how many moved.
+ */
+export async function moveTickets(
+  trx: Queryable, from: readonly TicketStatus[], to: TicketStatus, scope: TicketScope,
+  set: Omit<UpdateObject<DB, 'tickets'>, 'status'>, now: Date,
+): Promise<number> {
+  for (const state of from) assertTicketTransition(state, to)
+  if (from.length === 0 || ('ids' in scope && scope.ids.length === 0) || ('reservationIds' in scope && scope.reservationIds.length === 0)) return 0
+  let query = trx.updateTable('tickets').set({ ...set, status: to, updated_at: now }).where('status', 'in', [...from])
+  if ('ids' in scope) query = query.where('id', 'in', scope.ids)
+  else if ('reservationId' in scope) query = query.where('reservation_id', '=', scope.reservationId)
+  else if ('reservationIds' in scope) query = query.where('reservation_id', 'in', scope.reservationIds)
+  else query = query.where('event_id', '=', scope.eventId)
+  const result = await query.executeTakeFirst()
+  return Number(result.numUpdatedRows)
 }

@@ -10,6 +10,7 @@
 import { sql } from 'kysely'
 import type { Queryable } from '../db/database.ts'
 import type { ReservationItem } from '../db/schema.ts'
+import { moveTickets } from './lifecycle.ts'
 
 export interface PaidReservation {
   id: string
@@ -36,10 +37,15 @@ export async function claimRowsForPayment(trx: Queryable, reservation: PaidReser
     standIns.push({ ids: free.map((row) => row.id), item })
   }
   for (const { ids, item } of standIns) {
-    await trx.updateTable('tickets').set({
-      status: 'pending_payment', reservation_id: reservation.id, price_minor: item.unitPriceMinor,
-      claimable_after: sql`'infinity'::timestamptz`, reserved_until: null, user_id: null, original_user_id: null, updated_at: now,
-    }).where('id', 'in', ids).execute()
+    const claim = {
+      reservation_id: reservation.id, price_minor: item.unitPriceMinor,
+      claimable_after: sql<Date>`'infinity'::timestamptz`, reserved_until: null, user_id: null, original_user_id: null,
+    }
+    // free rows become this reservation's held ones (through the table); a lapsed hold's row is already held and only changes hands
+    const moved = await moveTickets(trx, ['available', 'expired'], 'pending_payment', { ids }, claim, now)
+    if (moved < ids.length) {
+      await trx.updateTable('tickets').set({ ...claim, updated_at: now }).where('id', 'in', ids).where('status', '=', 'pending_payment').execute()
+    }
   }
   const ids = new Set([...own.map((row) => row.id), ...standIns.flatMap((claim) => claim.ids)])
   const wanted = items.reduce((sum, item) => sum + item.quantity, 0)

@@ -11,6 +11,7 @@ import { DomainError, NotFoundError } from '../lib/domain-errors.ts'
 import type { MessageKey } from '../i18n/index.ts'
 import { base64Url, constantTimeEqualText, hmacSha256, randomToken, sha256Hex } from '../lib/crypto.ts'
 import { idempotencyKeyIsStrong } from './idempotency-key.ts'
+import { moveTickets } from './lifecycle.ts'
 
 export interface ReservationItemRequest {
   ticketTypeId: string
@@ -64,6 +65,7 @@ const HOLD_ERRORS: Record<string, { status: 404 | 409 | 422 | 429; key: MessageK
   sold_out: { status: 409, key: 'reserve.soldOut' },
   sales_closed: { status: 409, key: 'reserve.salesClosed' },
   sales_not_started: { status: 409, key: 'reserve.salesNotStarted' },
+  event_ended: { status: 409, key: 'reserve.eventEnded' },
   unknown_ticket_type: { status: 422, key: 'reserve.unknownType' },
   over_max_per_order: { status: 422, key: 'reserve.overMax' },
   idempotency_key_reused: { status: 422, key: 'reserve.idempotencyMismatch' },
@@ -156,9 +158,8 @@ export async function releaseReservation(db: Database, id: string, token: string
       .where('id', '=', id).forUpdate().executeTakeFirst()
     if (!reservation || !(await holdsReservationToken(reservation, token))) return false
     if (reservation.status !== 'held' || reservation.expires_at <= now) return false
-    await sql`update tickets set status = 'available', claimable_after = '-infinity', reserved_until = null,
-        reservation_id = null, updated_at = ${now}
-      where reservation_id = ${id} and status = 'pending_payment'`.execute(trx)
+    await moveTickets(trx, ['pending_payment'], 'available', { reservationId: id },
+      { claimable_after: sql<Date>`'-infinity'::timestamptz`, reserved_until: null, reservation_id: null }, now)
     await trx.updateTable('reservations').set({ status: 'cancelled', updated_at: now }).where('id', '=', id).execute()
     return true
   })

@@ -1,13 +1,13 @@
 /** Queries of the ticket pages: a buyer's own tickets, and the tickets that go into a PDF. */
 import type { Queryable } from '../db/database.ts'
 
-/** The buyer's active and used tickets, by event start; row-level security also limits them to their own. */
+/** The buyer's active, used and cancelled tickets (a cancelled one says so instead of showing its QR), by event start; row-level security also limits them to their own. */
 export function listOwnTickets(db: Queryable, userId: string) {
   return db.selectFrom('tickets as t')
     .innerJoin('ticket_types as tt', 'tt.id', 't.ticket_type_id')
     .innerJoin('events as e', 'e.id', 't.event_id')
     .select(['t.id', 't.status', 't.qr_code', 'tt.name as type_name', 'e.title', 'e.starts_at'])
-    .where('t.user_id', '=', userId).where('t.status', 'in', ['active', 'used'])
+    .where('t.user_id', '=', userId).where('t.status', 'in', ['active', 'used', 'cancelled'])
     .orderBy('e.starts_at').orderBy('t.id').execute()
 }
 

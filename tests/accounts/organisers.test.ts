@@ -255,6 +255,28 @@ describe('staff', () => {
     expect(await auditActions(tenant.id)).toContain('scanner_events_assigned')
   })
 
+  it('refuses to assign scanners to a completed or cancelled event, and keeps an assignment made before', async () => {
+    const tenant = await createTenant(db)
+    const open = await createEvent(db, tenant.id)
+    const done = await createEvent(db, tenant.id, { status: 'completed' })
+    const cancelled = await createEvent(db, tenant.id, { status: 'cancelled' })
+    const manager = await signIn(await createAccount(db, { tenantId: tenant.id, membership: 'manager' }))
+    const scannerAccount = await createAccount(db, { tenantId: tenant.id, membership: 'scanner' })
+    const assigned = () => asSystem(db, (trx) => trx.selectFrom('scanner_assignments').select('event_id')
+      .where('user_id', '=', scannerAccount.id).orderBy('event_id').execute()).then((rows) => rows.map((row) => row.event_id))
+    for (const closed of [done, cancelled]) {
+      const res = await manager.post(`/manage/staff/${scannerAccount.id}/events`, { eventIds: [open.event.id, closed.event.id] })
+      expect(res.status).toBe(422)
+      expect(await res.text()).toContain('Scanners cannot be assigned to an event that is finished or cancelled.')
+      expect(await assigned()).toEqual([])
+    }
+    expect((await manager.post(`/manage/staff/${scannerAccount.id}/events`, { eventIds: open.event.id })).status).toBe(303)
+    // the event ends while the scanner is on it: saving the same choice again still works
+    await asSystem(db, (trx) => trx.updateTable('events').set({ status: 'completed' }).where('id', '=', open.event.id).execute())
+    expect((await manager.post(`/manage/staff/${scannerAccount.id}/events`, { eventIds: open.event.id })).status).toBe(303)
+    expect(await assigned()).toEqual([open.event.id])
+  })
+
   it('removes staff, but never the manager themself', async () => {
     const tenant = await createTenant(db)
     const managerAccount = await createAccount(db, { tenantId: tenant.id, membership: 'manager' })

@@ -152,6 +152,16 @@ const ROUTES: Route[] = [
   { method: 'GET', route: '/manage/payments.csv', path: () => '/manage/payments.csv', expect: managersOnly },
   { method: 'GET', route: '/manage/payments', path: (ids) => `/manage/payments?event=${ids.eventX}`, expect: { ...managersOnly, managerB: 404 } },
   { method: 'GET', route: '/manage/payments.csv', path: (ids) => `/manage/payments.csv?event=${ids.eventX}`, expect: { ...managersOnly, managerB: 404 } },
+  {
+    method: 'POST', route: '/tickets/events/:eventId/refund', path: (ids) => `/tickets/events/${ids.eventX}/refund`,
+    expect: { ...everyone(409), anonymous: 'login' },
+  },
+  { method: 'GET', route: '/manage/events/:eventId/refunds', path: (ids) => `/manage/events/${ids.eventX}/refunds`, expect: { ...managersOnly, managerB: 404 } },
+  { method: 'GET', route: '/manage/payments/:transactionId', path: () => `/manage/payments/${U0}`, expect: { ...managersOnly, managerA: 404, managerB: 404 } },
+  {
+    method: 'POST', route: '/manage/payments/:transactionId/refund', path: () => `/manage/payments/${U0}/refund`,
+    form: () => ({ tickets: U0, reason: 'Cannot come' }), expect: { ...managersOnly, managerA: 404, managerB: 404 },
+  },
   { method: 'GET', route: '/reservations/:id', path: () => `/reservations/${U0}`, expect: everyone(404) },
   { method: 'POST', route: '/reservations/:id/release', path: () => `/reservations/${U0}/release`, expect: everyone(404) },
   { method: 'POST', route: '/reservations/:id/pay', path: () => `/reservations/${U0}/pay`, expect: everyone(404) },
@@ -181,7 +191,7 @@ const ROUTES: Route[] = [
  */
 const ROUTES_WITHOUT_ROW: Array<{ method: string; route: string; why: string }> = [
   { method: 'POST', route: '/payments/mpesa/callback/:paymentId/:secret', why: 'Daraja, by the secret in the URL (tests/payments/callbacks.test.ts)' },
-  { method: 'POST', route: '/payments/mpesa/reversal/:paymentId/:secret', why: 'Daraja, by the secret in the URL (tests/payments/reconciliation.test.ts)' },
+  { method: 'POST', route: '/payments/mpesa/reversal/:refundId/:secret', why: 'Daraja, by the secret in the URL (tests/payments/reconciliation.test.ts)' },
   { method: 'POST', route: '/jobs/qstash', why: 'QStash, by its signature (tests/jobs/scheduler.test.ts)' },
 ]
 

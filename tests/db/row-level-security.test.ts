@@ -26,7 +26,7 @@ async function count(trx: Transaction<DB>, table: string, tenantId?: string): Pr
 async function columnsOf(table: string): Promise<string[]> {
   const { rows } = await sql<{ column_name: string }>`
     select column_name from information_schema.columns
-    where table_schema = 'public' and table_name = ${table} and column_name <> 'id'`.execute(db)
+    where table_schema = 'public' and table_name = ${table} and column_name <> 'id' and is_generated = 'NEVER'`.execute(db)
   return rows.map((row) => row.column_name)
 }
 

@@ -260,7 +260,13 @@ describe('status', () => {
       expect(res.status, to).toBe(409)
       expect(await res.text()).toContain('That status change is not allowed for this event.')
     }
+    // not "ongoing" long before it starts (tests/events/event-time.test.ts has the bounds); on the day it may
+    const tooEarly = await managerA.post(`/manage/events/${id}/status`, { status: 'ongoing' })
+    expect(tooEarly.status).toBe(422)
+    const { starts_at: startsAt } = await eventRow(id)
+    await asSystem(db, (trx) => trx.updateTable('events').set({ starts_at: new Date(clock.current.getTime() + 3600_000) }).where('id', '=', id).execute())
     expect((await managerA.post(`/manage/events/${id}/status`, { status: 'ongoing' })).status).toBe(303)
+    await asSystem(db, (trx) => trx.updateTable('events').set({ starts_at: startsAt }).where('id', '=', id).execute())
     expect((await managerA.post(`/manage/events/${id}/status`, { status: 'cancelled' })).status).toBe(303)
     expect((await eventRow(id)).status).toBe('cancelled')
     expect((await managerA.post(`/manage/events/${id}/status`, { status: 'published' })).status).toBe(409)

@@ -401,11 +401,23 @@ describe('the Daraja simulator: Reversal', () => {
     expect(delivered[1]!.body.Result.ResultParameters).toBeUndefined()
   })
 
-  it('refuses an unknown receipt, a different amount and missing initiator credentials', async () => {
+  it('reverses part of a payment, never more than is left, and refuses the receipts it is told to', async () => {
+    const { sim, client, receipt, delivered } = await paid()
+    await client().reversal({ ...reversal(receipt), amountMinor: 100_000 })
+    await client().reversal({ ...reversal(receipt), amountMinor: 100_000 })
+    await client().reversal({ ...reversal(receipt), amountMinor: 100_000 }) // only KES 500 is left
+    sim.state.refusedReversals.add(receipt)
+    await client().reversal({ ...reversal(receipt), amountMinor: 10_000 })
+    await sim.settle()
+    expect(delivered.map((d) => d.body.Result.ResultCode)).toEqual([0, 0, 'R000002', 'R000001'])
+    expect(sim.state.reversals.map((r) => r.amount)).toEqual([1000, 1000, 1000, 100])
+  })
+
+  it('refuses an unknown receipt, an amount above the payment and missing initiator credentials', async () => {
     const { client, receipt, raw } = await paid()
     expect(await client().reversal(reversal('NLJ7RT61SV')).catch((e: unknown) => e))
       .toMatchObject({ httpStatus: 400, errorCode: '400.002.02', message: 'Bad Request - Invalid TransactionID' })
-    expect(await client().reversal({ ...reversal(receipt), amountMinor: 100_000 }).catch((e: unknown) => e))
+    expect(await client().reversal({ ...reversal(receipt), amountMinor: 300_000 }).catch((e: unknown) => e))
       .toMatchObject({ httpStatus: 400, message: 'Bad Request - Invalid Amount' })
     const none = await client({ initiatorName: undefined }).reversal(reversal(receipt)).catch((e: unknown) => e)
     expect(none).toBeInstanceOf(DarajaError)

@@ -65,6 +65,7 @@ async function insertTx(name: string, input: TxInput) {
     merchant_request_id: unique('mr'), mpesa_phone: input.phone ?? PHONE_1, paid_phone: input.paidPhone ?? (paid ? input.phone ?? PHONE_1 : null),
     result_code: input.resultCode ?? (input.status === 'completed' ? 0 : null), failure_reason: input.failureReason ?? null,
     refund_reason: input.refundReason ?? null, user_id: input.userId ?? null, created_at: at(input.minutes),
+    refunded_minor: input.status === 'refunded' ? input.amount : 0,
     completed_at: paid ? at(input.minutes + 1) : null,
   }).returning(['id', 'mpesa_receipt_number']).executeTakeFirstOrThrow())
   tx[name] = { id: row.id, receipt: row.mpesa_receipt_number, checkout }
@@ -173,8 +174,9 @@ describe('totals', () => {
     const commission = 7_500 + 12_503 + 2_500
     expect(totalsOf(html)).toEqual({
       gross: money(gross), commission: money(commission), net: money(gross - commission),
-      completed: '3', pending: '1', failed: '2', refundDue: `1 (${money(150_000)})`, refunded: '1',
+      completed: '3', pending: '1', failed: '2', refundDue: `1 (${money(150_000)})`, refunded: '1', refundedAmount: money(80_000),
     })
+    expect(html).toContain('Commission is earned only on money you keep')
     expect(money(gross - commission)).toBe('KES 4,275.47')
   })
 
@@ -205,6 +207,11 @@ describe('the transactions', () => {
     expect(rows[7]).toContain('Completed')
     const row = (name: string) => rows.find((r) => r.includes(tx[name]!.checkout))!
     expect(row('wrongPin')).toContain('Wrong M-Pesa PIN.')
+    // a failed payment earned nothing: no commission, no net (its KES 50 / KES 950 would be money never received)
+    const cells = (r: string) => [...r.matchAll(/<td[^>]*data-label="(Commission|Net)[^"]*"[^>]*>([^<]*)</g)].map((m) => m[2])
+    expect(cells(row('wrongPin'))).toEqual(['—', '—'])
+    expect(cells(row('refunded'))).toEqual(['—', '—'])
+    expect(cells(row('paid1'))).toEqual([money(7_500), money(142_500)])
     expect(row('noAnswer')).toContain('No answer from the phone in time.')
     expect(row('refundDue')).toContain('Paid after the tickets were no longer available.')
     expect(row('refundDue')).toContain('Refund due')
@@ -297,7 +304,7 @@ describe('needs attention', () => {
 })
 
 describe('the CSV export', () => {
-  it('downloads the filtered transactions as an attachment, amounts in KES, phones masked', async () => {
+  it('downloads the filtered transactions as an attachment, amounts in KES, Nairobi time, the paying phone in full', async () => {
     const res = await managerA.get(`/manage/payments.csv?event=${ids.a1}`)
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8')
@@ -307,27 +314,33 @@ describe('the CSV export', () => {
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
     const text = new TextDecoder().decode(bytes)
     const rows = parseCsv(text)
-    expect(rows[0]).toEqual(['created_at', 'event', 'status', 'amount_kes', 'commission_kes', 'net_kes', 'receipt', 'checkout_request_id', 'phone'])
+    expect(rows[0]).toEqual(['created_at_nairobi', 'type', 'event', 'status', 'amount_kes', 'commission_kes', 'net_kes', 'refunded_kes',
+      'receipt', 'checkout_request_id', 'phone'])
     expect(rows).toHaveLength(1 + 8)
-    const paid2 = rows.find((r) => r[7] === tx.paid2!.checkout)!
-    expect(paid2).toEqual([at(2).toISOString(), titles.a1, 'completed', '2500.50', '125.03', '2375.47', tx.paid2!.receipt, tx.paid2!.checkout, maskPhone(PHONE_2)])
-    expect(text).not.toContain(PHONE_1)
-    expect(text).not.toContain(PHONE_2.slice(3))
+    const paid2 = rows.find((r) => r[9] === tx.paid2!.checkout)!
+    // Nairobi time as on the page (19:02, not 16:02 UTC), and the phone that paid in full: organisers match it to their statement
+    expect(paid2).toEqual(['2026-03-02 19:02:00', 'payment', titles.a1, 'completed', '2500.50', '125.03', '2375.47', '0.00',
+      tx.paid2!.receipt, tx.paid2!.checkout, PHONE_3])
+    expect(formatDateTime(at(2), 'en')).toContain('19:02')
+    // a failed payment: no commission, no net
+    const wrongPin = rows.find((r) => r[9] === tx.wrongPin!.checkout)!
+    expect(wrongPin.slice(3, 8)).toEqual(['failed', '1000.00', '0.00', '0.00', '0.00'])
+    expect(rows.find((r) => r[9] === tx.refunded!.checkout)!.slice(3, 8)).toEqual(['refunded', '800.00', '0.00', '0.00', '800.00'])
     // newest first, like the page
-    expect(rows[1]![7]).toBe(tx.refunded!.checkout)
+    expect(rows[1]![9]).toBe(tx.refunded!.checkout)
   })
 
   it('follows the status filter and exports every page', async () => {
     const failed = parseCsv(await (await managerA.get(`/manage/payments.csv?event=${ids.a1}&status=failed`)).text())
-    expect(failed[0]![0]).toBe('created_at')
-    expect(failed.slice(1).map((r) => r[2])).toEqual(['failed', 'failed'])
+    expect(failed[0]![0]).toBe('created_at_nairobi')
+    expect(failed.slice(1).map((r) => r[3])).toEqual(['failed', 'failed'])
     const busy = parseCsv(await (await managerA.get(`/manage/payments.csv?event=${ids.a3}`)).text())
     expect(busy).toHaveLength(1 + 55)
   })
 
   it('defuses spreadsheet formulas in cells', async () => {
     const rows = parseCsv(await (await managerA.get(`/manage/payments.csv?event=${ids.a2}`)).text())
-    expect(rows[1]![1]).toBe(`'${titles.a2}`)
+    expect(rows[1]![2]).toBe(`'${titles.a2}`)
     expect(csvCell('=1+1')).toBe(`'=1+1`)
     expect(csvCell('+254712')).toBe(`'+254712`)
     expect(csvCell('-2')).toBe(`'-2`)

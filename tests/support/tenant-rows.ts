@@ -5,7 +5,7 @@ import { asSystem, createEvent, createTenant, createUser, unique } from './fixtu
 export const TENANT_OWNED_TABLES = [
   'events', 'ticket_types', 'tickets', 'transactions', 'transfers', 'marketplace_listings', 'scans',
   'scanner_assignments', 'notifications', 'idempotency_keys', 'memberships', 'mpesa_credentials', 'audit_log',
-  'blobs', 'reservations', 'ticket_signing_keys', 'payment_flags',
+  'blobs', 'reservations', 'ticket_signing_keys', 'payment_flags', 'refunds',
 ] as const
 
 export type TenantOwnedTable = (typeof TENANT_OWNED_TABLES)[number]
@@ -35,6 +35,10 @@ export async function createTenantWithRows(db: Database) {
     }).returning('id').executeTakeFirstOrThrow()
     await trx.insertInto('payment_flags').values({
       tenant_id: tenant.id, event_id: published.event.id, transaction_id: transaction.id, kind: 'phone_mismatch',
+    }).execute()
+    await trx.insertInto('refunds').values({
+      tenant_id: tenant.id, event_id: published.event.id, transaction_id: transaction.id, amount_minor: type.price_minor,
+      reason: 'organiser', status: 'completed',
     }).execute()
     await trx.insertInto('transfers').values({
       tenant_id: tenant.id, ticket_id: ticket.id, from_user_id: buyer.id, to_user_id: recipient.id,

@@ -71,6 +71,30 @@ export interface ManageEventPageProps {
   ticketTypesNotice?: string
   /** Values and errors of the form that was just sent back, keyed by form: 'event', 'new-type', a type id, 'upload'. */
   failed?: { form: string; values: FormValues; errors: FieldErrors }
+  /** A new date for an event with sales, waiting for the organiser's confirmation and refund deadline. */
+  postpone?: { values: FormValues; sold: number; error?: string }
+}
+
+/** Asks before moving an event people hold tickets for: they are told, and may have their money back until the deadline. */
+function PostponeConfirmation({ t, lang, action, postpone }: { t: Translator; lang: Lang; action: string; postpone: NonNullable<ManageEventPageProps['postpone']> }) {
+  return (
+    <div class="card danger-zone" id="postpone">
+      <h2>{t('events.postpone.confirmTitle')}</h2>
+      <p>{t('events.postpone.confirmIntro', { count: formatCount(postpone.sold, lang) })}</p>
+      {postpone.error && <FormProblem errors={{ _form: postpone.error }} summary={t('form.fixErrors')} />}
+      <form method="post" action={action} class="stack">
+        {Object.entries(postpone.values).filter(([name]) => name !== 'postpone' && name !== 'refundDeadline').map(([name, value]) =>
+          (Array.isArray(value) ? value : [value]).map((item) => <input type="hidden" name={name} value={item} />))}
+        <input type="hidden" name="postpone" value="confirm" />
+        <p class="field">
+          <label for="refund-deadline">{t('events.postpone.deadline')}</label>
+          <input id="refund-deadline" type="datetime-local" name="refundDeadline" required
+            value={typeof postpone.values.refundDeadline === 'string' ? postpone.values.refundDeadline : ''} />
+        </p>
+        <button class="danger">{t('events.postpone.confirm')}</button>
+      </form>
+    </div>
+  )
 }
 
 /**
@@ -87,7 +111,7 @@ function swapsTicketTypes(action: string) {
   return { method: 'post' as const, action, 'hx-post': action, 'hx-target': '#ticket-types', 'hx-select': '#ticket-types', 'hx-swap': 'outerHTML' }
 }
 
-export function ManageEventPage({ t, lang, event, ticketTypes, hasTemplate, notice, ticketTypesNotice, failed }: ManageEventPageProps) {
+export function ManageEventPage({ t, lang, event, ticketTypes, hasTemplate, notice, ticketTypesNotice, failed, postpone }: ManageEventPageProps) {
   const base = `/manage/events/${event.id}`
   const failedOn = (form: string) => (failed?.form === form ? failed : undefined)
   return (
@@ -97,8 +121,10 @@ export function ManageEventPage({ t, lang, event, ticketTypes, hasTemplate, noti
       <p>
         <span class="badge" data-status={event.status}>{t(`status.${event.status}` as MessageKey)}</span>{' '}
         <span class="muted">{formatDateTime(event.starts_at, lang)}</span>
+        {event.postponed_from && <> <span class="muted">({t('events.postponed', { from: formatDateTime(event.postponed_from, lang) })})</span></>}
       </p>
       {notice && <Notice kind="success">{notice}</Notice>}
+      {postpone && <PostponeConfirmation t={t} lang={lang} action={base} postpone={postpone} />}
       {failedOn('status') && <FormProblem errors={failedOn('status')!.errors} summary={t('form.fixErrors')} />}
       <div class="actions">
         {allowedTransitions(event.status).filter((to) => to !== 'cancelled').map((to: EventStatus) => (
@@ -109,6 +135,7 @@ export function ManageEventPage({ t, lang, event, ticketTypes, hasTemplate, noti
         ))}
         <form method="post" action={`${base}/duplicate`}><button class="secondary">{t('manage.events.duplicate')}</button></form>
         {event.status !== 'draft' && <a class="button secondary" href={`/events/${event.slug}`}>{t('manage.events.viewPublic')}</a>}
+        {event.status === 'cancelled' && <a class="button" href={`${base}/refunds`}>{t('refunds.link')}</a>}
       </div>
       {allowedTransitions(event.status).includes('cancelled') && (
         // a second, deliberate tap: cancelling cannot be undone

@@ -6,6 +6,8 @@ import type { Lang, MessageKey, Translator } from '../../src/i18n/index.ts'
 import {
   reasonOf, safePhone, TRANSACTION_STATUSES, type ReconFlag, type ReconTotals, type ReconTransaction,
 } from '../../src/payments/reconciliation-service.ts'
+import type { RefundListing } from '../../src/payments/refund-queries.ts'
+import { refundStateKey } from './refund-pages.tsx'
 
 export interface ReconciliationPageProps {
   t: Translator
@@ -18,6 +20,8 @@ export interface ReconciliationPageProps {
   totals: ReconTotals
   transactions: ReconTransaction[]
   flags: ReconFlag[]
+  /** The newest refunds of the filter. */
+  refunds: RefundListing[]
   /** Builds this page's URL (or the CSV's) with the current filter and the given page. */
   href: (path: string, page?: number) => string
 }
@@ -40,6 +44,7 @@ export const reconciliationStyles = `
 .recon-flags{list-style:none;margin:0;padding:0;display:grid;gap:8px}
 .recon-flags li{background:#fff8c5;border:1px solid #d4a72c;border-radius:8px;padding:8px 12px}
 .recon-flags p{margin:2px 0;font-size:.9rem;overflow-wrap:anywhere}
+.recon-flags.refunds li{background:#fff;border-color:#d8dee4}
 .recon-wrap{overflow-x:auto}
 table.recon{width:100%;border-collapse:collapse;background:#fff;font-size:.85rem}
 table.recon th,table.recon td{text-align:left;padding:6px;border-bottom:1px solid #d8dee4;vertical-align:top}
@@ -83,6 +88,7 @@ function Totals({ t, lang, totals }: { t: Translator; lang: Lang; totals: ReconT
       ? t('payments.recon.refundDueAmount', { count: formatCount(totals.refundDue, lang), amount: money(totals.refundDueMinor, lang) })
       : '0'],
     ['payments.recon.count.refunded', formatCount(totals.refunded, lang)],
+    ['payments.recon.refundedAmount', money(totals.refundedMinor, lang)],
   ]
   return (
     <dl class="recon-totals" aria-label={t('payments.recon.totals')}>
@@ -103,7 +109,8 @@ function FlagItem({ t, lang, flag }: { t: Translator; lang: Lang; flag: ReconFla
   } else if (flag.kind === 'refund_due' || flag.kind === 'duplicate_payment') {
     what = t(flag.kind === 'duplicate_payment' ? 'payments.recon.reason.duplicate_payment' : 'payments.recon.reason.tickets_gone')
   }
-  const stillToRefund = flag.transaction_status === 'refund_due'
+  if (flag.kind === 'refund_manual') what = t('refunds.progress.manualHint')
+  const stillToRefund = flag.transaction_status === 'refund_due' && flag.kind !== 'refund_manual'
   return (
     <li>
       <strong>{t(`payments.recon.flag.${flag.kind}` as MessageKey)}</strong>
@@ -132,13 +139,15 @@ function TransactionRow({ t, lang, tx }: { t: Translator; lang: Lang; tx: ReconT
   const phone = tx.mpesa_phone ? safePhone(tx.mpesa_phone) : undefined
   const paidFrom = tx.paid_phone && tx.paid_phone !== tx.mpesa_phone ? safePhone(tx.paid_phone) : undefined
   const label = (key: MessageKey) => t(key)
+  const kept = tx.status === 'completed' || tx.status === 'partially_refunded'
   return (
     <tr>
       <td class="date" data-label={label('payments.recon.col.date')}>{formatDateTime(tx.created_at, lang)}</td>
       <td data-label={label('payments.recon.col.event')}>{tx.event_title}</td>
       <td class="num" data-label={label('payments.recon.col.amount')}>{formatMoney(tx.amount_minor, tx.currency, lang)}</td>
-      <td class="num" data-label={label('payments.recon.col.commission')}>{formatMoney(tx.commission_minor, tx.currency, lang)}</td>
-      <td class="num" data-label={label('payments.recon.col.net')}>{formatMoney(tx.amount_minor - tx.commission_minor, tx.currency, lang)}</td>
+      {/* commission is earned only on money kept: none on a failed or refunded payment, less on a partly refunded one */}
+      <td class="num" data-label={label('payments.recon.col.commission')}>{kept ? formatMoney(tx.commission_earned_minor, tx.currency, lang) : '—'}</td>
+      <td class="num" data-label={label('payments.recon.col.net')}>{kept ? formatMoney(tx.net_minor, tx.currency, lang) : '—'}</td>
       <td class="nowrap" data-label={label('payments.recon.col.status')}><span class="badge">{statusText(t, tx.status)}</span></td>
       <td class={tx.mpesa_receipt_number ? 'nowrap' : 'empty'} data-label={label('payments.recon.col.receipt')}>
         {tx.mpesa_receipt_number && <code>{tx.mpesa_receipt_number}</code>}
@@ -152,13 +161,17 @@ function TransactionRow({ t, lang, tx }: { t: Translator; lang: Lang; tx: ReconT
       </td>
       <td class={reason ? 'reason' : 'reason empty'} data-label={label('payments.recon.col.reason')}>
         {reason && <span>{t(`payments.recon.reason.${reason}` as MessageKey)}</span>}
+        {tx.refunded_minor > 0 && <><br /><span class="muted">{t('refunds.order.refunded', { amount: formatMoney(tx.refunded_minor, tx.currency, lang) })}</span></>}
+      </td>
+      <td class={kept ? 'nowrap' : 'empty'} data-label={label('refunds.order.link')}>
+        {kept && <a href={`/manage/payments/${tx.id}`}>{t('refunds.order.link')}</a>}
       </td>
     </tr>
   )
 }
 
 export function ReconciliationPage(props: ReconciliationPageProps) {
-  const { t, lang, events, eventId, status, page, pages, totals, transactions, flags, href } = props
+  const { t, lang, events, eventId, status, page, pages, totals, transactions, flags, refunds, href } = props
   return (
     <section>
       <style>{raw(reconciliationStyles)}</style>
@@ -188,6 +201,7 @@ export function ReconciliationPage(props: ReconciliationPageProps) {
 
       <h2>{t('payments.recon.totals')}</h2>
       <Totals t={t} lang={lang} totals={totals} />
+      <p class="muted" id="commission-rule">{t('payments.recon.commissionRule')}</p>
 
       <h2 id="attention">{t('payments.recon.attention')}</h2>
       {flags.length === 0 ? <p class="muted">{t('payments.recon.attentionNone')}</p> : (
@@ -210,11 +224,31 @@ export function ReconciliationPage(props: ReconciliationPageProps) {
                 <th scope="col">{t('payments.recon.col.checkout')}</th>
                 <th scope="col">{t('payments.recon.col.phone')}</th>
                 <th scope="col">{t('payments.recon.col.reason')}</th>
+                <th scope="col">{t('refunds.order.link')}</th>
               </tr>
             </thead>
             <tbody>{transactions.map((tx) => <TransactionRow t={t} lang={lang} tx={tx} />)}</tbody>
           </table>
         </div>
+      )}
+      {refunds.length > 0 && (
+        <>
+          <h2 id="refunds">{t('refunds.progress.list')}</h2>
+          <ul class="recon-flags refunds">
+            {refunds.map((refund) => (
+              <li data-refund={refund.status}>
+                <strong>{formatMoney(refund.amount_minor, refund.currency, lang)}</strong> · {t(refundStateKey(refund))}
+                <p class="muted">
+                  {formatDateTime(refund.created_at, lang)} · {refund.event_title}
+                  {refund.receipt && <> · <code>{refund.receipt}</code></>}
+                  {' · '}{refund.reason === 'organiser' && refund.note ? refund.note : t(refund.reason === 'organiser' ? 'refunds.reason.organiser'
+                    : refund.reason === 'event_cancelled' ? 'refunds.reason.event_cancelled'
+                    : `payments.recon.reason.${refund.reason}` as MessageKey)}
+                </p>
+              </li>
+            ))}
+          </ul>
+        </>
       )}
       {(pages > 1 || page > 1) && (
         <nav class="pager" aria-label={t('payments.recon.pages')}>

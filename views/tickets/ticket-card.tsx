@@ -17,7 +17,9 @@ export function TicketCard({ t, typeName, eventTitle, status, code, pdfHref }: T
   return (
     <li class="card ticket">
       {eventTitle && <strong>{eventTitle}</strong>}
-      <p class="meta">{typeName} · <span class="badge">{t(status === 'used' ? 'tickets.status.used' : 'tickets.status.active')}</span></p>
+      <p class="meta">{typeName} · <span class="badge" data-status={status}>
+        {t(status === 'used' ? 'tickets.status.used' : status === 'cancelled' ? 'tickets.status.cancelled' : 'tickets.status.active')}
+      </span></p>
       {status === 'active' && code && (
         <>
           <div class="qr">{raw(qrSvg(code, t('tickets.qrLabel', { type: typeName })))}</div>

@@ -45,7 +45,7 @@ export function createDarajaSimulator(options: DarajaSimulatorOptions = {}): Dar
   const deliver = options.deliver ?? postJson
   const ids = createIdSource(now)
   const state: DarajaSimulatorState = {
-    shortcodes: { ...(options.shortcodes ?? SANDBOX_SHORTCODES) }, tokensIssued: 0, prompts: [], callbacks: [], reversals: [],
+    shortcodes: { ...(options.shortcodes ?? SANDBOX_SHORTCODES) }, tokensIssued: 0, prompts: [], callbacks: [], reversals: [], refusedReversals: new Set(),
   }
   const tokens = new Map<string, { consumerKey: string; expiresAt: number }>()
   const tokenOfConsumer = new Map<string, string>()
@@ -209,14 +209,20 @@ export function createDarajaSimulator(options: DarajaSimulatorOptions = {}): Dar
     const originatorConversationId = ids.originatorConversationId()
     const conversationId = ids.conversationId()
     const transactionId = ids.receipt()
-    const first = !payment.reversedBy
-    if (first) payment.reversedBy = conversationId
+    const refused = state.refusedReversals.has(fields.receipt)
+    const left = payment.amount - (payment.reversedAmount ?? 0)
+    const first = !refused && fields.amount <= left
+    if (first) {
+      payment.reversedBy ??= conversationId
+      payment.reversedAmount = (payment.reversedAmount ?? 0) + fields.amount
+    }
     const reversal: SimulatedReversal = {
       originatorConversationId, conversationId, transactionId,
       initiator: fields.initiator, receipt: fields.receipt, amount: fields.amount,
       resultUrl: fields.resultUrl, queueTimeoutUrl: fields.queueTimeoutUrl, remarks: fields.remarks,
-      resultCode: first ? 0 : 'R000002',
-      resultDesc: first ? 'The service request is processed successfully.' : 'The OriginalTransactionID is invalid.',
+      resultCode: first ? 0 : refused ? 'R000001' : 'R000002',
+      resultDesc: first ? 'The service request is processed successfully.'
+        : refused ? 'The transaction could not be reversed.' : 'The OriginalTransactionID is invalid.',
     }
     state.reversals.push(reversal)
     const result = first
@@ -226,7 +232,7 @@ export function createDarajaSimulator(options: DarajaSimulatorOptions = {}): Dar
         ResultParameters: { ResultParameter: [{ Key: 'Amount', Value: fields.amount }, { Key: 'OriginalTransactionID', Value: fields.receipt }] },
       }
       : {
-        ResultType: 0, ResultCode: 'R000002', ResultDesc: reversal.resultDesc, OriginatorConversationID: originatorConversationId,
+        ResultType: 0, ResultCode: reversal.resultCode, ResultDesc: reversal.resultDesc, OriginatorConversationID: originatorConversationId,
         ConversationID: conversationId, TransactionID: transactionId,
         ReferenceData: { ReferenceItem: { Key: 'QueueTimeoutURL', Value: fields.queueTimeoutUrl } },
       }

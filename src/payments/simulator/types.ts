@@ -36,8 +36,10 @@ export interface SimulatedPrompt extends StkPushFields {
   createdAt: Date
   status: 'pending' | 'done'
   result?: StkResult
-  /** The ConversationID of the accepted reversal of this payment. */
+  /** The ConversationID of the first accepted reversal of this payment. */
   reversedBy?: string
+  /** Shillings reversed so far (a reversal may take part of a payment, never more than is left). */
+  reversedAmount?: number
 }
 
 /** One callback (STK) or result (Reversal) POST, after it finished. */
@@ -59,7 +61,7 @@ export interface SimulatedReversal {
   resultUrl: string
   queueTimeoutUrl: string
   remarks: string
-  /** 0, or "R000002" when the receipt was already reversed. */
+  /** 0; "R000002" when the receipt was already reversed (wholly, or past the amount asked); "R000001" when refused. */
   resultCode: number | string
   resultDesc: string
   /** The reversal's own transaction id. */
@@ -73,6 +75,8 @@ export interface DarajaSimulatorState {
   prompts: SimulatedPrompt[]
   callbacks: DeliveredCallback[]
   reversals: SimulatedReversal[]
+  /** Receipts whose reversals M-Pesa refuses (result R000001), to rehearse refunds that must be made by hand. */
+  refusedReversals: Set<string>
 }
 
 export interface DarajaSimulator {

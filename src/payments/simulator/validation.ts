@@ -102,7 +102,7 @@ export interface ReversalFields {
 
 /**
  * Every Reversal field. `payment` finds the amount and shortcode of a receipt this simulator issued;
- * an unknown receipt, a different amount or a different receiving shortcode is refused.
+ * an unknown receipt, an amount above the payment or a different receiving shortcode is refused.
  */
 export function checkReversal(
   body: JsonBody,
@@ -115,7 +115,9 @@ export function checkReversal(
   const receipt = text(body.TransactionID)
   const paid = receipt ? payment(receipt) : undefined
   if (!receipt || !paid) throw invalid('TransactionID')
-  if (wholeAmount(body.Amount) !== paid.amount) throw invalid('Amount')
+  // a reversal may take back part of a payment (a partial refund), never more than it was
+  const amount = wholeAmount(body.Amount)
+  if (amount === undefined || amount < 1 || amount > paid.amount) throw invalid('Amount')
   const receiverParty = text(body.ReceiverParty)
   if (receiverParty !== paid.shortcode && receiverParty !== paid.partyB) throw invalid('ReceiverParty')
   if (text(body.RecieverIdentifierType) !== '11') throw invalid('RecieverIdentifierType')
@@ -123,5 +125,5 @@ export function checkReversal(
   if (!isHttpUrl(body.QueueTimeOutURL)) throw invalid('QueueTimeOutURL')
   const remarks = body.Remarks
   if (typeof remarks !== 'string' || remarks.length < 2 || remarks.length > 100) throw invalid('Remarks')
-  return { initiator, receipt, amount: paid.amount, receiverParty, resultUrl: body.ResultURL, queueTimeoutUrl: body.QueueTimeOutURL, remarks }
+  return { initiator, receipt, amount, receiverParty, resultUrl: body.ResultURL, queueTimeoutUrl: body.QueueTimeOutURL, remarks }
 }
