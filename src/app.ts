@@ -32,7 +32,9 @@ import { jobRoutes } from './jobs/routes.ts'
 import { postgresScheduler, type Scheduler } from './jobs/scheduler.ts'
 import type { FetchFn } from './lib/fetch.ts'
 import type { KeyRing } from './lib/secret-box.ts'
-import { OUTBOX_SENDERS, type MessageSenders } from './notifications/messages.ts'
+import { OUTBOX_SENDERS, type MessageSenders } from './notifications/senders.ts'
+import { createNotifier } from './notifications/notifier.ts'
+import { outboxWrites } from './notifications/outbox.ts'
 import { outboxRoutes } from './notifications/outbox-routes.tsx'
 import { paymentApiRoutes } from './payments/api-routes.ts'
 import { callbackRoutes } from './payments/callback-routes.ts'
@@ -86,6 +88,11 @@ export interface AppDeps {
   clientIp?: AppServices['clientIp']
   /** How Daraja is reached (tests route it to the simulator); the host comes from config. */
   darajaFetch?: FetchFn
+  /**
+   * Deliver messages right after the request that wrote them (the Deno server and Workers do; tests
+   * that look at pending rows do not, and run the dispatcher themselves).
+   */
+  dispatchAfterRequest?: boolean
 }
 
 /** Cloudflare sets CF-Connecting-IP; other proxies are trusted only when the entry says so. */
@@ -112,6 +119,8 @@ export function createApp(deps: AppDeps, services: AppServices = createServices(
   const clock = deps.clock ?? (() => new Date())
   const log = deps.log ?? consoleSink
   const app = new Hono<AppEnv>()
+  const notifier = createNotifier(deps.database, () => services,
+    (error) => log(JSON.stringify({ level: 'error', msg: 'message dispatch failed', error: String((error as Error)?.message ?? error) })))
 
   app.use(requestId())
   // Pages are text: gzip takes the event page from ~6 KB to ~2 KB, which is seconds on 2G.
@@ -122,14 +131,18 @@ export function createApp(deps: AppDeps, services: AppServices = createServices(
     c.set('now', clock())
     const lease = deps.database.acquire()
     c.set('db', lease.db)
+    const writesBefore = outboxWrites()
     try {
       await next()
     } finally {
       const released = lease.release()
+      // the request's transactions are committed by now: its messages may leave
+      const dispatched = deps.dispatchAfterRequest && outboxWrites() !== writesBefore ? notifier.kick() : undefined
       try {
         c.executionCtx.waitUntil(released)
+        if (dispatched) c.executionCtx.waitUntil(dispatched)
       } catch {
-        await released // no execution context outside Workers
+        await released // no execution context outside Workers; the dispatch runs on in the background
       }
     }
   })

@@ -8,7 +8,7 @@ import type { GoogleOAuthConfig } from './accounts/google-oauth.ts'
 import type { QStashConfig } from './jobs/qstash.ts'
 import type { Scheduler } from './jobs/scheduler.ts'
 import type { KeyRing } from './lib/secret-box.ts'
-import type { MessageSenders } from './notifications/messages.ts'
+import type { MessageSenders } from './notifications/senders.ts'
 import type { DarajaAccess } from './payments/daraja-access.ts'
 import type { RateLimiter } from './ratelimit/rate-limiter.ts'
 import type { BlobStore } from './storage/blob-store.ts'
@@ -34,6 +34,6 @@ export interface AppServices {
 
 /**
  * What work outside a request may use beside the database (jobs, payments, refunds): the same services
- * requests get, so a request can hand over its own.
+ * requests get, so a request can hand over its own. Without senders, messages wait in the outbox.
  */
-export type BackgroundServices = Pick<AppServices, 'secretKeys' | 'daraja' | 'scheduler'>
+export type BackgroundServices = Pick<AppServices, 'secretKeys' | 'daraja' | 'scheduler'> & Partial<Pick<AppServices, 'senders' | 'blobStore'>>

@@ -1,3 +1,4 @@
+import { swNotifications } from './sw-notifications.ts'
 import { swAudit } from './sw-audit.ts'
 import type { MessageKey } from './en.ts'
 import { swApi } from './sw-api.ts'
@@ -9,6 +10,7 @@ import { swWeb } from './sw-web.ts'
 
 /** Swahili messages. The type makes a missing key a compile error. */
 export const sw: Record<MessageKey, string> = {
+  ...swNotifications,
   ...swPayments,
   ...swWeb,
   ...swApi,

@@ -2,7 +2,9 @@
 import type { Database } from '../db/database.ts'
 import { checkPayment } from '../payments/payment-checks.ts'
 import { requestRefund } from '../payments/refunds.ts'
+import { dispatchDue } from '../notifications/dispatcher.ts'
 import type { BackgroundServices } from '../services.ts'
+import { postgresBlobStore } from '../storage/blob-store.ts'
 import { expireHolds } from './expire-holds.ts'
 import { runDueJobs, type JobHandler, type JobKind } from './scheduler.ts'
 
@@ -16,10 +18,23 @@ export const JOB_HANDLERS: Record<JobKind, JobHandler> = {
     }, now)
   },
   'refund-payment': (db, payload, now, services) => requestRefund(db, services, text(payload.transactionId), now),
+  'send-notifications': async (db, _payload, now, services) => {
+    await sendDueMessages(db, services, now)
+  },
+}
+
+/** Delivers the messages that are due (none when this runner has no senders). */
+async function sendDueMessages(db: Database, services: BackgroundServices, now: Date) {
+  if (!services.senders) return
+  await dispatchDue({
+    db, senders: services.senders, secretKeys: services.secretKeys, blobStore: services.blobStore ?? postgresBlobStore,
+    scheduler: services.scheduler, clock: () => now,
+  })
 }
 
 /** One tick: the periodic hold sweep, then whatever queued jobs are due. Deno runs it on a timer, Workers on a cron trigger. */
 export async function tick(db: Database, services: BackgroundServices, now: Date = new Date()): Promise<void> {
   await expireHolds(db, {}, now, services)
   await runDueJobs(db, services, JOB_HANDLERS, now)
+  await sendDueMessages(db, services, now)
 }
