@@ -30,6 +30,8 @@ export async function holdOf(c: Context<AppEnv>) {
 export interface HoldPageExtras {
   notice?: string
   phone?: string
+  email?: string
+  channel?: string
   payError?: string
   status?: ContentfulStatusCode
 }
@@ -52,6 +54,7 @@ export async function showHold(c: Context<AppEnv>, hold: { id: string; token: st
       eventPath={eventSlug !== undefined ? `/events/${eventSlug}` : '/events'} notice={extras.notice}
       payment={payment ? paymentJson(payment) : undefined} payError={extras.payError}
       simulatedPhoneUrl={c.var.config.simulatedPhoneUrl}
-      phone={extras.phone ?? localPhone(payment?.mpesa_phone ?? c.var.user?.phone ?? null)} />,
+      phone={extras.phone ?? localPhone(payment?.mpesa_phone ?? c.var.user?.phone ?? null)}
+      email={extras.email ?? payment?.buyer_email ?? undefined} channel={extras.channel ?? payment?.notify_channel ?? undefined} />,
   })
 }
