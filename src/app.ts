@@ -36,6 +36,8 @@ import { OUTBOX_SENDERS, type MessageSenders } from './notifications/senders.ts'
 import { createNotifier } from './notifications/notifier.ts'
 import { outboxWrites } from './notifications/outbox.ts'
 import { outboxRoutes } from './notifications/outbox-routes.tsx'
+import type { NotificationWebhookSecrets } from './notifications/sender-config.ts'
+import { webhookRoutes } from './notifications/webhook-routes.ts'
 import { paymentApiRoutes } from './payments/api-routes.ts'
 import { callbackRoutes } from './payments/callback-routes.ts'
 import { checkoutRoutes } from './payments/checkout-routes.tsx'
@@ -71,6 +73,8 @@ export interface AppDeps {
   senders?: MessageSenders
   /** Google sign-in, when configured. */
   google?: GoogleOAuthConfig
+  /** The providers' webhook secrets; a provider without one has no webhook endpoint. */
+  webhookSecrets?: NotificationWebhookSecrets
   /** Uploaded files; in Postgres by default. */
   blobStore?: BlobStore
   /** Keys for secrets at rest; without them M-Pesa credentials cannot be stored. */
@@ -110,6 +114,7 @@ export function createServices(deps: AppDeps): AppServices {
     qstash: deps.qstash,
     scheduler: deps.scheduler ?? (deps.qstash ? qstashScheduler(deps.qstash) : postgresSchedulerFor(deps.database)),
     google: deps.google,
+    webhookSecrets: deps.webhookSecrets,
     clientIp: deps.clientIp ?? headerClientIp,
     daraja: { baseUrlOverride: deps.config.darajaBaseUrl, fetch: deps.darajaFetch },
   }
@@ -180,6 +185,7 @@ export function createApp(deps: AppDeps, services: AppServices = createServices(
   app.route('/', adminRoutes)
   app.route('/', scannerRoutes)
   app.route('/', outboxRoutes)
+  app.route('/', webhookRoutes)
 
   app.notFound(notFound)
   app.onError(errorHandler(log))

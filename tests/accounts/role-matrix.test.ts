@@ -183,6 +183,8 @@ const ROUTES_WITHOUT_ROW: Array<{ method: string; route: string; why: string }> 
   { method: 'POST', route: '/payments/mpesa/callback/:paymentId/:secret', why: 'Daraja, by the secret in the URL (tests/payments/callbacks.test.ts)' },
   { method: 'POST', route: '/payments/mpesa/reversal/:paymentId/:secret', why: 'Daraja, by the secret in the URL (tests/payments/reconciliation.test.ts)' },
   { method: 'POST', route: '/jobs/qstash', why: 'QStash, by its signature (tests/jobs/scheduler.test.ts)' },
+  { method: 'POST', route: '/webhooks/resend', why: 'Resend, by its Svix signature (tests/notifications/webhooks.test.ts)' },
+  { method: 'POST', route: '/webhooks/waha', why: 'WAHA, by its X-Webhook-Hmac (tests/notifications/webhooks.test.ts)' },
 ]
 
 let db: Database

@@ -14,7 +14,7 @@ import { seedDemoDataIfEmpty } from '../../demo/seed.ts'
 import { upstashRateLimiterFromEnv } from '../../ratelimit/upstash-rate-limiter.ts'
 import { s3BlobStore, s3ConfigFromEnv } from '../../storage/s3-blob-store.ts'
 import { loadSecretKeys } from './secret-keys.ts'
-import { notificationSendersFromEnv } from '../../notifications/sender-config.ts'
+import { notificationSendersFromEnv, notificationWebhookSecretsFromEnv } from '../../notifications/sender-config.ts'
 import { qstashConfigFromEnv } from '../../jobs/qstash.ts'
 import { tick } from '../../jobs/runner.ts'
 import { createDarajaSimulator } from '../../payments/simulator/daraja-simulator.ts'
@@ -73,6 +73,7 @@ const deps: AppDeps = {
   blobStore: s3 ? s3BlobStore(s3) : undefined,
   secretKeys,
   senders,
+  webhookSecrets: notificationWebhookSecretsFromEnv(env),
   dispatchAfterRequest: true,
   qstash: qstashConfigFromEnv(env, config),
   // Behind reverse proxies the socket address is our proxy's: the client's is the X-Forwarded-For entry our

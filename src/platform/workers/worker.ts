@@ -14,7 +14,7 @@ import { upstashRateLimiterFromEnv } from '../../ratelimit/upstash-rate-limiter.
 import { s3BlobStore, s3ConfigFromEnv } from '../../storage/s3-blob-store.ts'
 import { qstashConfigFromEnv } from '../../jobs/qstash.ts'
 import { tick } from '../../jobs/runner.ts'
-import { notificationSendersFromEnv } from '../../notifications/sender-config.ts'
+import { notificationSendersFromEnv, notificationWebhookSecretsFromEnv } from '../../notifications/sender-config.ts'
 
 interface WorkerBindings {
   DATABASE_URL?: string
@@ -59,6 +59,7 @@ async function appFor(env: WorkerBindings) {
       qstash: qstashConfigFromEnv(env, config),
       secretKeys: secretsKeys ? await parseKeyRing(secretsKeys) : undefined,
       senders,
+      webhookSecrets: notificationWebhookSecretsFromEnv(env),
       dispatchAfterRequest: true,
     }
     const services = createServices(deps)
