@@ -21,6 +21,7 @@ import {
   addTicketType, changeStatus, committedByType, createEvent, deleteTicketType, duplicateEvent, lockEvent, updateEvent,
   inventoryRules, updateTicketType, type Actor,
 } from './manage-service.ts'
+import { scheduleRemindersFor } from '../notifications/reminders.ts'
 
 export const manageEventRoutes = factory.createApp()
 manageEventRoutes.use('/manage/events', requireManager)
@@ -114,7 +115,11 @@ manageEventRoutes.post('/manage/events/:eventId', async (c) => {
   const form = await readForm(c, eventForm)
   if (!form.ok) return eventPage(c, eventId, { form: 'event', values: form.values, errors: form.errors, status: 422 })
   return attempt(c, eventId, 'event', form.values,
-    () => withUserContext(c, (trx) => updateEvent(trx, actorOf(c), eventId, form.data, c.var.now, inventoryRules(c.var.config))), 'saved')
+    async () => {
+      await withUserContext(c, (trx) => updateEvent(trx, actorOf(c), eventId, form.data, c.var.now, inventoryRules(c.var.config)))
+      // a moved start gets its own reminders; the old ones find the start changed and do nothing
+      await scheduleRemindersFor(c.var.db, c.var.services.scheduler, eventId, c.var.now)
+    }, 'saved')
 })
 
 manageEventRoutes.post('/manage/events/:eventId/duplicate', async (c) => {
@@ -136,7 +141,10 @@ manageEventRoutes.post('/manage/events/:eventId/status', async (c) => {
   const form = await readForm(c, statusForm)
   if (!form.ok) return eventPage(c, eventId, { form: 'status', values: form.values, errors: form.errors, status: 422 })
   return attempt(c, eventId, 'status', form.values,
-    () => withUserContext(c, (trx) => changeStatus(trx, actorOf(c), eventId, form.data.status, c.var.now)), 'status')
+    async () => {
+      await withUserContext(c, (trx) => changeStatus(trx, actorOf(c), eventId, form.data.status, c.var.now))
+      await scheduleRemindersFor(c.var.db, c.var.services.scheduler, eventId, c.var.now)
+    }, 'status')
 })
 
 manageEventRoutes.post('/manage/events/:eventId/ticket-types', async (c) => {

@@ -3,6 +3,7 @@ import type { Database } from '../db/database.ts'
 import { checkPayment } from '../payments/payment-checks.ts'
 import { requestRefund } from '../payments/refunds.ts'
 import { dispatchDue } from '../notifications/dispatcher.ts'
+import { eventRemindersJob } from '../notifications/reminders.ts'
 import type { BackgroundServices } from '../services.ts'
 import { postgresBlobStore } from '../storage/blob-store.ts'
 import { expireHolds } from './expire-holds.ts'
@@ -18,6 +19,7 @@ export const JOB_HANDLERS: Record<JobKind, JobHandler> = {
     }, now)
   },
   'refund-payment': (db, payload, now, services) => requestRefund(db, services, text(payload.transactionId), now),
+  'event-reminders': eventRemindersJob,
   'send-notifications': async (db, _payload, now, services) => {
     await sendDueMessages(db, services, now)
   },

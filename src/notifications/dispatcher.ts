@@ -58,15 +58,75 @@ export async function dispatchDue(deps: DispatchDeps, limit = 25): Promise<numbe
   if (!deps.senders.enabled) return 0
   const clock = deps.clock ?? (() => new Date())
   const claimed = await withContext(deps.db, SYSTEM, (trx) => claimDueNotifications(trx, clock(), limit))
+  const current = await remindersStillDue(deps.db, claimed)
+  const batch: ClaimedNotification[] = []
+  const single: ClaimedNotification[] = []
   for (const row of claimed) {
+    if (row.type === 'event_reminder' && !current.has(row.id)) {
+      await withContext(deps.db, SYSTEM, (trx) => markNotificationFailed(trx, row.id, 'not sent: the event moved or was cancelled', clock()))
+    } else if (row.type === 'event_reminder' && channelOf(row) === 'email' && !row.stale && deps.senders.email.name === 'resend') {
+      // bulk mail only: every other email goes alone with Idempotency-Key = its id
+      batch.push(row)
+    } else {
+      single.push(row)
+    }
+  }
+  // reminder emails (no attachments) go 100 to a request: Resend's batch endpoint takes no attachments
+  for (let i = 0; i < batch.length; i += BATCH_SIZE) {
+    const chunk = batch.slice(i, i + BATCH_SIZE)
+    if (chunk.length === 1) single.push(chunk[0]!)
+    else await deliverBatch(deps, chunk, clock)
+  }
+  for (const row of single) {
     try {
       await deliver(deps, row, clock)
     } catch (error) {
-      await withContext(deps.db, SYSTEM, (trx) =>
-        markNotificationFailed(trx, row.id, `could not prepare the message: ${String((error as Error)?.message ?? error)}`.slice(0, 300), clock()))
+      await failUnprepared(deps, row, error, clock)
     }
   }
   return claimed.length
+}
+
+const BATCH_SIZE = 100
+
+async function failUnprepared(deps: DispatchDeps, row: ClaimedNotification, error: unknown, clock: () => Date) {
+  await withContext(deps.db, SYSTEM, (trx) =>
+    markNotificationFailed(trx, row.id, `could not prepare the message: ${String((error as Error)?.message ?? error)}`.slice(0, 300), clock()))
+}
+
+/** The reminders whose event still starts when they were written for and is not cancelled. */
+async function remindersStillDue(db: Database, rows: ClaimedNotification[]): Promise<Set<string>> {
+  const reminders = rows.filter((row) => row.type === 'event_reminder')
+  const eventIds = [...new Set(reminders.map((row) => row.event_id).filter((id): id is string => !!id))]
+  if (eventIds.length === 0) return new Set()
+  const events = await withContext(db, SYSTEM, (trx) => trx.selectFrom('events').select(['id', 'starts_at', 'status'])
+    .where('id', 'in', eventIds).execute())
+  const live = new Map(events.filter((event) => event.status === 'published' || event.status === 'ongoing')
+    .map((event) => [event.id, event.starts_at.toISOString()]))
+  return new Set(reminders.filter((row) => {
+    const startsAt = ((row.content as unknown as NotificationContent).data ?? {}).startsAt
+    return row.event_id !== null && live.get(row.event_id) === startsAt
+  }).map((row) => row.id))
+}
+
+async function deliverBatch(deps: DispatchDeps, rows: ClaimedNotification[], clock: () => Date) {
+  const ready: { row: ClaimedNotification; message: RenderedMessage }[] = []
+  for (const row of rows) {
+    try {
+      ready.push({ row, message: await withContext(deps.db, SYSTEM, (trx) => renderNotification(trx, row, deps.secretKeys)) })
+    } catch (error) {
+      await failUnprepared(deps, row, error, clock)
+    }
+  }
+  if (ready.length === 0) return
+  if (ready.length === 1) {
+    await deliver(deps, ready[0]!.row, clock).catch((error) => failUnprepared(deps, ready[0]!.row, error, clock))
+    return
+  }
+  const wait = deps.senders.pace.email.reserve(Date.now())
+  if (wait > 0) await (deps.sleep ?? defaultSleep)(Math.min(wait, MAX_PACE_WAIT_MS * 5))
+  const outcomes = await deps.senders.email.sendBatch(ready.map(({ row, message }) => ({ ...message, idempotencyKey: row.id })))
+  for (const [i, { row }] of ready.entries()) await record(deps, row, 'email', outcomes[i]!, clock)
 }
 
 async function deliver(deps: DispatchDeps, row: ClaimedNotification, clock: () => Date) {

@@ -65,14 +65,28 @@ export const outboxWrites = () => written
 const sealContext = (id: string) => `notification:${id}`
 
 /** Writes the message rows; returns their ids (none when the recipient has no address for the channel). */
-export async function enqueueNotification(trx: Queryable, request: NotificationRequest): Promise<string[]> {
+export function enqueueNotification(trx: Queryable, request: NotificationRequest): Promise<string[]> {
+  return enqueueNotifications(trx, [request])
+}
+
+/** Many messages in one statement (reminders to every holder); duplicates by dedupe key are skipped. */
+export async function enqueueNotifications(trx: Queryable, requests: NotificationRequest[]): Promise<string[]> {
+  const rows = (await Promise.all(requests.map(rowsOf))).flat()
+  if (rows.length === 0) return []
+  const inserted = await trx.insertInto('notifications').values(rows)
+    .onConflict((oc) => oc.column('dedupe_key').where('dedupe_key', 'is not', null).doNothing())
+    .returning('id').execute()
+  if (inserted.length) written++
+  return inserted.map((row) => row.id)
+}
+
+async function rowsOf(request: NotificationRequest) {
   const targets: { channel: 'email' | 'whatsapp'; to: string }[] = []
   if (request.channel !== 'whatsapp' && request.email) targets.push({ channel: 'email', to: request.email })
   if (request.channel !== 'email' && request.phone) targets.push({ channel: 'whatsapp', to: request.phone })
-  const ids: string[] = []
-  for (const target of targets) {
+  const hasSecrets = request.secrets !== undefined && Object.keys(request.secrets).length > 0
+  return Promise.all(targets.map(async (target) => {
     const id = crypto.randomUUID()
-    const hasSecrets = request.secrets && Object.keys(request.secrets).length > 0
     const content: NotificationContent = {
       to: target.to,
       data: request.data ?? {},
@@ -83,17 +97,13 @@ export async function enqueueNotification(trx: Queryable, request: NotificationR
       ...(request.reservationId ? { reservationId: request.reservationId } : {}),
       ...(request.transactionId ? { transactionId: request.transactionId } : {}),
     }
-    const row = await trx.insertInto('notifications').values({
+    return {
       id, tenant_id: request.tenantId, user_id: request.userId, event_id: request.eventId ?? null, ticket_id: request.ticketId ?? null,
       type: request.type, channel: target.channel, lang: request.lang, content: content as never,
       dedupe_key: request.dedupeKey ? `${request.dedupeKey}:${target.channel}` : null,
       next_attempt_at: request.notBefore ?? null, created_at: request.now, updated_at: request.now,
-    }).onConflict((oc) => oc.column('dedupe_key').where('dedupe_key', 'is not', null).doNothing())
-      .returning('id').executeTakeFirst()
-    if (row) ids.push(row.id)
-  }
-  if (ids.length) written++
-  return ids
+    }
+  }))
 }
 
 /** The secrets of a row, opened (sealed ones need the ring they were sealed with). */

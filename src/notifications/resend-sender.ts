@@ -74,7 +74,9 @@ export function resendSender(config: ResendConfig): EmailSender {
       } as Parameters<typeof client.batch.send>[1])
       if (error || !data) {
         const outcome = failure(error ?? {}, headers)
-        return messages.map(() => outcome)
+        // no answer: the batch may have gone through, and a retry would be another batch with another key
+        const unknown: SendOutcome = { ok: false, error: outcome.ok ? '' : outcome.error, retry: 'unknown' }
+        return messages.map(() => (error?.statusCode == null ? unknown : outcome))
       }
       const ids = (data as { data?: { id: string }[] }).data ?? []
       return messages.map((_, i): SendOutcome => ids[i]?.id
