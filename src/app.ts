@@ -33,6 +33,7 @@ import { postgresScheduler, type Scheduler } from './jobs/scheduler.ts'
 import type { FetchFn } from './lib/fetch.ts'
 import type { KeyRing } from './lib/secret-box.ts'
 import { OUTBOX_SENDERS, type MessageSenders } from './notifications/senders.ts'
+import { messageRoutes } from './notifications/manage-routes.tsx'
 import { createNotifier } from './notifications/notifier.ts'
 import { outboxWrites } from './notifications/outbox.ts'
 import { outboxRoutes } from './notifications/outbox-routes.tsx'
@@ -186,6 +187,7 @@ export function createApp(deps: AppDeps, services: AppServices = createServices(
   app.route('/', scannerRoutes)
   app.route('/', outboxRoutes)
   app.route('/', webhookRoutes)
+  app.route('/', messageRoutes)
 
   app.notFound(notFound)
   app.onError(errorHandler(log))
