@@ -278,3 +278,41 @@ describe('pace and configuration', () => {
     expect((await rowOf(id!)).status).toBe('pending')
   })
 })
+
+describe('one path', () => {
+  it('leaves within seconds of the request that wrote the message (the dispatcher is kicked after the commit)', async () => {
+    const { createTestApp } = await import('../support/app.ts')
+    const { createAccount } = await import('../support/fixtures.ts')
+    const { TestClient } = await import('../support/client.ts')
+    const person = await createAccount(db)
+    const { app } = createTestApp(db, { deps: { senders: senders(), secretKeys: ring, dispatchAfterRequest: true } })
+    const started = Date.now()
+    const res = await new TestClient(app).post('/password/forgot', { email: person.email! })
+    expect(res.status).toBeLessThan(400)
+    while (!resend.accepted.some((email) => (email.body.to as string[])[0] === person.email) && Date.now() - started < 5000) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    const sent = resend.accepted.find((email) => (email.body.to as string[])[0] === person.email)
+    expect(sent, 'the reset email reached Resend within 5 s').toBeDefined()
+    expect(String(sent!.body.text)).toMatch(/\/password\/reset\?token=[A-Za-z0-9_-]{20,}/)
+  })
+
+  it('nothing but the dispatcher calls a sender', async () => {
+    const { readdirSync, readFileSync, statSync } = await import('node:fs')
+    const { join } = await import('node:path')
+    const root = join(import.meta.dirname, '../../src')
+    const files: string[] = []
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const path = join(dir, name)
+        if (statSync(path).isDirectory()) walk(path)
+        else if (/\.tsx?$/.test(name)) files.push(path)
+      }
+    }
+    walk(root)
+    const callers = files.filter((file) => /\b(email|whatsapp)\.(send|sendBatch)\(/.test(readFileSync(file, 'utf8')))
+      .map((file) => file.slice(root.length + 1))
+    expect(callers).toEqual(['notifications/dispatcher.ts'])
+    expect(files.some((file) => readFileSync(file, 'utf8').includes('sendPlatformMessage'))).toBe(false)
+  })
+})
