@@ -93,4 +93,5 @@ export const enNotifications = {
   'messages.status.sent': "Sent",
   'messages.status.failed': "Failed",
   'messages.status.bounced': "Bounced",
+  'messages.log.action': 'Action',
 }

@@ -95,4 +95,5 @@ export const swNotifications: Record<keyof typeof enNotifications, string> = {
   'messages.status.sent': "Umetumwa",
   'messages.status.failed': "Umeshindwa",
   'messages.status.bounced': "Umerudishwa",
+  'messages.log.action': 'Kitendo',
 }

@@ -1,6 +1,6 @@
 import { formatDateTime } from '../../src/i18n/format.ts'
 import type { Lang, MessageKey, Translator } from '../../src/i18n/index.ts'
-import { LOG_STATUSES, type MessageLogRow, type TenantMessageType } from '../../src/notifications/message-admin.ts'
+import { isTenantType, LOG_STATUSES, type MessageLogRow, type TenantMessageType } from '../../src/notifications/message-admin.ts'
 import { raw } from 'hono/html'
 import { auditStyles } from '../accounts/audit-page.tsx'
 import { Notice } from '../components/form.tsx'
@@ -23,12 +23,13 @@ export function TemplatesPage({ t, templates, notice }: {
         {templates.map((template) => (
           <li class="card">
             <h2>{typeName(t, template.type)}</h2>
-            {(['en', 'sw'] as const).map((lang) => (
-              <p class="meta">
-                <a href={`/manage/messages/${template.type}/${lang}`}>{t(LANG_KEYS[lang])}</a>
-                {' · '}{template.custom[lang] ? t('messages.custom') : t('messages.default')}
-              </p>
-            ))}
+            <div class="actions">
+              {(['en', 'sw'] as const).map((lang) => (
+                <a class="button secondary" href={`/manage/messages/${template.type}/${lang}`}>
+                  {t(LANG_KEYS[lang])}: {template.custom[lang] ? t('messages.custom') : t('messages.default')}
+                </a>
+              ))}
+            </div>
           </li>
         ))}
       </ul>
@@ -129,20 +130,20 @@ export function MessageLogPage({ t, lang, scope, rows, events, filter, action, n
               <th>{t('messages.log.when')}</th>
               {scope === 'platform' && <th>{t('messages.log.tenant')}</th>}
               <th>{t('messages.type')}</th><th>{t('messages.log.event')}</th><th>{t('messages.log.channel')}</th>
-              <th>{t('messages.log.status')}</th><th>{t('messages.log.attempts')}</th><th>{t('messages.log.error')}</th><th></th>
+              <th>{t('messages.log.status')}</th><th>{t('messages.log.attempts')}</th><th>{t('messages.log.error')}</th><th>{t('messages.log.action')}</th>
             </tr></thead>
             <tbody>
               {rows.map((row) => (
                 <tr>
                   <td data-label={t('messages.log.when')} class="nowrap">{formatDateTime(row.created_at, lang)}</td>
                   {scope === 'platform' && <td data-label={t('messages.log.tenant')}>{row.tenant_name ?? '—'}</td>}
-                  <td data-label={t('messages.type')}>{row.type}</td>
+                  <td data-label={t('messages.type')}>{isTenantType(row.type) ? typeName(t, row.type) : row.type}</td>
                   <td data-label={t('messages.log.event')}>{row.event_title ?? '—'}</td>
                   <td data-label={t('messages.log.channel')}>{row.channel}</td>
                   <td data-label={t('messages.log.status')}>{t(`messages.status.${row.status}`)}</td>
                   <td data-label={t('messages.log.attempts')}>{row.retry_count}</td>
                   <td data-label={t('messages.log.error')}>{row.last_error ?? ''}</td>
-                  <td>{(row.status === 'failed' || row.status === 'bounced') && (
+                  <td data-label={t('messages.log.action')}>{(row.status === 'failed' || row.status === 'bounced') && (
                     <form method="post" action={`${action}/${row.id}/resend`}><button class="secondary">{t('messages.log.sendAgain')}</button></form>
                   )}</td>
                 </tr>
