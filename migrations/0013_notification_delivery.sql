@@ -33,6 +33,12 @@ create index notifications_email_id_idx on notifications (email_id) where email_
 create index notifications_whatsapp_id_idx on notifications (whatsapp_id) where whatsapp_id is not null;
 create index notifications_tenant_created_idx on notifications (tenant_id, created_at desc);
 
+-- A payment-failed message's link back to the same hold, on any device (single use, while the hold runs).
+alter table one_time_tokens drop constraint if exists one_time_tokens_purpose_check;
+alter table one_time_tokens add constraint one_time_tokens_purpose_check
+  check (purpose in ('password_reset', 'email_verification', 'phone_verification', 'staff_invitation', 'ticket_link',
+                     'reservation_resume'));
+
 -- How the buyer asked to hear about a purchase: chosen at checkout, carried by the payment.
 alter table transactions
   add column buyer_email    text check (buyer_email is null or length(buyer_email) between 3 and 254),

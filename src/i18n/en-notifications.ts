@@ -94,4 +94,8 @@ export const enNotifications = {
   'messages.status.failed': "Failed",
   'messages.status.bounced': "Bounced",
   'messages.log.action': 'Action',
+  'hold.resume.title': 'Back to your tickets',
+  'hold.resume.intro': 'Your tickets are still held for a short while. Open them here to pay with M-Pesa again.',
+  'hold.resume.open': 'Open my held tickets',
+  'hold.resume.gone': 'This link has been used, or the hold is over. Choose your tickets again on the event page.',
 }

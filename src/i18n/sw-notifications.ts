@@ -96,4 +96,8 @@ export const swNotifications: Record<keyof typeof enNotifications, string> = {
   'messages.status.failed': "Umeshindwa",
   'messages.status.bounced': "Umerudishwa",
   'messages.log.action': 'Kitendo',
+  'hold.resume.title': 'Rudi kwenye tiketi zako',
+  'hold.resume.intro': 'Tiketi zako bado zimeshikiliwa kwa muda mfupi. Zifungue hapa ulipe tena kwa M-Pesa.',
+  'hold.resume.open': 'Fungua tiketi zangu zilizoshikiliwa',
+  'hold.resume.gone': 'Kiungo hiki kimeshatumika, au muda wa kushikilia umekwisha. Chagua tiketi tena kwenye ukurasa wa tukio.',
 }

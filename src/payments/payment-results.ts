@@ -19,6 +19,7 @@ import { maskPhone } from '../lib/phone.ts'
 import type { KeyRing } from '../lib/secret-box.ts'
 import { issueToken } from '../accounts/one-time-tokens.ts'
 import { issueReservationTickets } from '../tickets/issuing.ts'
+import { issueResumeSecret } from '../tickets/resume-link.ts'
 import { flagRepeatedFailures } from './failure-limits.ts'
 import { lockTransaction, raiseFlag, setTransactionStatus } from './payment-queries.ts'
 
@@ -160,6 +161,9 @@ async function recordDeliveryMessage(
   type: 'ticket_delivery' | 'payment_failed' | 'refund_issued', now: Date,
 ) {
   const lang = payment.lang
+  // one failure notice per reservation: a later failure writes nothing (and issues no link)
+  if (type === 'payment_failed' && await trx.selectFrom('notifications').select('id')
+    .where('dedupe_key', 'like', `payment_failed:${payment.reservation_id}:%`).executeTakeFirst()) return
   const event = await trx.selectFrom('events').select(['title', 'starts_at', 'venue_name', 'venue_city']).where('id', '=', payment.event_id)
     .executeTakeFirst()
   const buyer = userId ? await trx.selectFrom('users').select(['name']).where('id', '=', userId).executeTakeFirst() : undefined
@@ -170,7 +174,7 @@ async function recordDeliveryMessage(
   const origin = payment.origin ?? ''
   const secrets: Record<string, string> = type === 'ticket_delivery'
     ? { ticketsLink: await ticketsLink(trx, origin, userId, now) }
-    : type === 'payment_failed' ? { retryLink: `${origin}/reservations/${payment.reservation_id}` } : {}
+    : type === 'payment_failed' ? await retryLink(trx, origin, payment.reservation_id!, now) : {}
   await enqueueNotification(trx, {
     type, channel: payment.notify_channel ?? (payment.buyer_email ? 'both' : 'whatsapp'),
     email: payment.buyer_email, phone: payment.mpesa_phone,
@@ -184,6 +188,12 @@ async function recordDeliveryMessage(
     // one failure notice per reservation, however many attempts fail
     dedupeKey: type === 'payment_failed' ? `payment_failed:${payment.reservation_id}` : undefined,
   })
+}
+
+/** The single-use link back to the same hold, on any device, while it runs. */
+async function retryLink(trx: Queryable, origin: string, reservationId: string, now: Date): Promise<Record<string, string>> {
+  const secret = await issueResumeSecret(trx, reservationId, now)
+  return { retryLink: secret ? `${origin}/reservations/resume/${secret}` : `${origin}/reservations/${reservationId}` }
 }
 
 async function ticketsLink(trx: Queryable, origin: string, userId: string | null, now: Date): Promise<string> {

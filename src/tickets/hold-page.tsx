@@ -16,6 +16,9 @@ import { localPhone } from '../lib/phone.ts'
 import { latestPaymentOf, paymentJson } from '../payments/checkout-service.ts'
 import { findReservation } from './reservations.ts'
 
+/** How a hold's cookies are set. */
+export const HOLD_COOKIE_OPTIONS = { path: '/', secure: true, httpOnly: true, sameSite: 'Lax' } as const
+
 /** The HttpOnly cookie that carries a hold's token; never in a URL. */
 export const holdCookie = (id: string) => `__Host-hold-${id}`
 

@@ -162,7 +162,17 @@ describe('a failed payment', () => {
     expect(rows).toHaveLength(1)
     await dispatch()
     const text = waha.sent.find((message) => message.body.chatId === `${SIMULATOR_PHONES.wrongPin}@c.us`)!.body.text as string
-    expect(text).toContain(`http://localhost/reservations/${reservationId}`)
     expect(text).toContain('did not go through')
+    // the link reopens the same hold on another device, once; the first device's cookie stops working
+    const link = /http:\/\/localhost(\/reservations\/resume\/[A-Za-z0-9_-]+)/.exec(text)![1]!
+    const otherPhone = new TestClient(kit.app)
+    expect(await (await otherPhone.get(link)).text()).toContain('Open my held tickets')
+    const opened = await otherPhone.post(link)
+    expect(opened.status).toBe(303)
+    expect(opened.headers.get('location')).toBe(`/reservations/${reservationId}`)
+    expect(await (await otherPhone.get(`/reservations/${reservationId}`)).text()).toContain(`action="/reservations/${reservationId}/pay"`)
+    expect((await buyer.get(path)).status).toBe(404)
+    expect((await new TestClient(kit.app).post(link)).status).toBe(410)
+    expect((await otherPhone.get('/reservations/resume/not-a-secret')).status).toBe(410)
   })
 })
