@@ -32,8 +32,13 @@ import { jobRoutes } from './jobs/routes.ts'
 import { postgresScheduler, type Scheduler } from './jobs/scheduler.ts'
 import type { FetchFn } from './lib/fetch.ts'
 import type { KeyRing } from './lib/secret-box.ts'
-import { OUTBOX_SENDERS, type MessageSenders } from './notifications/messages.ts'
+import { OUTBOX_SENDERS, type MessageSenders } from './notifications/senders.ts'
+import { messageRoutes } from './notifications/manage-routes.tsx'
+import { createNotifier } from './notifications/notifier.ts'
+import { outboxWrites } from './notifications/outbox.ts'
 import { outboxRoutes } from './notifications/outbox-routes.tsx'
+import type { NotificationWebhookSecrets } from './notifications/sender-config.ts'
+import { webhookRoutes } from './notifications/webhook-routes.ts'
 import { paymentApiRoutes } from './payments/api-routes.ts'
 import { callbackRoutes } from './payments/callback-routes.ts'
 import { checkoutRoutes } from './payments/checkout-routes.tsx'
@@ -70,6 +75,8 @@ export interface AppDeps {
   senders?: MessageSenders
   /** Google sign-in, when configured. */
   google?: GoogleOAuthConfig
+  /** The providers' webhook secrets; a provider without one has no webhook endpoint. */
+  webhookSecrets?: NotificationWebhookSecrets
   /** Uploaded files; in Postgres by default. */
   blobStore?: BlobStore
   /** Keys for secrets at rest; without them M-Pesa credentials cannot be stored. */
@@ -87,6 +94,11 @@ export interface AppDeps {
   clientIp?: AppServices['clientIp']
   /** How Daraja is reached (tests route it to the simulator); the host comes from config. */
   darajaFetch?: FetchFn
+  /**
+   * Deliver messages right after the request that wrote them (the Deno server and Workers do; tests
+   * that look at pending rows do not, and run the dispatcher themselves).
+   */
+  dispatchAfterRequest?: boolean
 }
 
 /** Cloudflare sets CF-Connecting-IP; other proxies are trusted only when the entry says so. */
@@ -104,6 +116,7 @@ export function createServices(deps: AppDeps): AppServices {
     qstash: deps.qstash,
     scheduler: deps.scheduler ?? (deps.qstash ? qstashScheduler(deps.qstash) : postgresSchedulerFor(deps.database)),
     google: deps.google,
+    webhookSecrets: deps.webhookSecrets,
     clientIp: deps.clientIp ?? headerClientIp,
     daraja: { baseUrlOverride: deps.config.darajaBaseUrl, fetch: deps.darajaFetch },
   }
@@ -113,6 +126,8 @@ export function createApp(deps: AppDeps, services: AppServices = createServices(
   const clock = deps.clock ?? (() => new Date())
   const log = deps.log ?? consoleSink
   const app = new Hono<AppEnv>()
+  const notifier = createNotifier(deps.database, () => services,
+    (error) => log(JSON.stringify({ level: 'error', msg: 'message dispatch failed', error: String((error as Error)?.message ?? error) })))
 
   app.use(requestId())
   // Pages are text: gzip takes the event page from ~6 KB to ~2 KB, which is seconds on 2G.
@@ -123,14 +138,18 @@ export function createApp(deps: AppDeps, services: AppServices = createServices(
     c.set('now', clock())
     const lease = deps.database.acquire()
     c.set('db', lease.db)
+    const writesBefore = outboxWrites()
     try {
       await next()
     } finally {
       const released = lease.release()
+      // the request's transactions are committed by now: its messages may leave
+      const dispatched = deps.dispatchAfterRequest && outboxWrites() !== writesBefore ? notifier.kick() : undefined
       try {
         c.executionCtx.waitUntil(released)
+        if (dispatched) c.executionCtx.waitUntil(dispatched)
       } catch {
-        await released // no execution context outside Workers
+        await released // no execution context outside Workers; the dispatch runs on in the background
       }
     }
   })
@@ -169,6 +188,8 @@ export function createApp(deps: AppDeps, services: AppServices = createServices(
   app.route('/', adminRoutes)
   app.route('/', scannerRoutes)
   app.route('/', outboxRoutes)
+  app.route('/', webhookRoutes)
+  app.route('/', messageRoutes)
 
   app.notFound(notFound)
   app.onError(errorHandler(log))

@@ -8,7 +8,8 @@ import type { GoogleOAuthConfig } from './accounts/google-oauth.ts'
 import type { QStashConfig } from './jobs/qstash.ts'
 import type { Scheduler } from './jobs/scheduler.ts'
 import type { KeyRing } from './lib/secret-box.ts'
-import type { MessageSenders } from './notifications/messages.ts'
+import type { NotificationWebhookSecrets } from './notifications/sender-config.ts'
+import type { MessageSenders } from './notifications/senders.ts'
 import type { DarajaAccess } from './payments/daraja-access.ts'
 import type { RateLimiter } from './ratelimit/rate-limiter.ts'
 import type { BlobStore } from './storage/blob-store.ts'
@@ -24,6 +25,8 @@ export interface AppServices {
   scheduler: Scheduler
   /** Present when QStash delivers jobs to /jobs/qstash. */
   qstash?: QStashConfig
+  /** Signing secrets of the providers' delivery webhooks (RESEND_WEBHOOK_SECRET, WAHA_WEBHOOK_SECRET). */
+  webhookSecrets?: NotificationWebhookSecrets
   /** Present when Google sign-in is configured. */
   google?: GoogleOAuthConfig
   /** How Daraja is reached: DARAJA_BASE_URL and, in tests, a fetch routed to the simulator. */
@@ -34,6 +37,6 @@ export interface AppServices {
 
 /**
  * What work outside a request may use beside the database (jobs, payments, refunds): the same services
- * requests get, so a request can hand over its own.
+ * requests get, so a request can hand over its own. Without senders, messages wait in the outbox.
  */
-export type BackgroundServices = Pick<AppServices, 'secretKeys' | 'daraja' | 'scheduler'>
+export type BackgroundServices = Pick<AppServices, 'secretKeys' | 'daraja' | 'scheduler'> & Partial<Pick<AppServices, 'senders' | 'blobStore'>>

@@ -9,7 +9,9 @@ import type { SessionKind } from '../db/schema.ts'
 import { DomainError, TooManyAttemptsError } from '../lib/domain-errors.ts'
 import type { Translator } from '../i18n/index.ts'
 import { sha256Hex } from '../lib/crypto.ts'
-import { sendPlatformMessage, type MessageSenders } from '../notifications/messages.ts'
+import type { Lang } from '../i18n/index.ts'
+import type { KeyRing } from '../lib/secret-box.ts'
+import { enqueueNotification } from '../notifications/outbox.ts'
 import type { RateLimiter, RateRule } from '../ratelimit/rate-limiter.ts'
 import { consumeToken, issueToken, tokenOwner, voidTokens } from './one-time-tokens.ts'
 import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from './password.ts'
@@ -19,7 +21,10 @@ export interface AccountDeps {
   db: Database
   now: Date
   rateLimiter: RateLimiter
-  senders: MessageSenders
+  /** SECRETS_KEYS: the links in messages are sealed at rest with them. */
+  secretKeys?: KeyRing
+  /** The language of the person asking: their messages go out in it. */
+  lang: Lang
   /** Messages go out in the language of the person asking. */
   t: Translator
   /** Absolute origin for links in messages, e.g. https://tikiti.example. */
@@ -111,14 +116,13 @@ export async function resendEmailVerification(deps: AccountDeps, userId: string,
 }
 
 export async function sendEmailVerification(deps: AccountDeps, userId: string, email: string) {
-  const token = await withContext(deps.db, SYSTEM, async (trx) => {
+  await withContext(deps.db, SYSTEM, async (trx) => {
     await voidTokens(trx, 'email_verification', userId, deps.now)
-    return issueToken(trx, { purpose: 'email_verification', userId, target: email, ttlMs: VERIFY_TTL_MS, now: deps.now })
-  })
-  await sendPlatformMessage(deps.db, deps.senders, {
-    channel: 'email', type: 'verification_code', userId, to: email,
-    subject: deps.t('email.verify.subject'),
-    text: deps.t('email.verify.body', { link: `${deps.origin}/account/verify-email?token=${token}` }),
+    const token = await issueToken(trx, { purpose: 'email_verification', userId, target: email, ttlMs: VERIFY_TTL_MS, now: deps.now })
+    await enqueueNotification(trx, {
+      type: 'email_verification', channel: 'email', email, tenantId: null, userId, lang: deps.lang, now: deps.now, ring: deps.secretKeys,
+      secrets: { verifyLink: `${deps.origin}/account/verify-email?token=${token}` },
+    })
   })
 }
 
@@ -162,20 +166,17 @@ export async function signIn(deps: AccountDeps, email: string, password: string)
 export async function requestPasswordReset(deps: AccountDeps, email: string): Promise<void> {
   await throttle(deps, 'reset:ip', deps.clientIp, RULES.resetPerAddress)
   await throttle(deps, 'reset:account', normalizeEmail(email), RULES.resetPerAccount)
-  const issued = await withContext(deps.db, SYSTEM, async (trx) => {
+  await withContext(deps.db, SYSTEM, async (trx) => {
     const user = await findAccountByEmail(trx, email)
-    if (!user?.email) return undefined
+    if (!user?.email) return
     await voidTokens(trx, 'password_reset', user.id, deps.now)
     const token = await issueToken(trx, {
       purpose: 'password_reset', userId: user.id, target: user.email, ttlMs: RESET_TTL_MS, now: deps.now,
     })
-    return { user, token }
-  })
-  if (!issued) return
-  await sendPlatformMessage(deps.db, deps.senders, {
-    channel: 'email', type: 'password_reset', userId: issued.user.id, to: issued.user.email!,
-    subject: deps.t('email.reset.subject'),
-    text: deps.t('email.reset.body', { link: `${deps.origin}/password/reset?token=${issued.token}` }),
+    await enqueueNotification(trx, {
+      type: 'password_reset', channel: 'email', email: user.email, tenantId: null, userId: user.id, lang: deps.lang, now: deps.now,
+      ring: deps.secretKeys, secrets: { resetLink: `${deps.origin}/password/reset?token=${token}` },
+    })
   })
 }
 

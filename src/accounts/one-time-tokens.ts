@@ -29,6 +29,19 @@ function hashSecret(purpose: TokenPurpose, userId: string | null, secret: string
   return sha256Hex(`${purpose}:${userId ?? ''}:${secret}`)
 }
 
+/** Stores many tokens in one insert (reminders' links); returns their secrets in order. */
+export async function issueTokens(db: Queryable, requests: TokenRequest[]): Promise<string[]> {
+  if (requests.length === 0) return []
+  const secrets = requests.map((request) => request.secret ?? randomToken(32))
+  await db.insertInto('one_time_tokens').values(await Promise.all(requests.map(async (request, i) => ({
+    purpose: request.purpose,
+    token_hash: await hashSecret(request.purpose, request.bindToUser ? request.userId : null, secrets[i]!),
+    user_id: request.userId, target: request.target, for_tenant_id: request.forTenantId ?? null, metadata: request.metadata ?? {},
+    created_at: request.now, expires_at: new Date(request.now.getTime() + request.ttlMs),
+  })))).execute()
+  return secrets
+}
+
 /** Stores a token and returns its secret, the only copy, to be sent to the person. */
 export async function issueToken(db: Queryable, request: TokenRequest): Promise<string> {
   const secret = request.secret ?? randomToken(32)

@@ -8,7 +8,7 @@ import type { Queryable } from '../db/database.ts'
 import { SYSTEM, withContext } from '../db/request-context.ts'
 import type { MembershipRole } from '../db/schema.ts'
 import { DomainError } from '../lib/domain-errors.ts'
-import { sendPlatformMessage } from '../notifications/messages.ts'
+import { enqueueNotification } from '../notifications/outbox.ts'
 import { normalizeEmail, RULES, throttle, type AccountDeps } from './auth-service.ts'
 import { consumeToken, issueToken, peekToken } from './one-time-tokens.ts'
 
@@ -63,7 +63,7 @@ export async function inviteStaff(
   invite: { tenantId: string; tenantName: string; invitedBy: string; email: string; role: MembershipRole },
 ) {
   const email = normalizeEmail(invite.email)
-  const token = await withContext(deps.db, SYSTEM, async (trx) => {
+  await withContext(deps.db, SYSTEM, async (trx) => {
     await assertMayInvite(trx, invite.tenantId)
     // counted only once the organiser may invite, so refused attempts before approval cost nothing
     await throttle(deps, 'invite:tenant', invite.tenantId, RULES.invitationsPerTenant)
@@ -73,16 +73,11 @@ export async function inviteStaff(
     })
     await recordAudit(trx, { action: 'staff_invited', tenantId: invite.tenantId, actorUserId: invite.invitedBy,
       metadata: { role: invite.role } })
-    return secret
-  })
-  await sendPlatformMessage(deps.db, deps.senders, {
-    channel: 'email', type: 'staff_invitation', userId: null, tenantId: invite.tenantId, to: email,
-    subject: deps.t('email.invite.subject', { organiser: invite.tenantName }),
-    text: deps.t('email.invite.body', {
-      organiser: invite.tenantName,
-      role: deps.t(invite.role === 'manager' ? 'manage.role.manager' : 'manage.role.scanner'),
-      link: `${deps.origin}/invitations/accept?token=${token}`,
-    }),
+    await enqueueNotification(trx, {
+      type: 'staff_invitation', channel: 'email', email, tenantId: invite.tenantId, userId: null, lang: deps.lang, now: deps.now,
+      ring: deps.secretKeys, secrets: { inviteLink: `${deps.origin}/invitations/accept?token=${secret}` },
+      data: { organiser: invite.tenantName, role: deps.t(invite.role === 'manager' ? 'manage.role.manager' : 'manage.role.scanner') },
+    })
   })
 }
 

@@ -6,7 +6,7 @@ import type { Queryable } from '../db/database.ts'
 import { SYSTEM, withContext } from '../db/request-context.ts'
 import { DomainError } from '../lib/domain-errors.ts'
 import { randomDigits } from '../lib/crypto.ts'
-import { sendPlatformMessage } from '../notifications/messages.ts'
+import { enqueueNotification } from '../notifications/outbox.ts'
 import { throttle, type AccountDeps } from './auth-service.ts'
 import { consumeToken, issueToken, tokenOwner, voidTokens } from './one-time-tokens.ts'
 
@@ -56,9 +56,11 @@ export async function sendPhoneCode(deps: AccountDeps, userId: string, phone: st
     await issueToken(trx, {
       purpose: 'phone_verification', userId, bindToUser: true, target: phone, ttlMs: PHONE_CODE_TTL_MS, now: deps.now, secret: code,
     })
-  })
-  await sendPlatformMessage(deps.db, deps.senders, {
-    channel: 'whatsapp', type: 'verification_code', userId, to: phone, text: deps.t('whatsapp.phoneCode', { code }),
+    // the person asked for this code on the site: a reply they expect, not a conversation we start
+    await enqueueNotification(trx, {
+      type: 'verification_code', channel: 'whatsapp', phone, tenantId: null, userId, lang: deps.lang, now: deps.now,
+      ring: deps.secretKeys, secrets: { code },
+    })
   })
 }
 

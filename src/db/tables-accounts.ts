@@ -55,7 +55,7 @@ export interface SessionTable {
 }
 
 export type SessionKind = 'buyer' | 'staff'
-export type TokenPurpose = 'password_reset' | 'email_verification' | 'phone_verification' | 'staff_invitation' | 'ticket_link'
+export type TokenPurpose = 'password_reset' | 'email_verification' | 'phone_verification' | 'staff_invitation' | 'ticket_link' | 'reservation_resume'
 
 export interface OneTimeTokenTable {
   id: Generated<string>

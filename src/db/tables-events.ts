@@ -26,6 +26,7 @@ export interface EventTable {
   transfer_fee_minor: ColumnType<number, number | undefined, number>
   resale_price_cap_pct: ColumnType<number, number | undefined, number>
   hold_minutes: ColumnType<number, number | undefined, number>
+  whatsapp_ticket_pdf: ColumnType<boolean, boolean | undefined, boolean>
   ticket_template_url: string | null
   terms_and_conditions: ColumnType<string, string | undefined, string>
   /** The start it had before it was postponed (the first one, however often it moved). */
@@ -163,6 +164,9 @@ export interface TransactionTable {
   commission_earned_minor: ColumnType<number, never, never>
   /** Generated: the organiser's share of money kept: amount - refunded - commission earned. */
   net_minor: ColumnType<number, never, never>
+  /** Where the buyer asked to hear about this purchase (checkout's optional email and channel). */
+  buyer_email: string | null
+  notify_channel: NotificationChannel | null
   created_at: CreatedAt
   updated_at: UpdatedAt
   completed_at: Timestamp | null
@@ -268,6 +272,23 @@ export interface NotificationTable {
   retry_count: ColumnType<number, number | undefined, number>
   created_at: CreatedAt
   sent_at: Timestamp | null
+  lang: ColumnType<'en' | 'sw', 'en' | 'sw' | undefined, 'en' | 'sw'>
+  next_attempt_at: Timestamp | null
+  locked_until: Timestamp | null
+  last_error: string | null
+  delivered_at: Timestamp | null
+  dedupe_key: string | null
+  updated_at: UpdatedAt
+}
+
+export interface NotificationTemplateTable {
+  tenant_id: string
+  type: string
+  lang: 'en' | 'sw'
+  subject: string
+  body: string
+  updated_by: string | null
+  updated_at: UpdatedAt
 }
 
 export interface TicketSigningKeyTable {

@@ -26,6 +26,7 @@ import {
   addTicketType, changeStatus, committedByType, createEvent, deleteTicketType, duplicateEvent, lockEvent, updateEvent,
   inventoryRules, updateTicketType, type Actor,
 } from './manage-service.ts'
+import { scheduleRemindersFor } from '../notifications/reminders.ts'
 
 export const manageEventRoutes = factory.createApp()
 manageEventRoutes.use('/manage/events', requireManager)
@@ -131,6 +132,8 @@ manageEventRoutes.post('/manage/events/:eventId', async (c) => {
     try {
       await withUserContext(c, (trx) => postponeEvent(trx, actorOf(c), eventId, form.data, deadline, c.var.now,
         inventoryRules(c.var.config), publicOrigin(c) ?? ''))
+      // the new start gets its own reminders; the old ones find the start changed and do nothing
+      await scheduleRemindersFor(c.var.db, c.var.services.scheduler, eventId, c.var.now)
     } catch (error) {
       if (error instanceof NotFoundError) throw error
       return eventPage(c, eventId, undefined, { values: form.values, sold, error: formError(c, error).errors._form })
@@ -138,7 +141,11 @@ manageEventRoutes.post('/manage/events/:eventId', async (c) => {
     return c.redirect(`/manage/events/${eventId}?notice=postponed`, 303)
   }
   return attempt(c, eventId, 'event', form.values,
-    () => withUserContext(c, (trx) => updateEvent(trx, actorOf(c), eventId, form.data, c.var.now, inventoryRules(c.var.config))), 'saved')
+    async () => {
+      await withUserContext(c, (trx) => updateEvent(trx, actorOf(c), eventId, form.data, c.var.now, inventoryRules(c.var.config)))
+      // a moved start gets its own reminders; the old ones find the start changed and do nothing
+      await scheduleRemindersFor(c.var.db, c.var.services.scheduler, eventId, c.var.now)
+    }, 'saved')
 })
 
 manageEventRoutes.post('/manage/events/:eventId/duplicate', async (c) => {
@@ -167,7 +174,10 @@ manageEventRoutes.post('/manage/events/:eventId/status', async (c) => {
     }, 'cancelled')
   }
   return attempt(c, eventId, 'status', form.values,
-    () => withUserContext(c, (trx) => changeStatus(trx, actorOf(c), eventId, form.data.status, c.var.now)), 'status')
+    async () => {
+      await withUserContext(c, (trx) => changeStatus(trx, actorOf(c), eventId, form.data.status, c.var.now))
+      await scheduleRemindersFor(c.var.db, c.var.services.scheduler, eventId, c.var.now)
+    }, 'status')
 })
 
 manageEventRoutes.post('/manage/events/:eventId/ticket-types', async (c) => {

@@ -1,3 +1,4 @@
+import { enNotifications } from './en-notifications.ts'
 import { enApi } from './en-api.ts'
 import { enAccounts } from './en-accounts.ts'
 import { enAudit } from './en-audit.ts'
@@ -9,6 +10,7 @@ import { enWeb } from './en-web.ts'
 
 /** English messages: the reference catalog. Every key here must exist in every other language. Payments' messages live in en-payments.ts. */
 export const en = {
+  ...enNotifications,
   ...enPayments,
   ...enRefunds,
   ...enWeb,

@@ -1,3 +1,4 @@
+import { swNotifications } from './sw-notifications.ts'
 import { swAudit } from './sw-audit.ts'
 import type { MessageKey } from './en.ts'
 import { swApi } from './sw-api.ts'
@@ -10,6 +11,7 @@ import { swWeb } from './sw-web.ts'
 
 /** Swahili messages. The type makes a missing key a compile error. */
 export const sw: Record<MessageKey, string> = {
+  ...swNotifications,
   ...swPayments,
   ...swRefunds,
   ...swWeb,

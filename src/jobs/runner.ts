@@ -3,7 +3,10 @@ import type { Database } from '../db/database.ts'
 import { checkPayment } from '../payments/payment-checks.ts'
 import { advanceEvents } from '../events/event-time.ts'
 import { requestRefund, sweepRefunds } from '../payments/refunds.ts'
+import { dispatchDue } from '../notifications/dispatcher.ts'
+import { eventRemindersJob } from '../notifications/reminders.ts'
 import type { BackgroundServices } from '../services.ts'
+import { postgresBlobStore } from '../storage/blob-store.ts'
 import { expireHolds } from './expire-holds.ts'
 import { runDueJobs, type JobHandler, type JobKind } from './scheduler.ts'
 
@@ -23,6 +26,19 @@ export const JOB_HANDLERS: Record<JobKind, JobHandler> = {
   'advance-events': async (db, _payload, now) => {
     await advanceEvents(db, now)
   },
+  'event-reminders': eventRemindersJob,
+  'send-notifications': async (db, _payload, now, services) => {
+    await sendDueMessages(db, services, now)
+  },
+}
+
+/** Delivers the messages that are due (none when this runner has no senders). */
+async function sendDueMessages(db: Database, services: BackgroundServices, now: Date) {
+  if (!services.senders) return
+  await dispatchDue({
+    db, senders: services.senders, secretKeys: services.secretKeys, blobStore: services.blobStore ?? postgresBlobStore,
+    scheduler: services.scheduler, clock: () => now,
+  })
 }
 
 /**
@@ -34,4 +50,5 @@ export async function tick(db: Database, services: BackgroundServices, now: Date
   await advanceEvents(db, now)
   await sweepRefunds(db, services, now)
   await runDueJobs(db, services, JOB_HANDLERS, now)
+  await sendDueMessages(db, services, now)
 }

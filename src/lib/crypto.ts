@@ -46,3 +46,17 @@ export async function hmacSha256(key: string, message: string): Promise<Uint8Arr
   const cryptoKey = await crypto.subtle.importKey('raw', encoder.encode(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
   return new Uint8Array(await crypto.subtle.sign('HMAC', cryptoKey, encoder.encode(message)))
 }
+
+/** Standard base64 with padding (email attachments, WhatsApp files), in chunks so large files fit the stack. */
+export function base64(bytes: Uint8Array): string {
+  let binary = ''
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
+  return btoa(binary)
+}
+
+/** HMAC-SHA-512 of a text, as lowercase hex (WAHA's webhook signature). */
+export async function hmacSha512Hex(key: string, message: string): Promise<string> {
+  const cryptoKey = await crypto.subtle.importKey('raw', new TextEncoder().encode(key), { name: 'HMAC', hash: 'SHA-512' }, false, ['sign'])
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', cryptoKey, new TextEncoder().encode(message)))
+  return [...mac].map((byte) => byte.toString(16).padStart(2, '0')).join('')
+}

@@ -2,6 +2,6 @@
 import type { Queryable } from '../db/database.ts'
 
 export function listRecentMessages(db: Queryable, limit = 100) {
-  return db.selectFrom('notifications').select(['id', 'channel', 'type', 'created_at', 'content'])
+  return db.selectFrom('notifications').select(['id', 'tenant_id', 'channel', 'type', 'lang', 'status', 'created_at', 'content'])
     .orderBy('created_at', 'desc').limit(limit).execute()
 }

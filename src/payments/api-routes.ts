@@ -27,7 +27,7 @@ const startPaymentRoute = createRoute({
     404: jsonError('Unknown reservation, or not yours (no token, or a wrong one)'),
     409: jsonError('The hold is over (`hold_expired`), already paid (`already_paid`), nothing to pay, or the organiser takes no M-Pesa yet'),
     415: jsonError('The body is not JSON (`unsupported_media_type`)'),
-    422: jsonError('Not a Kenyan mobile number (`invalid_phone`), or an invalid body (`invalid_request`)'),
+    422: jsonError('Not a Kenyan mobile number (`invalid_phone`), not an email (`invalid_email`), an unknown channel (`invalid_channel`), email chosen without one (`email_needed`), or an invalid body (`invalid_request`)'),
     429: jsonError('Too many failed payments from this phone or buyer; try later'),
     503: jsonError('M-Pesa did not accept the request; retry shortly'),
   },
@@ -36,6 +36,7 @@ const startPaymentRoute = createRoute({
 paymentApiRoutes.openapi(startPaymentRoute, async (c) => {
   const payment = await startPayment(c.var.db, c.var.services, {
     reservationId: c.req.valid('param').id, token: c.req.valid('header').authorization, phone: c.req.valid('json').phone,
+    email: c.req.valid('json').email, channel: c.req.valid('json').channel,
     userId: c.var.user?.id ?? null, origin: publicOrigin(c), lang: c.var.lang, now: c.var.now,
     maxHoldsPerPhone: holdLimits(c.var.config).perPhone,
   })

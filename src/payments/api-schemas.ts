@@ -5,6 +5,11 @@ export const paymentRequestSchema = z.object({
   phone: z.string().max(40).openapi({
     example: '0712345678', description: 'Any common Kenyan form of the number: 07…, 01…, +254…, 254….',
   }),
+  email: z.string().max(254).optional().openapi({ example: 'amina@example.com', description: 'Where the tickets are emailed (optional).' }),
+  channel: z.string().max(20).optional().openapi({
+    enum: ['email', 'whatsapp', 'both'],
+    description: 'How the buyer hears about this order. Default `both` with an email, else `whatsapp` (to the paying phone: the buyer’s opt-in).',
+  }),
 }).strict().openapi('PaymentRequest')
 
 const money = z.object({ amountMinor: z.number().int(), currency: z.string().openapi({ example: 'KES' }) })

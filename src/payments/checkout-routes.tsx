@@ -17,20 +17,28 @@ import { latestPaymentOf, paymentJson, startPayment } from './checkout-service.t
 
 export const checkoutRoutes = factory.createApp()
 
-const payForm = z.object({ phone: z.string().max(40, 'form.tooLong') })
+const payForm = z.object({
+  phone: z.string().max(40, 'form.tooLong'),
+  // generous here: the service says what is wrong with an email, in the buyer's language
+  email: z.string().max(1000, 'form.tooLong').optional(),
+
+  channel: z.string().max(100, 'form.tooLong').optional(),
+})
 
 checkoutRoutes.post('/reservations/:id/pay', async (c) => {
   const hold = await holdOf(c)
   const form = await readForm(c, payForm)
   const phone = form.ok ? form.data.phone : ''
+  const email = form.ok ? form.data.email : undefined
+  const channel = form.ok ? form.data.channel : undefined
   try {
     await startPayment(c.var.db, c.var.services, {
-      reservationId: hold.id, token: hold.token, phone, userId: c.var.user?.id ?? null,
+      reservationId: hold.id, token: hold.token, phone, email, channel, userId: c.var.user?.id ?? null,
       origin: publicOrigin(c), lang: c.var.lang, now: c.var.now, maxHoldsPerPhone: holdLimits(c.var.config).perPhone,
     })
   } catch (error) {
     if (!(error instanceof DomainError) || error.status === 404) throw error
-    return showHold(c, hold, { phone, payError: c.var.t(error.messageKey, error.params), status: error.status })
+    return showHold(c, hold, { phone, email, channel, payError: c.var.t(error.messageKey, error.params), status: error.status })
   }
   return c.redirect(`/reservations/${hold.id}`, 303)
 })

@@ -46,6 +46,10 @@ export interface StartPaymentRequest {
   /** The reservation's bearer token (cookie or Authorization header). */
   token: string
   phone: string
+  /** Where to email the tickets (optional). */
+  email?: string
+  /** email | whatsapp | both; default both with an email, else whatsapp. */
+  channel?: string
   userId: string | null
   /** Origin for the callback URL: PUBLIC_URL (outside production, the request's); none means no M-Pesa. */
   origin: string | undefined
@@ -59,6 +63,7 @@ export interface StartPaymentRequest {
 export async function startPayment(db: Database, services: BackgroundServices, request: StartPaymentRequest): Promise<PaymentJson> {
   const phone = normalizeKenyanPhone(request.phone)
   if (!phone) throw new DomainError(422, 'invalid_phone', 'checkout.invalidPhone')
+  const contact = messageContact(request.email, request.channel)
   const secret = randomToken(32)
   const prepared = await withContext(db, SYSTEM, async (trx) => {
     const reservation = await trx.selectFrom('reservations as r').innerJoin('tenants as t', 't.id', 'r.tenant_id')
@@ -86,6 +91,7 @@ export async function startPayment(db: Database, services: BackgroundServices, r
       commission_minor: Math.round(reservation.total_minor * reservation.commission_rate_bps / 10_000),
       status: 'pending', mpesa_phone: phone, callback_secret_hash: await sha256Hex(secret),
       lang: request.lang, origin: request.origin, created_at: request.now, updated_at: request.now,
+      buyer_email: contact.email ?? await confirmedEmailOf(trx, request.userId ?? reservation.user_id), notify_channel: contact.channel,
     }).returningAll().executeTakeFirstOrThrow()
     await extendHold(trx, reservation.id, new Date(request.now.getTime() + PUSH_HOLD_MS), request.now)
     return { started: true as const, payment, credentials }
@@ -119,6 +125,28 @@ export async function startPayment(db: Database, services: BackgroundServices, r
   await queueCheck(services.scheduler, { paymentId: payment.id, attempt: 1 },
     new Date(request.now.getTime() + QUERY_AFTER_MS))
   return paymentJson({ ...payment, status: 'pending' })
+}
+
+const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/
+
+/**
+ * How the buyer wants to hear about the order. No channel: both with an email, else WhatsApp to the
+ * paying phone (choosing WhatsApp, or giving no email, is the buyer's opt-in, as the form says).
+ */
+export function messageContact(emailText: string | undefined, channelText: string | undefined) {
+  const email = emailText?.trim() || undefined
+  if (email && (email.length > 254 || !EMAIL.test(email))) throw new DomainError(422, 'invalid_email', 'checkout.invalidEmail')
+  const channel = channelText?.trim() || (email ? 'both' : 'whatsapp')
+  if (channel !== 'email' && channel !== 'whatsapp' && channel !== 'both') throw new DomainError(422, 'invalid_channel', 'checkout.invalidChannel')
+  if (channel !== 'whatsapp' && !email) throw new DomainError(422, 'email_needed', 'checkout.emailNeeded')
+  return { email, channel: channel as 'email' | 'whatsapp' | 'both' }
+}
+
+/** A signed-in buyer who gave no email gets their confirmed one. */
+async function confirmedEmailOf(trx: Queryable, userId: string | null): Promise<string | null> {
+  if (!userId) return null
+  const user = await trx.selectFrom('users').select(['email', 'email_verified_at']).where('id', '=', userId).executeTakeFirst()
+  return user?.email && user.email_verified_at ? user.email : null
 }
 
 /** A payment for the holder of its reservation's token; anyone else gets undefined (a 404). */

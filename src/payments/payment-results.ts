@@ -13,12 +13,13 @@ import type { Database, Queryable } from '../db/database.ts'
 import { SYSTEM, withContext } from '../db/request-context.ts'
 import type { TransactionRow } from '../db/schema.ts'
 import { DomainError } from '../lib/domain-errors.ts'
-import { formatMoney } from '../i18n/format.ts'
-import { translator } from '../i18n/index.ts'
+import { formatDateTime, formatMoney } from '../i18n/format.ts'
+import { enqueueNotification } from '../notifications/outbox.ts'
 import { maskPhone } from '../lib/phone.ts'
 import type { KeyRing } from '../lib/secret-box.ts'
 import { issueToken } from '../accounts/one-time-tokens.ts'
 import { issueReservationTickets } from '../tickets/issuing.ts'
+import { issueResumeSecret } from '../tickets/resume-link.ts'
 import { flagRepeatedFailures } from './failure-limits.ts'
 import { lockTransaction, raiseFlag } from './payment-queries.ts'
 import { recordBuyerNotice } from './buyer-notices.ts'
@@ -61,6 +62,7 @@ function applyOnce(db: Database, ring: KeyRing | undefined, paymentId: string, r
       if (payment.status !== 'pending') return 'ignored'
       await moveTransaction(trx, payment, 'failed', now, { result_code: result.resultCode, failure_reason: result.reason.slice(0, 200) })
       await flagRepeatedFailures(trx, payment, now)
+      if (await holdStillRuns(trx, payment.reservation_id, now)) await recordDeliveryMessage(trx, ring, payment, payment.user_id, 'payment_failed', now)
       return 'failed'
     }
     if (result.amountMinor !== payment.amount_minor) return 'ignored'
@@ -101,10 +103,10 @@ async function completeOrRefund(trx: Parameters<typeof issueReservationTickets>[
       return 'completed' as const
     }
     // another attempt already paid this reservation: this money has nothing to buy
-    return refundDue(trx, payment, 'duplicate_payment', now)
+    return refundDue(trx, ring, payment, 'duplicate_payment', now)
   }
   // the event was cancelled while the prompt was out: the money goes back, it never becomes a ticket
-  if (reservation.event_status === 'cancelled') return refundDue(trx, payment, 'event_cancelled', now)
+  if (reservation.event_status === 'cancelled') return refundDue(trx, ring, payment, 'event_cancelled', now)
   await sql`savepoint issue_tickets`.execute(trx)
   let buyerId: string | null = null
   try {
@@ -115,14 +117,14 @@ async function completeOrRefund(trx: Parameters<typeof issueReservationTickets>[
     await sql`rollback to savepoint issue_tickets`.execute(trx)
     await trx.updateTable('reservations').set({ status: 'expired', updated_at: now })
       .where('id', '=', reservationId).where('status', '=', 'held').execute()
-    return refundDue(trx, payment, 'tickets_gone', now)
+    return refundDue(trx, ring, payment, 'tickets_gone', now)
   }
   await moveTransaction(trx, payment, 'completed', now)
-  await recordDeliveryMessage(trx, payment, buyerId, 'ticket_delivery', now)
+  await recordDeliveryMessage(trx, ring, payment, buyerId, 'ticket_delivery', now)
   return 'completed' as const
 }
 
-async function refundDue(trx: Queryable, payment: TransactionRow, reason: 'duplicate_payment' | 'tickets_gone' | 'event_cancelled', now: Date) {
+async function refundDue(trx: Queryable, ring: KeyRing | undefined, payment: TransactionRow, reason: 'duplicate_payment' | 'tickets_gone' | 'event_cancelled', now: Date) {
   // the whole payment goes back (openRefund moves it to refund_due)
   const refund = await openRefund(trx, payment, { amountMinor: payment.amount_minor, reason, now })
   if (reason === 'event_cancelled' && payment.mpesa_phone) {
@@ -138,9 +140,15 @@ async function refundDue(trx: Queryable, payment: TransactionRow, reason: 'dupli
       tenantId: payment.tenant_id, eventId: payment.event_id, transactionId: payment.id,
       kind: reason === 'duplicate_payment' ? 'duplicate_payment' : 'refund_due', detail: { reason },
     })
-    await recordDeliveryMessage(trx, payment, payment.user_id, 'payment_failed', now)
+    await recordDeliveryMessage(trx, ring, payment, payment.user_id, 'refund_issued', now)
   }
   return 'refund_due' as const
+}
+
+/** A failed attempt is worth a message only while the buyer can still pay for the same hold. */
+async function holdStillRuns(trx: Queryable, reservationId: string, now: Date): Promise<boolean> {
+  const hold = await trx.selectFrom('reservations').select(['status', 'expires_at']).where('id', '=', reservationId).executeTakeFirst()
+  return hold?.status === 'held' && hold.expires_at > now
 }
 
 async function receiptTaken(trx: Queryable, receipt: string, paymentId: string) {
@@ -162,23 +170,49 @@ async function guestFor(trx: Queryable, phone: string): Promise<string> {
 export const TICKET_LINK_TTL_MS = 30 * 24 * 3600 * 1000
 
 /**
- * The message that tells the buyer the outcome, recorded in the same transaction as the outcome
- * (pending: the notifications sender delivers it), on WhatsApp to the phone that paid. A guest gets a
- * single-use link that signs them in on any device; an account holder gets the tickets page.
+ * The message that tells the buyer the outcome, written in the same transaction as the outcome (the
+ * dispatcher delivers it), where the buyer asked at checkout: email, WhatsApp to the phone that paid,
+ * or both. A guest gets a single-use link that signs them in on any device (sealed at rest); an account
+ * holder gets the tickets page.
  */
 async function recordDeliveryMessage(
-  trx: Queryable, payment: TransactionRow, userId: string | null, type: 'ticket_delivery' | 'payment_failed', now: Date,
+  trx: Queryable, ring: KeyRing | undefined, payment: TransactionRow, userId: string | null,
+  type: 'ticket_delivery' | 'payment_failed' | 'refund_issued', now: Date,
 ) {
-  const t = translator(payment.lang)
-  const amount = formatMoney(payment.amount_minor, payment.currency, payment.lang)
-  const body = type === 'ticket_delivery'
-    ? t('payment.message.tickets', { amount, link: await ticketsLink(trx, payment.origin ?? '', userId, now) })
-    : t('payment.message.refund', { amount })
-  await trx.insertInto('notifications').values({
-    tenant_id: payment.tenant_id, user_id: userId, event_id: payment.event_id, type, channel: 'whatsapp',
-    content: { to: payment.mpesa_phone, body, reservationId: payment.reservation_id, transactionId: payment.id },
-    created_at: now,
-  }).execute()
+  const lang = payment.lang
+  // one failure notice per reservation: a later failure writes nothing (and issues no link)
+  if (type === 'payment_failed' && await trx.selectFrom('notifications').select('id')
+    .where('dedupe_key', 'like', `payment_failed:${payment.reservation_id}:%`).executeTakeFirst()) return
+  const event = await trx.selectFrom('events').select(['title', 'starts_at', 'venue_name', 'venue_city']).where('id', '=', payment.event_id)
+    .executeTakeFirst()
+  const buyer = userId ? await trx.selectFrom('users').select(['name']).where('id', '=', userId).executeTakeFirst() : undefined
+  const ticketCount = payment.reservation_id
+    ? (await trx.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n')).where('reservation_id', '=', payment.reservation_id)
+      .executeTakeFirst())?.n ?? 0
+    : 0
+  const origin = payment.origin ?? ''
+  const secrets: Record<string, string> = type === 'ticket_delivery'
+    ? { ticketsLink: await ticketsLink(trx, origin, userId, now) }
+    : type === 'payment_failed' ? await retryLink(trx, origin, payment.reservation_id!, now) : {}
+  await enqueueNotification(trx, {
+    type, channel: payment.notify_channel ?? (payment.buyer_email ? 'both' : 'whatsapp'),
+    email: payment.buyer_email, phone: payment.mpesa_phone,
+    tenantId: payment.tenant_id, userId, eventId: payment.event_id, lang, now, ring, secrets,
+    data: {
+      buyerName: buyer?.name ?? '', eventTitle: event?.title ?? '', venue: event ? `${event.venue_name}, ${event.venue_city}` : '',
+      eventStart: event ? formatDateTime(event.starts_at, lang) : '', amount: formatMoney(payment.amount_minor, payment.currency, lang),
+      ticketCount: Number(ticketCount),
+    },
+    reservationId: payment.reservation_id, transactionId: payment.id,
+    // one failure notice per reservation, however many attempts fail
+    dedupeKey: type === 'payment_failed' ? `payment_failed:${payment.reservation_id}` : undefined,
+  })
+}
+
+/** The single-use link back to the same hold, on any device, while it runs. */
+async function retryLink(trx: Queryable, origin: string, reservationId: string, now: Date): Promise<Record<string, string>> {
+  const secret = await issueResumeSecret(trx, reservationId, now)
+  return { retryLink: secret ? `${origin}/reservations/resume/${secret}` : `${origin}/reservations/${reservationId}` }
 }
 
 async function ticketsLink(trx: Queryable, origin: string, userId: string | null, now: Date): Promise<string> {

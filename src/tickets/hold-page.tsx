@@ -16,6 +16,9 @@ import { localPhone } from '../lib/phone.ts'
 import { latestPaymentOf, paymentJson } from '../payments/checkout-service.ts'
 import { findReservation } from './reservations.ts'
 
+/** How a hold's cookies are set. */
+export const HOLD_COOKIE_OPTIONS = { path: '/', secure: true, httpOnly: true, sameSite: 'Lax' } as const
+
 /** The HttpOnly cookie that carries a hold's token; never in a URL. */
 export const holdCookie = (id: string) => `__Host-hold-${id}`
 
@@ -30,6 +33,8 @@ export async function holdOf(c: Context<AppEnv>) {
 export interface HoldPageExtras {
   notice?: string
   phone?: string
+  email?: string
+  channel?: string
   payError?: string
   status?: ContentfulStatusCode
 }
@@ -52,6 +57,7 @@ export async function showHold(c: Context<AppEnv>, hold: { id: string; token: st
       eventPath={eventSlug !== undefined ? `/events/${eventSlug}` : '/events'} notice={extras.notice}
       payment={payment ? paymentJson(payment) : undefined} payError={extras.payError}
       simulatedPhoneUrl={c.var.config.simulatedPhoneUrl}
-      phone={extras.phone ?? localPhone(payment?.mpesa_phone ?? c.var.user?.phone ?? null)} />,
+      phone={extras.phone ?? localPhone(payment?.mpesa_phone ?? c.var.user?.phone ?? null)}
+      email={extras.email ?? payment?.buyer_email ?? undefined} channel={extras.channel ?? payment?.notify_channel ?? undefined} />,
   })
 }

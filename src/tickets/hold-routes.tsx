@@ -12,14 +12,14 @@ import { factory } from '../http/factory.ts'
 import { formError, readForm } from '../http/forms.ts'
 import { holdFormSchema } from './reservation-schemas.ts'
 import { holdClientKey, holdLimits } from './hold-limits.ts'
-import { holdCookie, holdOf, showHold } from './hold-page.tsx'
+import { HOLD_COOKIE_OPTIONS, holdCookie, holdOf, showHold } from './hold-page.tsx'
 import { createReservation, releaseReservation } from './reservations.ts'
 
 export const holdRoutes = factory.createApp()
 
 /** The browser's own random id: who holds, when neither a user nor an address says so (hold-limits.ts). */
 const HOLDER_COOKIE = '__Host-holder'
-const cookieOptions = { path: '/', secure: true, httpOnly: true, sameSite: 'Lax' } as const
+const cookieOptions = HOLD_COOKIE_OPTIONS
 
 holdRoutes.post('/events/:slug/reserve', async (c) => {
   const slug = c.req.param('slug')

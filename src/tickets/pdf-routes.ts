@@ -11,27 +11,17 @@ import { SYSTEM, withContext } from '../db/request-context.ts'
 import type { AppEnv } from '../http/app-env.ts'
 import { NotFoundError } from '../lib/domain-errors.ts'
 import { factory } from '../http/factory.ts'
-import { formatDateTime } from '../i18n/format.ts'
-import { ticketsPdf, type PdfTemplate } from './pdf.ts'
+import { buildTicketsPdf } from './ticket-pdf-service.ts'
 import { findReservation } from './reservations.ts'
 import { holdCookie } from './hold-page.tsx'
-import { findOwnTicketId, listTicketsForPdf } from './ticket-queries.ts'
+import { findOwnTicketId } from './ticket-queries.ts'
 
 export const pdfRoutes = factory.createApp()
 
 async function pdfResponse(c: Context<AppEnv>, ticketIds: string[], filename: string) {
-  const { tickets, template } = await withContext(c.var.db, SYSTEM, async (trx) => {
-    const rows = await listTicketsForPdf(trx, ticketIds)
-    const blobId = /^\/media\/([0-9a-f-]{36})$/.exec(rows[0]?.ticket_template_url ?? '')?.[1]
-    const blob = blobId ? await c.var.services.blobStore.get(trx, blobId) : undefined
-    const template: PdfTemplate | undefined = blob ? { contentType: blob.contentType, bytes: new Uint8Array(blob.bytes) } : undefined
-    return { tickets: rows, template }
-  })
-  if (tickets.length === 0) throw new NotFoundError()
-  const pdf = await ticketsPdf(tickets.map((ticket) => ({
-    code: ticket.qr_code!, eventTitle: ticket.title, typeName: ticket.type_name, ticketId: ticket.id,
-    when: formatDateTime(ticket.starts_at, c.var.lang), where: `${ticket.venue_name}, ${ticket.venue_city}`,
-  })), template, () => c.set('logNote', 'ticket_template_unusable'))
+  const pdf = await withContext(c.var.db, SYSTEM, (trx) =>
+    buildTicketsPdf(trx, c.var.services.blobStore, ticketIds, c.var.lang, () => c.set('logNote', 'ticket_template_unusable')))
+  if (!pdf) throw new NotFoundError()
   c.header('Content-Type', 'application/pdf')
   c.header('Content-Disposition', `attachment; filename="${filename}"`)
   c.header('Cache-Control', 'private, no-store')

@@ -141,7 +141,7 @@ describe('resending the email confirmation', () => {
     const browser = new TestClient(app)
     expect((await browser.post('/login', { email: person.email!, password: TEST_PASSWORD })).status).toBe(303)
     const confirmations = async () => (await asSystem(db, (trx) => trx.selectFrom('notifications').select('content')
-      .where('type', '=', 'verification_code').execute())).filter((row) => (row.content as { to?: string }).to === person.email).length
+      .where('type', '=', 'email_verification').execute())).filter((row) => (row.content as { to?: string }).to === person.email).length
 
     for (let i = 0; i < 3; i++) {
       const sent = await browser.post('/account/verify-email')

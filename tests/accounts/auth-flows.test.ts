@@ -42,7 +42,7 @@ describe('registration', () => {
     const sessions = await asSystem(db, (trx) => trx.selectFrom('sessions').select('token_hash').execute())
     expect(sessions.some((s) => s.token_hash === token)).toBe(false)
     const message = await lastMessageTo(db, email)
-    expect(message?.type).toBe('verification_code')
+    expect(message?.type).toBe('email_verification')
     expect((await browser.get('/account')).status).toBe(200)
   })
 

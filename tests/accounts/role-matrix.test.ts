@@ -71,6 +71,16 @@ const ROUTES: Route[] = [
   { method: 'GET', route: '/auth/google', path: () => '/auth/google', expect: everyone(404) },
   { method: 'GET', route: '/auth/google/callback', path: () => '/auth/google/callback', expect: everyone(404) },
   { method: 'GET', route: '/dev/outbox', path: () => '/dev/outbox', expect: everyone('ok') },
+  { method: 'GET', route: '/reservations/resume/:secret', path: () => '/reservations/resume/xxxxxxxxxxxxxxxxxxxxxxxx', expect: everyone(410) },
+  { method: 'POST', route: '/reservations/resume/:secret', path: () => '/reservations/resume/xxxxxxxxxxxxxxxxxxxxxxxx', expect: everyone(410) },
+  { method: 'GET', route: '/manage/messages', path: () => '/manage/messages', expect: managersOnly },
+  { method: 'GET', route: '/manage/messages/:type/:lang', path: () => '/manage/messages/ticket_delivery/sw', expect: managersOnly },
+  { method: 'POST', route: '/manage/messages/:type/:lang', path: () => '/manage/messages/ticket_delivery/en', expect: { ...managersOnly, managerA: 422, managerB: 422 } },
+  { method: 'POST', route: '/manage/messages/:type/:lang/reset', path: () => '/manage/messages/event_reminder/en/reset', expect: managersOnly },
+  { method: 'GET', route: '/manage/messages/log', path: () => '/manage/messages/log?status=failed', expect: managersOnly },
+  { method: 'POST', route: '/manage/messages/log/:id/resend', path: () => `/manage/messages/log/${U0}/resend`, expect: { ...managersOnly, managerA: 404, managerB: 404 } },
+  { method: 'GET', route: '/admin/messages/log', path: () => '/admin/messages/log', expect: adminOnly },
+  { method: 'POST', route: '/admin/messages/log/:id/resend', path: () => `/admin/messages/log/${U0}/resend`, expect: { ...adminOnly, superAdmin: 404 } },
   { method: 'GET', route: '/start', path: () => '/start', expect: signedIn },
   { method: 'GET', route: '/account', path: () => '/account', expect: signedIn },
   { method: 'GET', route: '/account/verify-email', path: () => '/account/verify-email?token=x', expect: everyone(400) },
@@ -193,6 +203,8 @@ const ROUTES_WITHOUT_ROW: Array<{ method: string; route: string; why: string }> 
   { method: 'POST', route: '/payments/mpesa/callback/:paymentId/:secret', why: 'Daraja, by the secret in the URL (tests/payments/callbacks.test.ts)' },
   { method: 'POST', route: '/payments/mpesa/reversal/:refundId/:secret', why: 'Daraja, by the secret in the URL (tests/payments/reconciliation.test.ts)' },
   { method: 'POST', route: '/jobs/qstash', why: 'QStash, by its signature (tests/jobs/scheduler.test.ts)' },
+  { method: 'POST', route: '/webhooks/resend', why: 'Resend, by its Svix signature (tests/notifications/webhooks.test.ts)' },
+  { method: 'POST', route: '/webhooks/waha', why: 'WAHA, by its X-Webhook-Hmac (tests/notifications/webhooks.test.ts)' },
 ]
 
 let db: Database

@@ -156,7 +156,7 @@ describe('late callbacks', () => {
       const after = await state(reservation.id, paymentId)
       expect(after.payment.status).toBe('refund_due')
       expect(after.active).toBe(0)
-      expect(after.messages).toEqual(['payment_failed'])
+      expect(after.messages).toEqual(['refund_issued'])
       expect(after.flags).toEqual(['refund_due'])
       const view = await (await kit.app.request(`/api/v1/payments/${paymentId}`, { headers: { authorization: `Bearer ${reservation.token}` } })).json()
       expect(view).toMatchObject({ status: 'refund_due', reason: { code: 'refund' } })

@@ -3,7 +3,7 @@ import type { Database } from '../../src/db/database.ts'
 import { SIMULATOR_PHONES } from '../../src/payments/simulator/daraja-simulator.ts'
 import { TestClient } from '../support/client.ts'
 import { concurrencyNote, openTestDatabase } from '../support/database.ts'
-import { asSystem, createEvent, createTenant } from '../support/fixtures.ts'
+import { asSystem, createEvent, createTenant, lastMessageTo } from '../support/fixtures.ts'
 import { createPaymentKit, giveMpesaCredentials, type PaymentKit } from '../support/payments.ts'
 
 let db: Database
@@ -71,7 +71,7 @@ describe('paying for a hold with M-Pesa', () => {
     expect(after.match(/<svg /g)).toHaveLength(2)
 
     // the message carries a private, single-use link that opens the guest's tickets on another phone
-    const link = /http:\/\/localhost(\/tickets\/open\/[A-Za-z0-9_-]+)/.exec(String((messages[0]!.content as { body: string }).body))![1]!
+    const link = /http:\/\/localhost(\/tickets\/open\/[A-Za-z0-9_-]+)/.exec((await lastMessageTo(db, SIMULATOR_PHONES.success, kit.ring))!.content.body)![1]!
     const otherPhone = new TestClient(kit.app)
     expect(await (await otherPhone.get(link)).text()).toContain('Show my tickets')
     expect(await (await otherPhone.get(link)).text()).toContain('Show my tickets') // a link preview does not use it up

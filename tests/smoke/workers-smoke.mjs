@@ -9,6 +9,8 @@
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { readdirSync } from 'node:fs'
+import { createServer } from 'node:http'
+import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import postgres from 'postgres'
 
@@ -35,6 +37,31 @@ function run(script) {
   if (result.status !== 0) throw new Error(`npm run ${script} failed`)
 }
 
+/** A local capture server standing in for a message provider: records each request, answers like the provider. */
+async function captureServer(answer) {
+  const requests = []
+  const server = createServer(async (req, res) => {
+    const chunks = []
+    for await (const chunk of req) chunks.push(chunk)
+    const text = Buffer.concat(chunks).toString('utf8')
+    const request = { method: req.method, path: new URL(req.url, 'http://x').pathname, headers: req.headers, body: text ? JSON.parse(text) : undefined }
+    requests.push(request)
+    const [status, body] = answer(request)
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return { url: `http://127.0.0.1:${server.address().port}`, requests, close: () => new Promise((resolve) => server.close(resolve)) }
+}
+
+async function until(condition, timeoutMs) {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (condition()) return true
+    await sleep(200)
+  }
+  return condition()
+}
+
 async function waitForServer(url, timeoutMs) {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
@@ -49,6 +76,12 @@ async function waitForServer(url, timeoutMs) {
   throw new Error(`wrangler dev did not answer on ${url} within ${timeoutMs / 1000}s`)
 }
 
+const resend = await captureServer((request) => request.headers.authorization === 'Bearer re_smoke'
+  ? [200, { id: `em_${request.headers['idempotency-key']}` }] : [403, { statusCode: 403, name: 'invalid_api_key', message: 'API key is invalid' }])
+const waha = await captureServer((request) => request.headers['x-api-key'] !== 'waha-smoke' ? [401, { message: 'Unauthorized' }]
+  : request.method === 'GET' ? [200, { name: 'default', status: 'WORKING' }]
+  : [201, { id: { _serialized: `true_${request.body?.chatId}_SMOKE` } }])
+
 try {
   await admin.unsafe(`create database ${name}`)
   run('migrate')
@@ -56,7 +89,12 @@ try {
 
   const started = Date.now()
   wrangler = spawn('npx', ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port),
-    '--var', `DATABASE_URL:${dbUrl}`, '--var', `PUBLIC_URL:http://127.0.0.1:${port}`, '--show-interactive-dev-session=false'], {
+    '--var', `DATABASE_URL:${dbUrl}`, '--var', `PUBLIC_URL:http://127.0.0.1:${port}`,
+    // production sends messages only with a sender and the keys that seal their links at rest
+    '--var', `SECRETS_KEYS:smoke1:${randomBytes(32).toString('base64url')}`,
+    '--var', 'RESEND_API_KEY:re_smoke', '--var', 'EMAIL_FROM:smoke@tikiti.test', '--var', `RESEND_BASE_URL:${resend.url}`,
+    '--var', `WAHA_URL:${waha.url}`, '--var', 'WAHA_API_KEY:waha-smoke', '--var', 'WAHA_MAX_PER_MINUTE:6000',
+    '--show-interactive-dev-session=false'], {
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -121,6 +159,25 @@ try {
   const adminPage = await fetch(`${base}/admin`, { headers: { cookie: sessionCookie ?? '' } })
   const adminHtml = await adminPage.text()
   check('the admin portal lists the demo organisers', adminPage.status === 200 && adminHtml.includes('Pwani Events'), String(adminPage.status))
+  // messages through both senders: written by the request, sent right after it by the dispatcher (waitUntil)
+  const forgot = await fetch(`${base}/password/forgot`, {
+    method: 'POST', redirect: 'manual', headers: { origin: base, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ email: 'admin@tikiti.test' }),
+  })
+  const emailed = await until(() => resend.requests.some((r) => r.path === '/emails' && r.body?.to?.[0] === 'admin@tikiti.test'), 15_000)
+  const email = resend.requests.find((r) => r.path === '/emails')
+  check('a password reset is emailed through the resend SDK on workerd, with its Idempotency-Key',
+    forgot.status < 400 && emailed && /^[0-9a-f-]{36}$/.test(String(email?.headers['idempotency-key'])) && /\/password\/reset\?token=/.test(email?.body?.text ?? ''),
+    `${forgot.status}, ${resend.requests.length} requests`)
+  const phone = await fetch(`${base}/account/phone`, {
+    method: 'POST', redirect: 'manual',
+    headers: { origin: base, 'content-type': 'application/x-www-form-urlencoded', cookie: sessionCookie ?? '' },
+    body: new URLSearchParams({ phone: '0712345678' }),
+  })
+  const texted = await until(() => waha.requests.some((r) => r.path === '/api/sendText'), 15_000)
+  const text = waha.requests.find((r) => r.path === '/api/sendText')
+  check('a phone code goes out on WhatsApp through WAHA on workerd', texted && text?.body?.chatId === '254712345678@c.us' && /\d{6}/.test(text?.body?.text ?? ''),
+    `${phone.status}, ${waha.requests.length} requests`)
   const asset = await fetch(`${base}/robots.txt`)
   check('static assets are served', asset.status === 200, String(asset.status))
   for (const file of readdirSync(new URL('../../static/assets/', import.meta.url))) {
@@ -144,6 +201,8 @@ try {
   }
   await admin.unsafe(`drop database if exists ${name} with (force)`).catch(() => {})
   await admin.end()
+  await resend.close()
+  await waha.close()
 }
 
 console.log(failures ? `workers smoke: ${failures} failed` : 'workers smoke: all passed')

@@ -114,11 +114,17 @@ export async function createAccount(db: Database, options: { role?: 'super_admin
   })
 }
 
-/** The newest message the outbox holds for an address. */
-export async function lastMessageTo(db: Database, to: string) {
-  const rows = await asSystem(db, (trx) => trx.selectFrom('notifications').select(['content', 'type', 'channel', 'status'])
-    .orderBy('created_at', 'desc').execute())
-  return rows.find((row) => (row.content as { to?: string }).to === to)
+/** The newest message the outbox holds for an address, its content rendered as the dispatcher sends it (`body`, `subject`). */
+export async function lastMessageTo(db: Database, to: string, ring?: import('../../src/lib/secret-box.ts').KeyRing) {
+  const { renderNotification } = await import('../../src/notifications/render.ts')
+  return asSystem(db, async (trx) => {
+    const rows = await trx.selectFrom('notifications').select(['id', 'tenant_id', 'lang', 'content', 'type', 'channel', 'status'])
+      .orderBy('created_at', 'desc').execute()
+    const row = rows.find((candidate) => (candidate.content as { to?: string }).to === to)
+    if (!row) return undefined
+    const rendered = await renderNotification(trx, row, ring)
+    return { ...row, content: { ...(row.content as object), subject: rendered.subject, body: rendered.text } }
+  })
 }
 
 export function linkIn(body: string, path: string): string {

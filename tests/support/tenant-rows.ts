@@ -6,6 +6,7 @@ export const TENANT_OWNED_TABLES = [
   'events', 'ticket_types', 'tickets', 'transactions', 'transfers', 'marketplace_listings', 'scans',
   'scanner_assignments', 'notifications', 'idempotency_keys', 'memberships', 'mpesa_credentials', 'audit_log',
   'blobs', 'reservations', 'ticket_signing_keys', 'payment_flags', 'refunds',
+  'notification_templates',
 ] as const
 
 export type TenantOwnedTable = (typeof TENANT_OWNED_TABLES)[number]
@@ -58,6 +59,9 @@ export async function createTenantWithRows(db: Database) {
     await trx.insertInto('notifications').values({
       tenant_id: tenant.id, user_id: buyer.id, event_id: published.event.id, ticket_id: ticket.id,
       type: 'ticket_delivery', channel: 'email', content: { subject: 'Your ticket' },
+    }).execute()
+    await trx.insertInto('notification_templates').values({
+      tenant_id: tenant.id, type: 'ticket_delivery', lang: 'en', subject: 'Your tickets', body: 'Tickets: {{ticketsLink}}',
     }).execute()
     await trx.insertInto('idempotency_keys').values({
       tenant_id: tenant.id, scope: 'reservation', key: unique('key'), request_hash: 'h',

@@ -39,7 +39,7 @@ button.link{background:none;border:0;padding:0;color:#fff;font:inherit;text-deco
 .field{margin:0;display:grid;gap:4px}
 .field label,legend{font-weight:600;font-size:.95rem}
 input,select{font:inherit;padding:10px;border:1px solid #8c959f;border-radius:6px;width:100%;background:#fff;min-height:44px}
-input[type=checkbox]{width:auto;min-height:0}
+input[type=checkbox],input[type=radio]{width:auto;min-height:0}label.choice{display:flex;gap:8px;align-items:center;padding:6px 0}
 .check{display:block;padding:4px 0}
 fieldset{border:1px solid #d8dee4;border-radius:6px;padding:8px 12px;margin:0}
 .field.invalid input{border-color:#cf222e}

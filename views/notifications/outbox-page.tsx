@@ -6,6 +6,7 @@ interface OutboxMessage {
   channel: string
   type: string
   created_at: Date
+  status?: string
   content: { to?: string; subject?: string | null; body?: string }
 }
 
@@ -24,7 +25,7 @@ export function OutboxPage({ t, lang, messages }: { t: Translator; lang: Lang; m
           {messages.map((message) => (
             <li class="card message">
               <p class="meta">
-                <span class="badge">{message.channel}</span> {message.type} · {formatDateTime(message.created_at, lang)}
+                <span class="badge">{message.channel}</span> {message.type} · {message.status} · {formatDateTime(message.created_at, lang)}
               </p>
               <p><strong>{message.content.to}</strong>{message.content.subject && <> · {message.content.subject}</>}</p>
               <pre class="body">{withLinks(message.content.body ?? '')}</pre>

@@ -10,11 +10,16 @@ export interface PayFormProps {
   amountMinor: number
   currency: string
   phone?: string
+  email?: string
+  channel?: string
   error?: string
   retry?: boolean
 }
 
-export function PayForm({ t, lang, reservationId, amountMinor, currency, phone, error, retry }: PayFormProps) {
+const CHANNELS = [['whatsapp', 'checkout.channel.whatsapp'], ['email', 'checkout.channel.email'], ['both', 'checkout.channel.both']] as const
+
+export function PayForm({ t, lang, reservationId, amountMinor, currency, phone, email, channel, error, retry }: PayFormProps) {
+  const chosen = channel ?? (email ? 'both' : 'whatsapp')
   return (
     <form method="post" action={`/reservations/${reservationId}/pay`} class="pay">
       {error && <Notice kind="error">{error}</Notice>}
@@ -24,6 +29,18 @@ export function PayForm({ t, lang, reservationId, amountMinor, currency, phone, 
           placeholder="0712 345 678" aria-describedby="pay-phone-hint" />
         <span class="muted" id="pay-phone-hint">{t('checkout.phoneHint')}</span>
       </p>
+      <p class="field">
+        <label for="pay-email">{t('checkout.emailLabel')}</label>
+        <input id="pay-email" name="email" type="email" autocomplete="email" value={email ?? ''} maxlength={254} aria-describedby="pay-email-hint" />
+        <span class="muted" id="pay-email-hint">{t('checkout.emailHint')}</span>
+      </p>
+      <fieldset class="field channels" aria-describedby="pay-channel-hint">
+        <legend>{t('checkout.channelLabel')}</legend>
+        {CHANNELS.map(([value, key]) => (
+          <label class="choice"><input type="radio" name="channel" value={value} checked={chosen === value} /> {t(key)}</label>
+        ))}
+        <span class="muted" id="pay-channel-hint">{t('checkout.channelHint')}</span>
+      </fieldset>
       <button>{retry ? t('checkout.retry') : t('checkout.pay', { amount: formatMoney(amountMinor, currency, lang) })}</button>
     </form>
   )

@@ -17,11 +17,14 @@ export interface HoldPageProps {
   payment?: PaymentJson
   /** The phone to offer in the pay form, and a problem with the last submission. */
   phone?: string
+  /** What the buyer typed for messages, kept when the form comes back with a problem. */
+  email?: string
+  channel?: string
   payError?: string
   simulatedPhoneUrl?: string
 }
 
-export function HoldPage({ t, lang, reservation, eventPath, now, notice, payment, phone, payError, simulatedPhoneUrl }: HoldPageProps) {
+export function HoldPage({ t, lang, reservation, eventPath, now, notice, payment, phone, email, channel, payError, simulatedPhoneUrl }: HoldPageProps) {
   const held = reservation.status === 'held'
   const pending = payment?.status === 'pending'
   const remaining = Math.max(0, Math.round((Date.parse(reservation.expiresAt) - now.getTime()) / 1000))
@@ -53,7 +56,7 @@ export function HoldPage({ t, lang, reservation, eventPath, now, notice, payment
                   {payment && <PaymentProblem t={t} payment={payment} />}
                   <p class="muted">{t('hold.payNext')}</p>
                   <PayForm t={t} lang={lang} reservationId={reservation.id} amountMinor={reservation.total.amountMinor}
-                    currency={reservation.total.currency} phone={phone} error={payError} retry={payment?.status === 'failed'} />
+                    currency={reservation.total.currency} phone={phone} email={email} channel={channel} error={payError} retry={payment?.status === 'failed'} />
                   <form method="post" action={`/reservations/${reservation.id}/release`}>
                     <button class="secondary">{t('hold.release')}</button>
                   </form>

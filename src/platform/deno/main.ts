@@ -14,6 +14,7 @@ import { seedDemoDataIfEmpty } from '../../demo/seed.ts'
 import { upstashRateLimiterFromEnv } from '../../ratelimit/upstash-rate-limiter.ts'
 import { s3BlobStore, s3ConfigFromEnv } from '../../storage/s3-blob-store.ts'
 import { loadSecretKeys } from './secret-keys.ts'
+import { notificationSendersFromEnv, notificationWebhookSecretsFromEnv } from '../../notifications/sender-config.ts'
 import { qstashConfigFromEnv } from '../../jobs/qstash.ts'
 import { tick } from '../../jobs/runner.ts'
 import { createDarajaSimulator } from '../../payments/simulator/daraja-simulator.ts'
@@ -23,10 +24,10 @@ const started = performance.now()
 /** One plain line of start-up progress. */
 const say = (line: string) => console.log(`tikiti: ${line}`)
 const env = Deno.env.toObject()
-const { config, settings } = (() => {
+const { config, settings, senders } = (() => {
   try {
     const config = readConfig(env)
-    return { config, settings: readServerConfig(env, config) }
+    return { config, settings: readServerConfig(env, config), senders: notificationSendersFromEnv(env, config.mode) }
   } catch (error) {
     // a configuration mistake (PUBLIC_URL missing in production, TRUST_PROXY=yes…): say it plainly and stop
     console.error(JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: (error as Error).message }))
@@ -34,6 +35,11 @@ const { config, settings } = (() => {
   }
 })()
 const secretKeys = await loadSecretKeys(settings, config.mode)
+if (config.mode === 'production' && senders.enabled && !secretKeys) {
+  // messages carry single-use links, sealed at rest with these keys
+  console.error(JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'SECRETS_KEYS must be set in production to send messages (or NOTIFICATIONS=off)' }))
+  Deno.exit(1)
+}
 const { port, host: hostname } = settings
 
 say('opening the database…')
@@ -66,6 +72,9 @@ const deps: AppDeps = {
   google: googleOAuthConfigFromEnv(env),
   blobStore: s3 ? s3BlobStore(s3) : undefined,
   secretKeys,
+  senders,
+  webhookSecrets: notificationWebhookSecretsFromEnv(env),
+  dispatchAfterRequest: true,
   qstash: qstashConfigFromEnv(env, config),
   // Behind reverse proxies the socket address is our proxy's: the client's is the X-Forwarded-For entry our
   // outermost proxy wrote, counted from the right (TRUST_PROXY says how many proxies), never one the client sent.

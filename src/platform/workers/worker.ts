@@ -14,6 +14,7 @@ import { upstashRateLimiterFromEnv } from '../../ratelimit/upstash-rate-limiter.
 import { s3BlobStore, s3ConfigFromEnv } from '../../storage/s3-blob-store.ts'
 import { qstashConfigFromEnv } from '../../jobs/qstash.ts'
 import { tick } from '../../jobs/runner.ts'
+import { notificationSendersFromEnv, notificationWebhookSecretsFromEnv } from '../../notifications/sender-config.ts'
 
 interface WorkerBindings {
   DATABASE_URL?: string
@@ -44,6 +45,10 @@ async function appFor(env: WorkerBindings) {
     const s3 = s3ConfigFromEnv(env)
     const secretsKeys = envText(env, 'SECRETS_KEYS')
     const config = readConfig(env)
+    const senders = notificationSendersFromEnv(env, config.mode)
+    if (config.mode === 'production' && senders.enabled && !secretsKeys) {
+      throw new Error('SECRETS_KEYS must be set in production to send messages (or NOTIFICATIONS=off)')
+    }
     // Without Upstash, rate limits are counted per isolate: set UPSTASH_REDIS_REST_URL in production.
     const deps: AppDeps = {
       config,
@@ -53,6 +58,9 @@ async function appFor(env: WorkerBindings) {
       blobStore: s3 ? s3BlobStore(s3) : undefined,
       qstash: qstashConfigFromEnv(env, config),
       secretKeys: secretsKeys ? await parseKeyRing(secretsKeys) : undefined,
+      senders,
+      webhookSecrets: notificationWebhookSecretsFromEnv(env),
+      dispatchAfterRequest: true,
     }
     const services = createServices(deps)
     cached = { url, app: createApp(deps, services), services }
