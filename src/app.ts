@@ -41,6 +41,7 @@ import { credentialsRoutes } from './payments/credentials-routes.tsx'
 import { reconciliationRoutes } from './payments/reconciliation-routes.tsx'
 import { createMemoryRateLimiter } from './ratelimit/memory-rate-limiter.ts'
 import type { RateLimiter } from './ratelimit/rate-limiter.ts'
+import { gateApiRoutes } from './scanning/api-routes.ts'
 import { scannerRoutes } from './scanning/routes.tsx'
 import type { AppServices } from './services.ts'
 import { postgresBlobStore, type BlobStore } from './storage/blob-store.ts'
@@ -154,7 +155,7 @@ export function createApp(deps: AppDeps, services: AppServices = createServices(
   app.route('/', manageRoutes)
   app.route('/', manageEventRoutes)
   app.route('/', mediaRoutes)
-  app.route('/', openApi(eventApiRoutes, reservationApiRoutes, paymentApiRoutes))
+  app.route('/', openApi(eventApiRoutes, reservationApiRoutes, paymentApiRoutes, gateApiRoutes))
   app.route('/', holdRoutes)
   app.route('/', ticketRoutes)
   app.route('/', guestLinkRoutes)

@@ -21,7 +21,7 @@ export type PaymentFlagKind = 'phone_mismatch' | 'repeated_failures' | 'refund_d
 export type TransactionType = 'purchase' | 'resale' | 'transfer_fee'
 export type TransferStatus = 'pending' | 'completed' | 'cancelled'
 export type ListingStatus = 'active' | 'sold' | 'cancelled'
-export type ScanResult = 'valid' | 'duplicate' | 'invalid' | 'expired' | 'transferred'
+export type ScanResult = 'valid' | 'duplicate' | 'invalid' | 'expired' | 'transferred' | 'cancelled' | 'unpaid'
 export type NotificationType =
   | 'ticket_delivery'
   | 'payment_failed'

@@ -4,7 +4,7 @@
  */
 import type { Insertable, Selectable, Updateable } from 'kysely'
 import type { TenantTable, UserTable, MembershipTable, SessionTable, OneTimeTokenTable, IdempotencyKeyTable, JobTable, AuditLogTable } from './tables-accounts.ts'
-import type { EventTable, BlobTable, MpesaCredentialTable, TicketTypeTable, TicketTable, ReservationTable, TicketSigningKeyTable, TransactionTable, PaymentFlagTable, TransferTable, MarketplaceListingTable, ScanTable, ScannerAssignmentTable, NotificationTable } from './tables-events.ts'
+import type { EventTable, BlobTable, MpesaCredentialTable, TicketTypeTable, TicketTable, ReservationTable, TicketSigningKeyTable, TransactionTable, PaymentFlagTable, TransferTable, MarketplaceListingTable, ScanTable, ScannerAssignmentTable, ScannerDeviceTable, NotificationTable } from './tables-events.ts'
 
 export type * from './column-types.ts'
 export type * from './tables-accounts.ts'
@@ -29,6 +29,7 @@ export interface DB {
   marketplace_listings: MarketplaceListingTable
   scans: ScanTable
   scanner_assignments: ScannerAssignmentTable
+  scanner_devices: ScannerDeviceTable
   notifications: NotificationTable
   idempotency_keys: IdempotencyKeyTable
   jobs: JobTable

@@ -6,10 +6,12 @@ import { swPayments } from './sw-payments.ts'
 import { swTickets } from './sw-tickets.ts'
 import { swUploads } from './sw-uploads.ts'
 import { swWeb } from './sw-web.ts'
+import { swScanning } from './sw-scanning.ts'
 
 /** Swahili messages. The type makes a missing key a compile error. */
 export const sw: Record<MessageKey, string> = {
   ...swPayments,
+  ...swScanning,
   ...swWeb,
   ...swApi,
   ...swAccounts,
