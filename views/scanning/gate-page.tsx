@@ -20,7 +20,7 @@ export const gateStyles = `
 .gate .tools{display:flex;gap:.5rem;flex-wrap:wrap;margin:.5rem 0}
 .gate .manual{display:flex;gap:.4rem;align-items:end}.gate .manual label{flex:1}
 .gate .manual input{width:100%;font-family:monospace}
-.verdict{position:fixed;inset:0;z-index:9;display:flex;flex-direction:column;justify-content:center;align-items:center;
+.verdict{position:fixed;inset:0;z-index:50;display:flex;flex-direction:column;justify-content:center;align-items:center;
  text-align:center;padding:1rem;color:#fff;font-size:1.2rem}
 .verdict strong{font-size:3rem;line-height:1.1}.verdict p{margin:.3rem 0}
 .verdict.valid{background:#0a6b2d}.verdict.duplicate{background:#8a5a00}.verdict.invalid{background:#a4161a}

@@ -218,7 +218,7 @@
       if (a.reason && a.result !== 'valid') parts.push(M['reason.' + a.reason] || '')
       if (a.firstScan) {
         const at = new Date(a.firstScan.at).toLocaleString(lang, { timeZone: 'Africa/Nairobi', hour: '2-digit', minute: '2-digit', day: 'numeric', month: 'short' })
-        parts.push(fmt(M.firstScan, { at, gate: a.firstScan.gate || a.firstScan.deviceId || '—' }))
+        parts.push(fmt(M.firstScan, { at, gate: a.firstScan.gate || (a.firstScan.deviceId || "").slice(0, 8) || '—' }))
       }
       if (this.offlineAnswer) parts.push(M.offlineChecked)
       return parts.join(' ')
