@@ -42,6 +42,7 @@ import { reconciliationRoutes } from './payments/reconciliation-routes.tsx'
 import { createMemoryRateLimiter } from './ratelimit/memory-rate-limiter.ts'
 import type { RateLimiter } from './ratelimit/rate-limiter.ts'
 import { gateApiRoutes } from './scanning/api-routes.ts'
+import { attendanceRoutes } from './scanning/attendance-routes.tsx'
 import { scannerRoutes } from './scanning/routes.tsx'
 import type { AppServices } from './services.ts'
 import { postgresBlobStore, type BlobStore } from './storage/blob-store.ts'
@@ -167,6 +168,7 @@ export function createApp(deps: AppDeps, services: AppServices = createServices(
   app.route('/', checkoutRoutes)
   app.route('/', adminRoutes)
   app.route('/', scannerRoutes)
+  app.route('/', attendanceRoutes)
   app.route('/', outboxRoutes)
 
   app.notFound(notFound)
