@@ -77,4 +77,5 @@ export const enScanning = {
   'attendance.online': 'Online',
   'attendance.gotIn': 'got in',
   'attendance.undone': 'undone',
+  'attendance.token': 'Token',
 }

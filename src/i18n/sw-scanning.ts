@@ -79,4 +79,5 @@ export const swScanning: Record<keyof typeof enScanning, string> = {
   'attendance.online': 'Mtandaoni',
   'attendance.gotIn': 'aliingia',
   'attendance.undone': 'imetenguliwa',
+  'attendance.token': 'Tokeni',
 }

@@ -54,11 +54,11 @@ export function AttendanceFigures({ t, lang, event, figures, doubles, devices }:
       <table><thead><tr><th>{t('attendance.slot')}</th><th>{t('attendance.admittedColumn')}</th></tr></thead>
         <tbody>{figures.arrivals.map((row) => <tr><td>{when(row.slot, lang)}</td><td>{c(row.count)}</td></tr>)}</tbody></table>
       <h2>{t('attendance.phones')}</h2>
-      <table><thead><tr><th>{t('attendance.device')}</th><th>{t('attendance.person')}</th><th>{t('attendance.lastSeen')}</th><th></th></tr></thead>
+      <table><thead><tr><th>{t('attendance.device')}</th><th>{t('attendance.person')}</th><th>{t('attendance.lastSeen')}</th><th>{t('attendance.token')}</th></tr></thead>
         <tbody>{devices.map((row) => (
-          <tr><td>{row.device_id.slice(0, 8)} {row.label}</td><td>{row.name ?? row.email}</td><td>{when(row.last_seen_at, lang)}</td>
+          <tr><td>{row.device_id.slice(0, 8)} {row.label.slice(0, 24)}</td><td>{row.name ?? row.email}</td><td>{when(row.last_seen_at, lang)}</td>
             <td>{row.revoked_at ? t('attendance.revoked') : (
-              <form method="post" action={`/manage/events/${event.id}/devices/${row.id}/revoke`}><button class="link">{t('attendance.revoke')}</button></form>
+              <form method="post" action={`/manage/events/${event.id}/devices/${row.id}/revoke`}><button>{t('attendance.revoke')}</button></form>
             )}</td></tr>
         ))}</tbody></table>
     </div>

@@ -244,7 +244,7 @@
           .catch(() => {})
       }
       if (navigator.onLine && !token) {
-        const r = await api('POST', '/scanner-token', { deviceId: device, label: navigator.userAgent.slice(0, 80) })
+        const r = await api('POST', '/scanner-token', { deviceId: device, label: ((navigator.userAgentData && navigator.userAgentData.platform) || navigator.platform || '').slice(0, 40) })
         if (r && r.status === 201) { token = (await r.json()).token; localStorage.setItem(tokenKey, token) }
       }
       // online, the manifest follows every few seconds, so two offline phones disagree only briefly
