@@ -32,7 +32,7 @@ describe("the scanner page's browser files", () => {
   })
 
   it('every file is named by its content, and the page’s own scripts stay small', () => {
-    for (const name of ['gate', 'gateSw', 'signedCode', 'gateWorker'] as const) {
+    for (const name of ['gate', 'gateSw', 'gateCheck', 'signedCode', 'gateWorker'] as const) {
       const url = ASSETS[name]
       expect(url, `${url}: ${rebuild}`).toMatch(new RegExp(`-${hashOf(committed(url))}\\.js$`))
     }

@@ -59,6 +59,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     replaceAsset('signed-code', browserSignedCode()),
     replaceAsset('gate-worker', await browserWorker()),
     replaceAsset('gate-sw', current('gate-sw')),
+    replaceAsset('gate-check', current('gate-check')),
     replaceAsset('gate', current('gate')),
   ]
   console.log(built.join('\n'))

@@ -14,7 +14,7 @@
   const device = localStorage.getItem('gate:device') || crypto.randomUUID()
   localStorage.setItem('gate:device', device)
   const tokenKey = 'gate:token:' + ev
-  let token = localStorage.getItem(tokenKey), lib, m, here = new Set(), keys = new Map(), qkey, ui, syncing = false
+  let token = localStorage.getItem(tokenKey), lib, check, m, here = new Set(), keys = new Map(), qkey, ui, syncing = false
   let lastId = '', lastAt = 0, audio, busy = false
   const counts = (document.getElementById('gate-counts') || {}).textContent || ''
 
@@ -65,43 +65,19 @@
     } catch { setOnline(false); return null } finally { clearTimeout(timer) }
   }
 
-  const b64 = (s) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0))
-  const hex = (a, o) => { let h = ''; for (let i = o; i < o + 8; i++) h += a[i].toString(16).padStart(2, '0'); return h }
-  async function useKeys() {
-    keys = new Map()
-    for (const k of m.keys) keys.set(k.keyId, await crypto.subtle.importKey('raw', b64(k.publicKey), { name: 'Ed25519' }, true, ['verify']))
-  }
+  const useKeys = async () => { keys = await check.importKeys(m) }
   async function refresh() {
     const r = await api('GET', '/scanner-manifest' + (m ? '?since=' + m.cursor : ''), null, 15000)
     if (!r || !r.ok) return
-    const j = await r.json(), t = b64(j.tickets)
-    if (!m || j.full) m = { entries: new Map() }
-    for (let o = 0; o + 12 <= t.length; o += 12) m.entries.set(hex(t, o), [t[o + 8], t[o + 9], (t[o + 10] << 8) | t[o + 11]])
-    Object.assign(m, { cursor: j.cursor, at: Date.now(), keys: j.keys, types: j.types, admitted: j.admitted, expected: j.expected })
+    m = check.mergeManifest(m, await r.json())
     await put('m:' + ev, m)
     await useKeys()
     ui.tick++
   }
 
-  const REFUSED = { wrong_event: 'other_event', malformed: 'malformed', future_dated: 'future_dated' }
-  async function offlineCheck(code) {
-    if (!m) return { result: 'invalid', reason: 'not_issued' }
-    const v = await lib.verifyTicketCode(code, (k) => keys.get(k), { eventId: ev })
-    if (!v.ok) return { result: 'invalid', reason: REFUSED[v.reason] || 'forged' }
-    const id = v.claims.ticketId, e = m.entries.get(id.replace(/-/g, '').slice(0, 16))
-    if (!e) return { result: 'invalid', reason: 'not_issued' }
-    const ticket = { id, type: m.types[e[2]] || '' }, s = e[1]
-    if (s === 3 || s === 6) return { result: 'cancelled', reason: s === 6 ? 'refunded' : 'cancelled', ticket }
-    if (s === 5) return { result: 'unpaid', reason: 'not_paid', ticket }
-    if (s === 4) return { result: 'transferred', reason: 'transferred', ticket }
-    if (e[0] !== v.claims.qrVersion) return { result: 'transferred', reason: 'old_version', ticket }
-    if (s === 2 || here.has(id)) return { result: 'duplicate', reason: 'already_used', ticket }
-    return { result: 'valid', ticket }
-  }
-
-  async function check(text) {
+  async function scanned(text) {
     const code = text.replace(/\s+/g, '').toUpperCase()
-    if (!code || !lib) return
+    if (!code || !check) return
     // one ticket has several spellings: dedupe on the ticket id the code decodes to, never on the text
     const claims = lib.readUnverifiedClaims(code), id = claims ? claims.ticketId : code, now = Date.now()
     const held = id === lastId && now - lastAt < 1000
@@ -116,7 +92,7 @@
       else if (r && r.status < 500) answer = { result: 'invalid', reason: 'malformed' }
       else {
         offline = true
-        answer = await offlineCheck(code)
+        answer = await check.offlineVerdict(lib, m, keys, here, code, ev)
         await enqueue({ ...scan, offlineResult: answer.result, offlineReason: answer.reason })
       }
       if (answer.result === 'valid' && answer.ticket) {
@@ -179,7 +155,7 @@
     ctx.drawImage(video, (vw - s) / 2, (vh - s) / 2, s, s, 0, 0, n, n)
     pending = true
     if (detector) {
-      detector.detect(canvas).then((found) => { pending = false; if (found[0]) check(found[0].rawValue) }, () => { pending = false })
+      detector.detect(canvas).then((found) => { pending = false; if (found[0]) scanned(found[0].rawValue) }, () => { pending = false })
     } else {
       const img = ctx.getImageData(0, 0, n, n)
       worker.postMessage({ data: img.data, w: n, h: n }, [img.data.buffer])
@@ -230,6 +206,7 @@
       addEventListener('offline', () => { this.online = false })
       setInterval(() => { this.tick++ }, 1000)
       lib = await import(root.dataset.codeModule)
+      check = await import(root.dataset.checkModule)
       m = await get('m:' + ev)
       here = (await get('a:' + ev)) || new Set()
       if (m) await useKeys()
@@ -240,7 +217,7 @@
       if ('serviceWorker' in navigator) {
         navigator.serviceWorker.register(urls.createScriptURL(root.dataset.sw), { scope: '/scan/' })
           .then(() => navigator.serviceWorker.ready)
-          .then((reg) => reg.active && reg.active.postMessage({ cache: [location.pathname, ...[...document.scripts].map((s) => s.src), root.dataset.codeModule, root.dataset.worker] }))
+          .then((reg) => reg.active && reg.active.postMessage({ cache: [location.pathname, ...[...document.scripts].map((s) => s.src), root.dataset.codeModule, root.dataset.checkModule, root.dataset.worker] }))
           .catch(() => {})
       }
       if (navigator.onLine && !token) {
@@ -264,7 +241,7 @@
         if (formats.includes('qr_code')) detector = new BarcodeDetector({ formats: ['qr_code'] })
         else if (!worker) {
           worker = new Worker(urls.createScriptURL(root.dataset.worker))
-          worker.onmessage = (e) => { pending = false; if (e.data) check(e.data) }
+          worker.onmessage = (e) => { pending = false; if (e.data) scanned(e.data) }
         }
         this.noCamera = false; this.cameraError = ''
         loop()
@@ -272,7 +249,7 @@
     },
     toggleTorch() { this.torch = !this.torch; track.applyConstraints({ advanced: [{ torch: this.torch }] }).catch(() => {}) },
     toggleMute() { this.muted = !this.muted; localStorage.setItem('gate:muted', this.muted ? '1' : '0') },
-    submitCode() { const el = this.$refs.code, v = el.value; el.value = ''; lastId = ''; check(v); el.focus() },
+    submitCode() { const el = this.$refs.code, v = el.value; el.value = ''; lastId = ''; scanned(v); el.focus() },
     dismiss() { clearTimeout(this.hide); this.shown = false; this.$refs.code.focus() },
     async undo() {
       const last = this.last
