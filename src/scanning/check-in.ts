@@ -12,7 +12,7 @@ import { fromBase64 } from '../lib/crypto.ts'
 import { readUnverifiedClaims, verifyTicketCode } from '../tickets/signed-code.ts'
 import type { ScanResult } from '../db/schema.ts'
 import {
-  admitTicket, claimScanId, findScanAnswer, firstAdmission, moveAdmissionEarlier, settleScan, ticketAtGate, type ScanRowInput,
+  admitTicket, findScanAnswer, firstAdmission, insertScan, moveAdmissionEarlier, ticketAtGate, type ScanRowInput,
 } from './scan-queries.ts'
 import { firstName, refusedCode, refusedTicket, type ScanAnswer, type ScanOutcome, type ScanReason } from './verdict.ts'
 
@@ -83,14 +83,15 @@ export async function recordScan(
     scannerDeviceId: actor.scannerDeviceId, gate: input.gate ?? null, latitude: input.location?.latitude ?? null,
     longitude: input.location?.longitude ?? null, deviceInfo: input.deviceInfo ?? null, scannedAt, offline: offline !== undefined, now,
   }
-  if (!(await claimScanId(trx, row))) {
-    const earlier = await findScanAnswer(trx, eventId, input.scanId)
-    return { answer: earlier?.answer ?? { result: 'invalid', reason: 'malformed' }, replay: true }
-  }
+  const earlier = await findScanAnswer(trx, eventId, input.scanId)
+  if (earlier) return { answer: earlier.answer, replay: true }
   const { answer, ticketId, entered } = await decide(trx, actor, eventId, normaliseCode(input.code), scannedAt, now, offline)
-  await settleScan(trx, eventId, input.scanId, {
-    ticketId, result: answer.result as ScanResult, reason: answer.reason ?? null, entered, answer,
-  })
+  const first = await insertScan(trx, row, { ticketId, result: answer.result as ScanResult, reason: answer.reason ?? null, entered, answer })
+  if (!first) {
+    // the same scan id raced in: the request that recorded it first holds the answer
+    const recorded = await findScanAnswer(trx, eventId, input.scanId)
+    return { answer: recorded?.answer ?? answer, replay: true }
+  }
   return { answer, replay: false }
 }
 
@@ -114,10 +115,13 @@ async function decide(
   // the device refused at the gate: that is what happened; nothing is admitted
   if (offline && offline.result !== 'valid') return { answer: offline, ticketId: claims.ticketId, entered: false }
   const admitted = await admitTicket(trx, { ticketId: claims.ticketId, eventId, qrVersion: claims.qrVersion, scannerId: actor.userId, at, now })
-  const ticket = await ticketAtGate(trx, claims.ticketId, eventId, { lock: !admitted && offline !== undefined })
+  if (admitted) {
+    const shown = { id: admitted.id, type: admitted.type_name, holderFirstName: firstName(admitted.holder_name) }
+    return { answer: { result: 'valid', ticket: shown }, ticketId: admitted.id, entered: true }
+  }
+  const ticket = await ticketAtGate(trx, claims.ticketId, eventId, { lock: offline !== undefined })
   if (!ticket) return { answer: { result: 'invalid', reason: 'not_issued' }, ticketId: null, entered: offline !== undefined }
   const shown = { id: ticket.id, type: ticket.type_name, holderFirstName: firstName(ticket.holder_name) }
-  if (admitted) return { answer: { result: 'valid', ticket: shown }, ticketId: ticket.id, entered: true }
   const refusal = refusedTicket({
     status: ticket.status, qrVersion: ticket.qr_version, refunded: REFUND_STATES.has(ticket.payment_status ?? ''),
   }, claims.qrVersion)

@@ -35,11 +35,14 @@ export async function findLiveDevice(db: Queryable, token: string, now: Date) {
   const device = await db.selectFrom('scanner_devices as d')
     .innerJoin('memberships as m', (join) => join.onRef('m.user_id', '=', 'd.user_id').onRef('m.tenant_id', '=', 'd.tenant_id'))
     .innerJoin('tenants as t', 't.id', 'd.tenant_id')
-    .select(['d.id', 'd.tenant_id', 'd.user_id', 'd.device_id', 'm.role'])
+    .select(['d.id', 'd.tenant_id', 'd.user_id', 'd.device_id', 'd.last_seen_at', 'm.role'])
     .where('d.token_hash', '=', await sha256Hex(token)).where('d.revoked_at', 'is', null).where('d.expires_at', '>', now)
     .where('t.status', '=', 'active')
     .executeTakeFirst()
-  if (device) await db.updateTable('scanner_devices').set({ last_seen_at: now }).where('id', '=', device.id).execute()
+  // a write per scan would cost more than the scan: "last seen" is kept to the minute
+  if (device && (!device.last_seen_at || now.getTime() - device.last_seen_at.getTime() > 60_000)) {
+    await db.updateTable('scanner_devices').set({ last_seen_at: now }).where('id', '=', device.id).execute()
+  }
   return device
 }
 

@@ -24,14 +24,19 @@ export interface ScanRowInput {
 }
 
 /**
- * Claims the client's scan id for this event: true when this request is the first with it. A second
- * request with the same id waits here for the first to commit, then finds its row.
+ * Records a scan with its verdict: true when this request is the first with its scan id. A second
+ * request with the same id waits here for the first to commit, then records nothing (its caller answers
+ * the first's answer; whatever it decided had no effect: the first holds the admission).
  */
-export async function claimScanId(db: Queryable, row: ScanRowInput): Promise<boolean> {
+export async function insertScan(db: Queryable, row: ScanRowInput, verdict: {
+  ticketId: string | null; result: ScanResult; reason: string | null; entered: boolean; answer: ScanAnswer
+}): Promise<boolean> {
   const inserted = await db.insertInto('scans').values({
     tenant_id: row.tenantId, event_id: row.eventId, scanner_id: row.scannerId, scan_id: row.scanId, device_id: row.deviceId,
     scanner_device_id: row.scannerDeviceId, gate: row.gate, latitude: row.latitude, longitude: row.longitude,
-    device_info: row.deviceInfo, scanned_at: row.scannedAt, synced_at: row.now, offline: row.offline, scan_result: 'invalid',
+    device_info: row.deviceInfo, scanned_at: row.scannedAt, synced_at: row.now, offline: row.offline,
+    ticket_id: verdict.ticketId, scan_result: verdict.result, reason: verdict.reason, entered: verdict.entered,
+    answer: verdict.answer as unknown as Record<string, unknown>,
   }).onConflict((oc) => oc.columns(['event_id', 'scan_id']).doNothing()).returning('id').executeTakeFirst()
   return inserted !== undefined
 }
@@ -43,26 +48,21 @@ export async function findScanAnswer(db: Queryable, eventId: string, scanId: str
   return row ? { answer: (row.answer ?? { result: 'invalid' }) as unknown as ScanAnswer, scannerId: row.scanner_id } : undefined
 }
 
-/** Writes the verdict onto the claimed scan row. */
-export async function settleScan(db: Queryable, eventId: string, scanId: string, verdict: {
-  ticketId: string | null; result: ScanResult; reason: string | null; entered: boolean; answer: ScanAnswer
-}) {
-  await db.updateTable('scans').set({
-    ticket_id: verdict.ticketId, scan_result: verdict.result, reason: verdict.reason, entered: verdict.entered,
-    answer: verdict.answer as unknown as Record<string, unknown>,
-  }).where('event_id', '=', eventId).where('scan_id', '=', scanId).execute()
-}
-
 /**
  * Invariant 4: ONE statement decides admission. Only an active ticket of this event at this QR version
  * becomes used; of two scanners racing, the second's UPDATE re-reads the row after the first commits,
  * finds it used and matches nothing.
  */
 export async function admitTicket(db: Queryable, input: { ticketId: string; eventId: string; qrVersion: number; scannerId: string; at: Date; now: Date }) {
-  return db.updateTable('tickets').set({ status: 'used', scanned_at: input.at, scanned_by: input.scannerId, updated_at: input.now })
-    .where('id', '=', input.ticketId).where('event_id', '=', input.eventId).where('status', '=', 'active')
-    .where('qr_version', '=', input.qrVersion)
-    .returning(['id']).executeTakeFirst()
+  // the type and holder come back with the admission itself: one statement on the hot path
+  const result = await sql<{ id: string; type_name: string; holder_name: string | null }>`
+    with admitted as (
+      update tickets set status = 'used', scanned_at = ${input.at}, scanned_by = ${input.scannerId}, updated_at = ${input.now}
+      where id = ${input.ticketId} and event_id = ${input.eventId} and status = 'active' and qr_version = ${input.qrVersion}
+      returning id, ticket_type_id, user_id)
+    select a.id, tt.name as type_name, u.name as holder_name
+    from admitted a join ticket_types tt on tt.id = a.ticket_type_id left join users u on u.id = a.user_id`.execute(db)
+  return result.rows[0]
 }
 
 /** The ticket as the gate needs it: status, version, type name, holder, and whether it was refunded. */
