@@ -106,6 +106,15 @@ describe('online check-in', () => {
     expect(statuses.map((row) => row.status).sort()).toEqual(['active', 'cancelled', 'pending_payment'])
   })
 
+  it('shows the holder’s first name only, never the whole name', async () => {
+    await asSystem(db, (trx) => trx.updateTable('users').set({ name: 'Amina Wanjiru Otieno' }).where('id', '=', gate.accounts.buyer.id).execute())
+    const [ticket] = await sellWithCodes(db, gate.ring, gate.event.id, gate.type.id, 1, gate.accounts.buyer.id)
+    const answer = await (await gate.clients.scanner.postJson(scanPath(), scanBody(ticket!.code))).json()
+    expect(answer).toEqual({ result: 'valid', ticket: { id: ticket!.id, type: 'Regular', holderFirstName: 'Amina' } })
+    const again = await (await gate.clients.scanner.postJson(scanPath(), scanBody(ticket!.code))).json() as { ticket: { holderFirstName: string } }
+    expect(again.ticket.holderFirstName).toBe('Amina')
+  })
+
   it('mixed case and spaces around a typed code are forgiven; the ticket id decides, not the text', async () => {
     const [ticket] = await sell(1)
     const typed = `  ${ticket!.code.toLowerCase()} `
