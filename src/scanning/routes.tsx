@@ -44,7 +44,7 @@ async function gatePage(c: Context<AppEnv>, id: string, check?: () => ScanInput)
   c.header('Cache-Control', 'private, no-store')
   return renderPage(c, {
     title: found.event.title, scripts: ['gate', 'alpine'],
-    body: <GatePage t={c.var.t} lang={c.var.lang} {...found} />,
+    body: <GatePage t={c.var.t} lang={c.var.lang} manager={staff.role === 'manager'} {...found} />,
   })
 }
 

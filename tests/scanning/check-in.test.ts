@@ -220,3 +220,22 @@ describe('device tokens', () => {
     expect(row.revoked_at).toBeNull()
   })
 })
+
+describe('the manual form without JavaScript', () => {
+  it('checks a typed code on the server and shows the verdict on the page; an empty code just shows the page', async () => {
+    const [ticket] = await sell(1)
+    const page = await gate.clients.scanner.post(`/scan/events/${gate.event.id}/check`, { code: ticket!.code })
+    expect(page.status).toBe(200)
+    const html = await page.text()
+    expect(html).toContain('<div class="verdict valid"')
+    expect(html).toContain('VALID')
+    const again = await (await gate.clients.scanner.post(`/scan/events/${gate.event.id}/check`, { code: ticket!.code })).text()
+    expect(again).toContain('ALREADY USED')
+    const empty = await gate.clients.scanner.post(`/scan/events/${gate.event.id}/check`, { code: '   ' })
+    expect(empty.status).toBe(200)
+    expect(await empty.text()).not.toContain('<div class="verdict')
+    const rows = (await scansOf(db, gate.event.id)).filter((row) => row.ticket_id === ticket!.id)
+    expect(rows.map((row) => [row.scan_result, row.device_id])).toEqual([['valid', 'web-form'], ['duplicate', 'web-form']])
+    expect((await gate.clients.scannerOfOther.post(`/scan/events/${gate.event.id}/check`, { code: ticket!.code })).status).toBe(404)
+  })
+})

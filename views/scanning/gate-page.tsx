@@ -43,21 +43,21 @@ interface GateEvent {
 }
 
 /** The answer as words: for the no-JavaScript form, and the same words the script shows. */
-function Verdict({ t, answer }: { t: Translator; answer: ScanAnswer }) {
+function Verdict({ t, lang, answer }: { t: Translator; lang: Lang; answer: ScanAnswer }) {
   const tone = answer.result === 'valid' ? 'valid' : answer.result === 'duplicate' ? 'duplicate' : 'invalid'
   return (
     <div class={`verdict ${tone}`} role="alert">
       <strong>{t(`gate.result.${answer.result}`)}</strong>
       {answer.ticket && <p>{answer.ticket.type}{answer.ticket.holderFirstName ? ` · ${answer.ticket.holderFirstName}` : ''}</p>}
       {answer.reason && answer.result !== 'valid' && <p>{t(`gate.reason.${answer.reason}`)}</p>}
-      {answer.firstScan && <p>{t('gate.firstScan', { at: answer.firstScan.at, gate: answer.firstScan.gate ?? '—' })}</p>}
+      {answer.firstScan && <p>{t('gate.firstScan', { at: formatDateTime(new Date(answer.firstScan.at), lang), gate: answer.firstScan.gate ?? '—' })}</p>}
       <a class="button" href="">{t('gate.next')}</a>
     </div>
   )
 }
 
-export function GatePage({ t, lang, event, checkedIn, total, answer }: {
-  t: Translator; lang: Lang; event: GateEvent; checkedIn: number; total: number; answer?: ScanAnswer
+export function GatePage({ t, lang, event, checkedIn, total, answer, manager }: {
+  t: Translator; lang: Lang; event: GateEvent; checkedIn: number; total: number; answer?: ScanAnswer; manager: boolean
 }) {
   const messages = Object.fromEntries(PAGE_MESSAGES.map((key) => [key.slice('gate.'.length), t(key)]))
   return (
@@ -65,7 +65,8 @@ export function GatePage({ t, lang, event, checkedIn, total, answer }: {
       data-code-module={ASSETS.signedCode} data-check-module={ASSETS.gateCheck} data-worker={ASSETS.gateWorker} data-sw={ASSETS.gateSw}>
       <style>{raw(gateStyles)}</style>
       <h1>{event.title}</h1>
-      <p class="meta">{formatDateTime(event.starts_at, lang)} · {event.venue_name}</p>
+      <p class="meta">{formatDateTime(event.starts_at, lang)} · {event.venue_name}
+        {manager && <> · <a href={`/manage/events/${event.id}/attendance`}>{t('gate.attendance')}</a></>}</p>
       <p class="state" aria-live="polite">
         <span class="dot on" x-show="online" x-text="onlineText">{t('gate.online')}</span>
         <span class="dot off" x-show="offline" x-text="offlineText" x-cloak></span>
@@ -92,7 +93,7 @@ export function GatePage({ t, lang, event, checkedIn, total, answer }: {
         </label>
         <button>{t('gate.check')}</button>
       </form>
-      {answer && <Verdict t={t} answer={answer} />}
+      {answer && <Verdict t={t} lang={lang} answer={answer} />}
       <div x-show="shown" x-cloak x-bind:class="verdictClass" role="alert" x-on:click="dismiss">
         <strong x-text="verdictTitle"></strong>
         <p x-text="verdictTicket"></p>
