@@ -76,7 +76,7 @@
   }
 
   async function scanned(text) {
-    const code = text.replace(/\s+/g, '').toUpperCase()
+    const code = text.replace(/\s+/g, '').toUpperCase().slice(0, 400)
     if (!code || !check) return
     // one ticket has several spellings: dedupe on the ticket id the code decodes to, never on the text
     const claims = lib.readUnverifiedClaims(code), id = claims ? claims.ticketId : code, now = Date.now()
@@ -133,11 +133,19 @@
     syncing = true
     try {
       const all = await queued()
+      const drop = (ids) => tx('queue', 'readwrite', (s) => { for (const id of ids) s.delete(id) })
       for (let i = 0; i < all.length; i += 200) {
-        const r = await api('POST', '/scans/sync', { scans: all.slice(i, i + 200) }, 20000)
+        const batch = all.slice(i, i + 200), r = await api('POST', '/scans/sync', { scans: batch }, 20000)
+        if (r && r.status === 422) {
+          // one unreadable scan must not hold up the rest: send them one by one, drop what is refused
+          for (const scan of batch) {
+            const one = await api('POST', '/scans/sync', { scans: [scan] }, 20000)
+            if (one && (one.ok || one.status === 422)) await drop([scan.scanId])
+          }
+          continue
+        }
         if (!r || !r.ok) break
-        const done = (await r.json()).results.map((x) => x.scanId)
-        await tx('queue', 'readwrite', (s) => { for (const id of done) s.delete(id) })
+        await drop((await r.json()).results.map((x) => x.scanId))
       }
       ui.queue = (await queued()).length
     } finally { syncing = false }
