@@ -18,13 +18,15 @@ export const ASSETS = {
   /** Ours: polling, the hold countdown, and htmx's Trusted Types policy. Named by its content's hash. */
   tikiti: '/assets/tikiti-40d333c5da.js',
   /** Ours: the scanner page (camera loop, offline check, encrypted queue, sync). tests/support/gate-assets.mjs names it. */
-  gate: '/assets/gate-15922e7c66.js',
+  gate: '/assets/gate-60c7446bde.js',
   /** The scanner page's service worker (scope /scan/, so it is served with Service-Worker-Allowed). */
   gateSw: '/assets/gate-sw-25ed0df189.js',
   /** src/tickets/signed-code.ts with its types stripped: the browser verifies with the server's own code. */
   signedCode: '/assets/signed-code-7a66b1bfcf.js',
   /** Ours: the offline check (manifest merge, verdict), an ES module the page and the tests import. */
   gateCheck: '/assets/gate-check-b51be75194.js',
+  /** @noble/curves' Ed25519 behind crypto.subtle: loaded only where WebCrypto has no Ed25519. */
+  ed25519: '/assets/ed25519-329fa67cfa.js',
   /** jsQR and a message handler: decodes camera crops where BarcodeDetector cannot read QR codes. */
   gateWorker: '/assets/gate-worker-a68bffd0ff.js',
 } as const

@@ -7,7 +7,7 @@ import { ASSETS, SERVICE_WORKER_SCOPE } from '../../src/http/static-assets.ts'
 import { createTestApp, STATIC_ROOT } from '../support/app.ts'
 import { openTestDatabase } from '../support/database.ts'
 // @ts-expect-error a plain .mjs tool without types
-import { browserSignedCode, browserWorker, hashOf } from '../support/gate-assets.mjs'
+import { browserEd25519, browserSignedCode, browserWorker, hashOf } from '../support/gate-assets.mjs'
 
 const committed = (url: string) => readFileSync(join(STATIC_ROOT, url), 'utf8')
 const rebuild = 'run `node tests/support/gate-assets.mjs`'
@@ -31,8 +31,12 @@ describe("the scanner page's browser files", () => {
     expect(committed(ASSETS.gateWorker) === await browserWorker(), `static${ASSETS.gateWorker} is stale: ${rebuild}`).toBe(true)
   })
 
+  it('the Ed25519 fallback is the installed @noble/curves', async () => {
+    expect(committed(ASSETS.ed25519) === await browserEd25519(), `static${ASSETS.ed25519} is stale: ${rebuild}`).toBe(true)
+  })
+
   it('every file is named by its content, and the page’s own scripts stay small', () => {
-    for (const name of ['gate', 'gateSw', 'gateCheck', 'signedCode', 'gateWorker'] as const) {
+    for (const name of ['gate', 'gateSw', 'gateCheck', 'signedCode', 'gateWorker', 'ed25519'] as const) {
       const url = ASSETS[name]
       expect(url, `${url}: ${rebuild}`).toMatch(new RegExp(`-${hashOf(committed(url))}\\.js$`))
     }

@@ -97,6 +97,18 @@ describe('the scanner manifest and the offline check', () => {
       ['other event', otherEvent!.code, { result: 'invalid', reason: 'other_event' }],
     ]
     for (const [name, code, expected] of cases) expect(await verdict(code), name).toMatchObject(expected)
+    // a phone without WebCrypto Ed25519 verifies through @noble/curves, with the same verdicts
+    const fallback = await import(join(STATIC_ROOT, ASSETS.ed25519)) as { install(): () => void }
+    const uninstall = fallback.install()
+    try {
+      const nobleKeys = await check.importKeys(held)
+      expect([...nobleKeys.values()][0]).not.toBeInstanceOf(CryptoKey)
+      for (const [name, code, expected] of cases) {
+        expect(await check.offlineVerdict(lib, held, nobleKeys, here, code, gate.event.id), `${name} (@noble/curves)`).toMatchObject(expected)
+      }
+    } finally {
+      uninstall()
+    }
     // and the server agrees on each
     for (const [name, code, expected] of cases.filter(([name]) => !name.includes('this phone'))) {
       const res = await gate.clients.manager.postJson(`/api/v1/events/${gate.event.id}/scans`, scanBody(code))

@@ -62,7 +62,7 @@ export function GatePage({ t, lang, event, checkedIn, total, answer, manager }: 
   const messages = Object.fromEntries(PAGE_MESSAGES.map((key) => [key.slice('gate.'.length), t(key)]))
   return (
     <section class="gate" x-data="gate" data-event={event.id} data-messages={JSON.stringify(messages)}
-      data-code-module={ASSETS.signedCode} data-check-module={ASSETS.gateCheck} data-worker={ASSETS.gateWorker} data-sw={ASSETS.gateSw}>
+      data-code-module={ASSETS.signedCode} data-check-module={ASSETS.gateCheck} data-ed25519={ASSETS.ed25519} data-worker={ASSETS.gateWorker} data-sw={ASSETS.gateSw}>
       <style>{raw(gateStyles)}</style>
       <h1>{event.title}</h1>
       <p class="meta">{formatDateTime(event.starts_at, lang)} · {event.venue_name}

@@ -213,6 +213,10 @@
       addEventListener('online', () => { this.online = true; sync(); refresh() })
       addEventListener('offline', () => { this.online = false })
       setInterval(() => { this.tick++ }, 1000)
+      // Chrome before 137 has no Ed25519 in WebCrypto: then @noble/curves answers the same calls
+      const rfc8032 = Uint8Array.from('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a'.match(/../g), (h) => parseInt(h, 16))
+      await crypto.subtle.importKey('raw', rfc8032, { name: 'Ed25519' }, true, ['verify'])
+        .catch(async () => (await import(root.dataset.ed25519)).install())
       lib = await import(root.dataset.codeModule)
       check = await import(root.dataset.checkModule)
       m = await get('m:' + ev)
@@ -225,7 +229,7 @@
       if ('serviceWorker' in navigator) {
         navigator.serviceWorker.register(urls.createScriptURL(root.dataset.sw), { scope: '/scan/' })
           .then(() => navigator.serviceWorker.ready)
-          .then((reg) => reg.active && reg.active.postMessage({ cache: [location.pathname, ...[...document.scripts].map((s) => s.src), root.dataset.codeModule, root.dataset.checkModule, root.dataset.worker] }))
+          .then((reg) => reg.active && reg.active.postMessage({ cache: [location.pathname, ...[...document.scripts].map((s) => s.src), root.dataset.codeModule, root.dataset.checkModule, root.dataset.worker, root.dataset.ed25519] }))
           .catch(() => {})
       }
       if (navigator.onLine && !token) {
