@@ -18,7 +18,7 @@ export const ASSETS = {
   /** Ours: polling, the hold countdown, and htmx's Trusted Types policy. Named by its content's hash. */
   tikiti: '/assets/tikiti-40d333c5da.js',
   /** Ours: the scanner page (camera loop, offline check, encrypted queue, sync). tests/support/gate-assets.mjs names it. */
-  gate: '/assets/gate-60c7446bde.js',
+  gate: '/assets/gate-2d6a5e7112.js',
   /** The scanner page's service worker (scope /scan/, so it is served with Service-Worker-Allowed). */
   gateSw: '/assets/gate-sw-25ed0df189.js',
   /** src/tickets/signed-code.ts with its types stripped: the browser verifies with the server's own code. */

@@ -44,6 +44,7 @@ export const enScanning = {
   'gate.manualLabel': 'Ticket code',
   'gate.check': 'Check',
   'gate.next': 'Next',
+  'gate.gateName': 'Gate (optional)',
   'gate.attendance': 'Live attendance',
   'attendance.title': 'Attendance: {event}',
   'attendance.timeZone': 'Live: updates every 5 seconds. Times are Nairobi time (EAT).',

@@ -46,6 +46,7 @@ export const swScanning: Record<keyof typeof enScanning, string> = {
   'gate.manualLabel': 'Msimbo wa tiketi',
   'gate.check': 'Kagua',
   'gate.next': 'Inayofuata',
+  'gate.gateName': 'Lango (si lazima)',
   'gate.attendance': 'Mahudhurio moja kwa moja',
   'attendance.title': 'Mahudhurio: {event}',
   'attendance.timeZone': 'Moja kwa moja: husasishwa kila sekunde 5. Saa ni za Nairobi (EAT).',

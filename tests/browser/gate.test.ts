@@ -91,6 +91,8 @@ describe('the gate with a camera, online then offline', { timeout: BROWSER_TEST_
 
   it('VALID, then ALREADY USED from the camera; offline after a restart: VALID on the phone, synced when back online', async () => {
     const online = await phoneFilming('first.y4m')
+    // the gate's name, typed once on this phone, goes with every scan
+    await online.context.addInitScript(() => localStorage.setItem('gate:name', 'North'))
     const page = online.page
     await page.goto(`${suite.server.url}/login?next=/scan/events/${ids.eventId}`)
     await page.getByLabel('Email').fill(ids.scannerEmail)
@@ -101,6 +103,9 @@ describe('the gate with a camera, online then offline', { timeout: BROWSER_TEST_
     await screenshot(page, 'gate-1-valid')
     await expect.poll(() => verdict(page), { timeout: 30_000 }).toBe('ALREADY USED')
     await screenshot(page, 'gate-2-already-used')
+    expect(await page.locator('.verdict').last().textContent()).toContain('gate North')
+    expect(await asSystem(suite.db, (trx) => trx.selectFrom('scans').select('gate').where('ticket_id', '=', ids.first.id).where('scan_result', '=', 'valid')
+      .executeTakeFirstOrThrow())).toEqual({ gate: 'North' })
     // ready for offline: the manifest is kept and the service worker holds the page
     await expect.poll(() => page.evaluate(async () => !!(await caches.match(location.pathname)) && !!navigator.serviceWorker.controller), { timeout: 20_000 }).toBe(true)
     await expect.poll(() => page.locator('.state').textContent()).toContain('Ticket list updated')

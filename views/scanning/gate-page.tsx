@@ -87,6 +87,7 @@ export function GatePage({ t, lang, event, checkedIn, total, answer, manager }: 
         <button type="button" x-on:click="toggleMute" x-bind:aria-pressed="mutedText">{t('gate.mute')}</button>
         <button type="button" x-show="canUndo" x-on:click="undo">{t('gate.undo')}</button>
       </div>
+      <p x-show="ready" x-cloak><label>{t('gate.gateName')} <input x-model="gateName" maxlength={60} autocomplete="off" /></label></p>
       <form class="manual" method="post" action={`/scan/events/${event.id}/check`} {...{ 'x-on:submit.prevent': 'submitCode' }}>
         <label>{t('gate.manualLabel')}
           <input name="code" x-ref="code" autocomplete="off" autocapitalize="characters" spellcheck={false} required maxlength={400} />

@@ -85,7 +85,8 @@
     if (held || ui.shown || busy) return
     busy = true
     try {
-      const scan = { code, scanId: crypto.randomUUID(), scannedAt: new Date().toISOString(), deviceId: device }
+      const gate = ui.gateName.trim().slice(0, 60)
+      const scan = { code, scanId: crypto.randomUUID(), scannedAt: new Date().toISOString(), deviceId: device, ...(gate ? { gate } : {}) }
       let answer, offline = false
       const r = navigator.onLine ? await api('POST', '/scans', scan) : null
       if (r && r.ok) answer = await r.json()
@@ -173,7 +174,7 @@
   document.addEventListener('alpine:init', () => Alpine.data('gate', () => ({
     online: navigator.onLine, needSignIn: false, ready: false, noCamera: true, cameraError: '', hasTorch: false, torch: false,
     muted: localStorage.getItem('gate:muted') === '1', shown: false, answer: null, offlineAnswer: false, last: null,
-    queue: 0, deviceScans: Number(localStorage.getItem('gate:n:' + ev) || 0), tick: 0, hide: 0,
+    gateName: localStorage.getItem('gate:name') || '', queue: 0, deviceScans: Number(localStorage.getItem('gate:n:' + ev) || 0), tick: 0, hide: 0,
     get offline() { return !this.online },
     get onlineText() { return M.online },
     get offlineText() { return M.offline },
@@ -209,6 +210,7 @@
     },
     async init() {
       ui = this
+      this.$watch('gateName', (v) => localStorage.setItem('gate:name', v))
       video = this.$refs.video
       addEventListener('online', () => { this.online = true; sync(); refresh() })
       addEventListener('offline', () => { this.online = false })
