@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../src/db/database.ts'
 import { reissueTicketCode } from '../../src/tickets/issuing.ts'
-import { base32Decode, base32Encode, CODE_PREFIX } from '../../src/tickets/signed-code.ts'
 import { TestClient, TestClock } from '../support/client.ts'
 import { concurrencyNote, openTestDatabase } from '../support/database.ts'
 import { asSystem } from '../support/fixtures.ts'
-import { createGate, scanBody, scansOf, sellWithCodes } from './gate-fixtures.ts'
+import { createGate, flipBit, scanBody, scansOf, sellWithCodes } from './gate-fixtures.ts'
 
 let db: Database
 let gate: Awaited<ReturnType<typeof createGate>>
@@ -19,12 +18,6 @@ afterAll(() => db.destroy())
 
 const scanPath = () => `/api/v1/events/${gate.event.id}/scans`
 const sell = (n: number) => sellWithCodes(db, gate.ring, gate.event.id, gate.type.id, n)
-
-function flipBit(code: string, byteIndex: number): string {
-  const bytes = base32Decode(code.slice(CODE_PREFIX.length))!
-  bytes[byteIndex]! ^= 0x01
-  return CODE_PREFIX + base32Encode(bytes)
-}
 
 describe('online check-in', () => {
   it('admits a ticket once: VALID with its type, then ALREADY USED with when and where it was first admitted', async () => {

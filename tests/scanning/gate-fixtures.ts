@@ -2,6 +2,7 @@
 import type { Database } from '../../src/db/database.ts'
 import { newKeyEntry, parseKeyRing, type KeyRing } from '../../src/lib/secret-box.ts'
 import { issueTickets } from '../../src/tickets/issuing.ts'
+import { base32Decode, base32Encode, CODE_PREFIX } from '../../src/tickets/signed-code.ts'
 import { createReservation } from '../../src/tickets/reservations.ts'
 import { createTestApp } from '../support/app.ts'
 import { TestClient } from '../support/client.ts'
@@ -60,4 +61,11 @@ export function scanBody(code: string, overrides: Record<string, unknown> = {}) 
 
 export async function scansOf(db: Database, eventId: string) {
   return asSystem(db, (trx) => trx.selectFrom('scans').selectAll().where('event_id', '=', eventId).orderBy('scanned_at').orderBy('id').execute())
+}
+
+/** The same code with one bit of one byte flipped (a forgery the signature must catch). */
+export function flipBit(code: string, byteIndex: number): string {
+  const bytes = base32Decode(code.slice(CODE_PREFIX.length))!
+  bytes[byteIndex]! ^= 0x01
+  return CODE_PREFIX + base32Encode(bytes)
 }

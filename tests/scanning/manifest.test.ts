@@ -4,11 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../src/db/database.ts'
 import { ASSETS } from '../../src/http/static-assets.ts'
 import { reissueTicketCode } from '../../src/tickets/issuing.ts'
-import { base32Decode, base32Encode, CODE_PREFIX } from '../../src/tickets/signed-code.ts'
 import { STATIC_ROOT } from '../support/app.ts'
 import { openTestDatabase } from '../support/database.ts'
 import { asSystem, createEvent } from '../support/fixtures.ts'
-import { createGate, scanBody, sellWithCodes } from './gate-fixtures.ts'
+import { createGate, flipBit, scanBody, sellWithCodes } from './gate-fixtures.ts'
 
 interface Manifest { cursor: string; full: boolean; tickets: string; keys: unknown[]; admitted: number; expected: number }
 interface Held { entries: Map<string, number[]> }
@@ -36,12 +35,6 @@ const manifestOf = async (eventId: string, since?: string) => {
   const res = await gate.clients.manager.get(`/api/v1/events/${eventId}/scanner-manifest${since ? `?since=${since}` : ''}`)
   expect(res.status).toBe(200)
   return res.json() as Promise<Manifest>
-}
-
-function flipBit(code: string, byteIndex: number): string {
-  const bytes = base32Decode(code.slice(CODE_PREFIX.length))!
-  bytes[byteIndex]! ^= 0x01
-  return CODE_PREFIX + base32Encode(bytes)
 }
 
 describe('the scanner manifest and the offline check', () => {
