@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ASSETS } from '../../src/http/static-assets.ts'
 import { newKeyEntry, parseKeyRing } from '../../src/lib/secret-box.ts'
 import { qrModules } from '../../src/tickets/qr-svg.ts'
 import { asSystem, createAccount, createEvent, createTenant, TEST_PASSWORD } from '../support/fixtures.ts'
@@ -42,20 +43,20 @@ describe('the gate with a camera, online then offline', { timeout: BROWSER_TEST_
   const suite = browserSuite()
   const dir = mkdtempSync(join(tmpdir(), 'gate-'))
   const profile = join(dir, 'profile')
-  let ids: { eventId: string; scannerEmail: string; managerEmail: string; first: { id: string; code: string }; second: { id: string; code: string } }
+  let ids: { eventId: string; scannerEmail: string; managerEmail: string; first: { id: string; code: string }; second: { id: string; code: string }; third: { id: string; code: string } }
 
   beforeAll(async () => {
     const db = suite.db
     const ring = await parseKeyRing(newKeyEntry('k1'))
     const tenant = await createTenant(db)
     const { event, ticketTypes } = await createEvent(db, tenant.id, { ticketTypes: [{ name: 'VIP', price_minor: 500_000, capacity: 5 }] })
-    const [first, second] = await sellWithCodes(db, ring, event.id, ticketTypes[0]!.id, 2)
+    const [first, second, third] = await sellWithCodes(db, ring, event.id, ticketTypes[0]!.id, 3)
     const scanner = await createAccount(db, { tenantId: tenant.id, membership: 'scanner' })
     const manager = await createAccount(db, { tenantId: tenant.id, membership: 'manager' })
     await asSystem(db, (trx) => trx.insertInto('scanner_assignments').values({ tenant_id: tenant.id, event_id: event.id, user_id: scanner.id }).execute())
     writeFileSync(join(dir, 'first.y4m'), qrVideo(first!.code))
     writeFileSync(join(dir, 'second.y4m'), qrVideo(second!.code))
-    ids = { eventId: event.id, scannerEmail: scanner.email!, managerEmail: manager.email!, first: first!, second: second! }
+    ids = { eventId: event.id, scannerEmail: scanner.email!, managerEmail: manager.email!, first: first!, second: second!, third: third! }
   }, 60_000)
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
@@ -87,6 +88,36 @@ describe('the gate with a camera, online then offline', { timeout: BROWSER_TEST_
     await page.goto(`${suite.server.url}/scan/events/${ids.eventId}`)
     await expect.poll(() => page.getByLabel('Ticket code').isVisible()).toBe(true)
     await expectCleanPage(page, 'scanner page')
+  })
+
+  it('on a browser without WebCrypto Ed25519, checks a typed code offline through @noble/curves', async () => {
+    const page = await watchedPage(suite.browser, { viewport: PHONE_VIEWPORT })
+    await page.context().addInitScript(() => {
+      const subtle = crypto.subtle, importKey = subtle.importKey.bind(subtle), verify = subtle.verify.bind(subtle)
+      const ed = (a: unknown) => a === 'Ed25519' || (a as { name?: string })?.name === 'Ed25519'
+      const refuse = () => Promise.reject(new DOMException('Ed25519 is not supported', 'NotSupportedError'))
+      subtle.importKey = ((f: never, d: never, a: never, e: never, u: never) => (ed(a) ? refuse() : importKey(f, d, a, e, u))) as typeof subtle.importKey
+      subtle.verify = ((a: never, k: never, s: never, d: never) => (ed(a) ? refuse() : verify(a, k, s, d))) as typeof subtle.verify
+    })
+    const requested: string[] = []
+    page.on('request', (request) => requested.push(new URL(request.url()).pathname))
+    await page.goto(`${suite.server.url}/login?next=/scan/events/${ids.eventId}`)
+    await page.getByLabel('Email').fill(ids.scannerEmail)
+    await page.getByLabel('Password').fill(TEST_PASSWORD)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.waitForURL(`**/scan/events/${ids.eventId}`)
+    await expect.poll(() => page.locator('.state').textContent(), { timeout: 20_000 }).toContain('Ticket list updated')
+    await page.context().setOffline(true)
+    await page.getByLabel('Ticket code').fill(ids.third.code)
+    await page.getByRole('button', { name: 'Check' }).click()
+    await expect.poll(() => verdict(page)).toBe('VALID')
+    expect(await page.locator('.verdict').last().textContent()).toContain('Checked on this phone')
+    expect(requested).toContain(ASSETS.ed25519)
+    await page.context().setOffline(false)
+    await page.evaluate(() => dispatchEvent(new Event('online')))
+    await expect.poll(() => asSystem(suite.db, (trx) => trx.selectFrom('scans').select(['scan_result', 'offline'])
+      .where('ticket_id', '=', ids.third.id).execute()), { timeout: 20_000 }).toEqual([{ scan_result: 'valid', offline: true }])
+    await page.context().close()
   })
 
   it('VALID, then ALREADY USED from the camera; offline after a restart: VALID on the phone, synced when back online', async () => {
@@ -139,7 +170,7 @@ describe('the gate with a camera, online then offline', { timeout: BROWSER_TEST_
     await manager.getByLabel('Password').fill(TEST_PASSWORD)
     await manager.getByRole('button', { name: 'Sign in' }).click()
     await manager.waitForURL(`**/manage/events/${ids.eventId}/attendance`)
-    await expect.poll(() => manager.locator('#attendance-figures').textContent()).toContain('2 of 2')
+    await expect.poll(() => manager.locator('#attendance-figures').textContent()).toContain('3 of 3')
     await expect.poll(() => manager.locator('#scan-log').textContent()).toContain(ids.second.id.slice(0, 8))
     await screenshot(manager, 'gate-4-attendance')
     await expectCleanPage(manager, 'attendance page')
