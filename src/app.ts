@@ -47,6 +47,8 @@ import { reconciliationRoutes } from './payments/reconciliation-routes.tsx'
 import { refundRoutes } from './payments/refund-routes.tsx'
 import { createMemoryRateLimiter } from './ratelimit/memory-rate-limiter.ts'
 import type { RateLimiter } from './ratelimit/rate-limiter.ts'
+import { gateApiRoutes } from './scanning/api-routes.ts'
+import { attendanceRoutes } from './scanning/attendance-routes.tsx'
 import { scannerRoutes } from './scanning/routes.tsx'
 import type { AppServices } from './services.ts'
 import { postgresBlobStore, type BlobStore } from './storage/blob-store.ts'
@@ -174,7 +176,7 @@ export function createApp(deps: AppDeps, services: AppServices = createServices(
   app.route('/', manageRoutes)
   app.route('/', manageEventRoutes)
   app.route('/', mediaRoutes)
-  app.route('/', openApi(eventApiRoutes, reservationApiRoutes, paymentApiRoutes))
+  app.route('/', openApi(eventApiRoutes, reservationApiRoutes, paymentApiRoutes, gateApiRoutes))
   app.route('/', holdRoutes)
   app.route('/', ticketRoutes)
   app.route('/', guestLinkRoutes)
@@ -187,6 +189,7 @@ export function createApp(deps: AppDeps, services: AppServices = createServices(
   app.route('/', checkoutRoutes)
   app.route('/', adminRoutes)
   app.route('/', scannerRoutes)
+  app.route('/', attendanceRoutes)
   app.route('/', outboxRoutes)
   app.route('/', webhookRoutes)
   app.route('/', messageRoutes)

@@ -20,6 +20,8 @@ export const AUDIT_ACTIONS = [
   'staff_joined',
   'staff_removed',
   'scanner_events_assigned',
+  'scan_undone',
+  'scanner_device_revoked',
 ] as const
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]

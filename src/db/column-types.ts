@@ -24,7 +24,7 @@ export type RefundReason = 'tickets_gone' | 'duplicate_payment' | 'event_cancell
 export type TransactionType = 'purchase' | 'resale' | 'transfer_fee'
 export type TransferStatus = 'pending' | 'completed' | 'cancelled'
 export type ListingStatus = 'active' | 'sold' | 'cancelled'
-export type ScanResult = 'valid' | 'duplicate' | 'invalid' | 'expired' | 'transferred'
+export type ScanResult = 'valid' | 'duplicate' | 'invalid' | 'expired' | 'transferred' | 'cancelled' | 'unpaid'
 export type NotificationType =
   | 'ticket_delivery'
   | 'payment_failed'

@@ -4,7 +4,7 @@
  */
 import type { Insertable, Selectable, Updateable } from 'kysely'
 import type { TenantTable, UserTable, MembershipTable, SessionTable, OneTimeTokenTable, IdempotencyKeyTable, JobTable, AuditLogTable } from './tables-accounts.ts'
-import type { EventTable, BlobTable, MpesaCredentialTable, TicketTypeTable, TicketTable, ReservationTable, TicketSigningKeyTable, TransactionTable, RefundTable, PaymentFlagTable, TransferTable, MarketplaceListingTable, ScanTable, ScannerAssignmentTable, NotificationTable, NotificationTemplateTable } from './tables-events.ts'
+import type { EventTable, BlobTable, MpesaCredentialTable, TicketTypeTable, TicketTable, ReservationTable, TicketSigningKeyTable, TransactionTable, RefundTable, PaymentFlagTable, TransferTable, MarketplaceListingTable, ScanTable, ScannerAssignmentTable, ScannerDeviceTable, NotificationTable, NotificationTemplateTable } from './tables-events.ts'
 
 export type * from './column-types.ts'
 export type * from './tables-accounts.ts'
@@ -30,6 +30,7 @@ export interface DB {
   marketplace_listings: MarketplaceListingTable
   scans: ScanTable
   scanner_assignments: ScannerAssignmentTable
+  scanner_devices: ScannerDeviceTable
   notifications: NotificationTable
   notification_templates: NotificationTemplateTable
   idempotency_keys: IdempotencyKeyTable

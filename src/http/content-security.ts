@@ -13,12 +13,13 @@ import { styles } from '../../views/layout/styles.ts'
 import { auditStyles } from '../../views/accounts/audit-page.tsx'
 import { reconciliationStyles } from '../../views/payments/reconciliation-page.tsx'
 import { phoneStyles } from '../../views/payments/simulated-phone.tsx'
+import { gateStyles } from '../../views/scanning/gate-page.tsx'
 
 /** HSTS for a year and every subdomain (the browser then never tries plain HTTP). */
 export const STRICT_TRANSPORT_SECURITY = 'max-age=31536000; includeSubDomains'
 
 /** Every stylesheet a page may inline, by content. A new <style> must be added here or it is blocked. */
-const INLINE_STYLES = [styles, reconciliationStyles, auditStyles, phoneStyles]
+const INLINE_STYLES = [styles, reconciliationStyles, auditStyles, phoneStyles, gateStyles]
 
 async function sha256Source(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))

@@ -7,6 +7,7 @@ import { enRefunds } from './en-refunds.ts'
 import { enTickets } from './en-tickets.ts'
 import { enUploads } from './en-uploads.ts'
 import { enWeb } from './en-web.ts'
+import { enScanning } from './en-scanning.ts'
 
 /** English messages: the reference catalog. Every key here must exist in every other language. Payments' messages live in en-payments.ts. */
 export const en = {
@@ -19,6 +20,7 @@ export const en = {
   ...enTickets,
   ...enUploads,
   ...enAudit,
+  ...enScanning,
   'app.name': 'Tikiti',
   'app.tagline': 'Tickets for events across East Africa, paid with M-Pesa.',
   'nav.home': 'Home',

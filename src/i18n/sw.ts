@@ -8,12 +8,14 @@ import { swRefunds } from './sw-refunds.ts'
 import { swTickets } from './sw-tickets.ts'
 import { swUploads } from './sw-uploads.ts'
 import { swWeb } from './sw-web.ts'
+import { swScanning } from './sw-scanning.ts'
 
 /** Swahili messages. The type makes a missing key a compile error. */
 export const sw: Record<MessageKey, string> = {
   ...swNotifications,
   ...swPayments,
   ...swRefunds,
+  ...swScanning,
   ...swWeb,
   ...swApi,
   ...swAccounts,

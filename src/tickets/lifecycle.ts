@@ -4,8 +4,9 @@
  *   available → pending_payment (held) → paid → active (signed code issued) → used (admitted)
  *   pending_payment → available (released or expired), active → transferred (to a new holder's ticket),
  *   any unused state → cancelled (event cancelled, refund), pending_payment → expired (late payment refused)
+ *   used → active (a mistaken admission undone from the same phone within two minutes: src/scanning/undo.ts)
  */
-import type { UpdateObject } from 'kysely'
+import { sql, type UpdateObject } from 'kysely'
 import type { Queryable } from '../db/database.ts'
 import type { DB, TicketStatus } from '../db/schema.ts'
 import { DomainError } from '../lib/domain-errors.ts'
@@ -15,7 +16,7 @@ const NEXT: Record<TicketStatus, readonly TicketStatus[]> = {
   pending_payment: ['available', 'paid', 'expired', 'cancelled'],
   paid: ['active', 'cancelled'],
   active: ['used', 'transferred', 'cancelled'],
-  used: [],
+  used: ['active'],
   transferred: [],
   expired: ['available'],
   cancelled: [],
@@ -55,4 +56,22 @@ export async function moveTickets(
   else query = query.where('event_id', '=', scope.eventId)
   const result = await query.executeTakeFirst()
   return Number(result.numUpdatedRows)
+}
+
+/**
+ * Invariant 4: ONE statement decides admission. Only an active ticket of this event at this QR version
+ * becomes used; of two scanners racing, the second's UPDATE re-reads the row after the first commits,
+ * finds it used and matches nothing.
+ */
+export async function admitTicket(db: Queryable, input: { ticketId: string; eventId: string; qrVersion: number; scannerId: string; at: Date; now: Date }) {
+  assertTicketTransition('active', 'used')
+  // the type and holder come back with the admission itself: one statement on the hot path
+  const result = await sql<{ id: string; type_name: string; holder_name: string | null }>`
+    with admitted as (
+      update tickets set status = 'used', scanned_at = ${input.at}, scanned_by = ${input.scannerId}, updated_at = ${input.now}
+      where id = ${input.ticketId} and event_id = ${input.eventId} and status = 'active' and qr_version = ${input.qrVersion}
+      returning id, ticket_type_id, user_id)
+    select a.id, tt.name as type_name, u.name as holder_name
+    from admitted a join ticket_types tt on tt.id = a.ticket_type_id left join users u on u.id = a.user_id`.execute(db)
+  return result.rows[0]
 }

@@ -122,6 +122,47 @@ const ROUTES: Route[] = [
     expect: { ...staffOnly, scannerOfX: 404, managerB: 404 },
   },
   { method: 'GET', route: '/events', path: () => '/events?q=matrix', expect: everyone('ok') },
+  {
+    // the manual form without JavaScript: an empty code re-shows the page
+    method: 'POST', route: '/scan/events/:id/check', path: (ids) => `/scan/events/${ids.eventX}/check`, form: () => ({ code: '' }),
+    expect: { ...staffOnly, scannerOfOther: 404, managerB: 404 },
+  },
+  {
+    // the gate's API: 401 without a session, 403 for people who are nobody's staff, 404 for another event's or tenant's staff
+    method: 'POST', route: '/api/v1/events/:eventId/scans', path: (ids) => `/api/v1/events/${ids.eventX}/scans`,
+    json: () => ({ code: 'T1NOTACODE', scanId: crypto.randomUUID(), scannedAt: new Date().toISOString(), deviceId: 'matrix' }),
+    expect: { ...staffOnly, scannerOfOther: 404, managerB: 404 },
+  },
+  {
+    method: 'POST', route: '/api/v1/events/:eventId/scans/sync', path: (ids) => `/api/v1/events/${ids.eventX}/scans/sync`,
+    json: () => ({ scans: [{ code: 'T1NOTACODE', scanId: crypto.randomUUID(), scannedAt: new Date().toISOString(), deviceId: 'matrix', offlineResult: 'invalid' }] }),
+    expect: { ...staffOnly, scannerOfOther: 404, managerB: 404 },
+  },
+  {
+    // no such scan: the event's staff are told so, everyone else is stopped before
+    method: 'POST', route: '/api/v1/events/:eventId/scans/:scanId/undo', path: (ids) => `/api/v1/events/${ids.eventX}/scans/${U0}/undo`,
+    json: () => ({ deviceId: 'matrix' }), expect: { ...staffOnly, scannerOfX: 404, managerA: 404, scannerOfOther: 404, managerB: 404 },
+  },
+  {
+    method: 'GET', route: '/api/v1/events/:eventId/scanner-manifest', path: (ids) => `/api/v1/events/${ids.eventX}/scanner-manifest`,
+    expect: { ...staffOnly, scannerOfOther: 404, managerB: 404 },
+  },
+  {
+    method: 'POST', route: '/api/v1/events/:eventId/scanner-token', path: (ids) => `/api/v1/events/${ids.eventX}/scanner-token`,
+    json: () => ({ deviceId: 'matrix-phone' }), expect: { ...staffOnly, scannerOfOther: 404, managerB: 404 },
+  },
+  {
+    method: 'GET', route: '/manage/events/:eventId/attendance', path: (ids) => `/manage/events/${ids.eventX}/attendance`,
+    expect: { ...managersOnly, managerB: 404 },
+  },
+  {
+    method: 'GET', route: '/manage/events/:eventId/attendance/scans.csv', path: (ids) => `/manage/events/${ids.eventX}/attendance/scans.csv`,
+    expect: { ...managersOnly, managerB: 404 },
+  },
+  {
+    method: 'POST', route: '/manage/events/:eventId/devices/:deviceId/revoke', path: (ids) => `/manage/events/${ids.eventX}/devices/${U0}/revoke`,
+    expect: { ...managersOnly, managerA: 404, managerB: 404 },
+  },
   { method: 'GET', route: '/media/:id', path: () => `/media/${U0}`, expect: everyone(404) },
   { method: 'GET', route: '/api/v1/events', path: () => '/api/v1/events', expect: everyone('ok') },
   { method: 'GET', route: '/api/v1/events/:id', path: (ids) => `/api/v1/events/${ids.eventX}`, expect: everyone('ok') },

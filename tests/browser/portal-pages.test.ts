@@ -81,12 +81,12 @@ describe('the organiser portal in a browser, on a desktop', { timeout: BROWSER_T
     await visit('/manage/mpesa', 'desktop-9-mpesa')
     await visit('/scan', 'desktop-10-scan')
     await visit(`/scan/events/${event.id}`, 'desktop-11-scan-event')
-    // a live figure: the check-in count follows the gate without a reload
-    expect(await page.locator('#scan-progress').textContent()).toBe('0 of 300 tickets checked in')
+    // a live figure: the scanner's count follows the gate (its manifest, every 5 s) without a reload
+    expect(await page.locator('#gate-counts').textContent()).toBe('0 of 300 admitted')
     await markDocument(page)
     await asSystem(suite.db, (trx) => sql`update tickets set status = 'used'
       where id in (select id from tickets where event_id = ${event.id} and status = 'active' limit 2)`.execute(trx))
-    await expect.poll(() => page.locator('#scan-progress').textContent(), { timeout: 25_000 }).toBe('2 of 300 tickets checked in')
+    await expect.poll(() => page.locator('#gate-counts').textContent(), { timeout: 25_000 }).toBe('2 of 300 admitted')
     expect(await sameDocument(page)).toBe(true)
     await expectCleanPage(page, 'scan event page after a refresh')
   })

@@ -6,7 +6,7 @@ export const TENANT_OWNED_TABLES = [
   'events', 'ticket_types', 'tickets', 'transactions', 'transfers', 'marketplace_listings', 'scans',
   'scanner_assignments', 'notifications', 'idempotency_keys', 'memberships', 'mpesa_credentials', 'audit_log',
   'blobs', 'reservations', 'ticket_signing_keys', 'payment_flags', 'refunds',
-  'notification_templates',
+  'notification_templates', 'scanner_devices',
 ] as const
 
 export type TenantOwnedTable = (typeof TENANT_OWNED_TABLES)[number]
@@ -52,6 +52,10 @@ export async function createTenantWithRows(db: Database) {
     await trx.insertInto('scans').values({
       tenant_id: tenant.id, ticket_id: ticket.id, event_id: published.event.id, scanner_id: scanner.id,
       scan_result: 'valid',
+    }).execute()
+    await trx.insertInto('scanner_devices').values({
+      tenant_id: tenant.id, user_id: scanner.id, device_id: unique('phone'), token_hash: unique('hash'),
+      expires_at: new Date(Date.now() + 3600_000),
     }).execute()
     await trx.insertInto('scanner_assignments').values({
       tenant_id: tenant.id, event_id: published.event.id, user_id: scanner.id,

@@ -1,4 +1,4 @@
-import { formatCount, formatDateTime } from '../../src/i18n/format.ts'
+import { formatDateTime } from '../../src/i18n/format.ts'
 import type { Lang, Translator } from '../../src/i18n/index.ts'
 
 interface ScanEvent {
@@ -22,20 +22,6 @@ export function ScannerHome({ t, lang, events }: { t: Translator; lang: Lang; ev
           ))}
         </ul>
       )}
-    </section>
-  )
-}
-
-export function ScannerEventPage({ t, lang, event, checkedIn, total }: { t: Translator; lang: Lang; event: ScanEvent; checkedIn: number; total: number }) {
-  return (
-    <section>
-      <h1>{event.title}</h1>
-      <p class="meta">{formatDateTime(event.starts_at, lang)} · {event.venue_name}</p>
-      {/* a live figure: with htmx, the count refreshes itself every 15 s from this same page */}
-      <p id="scan-progress" aria-live="polite" hx-get={`/scan/events/${event.id}`} hx-trigger="every 15s" hx-select="#scan-progress"
-        hx-target="this" hx-swap="outerHTML">
-        <strong>{t('scan.progress', { checkedIn: formatCount(checkedIn, lang), total: formatCount(total, lang) })}</strong>
-      </p>
     </section>
   )
 }
