@@ -1,3 +1,4 @@
+import { enAnalytics } from './en-analytics.ts'
 import { enApi } from './en-api.ts'
 import { enAccounts } from './en-accounts.ts'
 import { enAudit } from './en-audit.ts'
@@ -15,6 +16,7 @@ export const en = {
   ...enTickets,
   ...enUploads,
   ...enAudit,
+  ...enAnalytics,
   'app.name': 'Tikiti',
   'app.tagline': 'Tickets for events across East Africa, paid with M-Pesa.',
   'nav.home': 'Home',

@@ -1,4 +1,5 @@
 import { swAudit } from './sw-audit.ts'
+import { swAnalytics } from './sw-analytics.ts'
 import type { MessageKey } from './en.ts'
 import { swApi } from './sw-api.ts'
 import { swAccounts } from './sw-accounts.ts'
@@ -10,6 +11,7 @@ import { swWeb } from './sw-web.ts'
 /** Swahili messages. The type makes a missing key a compile error. */
 export const sw: Record<MessageKey, string> = {
   ...swPayments,
+  ...swAnalytics,
   ...swWeb,
   ...swApi,
   ...swAccounts,
