@@ -7,6 +7,7 @@ import type { Queryable } from '../db/database.ts'
 import { NotFoundError } from '../lib/domain-errors.ts'
 import { phoneNetwork, type PhoneNetwork } from '../lib/phone-network.ts'
 import { reasonOf, type ReasonCode } from '../payments/reconciliation-service.ts'
+import { moneyByEvent } from './admin-queries.ts'
 import type { FigureFilter } from './filters.ts'
 import {
   buyerRows, checkInFigures, conversionFigures, revenueFigures, salesSeries, scopeEvents, secondaryFigures,
@@ -48,6 +49,8 @@ export interface Dashboard {
   checkIns: CheckInFigures & { noShows: number | null }
   secondary: SecondaryFigures
   insights: Insights
+  /** Across events only: one line per event of the scope. */
+  perEvent: Array<EventRow & { sold: number; capacity: number; grossMinor: number; netMinor: number }>
 }
 
 /** 404 unless the event (and the ticket type, when given) belong to the tenant; the platform sees all. */
@@ -124,6 +127,7 @@ export async function loadDashboard(db: Queryable, scope: FigureScope, now: Date
     checkIns: { ...checkIns, noShows: started ? Math.max(totals.sold - checkIns.admitted, 0) : null },
     secondary: await secondaryFigures(db, scope),
     insights: insightsOf(await buyerRows(db, scope)),
+    perEvent: scope.eventId ? [] : await perEventOf(db, scope, events, ticketTypes),
   }
 }
 
@@ -134,4 +138,16 @@ export async function filterTicketTypes(db: Queryable, tenantId: string | null, 
     where ${tenantId ? sql`tt.tenant_id = ${tenantId}` : sql`true`} and ${eventId ? sql`tt.event_id = ${eventId}` : sql`true`}
     order by tt.sort_order, tt.name`.execute(db)
   return rows
+}
+
+async function perEventOf(db: Queryable, scope: FigureScope, events: EventRow[], types: TicketTypeFigures[]): Promise<Dashboard['perEvent']> {
+  const money = new Map((await moneyByEvent(db, scope)).map((row) => [row.id, row]))
+  return events.map((event) => {
+    const own = types.filter((type) => type.eventId === event.id)
+    const row = money.get(event.id)
+    return {
+      ...event, sold: own.reduce((t, type) => t + type.sold, 0), capacity: own.reduce((t, type) => t + type.capacity, 0),
+      grossMinor: row?.grossMinor ?? 0, netMinor: (row?.grossMinor ?? 0) - (row?.commissionMinor ?? 0),
+    }
+  })
 }

@@ -79,7 +79,7 @@ export async function createTenantWithRows(db: Database) {
       tenant_id: tenant.id, created_by: manager.id, name: 'Door list', dataset: 'attendees', columns: ['ticket', 'holder'],
     }).execute()
     await trx.insertInto('export_jobs').values({
-      tenant_id: tenant.id, requested_by: manager.id, dataset: 'attendees', format: 'csv', columns: ['ticket'],
+      tenant_id: tenant.id, requested_by: manager.id, dataset: 'attendees', file_type: 'csv', columns: ['ticket'],
     }).execute()
     await trx.insertInto('audit_log').values({
       tenant_id: tenant.id, actor_user_id: manager.id, action: 'event.published', target_type: 'event',
