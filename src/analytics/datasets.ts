@@ -8,7 +8,7 @@ import type { Queryable } from '../db/database.ts'
 import type { ExportDataset } from '../db/schema.ts'
 import type { MessageKey } from '../i18n/index.ts'
 import { maskPhone } from '../lib/phone.ts'
-import { transactionScope, type FigureScope } from './figure-queries.ts'
+import { MONEY, transactionScope, type FigureScope } from './figure-queries.ts'
 
 export const EXPORT_DATASETS = ['orders', 'attendees', 'checkins', 'transfers', 'payouts'] as const satisfies readonly ExportDataset[]
 export const EXPORT_FORMATS = ['csv', 'xlsx', 'pdf'] as const
@@ -88,59 +88,40 @@ function where(alias: string, scope: FigureScope, time?: string) {
   return sql.join(parts, sql` and `)
 }
 
-/** One keyset page of a dataset after `after` (the last row's key, from the previous page). */
-export async function datasetPage(
-  db: Queryable, dataset: ExportDataset, scope: FigureScope, after: string | null, limit = PAGE_ROWS,
-): Promise<{ rows: ExportRow[]; last: string | null }> {
+/**
+ * A dataset's rows after `after` (the last row's key), `limit` of them (null: all, as LIMIT NULL is),
+ * each with a `key` column the keyset pages on.
+ */
+function datasetQuery(dataset: ExportDataset, scope: FigureScope, after: string | null, limit: number | null) {
   const from = after ?? ''
   const typeOf = (alias: string) => scope.ticketTypeId ? sql`${sql.ref(`${alias}.ticket_type_id`)} = ${scope.ticketTypeId}` : TRUE
-  let rows: Array<Record<string, unknown>>
   if (dataset === 'orders') {
-    ;({ rows } = await sql<Record<string, unknown>>`
+    return sql<Record<string, unknown>>`
       select tx.id::text as key, tx.created_at, tx.completed_at, e.title as event, tx.transaction_type as kind, tx.status,
         (select count(*) from tickets t where t.transaction_id = tx.id) as tickets, tx.amount_minor, tx.commission_minor,
         tx.mpesa_receipt_number, coalesce(tx.paid_phone, tx.mpesa_phone) as phone, u.name as buyer
       from transactions tx join events e on e.id = tx.event_id left join users u on u.id = tx.user_id
-      where ${transactionScope(scope)} and tx.id::text > ${from} order by tx.id::text limit ${limit}`.execute(db))
-    return page(rows, limit, (row) => {
-      const completed = row.status === 'completed'
-      const commission = completed ? num(row.commission_minor) : 0
-      return {
-        created_at: date(row.created_at), completed_at: date(row.completed_at), event: text(row.event), kind: text(row.kind),
-        status: text(row.status), tickets: num(row.tickets), amount: num(row.amount_minor), commission,
-        net: completed ? num(row.amount_minor) - commission : 0, receipt: text(row.mpesa_receipt_number),
-        phone: masked(row.phone), buyer: text(row.buyer),
-      }
-    })
+      where ${transactionScope(scope)} and tx.id::text > ${from} order by tx.id::text limit ${limit}`
   }
   if (dataset === 'attendees') {
-    ;({ rows } = await sql<Record<string, unknown>>`
+    return sql<Record<string, unknown>>`
       select t.id::text as key, e.title as event, tt.name as type, u.name as holder, u.email, u.phone, t.status, t.price_minor,
         tx.completed_at, (select min(s.scanned_at) from scans s where s.ticket_id = t.id and s.scan_result = 'valid') as checked_in_at
       from tickets t join events e on e.id = t.event_id join ticket_types tt on tt.id = t.ticket_type_id
         left join users u on u.id = t.user_id left join transactions tx on tx.id = t.transaction_id
       where ${where('t', scope, 'tx.completed_at')} and ${typeOf('t')} and t.status in ('paid', 'active', 'used')
-        and t.id::text > ${from} order by t.id::text limit ${limit}`.execute(db))
-    return page(rows, limit, (row) => ({
-      ticket: String(row.key).slice(0, 8).toUpperCase(), event: text(row.event), ticket_type: text(row.type), holder: text(row.holder),
-      email: text(row.email), phone: masked(row.phone), state: text(row.status), price: num(row.price_minor),
-      bought_at: date(row.completed_at), checked_in_at: date(row.checked_in_at),
-    }))
+        and t.id::text > ${from} order by t.id::text limit ${limit}`
   }
   if (dataset === 'checkins') {
-    ;({ rows } = await sql<Record<string, unknown>>`
+    return sql<Record<string, unknown>>`
       select s.id::text as key, s.scanned_at, e.title as event, s.ticket_id, tt.name as type, u.name as holder, s.scan_result, sc.name as scanner
       from scans s join events e on e.id = s.event_id left join tickets t on t.id = s.ticket_id
         left join ticket_types tt on tt.id = t.ticket_type_id left join users u on u.id = t.user_id left join users sc on sc.id = s.scanner_id
       where ${where('s', scope, 's.scanned_at')} and ${scope.ticketTypeId ? typeOf('t') : TRUE}
-        and s.id::text > ${from} order by s.id::text limit ${limit}`.execute(db))
-    return page(rows, limit, (row) => ({
-      scanned_at: date(row.scanned_at), event: text(row.event), ticket: row.ticket_id ? String(row.ticket_id).slice(0, 8).toUpperCase() : null,
-      ticket_type: text(row.type), holder: text(row.holder), result: text(row.scan_result), scanner: text(row.scanner),
-    }))
+        and s.id::text > ${from} order by s.id::text limit ${limit}`
   }
   if (dataset === 'transfers') {
-    ;({ rows } = await sql<Record<string, unknown>>`
+    return sql<Record<string, unknown>>`
       select * from (
         select 'T' || tr.id::text as key, tr.created_at, 'transfer' as record, e.title as event, tr.ticket_id, tr.status,
           f.name as from_name, o.name as to_name, 0 as amount, tr.transfer_fee_minor as fee
@@ -152,32 +133,57 @@ export async function datasetPage(
         from marketplace_listings ml join tickets t on t.id = ml.ticket_id join events e on e.id = ml.event_id
           left join users f on f.id = ml.seller_id
         where ${where('ml', scope, 'ml.created_at')} and ${typeOf('t')}) x
-      where key > ${from} order by key limit ${limit}`.execute(db))
-    return page(rows, limit, (row) => ({
-      created_at: date(row.created_at), record: text(row.record), event: text(row.event),
-      ticket: String(row.ticket_id).slice(0, 8).toUpperCase(), status: text(row.status), from: text(row.from_name), to: text(row.to_name),
-      amount: num(row.amount), fee: num(row.fee),
-    }))
+      where key > ${from} order by key limit ${limit}`
   }
   // payouts: what each event owes the organiser, by the money rule (figure-queries MONEY)
-  const { rows: payoutRows } = await sql<Record<string, unknown>>`
+  return sql<Record<string, unknown>>`
     select e.id::text as key, e.title as event, e.starts_at, count(*) filter (where tx.status = 'completed') as payments,
-      coalesce(sum(tx.amount_minor) filter (where tx.status = 'completed'), 0) as gross,
-      coalesce(sum(tx.commission_minor) filter (where tx.status = 'completed'), 0) as commission,
-      coalesce(sum(tx.amount_minor) filter (where tx.status = 'refunded'), 0) as refunded,
-      coalesce(sum(tx.amount_minor) filter (where tx.status in ('refund_due', 'refund_requested')), 0) as refund_pending
+      ${MONEY.gross} as gross, ${MONEY.commission} as commission, ${MONEY.refunded} as refunded, ${MONEY.refundPending} as refund_pending
     from transactions tx join events e on e.id = tx.event_id
     where ${transactionScope(scope)} and e.id::text > ${from}
-    group by e.id, e.title, e.starts_at order by e.id::text limit ${limit}`.execute(db)
-  return page(payoutRows, limit, (row) => ({
+    group by e.id, e.title, e.starts_at order by e.id::text limit ${limit}`
+}
+
+const ticketCode = (id: unknown) => (id == null ? null : String(id).slice(0, 8).toUpperCase())
+
+const MAPPERS: Record<ExportDataset, (row: Record<string, unknown>) => ExportRow> = {
+  orders: (row) => {
+    // the money rule of figure-queries: commission and net only on completed payments
+    const completed = row.status === 'completed'
+    const commission = completed ? num(row.commission_minor) : 0
+    return {
+      created_at: date(row.created_at), completed_at: date(row.completed_at), event: text(row.event), kind: text(row.kind),
+      status: text(row.status), tickets: num(row.tickets), amount: num(row.amount_minor), commission,
+      net: completed ? num(row.amount_minor) - commission : 0, receipt: text(row.mpesa_receipt_number),
+      phone: masked(row.phone), buyer: text(row.buyer),
+    }
+  },
+  attendees: (row) => ({
+    ticket: ticketCode(row.key), event: text(row.event), ticket_type: text(row.type), holder: text(row.holder),
+    email: text(row.email), phone: masked(row.phone), state: text(row.status), price: num(row.price_minor),
+    bought_at: date(row.completed_at), checked_in_at: date(row.checked_in_at),
+  }),
+  checkins: (row) => ({
+    scanned_at: date(row.scanned_at), event: text(row.event), ticket: ticketCode(row.ticket_id),
+    ticket_type: text(row.type), holder: text(row.holder), result: text(row.scan_result), scanner: text(row.scanner),
+  }),
+  transfers: (row) => ({
+    created_at: date(row.created_at), record: text(row.record), event: text(row.event), ticket: ticketCode(row.ticket_id),
+    status: text(row.status), from: text(row.from_name), to: text(row.to_name), amount: num(row.amount), fee: num(row.fee),
+  }),
+  payouts: (row) => ({
     event: text(row.event), starts_at: date(row.starts_at), payments: num(row.payments), gross: num(row.gross),
     commission: num(row.commission), refunded: num(row.refunded), refund_pending: num(row.refund_pending),
     net: num(row.gross) - num(row.commission),
-  }))
+  }),
 }
 
-function page(rows: Array<Record<string, unknown>>, limit: number, map: (row: Record<string, unknown>) => ExportRow) {
-  return { rows: rows.map(map), last: rows.length === limit ? String(rows[rows.length - 1]!.key) : null }
+/** One keyset page of a dataset after `after` (the last row's key, from the previous page). */
+export async function datasetPage(
+  db: Queryable, dataset: ExportDataset, scope: FigureScope, after: string | null, limit = PAGE_ROWS,
+): Promise<{ rows: ExportRow[]; last: string | null }> {
+  const { rows } = await datasetQuery(dataset, scope, after, limit).execute(db)
+  return { rows: rows.map(MAPPERS[dataset]), last: rows.length === limit ? String(rows[rows.length - 1]!.key) : null }
 }
 
 /** Every row of a dataset, page by page (the caller's transaction keeps one RLS context). */
@@ -190,9 +196,8 @@ export async function* datasetRows(db: Queryable, dataset: ExportDataset, scope:
   } while (after !== null)
 }
 
-/** How many rows a dataset has in scope (for the job's progress and the size check). */
+/** How many rows a dataset has in scope (the job's progress, the size check). */
 export async function datasetCount(db: Queryable, dataset: ExportDataset, scope: FigureScope): Promise<number> {
-  let total = 0
-  for await (const rows of datasetRows(db, dataset, scope)) total += rows.length
-  return total
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from (${datasetQuery(dataset, scope, null, null)}) q`.execute(db)
+  return Number(rows[0]?.n ?? 0)
 }

@@ -4,6 +4,7 @@
  * the platform. The dashboard's filter (`?event=&type=&from=&to=`) and `?columns=` apply.
  */
 import type { Context } from 'hono'
+import { sendFile } from './file-response.ts'
 import { withUserContext } from '../accounts/current-user.ts'
 import { requireManager, requireSuperAdmin, staffMember } from '../accounts/guards.ts'
 import type { AppEnv } from '../http/app-env.ts'
@@ -11,7 +12,7 @@ import { factory } from '../http/factory.ts'
 import { DomainError } from '../lib/domain-errors.ts'
 import { loadDashboard, scopeOf } from './dashboard-service.ts'
 import {
-  buildCheckInList, buildDatasetFile, buildSummary, checkInListRows, collectRows, DIRECT_EXPORT_ROWS, MAX_EXPORT_ROWS, parseExportFile, type BuiltFile,
+  buildCheckInList, buildDatasetFile, buildSummary, checkInListRows, collectRows, DIRECT_EXPORT_ROWS, MAX_EXPORT_ROWS, parseExportFile,
 } from './export-service.ts'
 import { assertScope } from './dashboard-service.ts'
 import { parseFigureFilter } from './filters.ts'
@@ -19,15 +20,6 @@ import { parseFigureFilter } from './filters.ts'
 export const exportRoutes = factory.createApp()
 exportRoutes.use('/manage/exports/*', requireManager)
 exportRoutes.use('/admin/exports/*', requireSuperAdmin)
-
-/** The file as an attachment, never cached (it holds buyers' names and contacts). */
-export function sendFile(c: Context<AppEnv>, file: BuiltFile) {
-  c.header('Cache-Control', 'private, no-store')
-  c.header('Content-Type', file.contentType)
-  c.header('Content-Disposition', `attachment; filename="${file.filename}"`)
-  c.header('X-Content-Type-Options', 'nosniff')
-  return c.body(file.body instanceof Uint8Array ? (file.body as Uint8Array<ArrayBuffer>) : (file.body as ReadableStream<Uint8Array<ArrayBuffer>>))
-}
 
 async function exportFor(c: Context<AppEnv>, tenantId: string | null, scopeTitle: string) {
   const file = c.req.param('file') ?? ''

@@ -183,4 +183,5 @@ export const enAnalytics = {
   'analytics.job.download': 'Download {file}',
   'analytics.job.failed': 'The export failed. Try again; if it keeps failing, choose fewer rows.',
   'analytics.job.expired': 'This file has been deleted (exports are kept for 24 hours).',
+  'analytics.job.refresh': 'Refresh',
 } as const

@@ -185,4 +185,5 @@ export const swAnalytics: Record<keyof typeof enAnalytics, string> = {
   'analytics.job.download': 'Pakua {file}',
   'analytics.job.failed': 'Upakuaji umeshindwa. Jaribu tena; ukiendelea kushindwa, chagua safu chache.',
   'analytics.job.expired': 'Faili hili limefutwa (upakuaji huhifadhiwa kwa saa 24).',
+  'analytics.job.refresh': 'Onyesha upya',
 }

@@ -1,4 +1,5 @@
 /** What runs the scheduled work: the handlers by job kind, and one tick of the local scheduler. */
+import { buildExportJob, dropExpiredExports } from '../analytics/export-jobs.ts'
 import type { Database } from '../db/database.ts'
 import { checkPayment } from '../payments/payment-checks.ts'
 import { requestRefund } from '../payments/refunds.ts'
@@ -16,10 +17,12 @@ export const JOB_HANDLERS: Record<JobKind, JobHandler> = {
     }, now)
   },
   'refund-payment': (db, payload, now, services) => requestRefund(db, services, text(payload.transactionId), now),
+  'build-export': (db, payload, now) => buildExportJob(db, payload, now),
 }
 
 /** One tick: the periodic hold sweep, then whatever queued jobs are due. Deno runs it on a timer, Workers on a cron trigger. */
 export async function tick(db: Database, services: BackgroundServices, now: Date = new Date()): Promise<void> {
   await expireHolds(db, {}, now, services)
+  await dropExpiredExports(db, now)
   await runDueJobs(db, services, JOB_HANDLERS, now)
 }
