@@ -24,7 +24,7 @@ export const enAnalytics = {
   'analytics.fig.refunded': 'Refunded or to refund',
   'analytics.fig.conversion': 'Holds that paid',
   'analytics.fig.velocity': 'Sales rate (last 72 h)',
-  'analytics.fig.perHour': '{count} tickets an hour',
+  'analytics.fig.perHour': '{count} an hour',
   'analytics.money.rule': 'Gross, commission and net count completed payments, as the payments page does. A refunded payment earns no commission and shows under refunds; failed and pending payments count for nothing.',
   'analytics.forecast.title': 'Sell-out forecast',
   'analytics.forecast.method': 'Method: a straight-line projection of the tickets sold in the last {hours} hours; the range uses the slowest and the fastest of those three days. Holds count as taken.',

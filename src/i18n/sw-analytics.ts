@@ -26,7 +26,7 @@ export const swAnalytics: Record<keyof typeof enAnalytics, string> = {
   'analytics.fig.refunded': 'Zilizorejeshwa au za kurejesha',
   'analytics.fig.conversion': 'Zilizoshikiliwa zikalipwa',
   'analytics.fig.velocity': 'Kasi ya mauzo (saa 72 zilizopita)',
-  'analytics.fig.perHour': 'Tiketi {count} kwa saa',
+  'analytics.fig.perHour': '{count} kwa saa',
   'analytics.money.rule': 'Jumla, kamisheni na halisi huhesabu malipo yaliyokamilika, kama ukurasa wa malipo. Malipo yaliyorejeshwa hayana kamisheni na yanaonekana kwenye marejesho; malipo yaliyoshindwa au yanayosubiri hayahesabiwi.',
   'analytics.forecast.title': 'Utabiri wa kuisha kwa tiketi',
   'analytics.forecast.method': 'Njia: makadirio ya mstari ulionyooka ya tiketi zilizouzwa katika saa {hours} zilizopita; kipindi kinatumia siku ya polepole zaidi na ya haraka zaidi kati ya hizo tatu. Zilizoshikiliwa zinahesabiwa kuwa zimechukuliwa.',

@@ -11,7 +11,7 @@ import { dashboardStyles } from './dashboard-page.tsx'
 function MoneyTable({ t, lang, rows, id, first }: { t: Translator; lang: Lang; rows: MoneyRow[]; id: string; first: MessageKey }) {
   const money = (minor: number) => formatMoney(minor, 'KES', lang)
   return (
-    <div class="dash-wrap">
+    <div class="dash-wrap" tabindex={0} role="region" aria-label={t(first)}>
       <table class="dash" id={id}>
         <thead><tr><th scope="col">{t(first)}</th>{id === 'events-table' && <th scope="col">{t('analytics.col.tenant')}</th>}
           <th scope="col" class="num">{t('analytics.admin.gmv')}</th><th scope="col" class="num">{t('analytics.admin.commission')}</th>

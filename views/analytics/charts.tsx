@@ -95,7 +95,7 @@ export function MeterChart({ id, title, summary, rows, colors = ['#1a7f37', '#bf
   const barX = 0
   const barW = W
   return (
-    <figure class="chart" id={id}>
+    <figure class="chart chart-meter" id={id}>
       <figcaption id={`${id}-title`}>{title}</figcaption>
       {legend}
       <svg viewBox={`0 0 ${W} ${height}`} role="img" aria-labelledby={`${id}-title ${id}-summary`} class="chart-svg">

@@ -5,7 +5,7 @@ import { EXPORT_DATASETS } from '../../src/analytics/datasets.ts'
 import { filterParams, type FigureFilter } from '../../src/analytics/filters.ts'
 import { FORECAST_WINDOW_HOURS } from '../../src/analytics/forecast.ts'
 import { dailyPoints, hourlyPoints } from '../../src/analytics/series.ts'
-import { formatCount, formatDateTime, formatMoney } from '../../src/i18n/format.ts'
+import { formatCount, formatDateTime, formatDecimal, formatMoney } from '../../src/i18n/format.ts'
 import type { Lang, MessageKey, Translator } from '../../src/i18n/index.ts'
 import { BarChart, DataTable, MeterChart } from './charts.tsx'
 
@@ -20,7 +20,7 @@ export const dashboardStyles = `
 @media(min-width:900px){.dash-grid{grid-template-columns:1fr 1fr}}
 .chart{margin:0;background:#fff;border:1px solid #d8dee4;border-radius:8px;padding:8px 10px;min-width:0}
 .chart figcaption{font-weight:600;margin:0 0 4px}
-.chart-svg{display:block;width:100%;height:auto}
+.chart-svg{display:block;width:100%;max-width:640px;height:auto}.chart-meter .chart-svg{max-width:480px}
 .chart-data summary{cursor:pointer;font-size:.9rem;color:#0b5cad;margin:4px 0}
 .dash-wrap{overflow-x:auto}
 table.dash{width:100%;border-collapse:collapse;background:#fff;font-size:.85rem}
@@ -97,10 +97,11 @@ function ExportLinks({ t, filter, base, eventId }: { t: Translator; filter: Figu
 export function DashboardResults(props: DashboardPageProps) {
   const { t, lang, dashboard: d, filter, exportBase, now } = props
   const count = (value: number) => formatCount(value, lang)
-  const percent = (value: number | null) => (value == null ? '—' : `${formatCount(Math.round(value * 1000) / 10, lang)}%`)
+  const percent = (value: number | null) => (value == null ? '—' : `${formatDecimal(value * 100, lang)}%`)
   const hourly = hourlyPoints(d.hourly, now, 72)
   const daily = dailyPoints(d.daily, (b) => b.tickets)
-  const dailyMoney = dailyPoints(d.daily, (b) => b.grossMinor)
+  // in shillings, so the axis reads 5k rather than 500k cents
+  const dailyMoney = dailyPoints(d.daily, (b) => b.grossMinor / 100)
   const arrivals = d.checkIns.arrivals.map((a) => ({ label: a.bucket.slice(11, 16), value: a.count, key: a.bucket }))
   const table = t('analytics.chart.table')
   const i = d.insights
@@ -119,7 +120,7 @@ export function DashboardResults(props: DashboardPageProps) {
         ['net', t('analytics.fig.net'), money(d.revenue.netMinor, lang)],
         ['refunded', t('analytics.fig.refunded'), money(d.revenue.refundedMinor + d.revenue.refundPendingMinor, lang)],
         ['conversion', t('analytics.fig.conversion'), percent(d.conversion.rate)],
-        ['velocity', t('analytics.fig.velocity'), t('analytics.fig.perHour', { count: formatCount(Math.round(d.velocity * 10) / 10, lang) })],
+        ['velocity', t('analytics.fig.velocity'), t('analytics.fig.perHour', { count: formatDecimal(d.velocity, lang) })],
       ]} />
       <p class="method">{t('analytics.money.rule')}</p>
 
@@ -134,7 +135,7 @@ export function DashboardResults(props: DashboardPageProps) {
           label: d.scope.eventId ? type.name : `${type.eventTitle}: ${type.name}`, parts: [type.sold, type.held], whole: type.capacity,
           text: t('analytics.fig.ofCapacity', { sold: count(type.sold), capacity: count(type.capacity) }),
         }))} />
-      <div class="dash-wrap">
+      <div class="dash-wrap" tabindex={0} role="region" aria-label={t('analytics.types.title')}>
         <table class="dash" id="types-table">
           <thead><tr>
             <th scope="col">{t('analytics.col.type')}</th><th scope="col" class="num">{t('analytics.col.price')}</th>
@@ -158,7 +159,7 @@ export function DashboardResults(props: DashboardPageProps) {
         <BarChart id="chart-daily" title={t('analytics.sales.daily')} points={daily} format={count}
           summary={t('analytics.sales.summary', { count: count(daily.reduce((s, p) => s + p.value, 0)) })}
           labelHeader={t('analytics.col.day')} valueHeader={t('analytics.col.tickets')} tableLabel={table} empty={t('analytics.none')} />
-        <BarChart id="chart-revenue" title={t('analytics.sales.revenue')} points={dailyMoney} format={(v) => money(v, lang)}
+        <BarChart id="chart-revenue" title={t('analytics.sales.revenue')} points={dailyMoney} format={(v) => money(Math.round(v * 100), lang)}
           summary={t('analytics.sales.revenueSummary', { amount: money(d.revenue.grossMinor, lang) })}
           labelHeader={t('analytics.col.day')} valueHeader={t('analytics.fig.gross')} tableLabel={table} empty={t('analytics.none')} />
       </div>
@@ -216,7 +217,7 @@ export function DashboardResults(props: DashboardPageProps) {
       {d.perEvent.length > 0 && (
         <>
           <h2>{t('analytics.events.title')}</h2>
-          <div class="dash-wrap">
+          <div class="dash-wrap" tabindex={0} role="region" aria-label={t('analytics.events.title')}>
             <table class="dash" id="events-table">
               <thead><tr><th scope="col">{t('analytics.col.event')}</th><th scope="col">{t('analytics.col.when')}</th>
                 <th scope="col" class="num">{t('analytics.fig.sold')}</th><th scope="col" class="num">{t('analytics.fig.gross')}</th>
