@@ -94,7 +94,16 @@ export function insightsOf(rows: BuyerRow[]): Insights {
   }
 }
 
+/**
+ * Postgres would JIT-compile these aggregates (their cost estimates pass the threshold) and spend more
+ * time compiling than running them; off for this transaction only.
+ */
+export async function withoutJit(db: Queryable): Promise<void> {
+  await sql`select set_config('jit', 'off', true)`.execute(db)
+}
+
 export async function loadDashboard(db: Queryable, scope: FigureScope, now: Date): Promise<Dashboard> {
+  await withoutJit(db)
   await assertScope(db, scope)
   const events = await scopeEvents(db, scope)
   const event = scope.eventId ? events.find((e) => e.id === scope.eventId) : undefined

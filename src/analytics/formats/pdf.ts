@@ -52,17 +52,37 @@ export async function fontsFor(doc: PDFDocument, texts: Iterable<string>): Promi
   return { regular, bold: await doc.embedFont(StandardFonts.HelveticaBold), unicode: false }
 }
 
+const glyphWidths = new WeakMap<PDFFont, Map<string, number>>()
+
+/**
+ * Width of `text` at `size` from per-character widths, cached per font: measuring through the font each
+ * time (a layout pass for an embedded font) made a 10,000-row table take seconds. Kerning is ignored,
+ * which only matters to a cut's last character.
+ */
+export function textWidth(font: PDFFont, text: string, size: number): number {
+  let widths = glyphWidths.get(font)
+  if (!widths) glyphWidths.set(font, widths = new Map())
+  let total = 0
+  for (const char of text) {
+    let w = widths.get(char)
+    if (w === undefined) widths.set(char, w = font.widthOfTextAtSize(char, 1000))
+    total += w
+  }
+  return (total * size) / 1000
+}
+
 /** The text cut to fit `width` at `size`, with an ellipsis when cut. */
 export function fit(font: PDFFont, text: string, size: number, width: number): string {
-  if (font.widthOfTextAtSize(text, size) <= width) return text
+  if (textWidth(font, text, size) <= width) return text
+  const chars = [...text]
   let low = 0
-  let high = text.length
+  let high = chars.length
   while (low < high) {
     const mid = Math.ceil((low + high) / 2)
-    if (font.widthOfTextAtSize(`${text.slice(0, mid)}…`, size) <= width) low = mid
+    if (textWidth(font, `${chars.slice(0, mid).join('')}…`, size) <= width) low = mid
     else high = mid - 1
   }
-  return `${text.slice(0, low)}…`
+  return `${chars.slice(0, low).join('')}…`
 }
 
 export interface TableOptions {
@@ -127,7 +147,7 @@ export async function tablePdf(options: TableOptions): Promise<Uint8Array> {
     options.columns.forEach((column, i) => {
       const text = fit(fonts.regular, cellText(column, row[column.key] ?? null), size, widths[i]! - 4)
       const right = column.kind !== 'text' && column.kind !== 'time'
-      const dx = right ? widths[i]! - 4 - fonts.regular.widthOfTextAtSize(text, size) : 0
+      const dx = right ? widths[i]! - 4 - textWidth(fonts.regular, text, size) : 0
       page!.drawText(text, { x: x + dx, y, size, font: fonts.regular, color: INK })
       x += widths[i]!
     })
