@@ -5,7 +5,7 @@
  * embedded, subset to the glyphs used.
  */
 import fontkit from '@pdf-lib/fontkit'
-import { PDFDocument, rgb, StandardFonts, type PDFFont, type PDFPage } from 'pdf-lib'
+import { degrees, drawLinesOfText, PDFDocument, rgb, StandardFonts, type Color, type PDFFont, type PDFHexString, type PDFName, type PDFPage } from 'pdf-lib'
 import type { ColumnDef, ExportRow } from '../datasets.ts'
 import { cellText } from './cells.ts'
 
@@ -69,6 +69,26 @@ export function textWidth(font: PDFFont, text: string, size: number): number {
     total += w
   }
   return (total * size) / 1000
+}
+
+const encoded = new WeakMap<PDFFont, Map<string, PDFHexString>>()
+const fontKeys = new WeakMap<PDFPage, Map<PDFFont, PDFName>>()
+
+/**
+ * One line of text, as page.drawText draws it but with each distinct text encoded once per font (event
+ * names, types, states repeat on every row; encoding through an embedded font is a layout pass).
+ */
+export function drawCell(page: PDFPage, font: PDFFont, text: string, x: number, y: number, size: number, color: Color) {
+  let cache = encoded.get(font)
+  if (!cache) encoded.set(font, cache = new Map())
+  const clean = text.replace(/[\u0000-\u001f\u007f]/g, ' ')
+  let hex = cache.get(clean)
+  if (!hex) cache.set(clean, hex = font.encodeText(clean))
+  let keys = fontKeys.get(page)
+  if (!keys) fontKeys.set(page, keys = new Map())
+  let key = keys.get(font)
+  if (!key) keys.set(font, key = page.node.newFontDictionary(font.name, font.ref))
+  page.pushOperators(...drawLinesOfText([hex], { color, font: key, size, lineHeight: size, rotate: degrees(0), xSkew: degrees(0), ySkew: degrees(0), x, y }))
 }
 
 /** The text cut to fit `width` at `size`, with an ellipsis when cut. */
@@ -148,7 +168,7 @@ export async function tablePdf(options: TableOptions): Promise<Uint8Array> {
       const text = fit(fonts.regular, cellText(column, row[column.key] ?? null), size, widths[i]! - 4)
       const right = column.kind !== 'text' && column.kind !== 'time'
       const dx = right ? widths[i]! - 4 - textWidth(fonts.regular, text, size) : 0
-      page!.drawText(text, { x: x + dx, y, size, font: fonts.regular, color: INK })
+      if (text) drawCell(page!, fonts.regular, text, x + dx, y, size, INK)
       x += widths[i]!
     })
     y -= rowH
@@ -206,7 +226,7 @@ export async function checkInListPdf(options: CheckInListOptions): Promise<Uint8
     let x = MARGIN + cols[0]!.w
     cells.forEach((cell, i) => {
       const font = i === 0 ? fonts.bold : fonts.regular
-      page!.drawText(fit(font, cell, size, cols[i + 1]!.w - 6), { x, y, size, font, color: INK })
+      if (cell) drawCell(page!, font, fit(font, cell, size, cols[i + 1]!.w - 6), x, y, size, INK)
       x += cols[i + 1]!.w
     })
   }
