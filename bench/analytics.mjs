@@ -16,6 +16,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import postgres from 'postgres'
 
@@ -148,6 +149,8 @@ try {
   }
   const hwm = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0)
   console.log(`server peak resident memory over the whole run (VmHWM): ${mb(hwm)}`)
+  // the machine is shared: say how busy it was
+  console.log(`load average at the end (1/5/15 min): ${loadavg().map((l) => l.toFixed(1)).join(' / ')}`)
 } finally {
   // npm start's process group: npm and the Deno server under it
   if (server) try { process.kill(-server.pid, 'SIGTERM') } catch {}
