@@ -194,6 +194,18 @@ describe('exports', () => {
     expect(onlyB).not.toContain(NAME_A)
   })
 
+  it.each(['orders', 'attendees', 'checkins', 'transfers', 'payouts'])('gives another tenant none of A’s %s, in CSV or XLSX', async (dataset) => {
+    const csv = await (await managerB.get(`/manage/exports/${dataset}.csv`)).text()
+    expect(csv).not.toContain('Sauti Night')
+    expect(csv).not.toContain(NAME_A)
+    const files = unzipSync(new Uint8Array(await (await managerB.get(`/manage/exports/${dataset}.xlsx`)).arrayBuffer()))
+    const text = Object.values(files).map((bytes) => strFromU8(bytes)).join('')
+    expect(text).not.toContain('Sauti Night')
+    expect(text).not.toContain(NAME_A)
+    // and A's own export has them (the check can fail)
+    if (dataset === 'orders' || dataset === 'payouts') expect(await (await managerA.get(`/manage/exports/${dataset}.csv`)).text()).toContain('Sauti Night')
+  })
+
   it('picks the columns asked for, in the dataset’s order', async () => {
     const rows = parseCsv((await (await managerA.get('/manage/exports/orders.csv?columns=net,event')).text()))
     expect(rows[0]).toEqual(['Event', 'Net (KES)'])
