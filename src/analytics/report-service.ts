@@ -8,7 +8,7 @@ import type { Queryable } from '../db/database.ts'
 import type { ExportDataset, ExportFormat } from '../db/schema.ts'
 import { DomainError, NotFoundError } from '../lib/domain-errors.ts'
 import { assertScope, scopeOf } from './dashboard-service.ts'
-import { DATASET_COLUMNS, EXPORT_DATASETS, EXPORT_FORMATS } from './datasets.ts'
+import { DATASET_COLUMNS, EXPORT_DATASETS, EXPORT_FORMATS, isDataset } from './datasets.ts'
 import { checkedColumns } from './export-service.ts'
 import { filterParams, parseFigureFilter, type FigureFilter } from './filters.ts'
 
@@ -105,6 +105,20 @@ export async function createExportJob(
     filters: { ...(job.filters as Record<string, unknown>), lang: job.lang },
   }).returning('id').executeTakeFirstOrThrow()
   return row.id
+}
+
+/** A job from a dashboard filter; 4xx domain errors for an unknown dataset, format, column, or a filter outside the tenant. */
+export async function createFilteredExportJob(
+  db: Queryable, owner: { tenantId: string; userId: string },
+  input: { dataset?: string; format?: string; columns?: string; lang: string; filter: Record<string, string | undefined> },
+): Promise<string> {
+  if (!input.dataset || !isDataset(input.dataset)) throw new DomainError(422, 'unknown_dataset', 'analytics.reports.badDataset')
+  const format = parseFormat(input.format)
+  const wanted = input.columns ? input.columns.split(',').map((c) => c.trim()).filter(Boolean) : undefined
+  const columns = checkedColumns(input.dataset, wanted).map((column) => column.key)
+  const filter = parseFigureFilter(input.filter)
+  await assertScope(db, scopeOf(owner.tenantId, filter))
+  return createExportJob(db, owner, { dataset: input.dataset, format, columns, filters: savedFilterOf(filter), lang: input.lang })
 }
 
 export async function findExportJob(db: Queryable, tenantId: string, id: string) {

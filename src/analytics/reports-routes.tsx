@@ -17,7 +17,7 @@ import type { DomainError } from '../lib/domain-errors.ts'
 import { NotFoundError } from '../lib/domain-errors.ts'
 import { sendFile } from './file-response.ts'
 import {
-  createExportJob, createReport, deleteReport, exportJobFile, findExportJob, findReport, listExportJobs, listReports, parseFormat, reportForm,
+  createExportJob, createFilteredExportJob, createReport, deleteReport, exportJobFile, findExportJob, findReport, listExportJobs, listReports, parseFormat, reportForm,
 } from './report-service.ts'
 
 export const reportsRoutes = factory.createApp()
@@ -85,6 +85,19 @@ reportsRoutes.post('/manage/reports/:id/jobs', async (c) => {
     const failure = formError(c, error)
     return reportsPage(c, { status: failure.status, errors: failure.errors })
   }
+  await c.var.services.scheduler.enqueue({ kind: 'build-export', payload: { jobId }, dedupeKey: `export:${jobId}` })
+  return c.redirect(`/manage/exports/jobs/${jobId}`, 303)
+})
+
+/** A background export straight from the dashboard's filter: dataset, format, the filter and optional columns. */
+reportsRoutes.post('/manage/exports/jobs', async (c) => {
+  const staff = staffMember(c)
+  const body = await c.req.parseBody().catch(() => ({} as Record<string, unknown>))
+  const text = (name: string) => (typeof body[name] === 'string' ? body[name] as string : undefined)
+  const jobId = await withUserContext(c, (trx) => createFilteredExportJob(trx, { tenantId: staff.tenantId, userId: staff.userId }, {
+    dataset: text('dataset'), format: text('format'), columns: text('columns'), lang: c.var.lang,
+    filter: { event: text('event'), type: text('type'), from: text('from'), to: text('to') },
+  }))
   await c.var.services.scheduler.enqueue({ kind: 'build-export', payload: { jobId }, dedupeKey: `export:${jobId}` })
   return c.redirect(`/manage/exports/jobs/${jobId}`, 303)
 })

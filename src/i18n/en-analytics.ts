@@ -101,7 +101,7 @@ export const enAnalytics = {
   'analytics.export.summary': 'Summary report (PDF)',
   'analytics.export.checkinList': 'Printable check-in list (PDF)',
   'analytics.export.unknownDataset': 'There is no such export.',
-  'analytics.export.tooLarge': 'This export has {count} rows, too many to build while you wait. Prepare it in the background from Reports.',
+  'analytics.export.tooLarge': 'This export has {count} rows, too many to build while you wait. Prepare it in the background (on the dashboard or in Reports).',
   'analytics.export.needsEvent': 'Choose an event for the check-in list.',
   'analytics.dataset.orders': 'Orders and payments',
   'analytics.dataset.attendees': 'Attendees',

@@ -103,7 +103,7 @@ export const swAnalytics: Record<keyof typeof enAnalytics, string> = {
   'analytics.export.summary': 'Ripoti ya muhtasari (PDF)',
   'analytics.export.checkinList': 'Orodha ya kuingia ya kuchapisha (PDF)',
   'analytics.export.unknownDataset': 'Hakuna upakuaji kama huo.',
-  'analytics.export.tooLarge': 'Upakuaji huu una safu {count}, ni nyingi mno kutengenezwa ukisubiri. Uandae chinichini kutoka Ripoti.',
+  'analytics.export.tooLarge': 'Upakuaji huu una safu {count}, ni nyingi mno kutengenezwa ukisubiri. Uandae chinichini (kwenye dashibodi au Ripoti).',
   'analytics.export.needsEvent': 'Chagua tukio kwa ajili ya orodha ya kuingia.',
   'analytics.dataset.orders': 'Oda na malipo',
   'analytics.dataset.attendees': 'Wahudhuriaji',

@@ -159,6 +159,7 @@ const ROUTES: Route[] = [
   { method: 'POST', route: '/manage/reports', path: () => '/manage/reports', expect: { ...managersOnly, managerA: 422, managerB: 422 } },
   { method: 'POST', route: '/manage/reports/:id/delete', path: () => `/manage/reports/${U0}/delete`, expect: { ...managersOnly, managerA: 404, managerB: 404 } },
   { method: 'POST', route: '/manage/reports/:id/jobs', path: () => `/manage/reports/${U0}/jobs`, form: () => ({ format: 'csv' }), expect: { ...managersOnly, managerA: 404, managerB: 404 } },
+  { method: 'POST', route: '/manage/exports/jobs', path: () => '/manage/exports/jobs', form: () => ({ dataset: 'orders' }), expect: { ...managersOnly, managerA: 422, managerB: 422 } },
   { method: 'GET', route: '/manage/exports/jobs/:id', path: () => `/manage/exports/jobs/${U0}`, expect: { ...managersOnly, managerA: 404, managerB: 404 } },
   { method: 'GET', route: '/manage/exports/jobs/:id/download', path: () => `/manage/exports/jobs/${U0}/download`, expect: { ...managersOnly, managerA: 404, managerB: 404 } },
   { method: 'GET', route: '/admin/dashboard', path: () => '/admin/dashboard', expect: adminOnly },

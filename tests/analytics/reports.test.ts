@@ -119,6 +119,23 @@ describe('background exports', () => {
     expect((sheet.match(/<row /g) ?? []).length).toBe(1 + 2500)
   })
 
+  it('prepares an export from the dashboard’s filter, refusing bad input and another tenant’s event', async () => {
+    const before = await asSystem(db, (trx) => trx.selectFrom('export_jobs').select('id').execute())
+    expect((await managerA.post('/manage/exports/jobs', { dataset: 'secrets', format: 'csv' })).status).toBe(422)
+    expect((await managerA.post('/manage/exports/jobs', { dataset: 'orders', format: 'docx' })).status).toBe(422)
+    expect((await managerA.post('/manage/exports/jobs', { dataset: 'orders', format: 'csv', from: '2026-03-09', to: '2026-03-01' })).status).toBe(400)
+    expect((await managerA.post('/manage/exports/jobs', { dataset: 'orders', format: 'csv', columns: 'amount,password' })).status).toBe(400)
+    expect((await managerA.post('/manage/exports/jobs', { dataset: 'orders', format: 'csv', event: eventB.event.id })).status).toBe(404)
+    expect(await asSystem(db, (trx) => trx.selectFrom('export_jobs').select('id').execute())).toHaveLength(before.length)
+    const res = await managerA.post('/manage/exports/jobs', { dataset: 'orders', format: 'csv', event: eventA.event.id })
+    expect(res.status).toBe(303)
+    const jobPath = res.headers.get('location')!
+    await runDueJobs(db, services, JOB_HANDLERS, new Date())
+    const csv = await (await managerA.get(`${jobPath}/download`)).text()
+    expect(csv.split('\r\n').filter(Boolean)).toHaveLength(1 + 25)
+    expect((await managerB.get(`${jobPath}/download`)).status).toBe(404)
+  })
+
   it('refuses an unknown format', async () => {
     const id = await reportIdNamed('Door list')
     expect((await managerA.post(`/manage/reports/${id}/jobs`, { format: 'docx' })).status).toBe(422)

@@ -86,6 +86,18 @@ function ExportLinks({ t, filter, base, eventId }: { t: Translator; filter: Figu
           </li>
         ))}
       </ul>
+      {/* large exports: the same filter, prepared by a job whose page shows its progress */}
+      <form method="post" action="/manage/exports/jobs" class="dash-filter">
+        {Object.entries({ event: filter.eventId, type: filter.ticketTypeId, from: filter.fromDay, to: filter.toDay })
+          .map(([name, value]) => (value ? <input type="hidden" name={name} value={value} /> : null))}
+        <label>{t('analytics.reports.dataset')}
+          <select name="dataset">{EXPORT_DATASETS.map((dataset) => <option value={dataset}>{t(`analytics.dataset.${dataset}` as MessageKey)}</option>)}</select>
+        </label>
+        <label>{t('analytics.reports.format')}
+          <select name="format"><option value="csv">CSV</option><option value="xlsx">Excel</option><option value="pdf">PDF</option></select>
+        </label>
+        <button class="secondary">{t('analytics.reports.background')}</button>
+      </form>
       <ul class="exports">
         <li><a href={withQuery(`${base}/summary.pdf`)}>{t('analytics.export.summary')}</a></li>
         {eventId && <li><a href={withQuery(`${base}/checkin-list.pdf`)}>{t('analytics.export.checkinList')}</a></li>}
