@@ -11,8 +11,8 @@ import { BarChart, DataTable, MeterChart } from './charts.tsx'
 
 /** The dashboard's own styles (registered in the CSP); the shared stylesheet stays small for buyers. */
 export const dashboardStyles = `
-.dash-filter{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:8px;align-items:end;margin:0 0 12px}
-.dash-filter label{display:grid;gap:4px;font-weight:600;font-size:.95rem}
+.dash-filter{display:grid;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));gap:8px;align-items:end;margin:0 0 12px}
+.dash-filter label{display:grid;gap:4px;font-weight:600;font-size:.95rem;min-width:0}.dash-filter input,.dash-filter select{width:100%;min-width:0;max-width:100%}
 .dash-figures{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:8px;margin:12px 0}
 .dash-figures div{background:#fff;border:1px solid #d8dee4;border-radius:8px;padding:8px 10px}
 .dash-figures dt{font-size:.85rem;color:#57606a}.dash-figures dd{margin:0;font-weight:700;font-size:1.05rem;overflow-wrap:anywhere}
