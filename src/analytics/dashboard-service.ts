@@ -112,8 +112,11 @@ export async function loadDashboard(db: Queryable, scope: FigureScope, now: Date
     capacity: sum.capacity + type.capacity, sold: sum.sold + type.sold, held: sum.held + type.held, checkedIn: sum.checkedIn + type.checkedIn,
   }), { capacity: 0, sold: 0, held: 0, checkedIn: 0 })
   const revenue = await revenueFigures(db, scope)
-  const hourly = await salesSeries(db, scope, 'hour', new Date(now.getTime() - HOURLY_HOURS * 3600_000))
-  const daily = await salesSeries(db, scope, 'day')
+  // one pass by hour; the days are summed from the hours (Nairobi hours nest in Nairobi days)
+  const hours = await salesSeries(db, scope, 'hour')
+  const sinceKey = nairobiHourKey(new Date(now.getTime() - HOURLY_HOURS * 3600_000))
+  const hourly = hours.filter((bucket) => bucket.bucket >= sinceKey)
+  const daily = daysOf(hours)
   const perDay = await ticketsSoldBetween(db, scope, forecastWindows(now))
   const forecast = forecastSellOut(totals.capacity - totals.sold - totals.held, perDay, now, event?.startsAt)
   const conversion = await conversionFigures(db, scope, now)
@@ -138,6 +141,25 @@ export async function loadDashboard(db: Queryable, scope: FigureScope, now: Date
     insights: insightsOf(await buyerRows(db, scope)),
     perEvent: scope.eventId ? [] : await perEventOf(db, scope, events, ticketTypes),
   }
+}
+
+/** "2026-03-05T10:00": the Nairobi hour an instant falls in, as salesSeries names its buckets. */
+export function nairobiHourKey(at: Date): string {
+  return `${new Date(at.getTime() + 3 * 3600_000).toISOString().slice(0, 13)}:00`
+}
+
+/** Hourly buckets summed into Nairobi days, in order. */
+export function daysOf(hours: SalesBucket[]): SalesBucket[] {
+  const days = new Map<string, SalesBucket>()
+  for (const hour of hours) {
+    const key = hour.bucket.slice(0, 10)
+    const day = days.get(key) ?? { bucket: key, orders: 0, tickets: 0, grossMinor: 0 }
+    day.orders += hour.orders
+    day.tickets += hour.tickets
+    day.grossMinor += hour.grossMinor
+    days.set(key, day)
+  }
+  return [...days.values()]
 }
 
 /** The ticket types of the tenant's events, for the filter (with their event). */
