@@ -8,6 +8,9 @@ import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import { accountRoutes } from './accounts/account-routes.tsx'
 import { adminRoutes } from './accounts/admin-routes.tsx'
+import { dashboardRoutes } from './analytics/dashboard-routes.tsx'
+import { exportRoutes } from './analytics/export-routes.ts'
+import { reportsRoutes } from './analytics/reports-routes.tsx'
 import { authRoutes } from './accounts/auth-routes.tsx'
 import { currentUser } from './accounts/current-user.ts'
 import type { GoogleOAuthConfig } from './accounts/google-oauth.ts'
@@ -173,6 +176,9 @@ export function createApp(deps: AppDeps, services: AppServices = createServices(
   app.route('/', authRoutes)
   app.route('/', googleRoutes)
   app.route('/', accountRoutes)
+  app.route('/', dashboardRoutes)
+  app.route('/', exportRoutes)
+  app.route('/', reportsRoutes)
   app.route('/', manageRoutes)
   app.route('/', manageEventRoutes)
   app.route('/', mediaRoutes)

@@ -2,7 +2,7 @@
 import type { Context } from 'hono'
 import { z } from 'zod'
 import { AuditPage } from '../../views/accounts/audit-page.tsx'
-import { ManageHome, StaffPage } from '../../views/accounts/manage-pages.tsx'
+import { StaffPage } from '../../views/accounts/manage-pages.tsx'
 import { AUDIT_PAGE_SIZE, listTenantAudit, parseAuditQuery } from '../audit/audit-queries.ts'
 import type { AppEnv } from '../http/app-env.ts'
 import type { DomainError } from '../lib/domain-errors.ts'
@@ -29,13 +29,7 @@ function eventsOfActiveTenant(c: Context<AppEnv>) {
   return withUserContext(c, (trx) => listTenantEvents(trx, staffMember(c).tenantId))
 }
 
-manageRoutes.get('/manage', async (c) => {
-  const { membership } = staffMember(c)
-  return renderPage(c, {
-    title: c.var.t('manage.title'),
-    body: <ManageHome t={c.var.t} lang={c.var.lang} membership={membership} events={await eventsOfActiveTenant(c)} />,
-  })
-})
+// GET /manage, the organiser's home with its dashboard, is src/analytics/dashboard-routes.tsx
 
 const STAFF_NOTICES = {
   invited: 'manage.staff.invited', saved: 'manage.staff.saved', removed: 'manage.staff.removed', withdrawn: 'manage.invitations.revoked',

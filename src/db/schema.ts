@@ -4,11 +4,13 @@
  */
 import type { Insertable, Selectable, Updateable } from 'kysely'
 import type { TenantTable, UserTable, MembershipTable, SessionTable, OneTimeTokenTable, IdempotencyKeyTable, JobTable, AuditLogTable } from './tables-accounts.ts'
+import type { ExportJobTable, SavedReportTable } from './tables-analytics.ts'
 import type { EventTable, BlobTable, MpesaCredentialTable, TicketTypeTable, TicketTable, ReservationTable, TicketSigningKeyTable, TransactionTable, RefundTable, PaymentFlagTable, TransferTable, MarketplaceListingTable, ScanTable, ScannerAssignmentTable, ScannerDeviceTable, NotificationTable, NotificationTemplateTable } from './tables-events.ts'
 
 export type * from './column-types.ts'
 export type * from './tables-accounts.ts'
 export type * from './tables-events.ts'
+export type * from './tables-analytics.ts'
 
 export interface DB {
   tenants: TenantTable
@@ -36,6 +38,8 @@ export interface DB {
   idempotency_keys: IdempotencyKeyTable
   jobs: JobTable
   audit_log: AuditLogTable
+  saved_reports: SavedReportTable
+  export_jobs: ExportJobTable
 }
 
 export type Tenant = Selectable<TenantTable>

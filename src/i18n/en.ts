@@ -1,4 +1,5 @@
 import { enNotifications } from './en-notifications.ts'
+import { enAnalytics } from './en-analytics.ts'
 import { enApi } from './en-api.ts'
 import { enAccounts } from './en-accounts.ts'
 import { enAudit } from './en-audit.ts'
@@ -21,6 +22,7 @@ export const en = {
   ...enUploads,
   ...enAudit,
   ...enScanning,
+  ...enAnalytics,
   'app.name': 'Tikiti',
   'app.tagline': 'Tickets for events across East Africa, paid with M-Pesa.',
   'nav.home': 'Home',

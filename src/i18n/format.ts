@@ -21,6 +21,11 @@ export function formatCount(count: number, lang: Lang): string {
   return new Intl.NumberFormat(locales[lang], { maximumFractionDigits: 0 }).format(count)
 }
 
+/** A figure with at most one decimal: 1.25 → "1.3", 83.333 → "83.3". */
+export function formatDecimal(value: number, lang: Lang): string {
+  return new Intl.NumberFormat(locales[lang], { maximumFractionDigits: 1 }).format(value)
+}
+
 export function formatDateTime(date: Date, lang: Lang): string {
   return new Intl.DateTimeFormat(locales[lang], {
     timeZone: DISPLAY_TIME_ZONE,

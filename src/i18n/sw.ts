@@ -1,5 +1,6 @@
 import { swNotifications } from './sw-notifications.ts'
 import { swAudit } from './sw-audit.ts'
+import { swAnalytics } from './sw-analytics.ts'
 import type { MessageKey } from './en.ts'
 import { swApi } from './sw-api.ts'
 import { swAccounts } from './sw-accounts.ts'
@@ -16,6 +17,7 @@ export const sw: Record<MessageKey, string> = {
   ...swPayments,
   ...swRefunds,
   ...swScanning,
+  ...swAnalytics,
   ...swWeb,
   ...swApi,
   ...swAccounts,

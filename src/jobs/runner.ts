@@ -1,4 +1,5 @@
 /** What runs the scheduled work: the handlers by job kind, and one tick of the local scheduler. */
+import { buildExportJob, dropExpiredExports } from '../analytics/export-jobs.ts'
 import type { Database } from '../db/database.ts'
 import { checkPayment } from '../payments/payment-checks.ts'
 import { advanceEvents } from '../events/event-time.ts'
@@ -30,6 +31,7 @@ export const JOB_HANDLERS: Record<JobKind, JobHandler> = {
   'send-notifications': async (db, _payload, now, services) => {
     await sendDueMessages(db, services, now)
   },
+  'build-export': (db, payload, now) => buildExportJob(db, payload, now),
 }
 
 /** Delivers the messages that are due (none when this runner has no senders). */
@@ -49,6 +51,7 @@ export async function tick(db: Database, services: BackgroundServices, now: Date
   await expireHolds(db, {}, now, services)
   await advanceEvents(db, now)
   await sweepRefunds(db, services, now)
+  await dropExpiredExports(db, now)
   await runDueJobs(db, services, JOB_HANDLERS, now)
   await sendDueMessages(db, services, now)
 }

@@ -12,7 +12,15 @@ import { readdirSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { PDFDict, PDFDocument, PDFName } from 'pdf-lib'
 import postgres from 'postgres'
+
+/** Whether a PDF embeds a TrueType font (DejaVu Sans: the standard fonts are not embedded). */
+async function embedsUnicodeFont(bytes) {
+  const doc = await PDFDocument.load(bytes)
+  return doc.context.enumerateIndirectObjects().some(([, object]) => object instanceof PDFDict &&
+    object.get(PDFName.of('Type')) === PDFName.of('FontDescriptor') && object.has(PDFName.of('FontFile2')))
+}
 
 const serverUrl = process.env.SMOKE_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const port = Number(process.env.SMOKE_PORT ?? 8787)
@@ -178,6 +186,20 @@ try {
   const text = waha.requests.find((r) => r.path === '/api/sendText')
   check('a phone code goes out on WhatsApp through WAHA on workerd', texted && text?.body?.chatId === '254712345678@c.us' && /\d{6}/.test(text?.body?.text ?? ''),
     `${phone.status}, ${waha.requests.length} requests`)
+  // the exports' libraries (write-excel-file's universal build, pdf-lib with fontkit) on web globals only;
+  // a ticket type named in Amharic makes the summary PDF embed the Unicode font
+  const scratch = postgres(dbUrl.toString(), { max: 1, onnotice: () => {} })
+  await scratch`update ticket_types set name = name || ' ሰላም' where id = (select id from ticket_types order by id limit 1)`
+  await scratch.end()
+  const dashboard = await fetch(`${base}/admin/dashboard`, { headers: { cookie: sessionCookie ?? '' } })
+  check('the platform dashboard renders on workerd', dashboard.status === 200 && (await dashboard.text()).includes('<svg'), String(dashboard.status))
+  for (const [file, magic] of [['orders.csv', [0xef, 0xbb, 0xbf]], ['attendees.xlsx', [0x50, 0x4b]], ['attendees.pdf', [0x25, 0x50, 0x44, 0x46]], ['summary.pdf', [0x25, 0x50, 0x44, 0x46]]]) {
+    const exported = await fetch(`${base}/admin/exports/${file}`, { headers: { cookie: sessionCookie ?? '' } })
+    const bytes = new Uint8Array(await exported.arrayBuffer())
+    check(`the ${file} export is built on workerd`, exported.status === 200 && magic.every((b, i) => bytes[i] === b) &&
+      (file !== 'summary.pdf' || await embedsUnicodeFont(bytes)),
+      `${exported.status}, ${bytes.length} bytes${exported.status === 200 ? '' : `: ${new TextDecoder().decode(bytes.slice(0, 300))}`}`)
+  }
   const asset = await fetch(`${base}/robots.txt`)
   check('static assets are served', asset.status === 200, String(asset.status))
   for (const file of readdirSync(new URL('../../static/assets/', import.meta.url))) {

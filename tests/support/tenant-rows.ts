@@ -6,7 +6,7 @@ export const TENANT_OWNED_TABLES = [
   'events', 'ticket_types', 'tickets', 'transactions', 'transfers', 'marketplace_listings', 'scans',
   'scanner_assignments', 'notifications', 'idempotency_keys', 'memberships', 'mpesa_credentials', 'audit_log',
   'blobs', 'reservations', 'ticket_signing_keys', 'payment_flags', 'refunds',
-  'notification_templates', 'scanner_devices',
+  'notification_templates', 'scanner_devices', 'saved_reports', 'export_jobs',
 ] as const
 
 export type TenantOwnedTable = (typeof TENANT_OWNED_TABLES)[number]
@@ -86,6 +86,12 @@ export async function createTenantWithRows(db: Database) {
     await trx.insertInto('blobs').values({
       tenant_id: tenant.id, purpose: 'ticket_template', content_type: 'application/pdf', byte_size: 4, sha256: 'x',
       data: new TextEncoder().encode('%PDF'),
+    }).execute()
+    await trx.insertInto('saved_reports').values({
+      tenant_id: tenant.id, created_by: manager.id, name: 'Door list', dataset: 'attendees', columns: ['ticket', 'holder'],
+    }).execute()
+    await trx.insertInto('export_jobs').values({
+      tenant_id: tenant.id, requested_by: manager.id, dataset: 'attendees', file_type: 'csv', columns: ['ticket'],
     }).execute()
     await trx.insertInto('audit_log').values({
       tenant_id: tenant.id, actor_user_id: manager.id, action: 'event.published', target_type: 'event',

@@ -17,7 +17,7 @@ export function AdminPage({ t, tenants, notice, errors }: { t: Translator; tenan
   return (
     <section>
       <h1>{t('admin.title')}</h1>
-      <p><a href="/admin/audit">{t('audit.title')}</a></p>
+      <p><a href="/admin/audit">{t('audit.title')}</a> · <a href="/admin/dashboard">{t('analytics.admin.link')}</a></p>
       {notice && <Notice kind="success">{notice}</Notice>}
       <FormProblem errors={errors} summary={t('form.fixErrors')} />
       <h2>{t('admin.tenants')}</h2>

@@ -37,7 +37,7 @@ export function ManageHome({ t, lang, membership, events }: { t: Translator; lan
           ))}
         </ul>
       )}
-      <p><a href="/manage/staff">{t('manage.staff')}</a> · <a href="/manage/mpesa">{t('mpesa.title')}</a> · <a href="/manage/payments">{t('payments.recon.title')}</a> · <a href="/manage/audit">{t('audit.title')}</a></p>
+      <p><a href="/manage/staff">{t('manage.staff')}</a> · <a href="/manage/mpesa">{t('mpesa.title')}</a> · <a href="/manage/payments">{t('payments.recon.title')}</a> · <a href="/manage/audit">{t('audit.title')}</a> · <a href="/manage/reports">{t('analytics.reports.title')}</a></p>
     </section>
   )
 }
