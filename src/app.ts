@@ -61,6 +61,7 @@ import { guestLinkRoutes } from './tickets/guest-link-routes.tsx'
 import { holdRoutes } from './tickets/hold-routes.tsx'
 import { pdfRoutes } from './tickets/pdf-routes.ts'
 import { ticketRoutes } from './tickets/ticket-routes.tsx'
+import { transferRoutes } from './transfers/transfer-routes.tsx'
 
 export interface AppDeps {
   config: AppConfig
@@ -185,6 +186,7 @@ export function createApp(deps: AppDeps, services: AppServices = createServices(
   app.route('/', openApi(eventApiRoutes, reservationApiRoutes, paymentApiRoutes, gateApiRoutes))
   app.route('/', holdRoutes)
   app.route('/', ticketRoutes)
+  app.route('/', transferRoutes)
   app.route('/', guestLinkRoutes)
   app.route('/', pdfRoutes)
   app.route('/', jobRoutes)
