@@ -62,6 +62,7 @@ import { holdRoutes } from './tickets/hold-routes.tsx'
 import { pdfRoutes } from './tickets/pdf-routes.ts'
 import { ticketRoutes } from './tickets/ticket-routes.tsx'
 import { transferRoutes } from './transfers/transfer-routes.tsx'
+import { transferApiRoutes } from './transfers/api-routes.ts'
 
 export interface AppDeps {
   config: AppConfig
@@ -183,7 +184,7 @@ export function createApp(deps: AppDeps, services: AppServices = createServices(
   app.route('/', manageRoutes)
   app.route('/', manageEventRoutes)
   app.route('/', mediaRoutes)
-  app.route('/', openApi(eventApiRoutes, reservationApiRoutes, paymentApiRoutes, gateApiRoutes))
+  app.route('/', openApi(eventApiRoutes, reservationApiRoutes, paymentApiRoutes, gateApiRoutes, transferApiRoutes))
   app.route('/', holdRoutes)
   app.route('/', ticketRoutes)
   app.route('/', transferRoutes)

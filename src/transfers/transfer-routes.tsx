@@ -14,25 +14,18 @@ import { withUserContext } from '../accounts/current-user.ts'
 import { SYSTEM, withContext } from '../db/request-context.ts'
 import type { AppEnv } from '../http/app-env.ts'
 import { factory } from '../http/factory.ts'
-import { requirePublicOrigin } from '../http/public-origin.ts'
 import { renderPage } from '../http/render.tsx'
 import { formatDateTime } from '../i18n/format.ts'
 import { sha256Hex } from '../lib/crypto.ts'
 import { DomainError, NotFoundError } from '../lib/domain-errors.ts'
 import { findOfferByLink, findSenderTransfer } from './transfer-queries.ts'
 import { parseCode } from './transfer-rules.ts'
-import { acceptTransfer, cancelTransfer, confirmTransfer, resendCode, startTransfer, type TransferDeps } from './transfer-service.ts'
+import { transferDeps } from './transfer-deps.ts'
+import { acceptTransfer, cancelTransfer, confirmTransfer, resendCode, startTransfer } from './transfer-service.ts'
 
 export const transferRoutes = factory.createApp()
 
 const secretParam = z.string().regex(/^[A-Za-z0-9_-]{20,100}$/)
-
-function transferDeps(c: Context<AppEnv>): TransferDeps {
-  return {
-    db: c.var.db, now: c.var.now, ring: c.var.services.secretKeys, rateLimiter: c.var.services.rateLimiter, lang: c.var.lang,
-    origin: requirePublicOrigin(c), clientIp: c.var.services.clientIp(c),
-  }
-}
 
 function uuidParam(c: Context<AppEnv>, name: string): string {
   const id = z.uuid().safeParse(c.req.param(name))

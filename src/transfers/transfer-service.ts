@@ -179,11 +179,11 @@ export interface Accepted {
 }
 
 /** The recipient's link and code: the ticket becomes theirs with a new QR version, once. */
-export async function acceptTransfer(deps: TransferDeps, input: { link: string; code: string }): Promise<Accepted> {
+export async function acceptTransfer(deps: TransferDeps, input: { link: string; code: string; transferId?: string }): Promise<Accepted> {
   await throttle(deps, 'transfer-code:ip', deps.clientIp, TRANSFER_RULES.attemptsPerAddress)
   const outcome = await withContext(deps.db, SYSTEM, async (trx): Promise<Accepted | DomainError> => {
     const found = await findTransferByLink(trx, await sha256Hex(input.link))
-    if (!found) throw new NotFoundError()
+    if (!found || (input.transferId !== undefined && found.id !== input.transferId)) throw new NotFoundError()
     await expireWithin(trx, deps.ring, deps.now, { transferId: found.id })
     const transfer = await lockTransfer(trx, found.id)
     if (!transfer || !transfer.sender_confirmed_at) throw new NotFoundError()

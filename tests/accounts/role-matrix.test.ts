@@ -244,6 +244,11 @@ const ROUTES: Route[] = [
   { method: 'GET', route: '/transfers/accept/:secret', path: () => '/transfers/accept/not-a-link', expect: everyone(410) },
   { method: 'POST', route: '/transfers/accept/:secret', path: () => '/transfers/accept/not-a-link', form: () => ({ code: '123456' }), expect: everyone(410) },
   { method: 'POST', route: '/transfers/accept/:secret/resend', path: () => '/transfers/accept/not-a-link/resend', expect: everyone(410) },
+  // transfers' API: nobody but a ticket's owner sees it, so a ticket or transfer that is not theirs is 404 for everyone
+  { method: 'POST', route: '/api/v1/tickets/:id/transfers', path: () => `/api/v1/tickets/${U0}/transfers`, json: () => ({ to: '0712345678' }), expect: everyone(404) },
+  { method: 'POST', route: '/api/v1/transfers/:id/confirm', path: () => `/api/v1/transfers/${U0}/confirm`, json: () => ({ code: '123456' }), expect: everyone(404) },
+  { method: 'POST', route: '/api/v1/transfers/:id/accept', path: () => `/api/v1/transfers/${U0}/accept`, json: () => ({ code: '123456', link: 'x'.repeat(43) }), expect: everyone(404) },
+  { method: 'POST', route: '/api/v1/transfers/:id/cancel', path: () => `/api/v1/transfers/${U0}/cancel`, expect: everyone(404) },
   { method: 'GET', route: '/admin', path: () => '/admin', expect: adminOnly },
   { method: 'POST', route: '/admin/tenants/:id/approve', path: (ids) => `/admin/tenants/${ids.tenantB}/approve`, expect: adminOnly },
   { method: 'POST', route: '/admin/tenants/:id/suspend', path: (ids) => `/admin/tenants/${ids.tenantC}/suspend`, expect: adminOnly },

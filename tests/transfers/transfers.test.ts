@@ -185,6 +185,37 @@ describe('a ticket transfer', () => {
   })
 })
 
+describe('the transfers API', () => {
+  it('starts, confirms and accepts with JSON, answering 201, 422, 409 and 404 as documented', async () => {
+    const kit = await transferKit(db)
+    expect((await kit.sellerClient.postJson(`/api/v1/tickets/${kit.ticket.id}/transfers`, { to: 'nobody' })).status).toBe(422)
+    const started = await kit.sellerClient.postJson(`/api/v1/tickets/${kit.ticket.id}/transfers`, { to: kit.recipient.local })
+    expect(started.status).toBe(201)
+    const transfer = await started.json() as { id: string; status: string; confirmed: boolean }
+    expect(transfer).toMatchObject({ status: 'pending', confirmed: false })
+    expect((await kit.sellerClient.postJson(`/api/v1/tickets/${kit.ticket.id}/transfers`, { to: kit.recipient.local })).status).toBe(409)
+    const stranger = await signIn(kit.gate.app, (await createAccount(db)).email!)
+    expect((await stranger.postJson(`/api/v1/transfers/${transfer.id}/confirm`, { code: '123456' })).status).toBe(404)
+    expect((await stranger.postJson(`/api/v1/transfers/${transfer.id}/cancel`, {})).status).toBe(404)
+    expect((await kit.sellerClient.postJson(`/api/v1/transfers/${transfer.id}/confirm`, { code: '12' })).status).toBe(422)
+    const code = await codeSentTo(db, kit.seller.email!, kit.gate.ring)
+    const wrong = await kit.sellerClient.postJson(`/api/v1/transfers/${transfer.id}/confirm`, { code: wrongCode(code) })
+    expect(wrong.status).toBe(422)
+    expect(((await wrong.json()) as { error: { code: string } }).error.code).toBe('wrong_code')
+    const confirmed = await kit.sellerClient.postJson(`/api/v1/transfers/${transfer.id}/confirm`, { code })
+    expect(await confirmed.json()).toMatchObject({ confirmed: true })
+    const link = await linkSentTo(db, kit.recipient.wa, kit.gate.ring)
+    const recipientCode = await codeSentTo(db, kit.recipient.wa, kit.gate.ring)
+    const anyone = new TestClient(kit.gate.app)
+    expect((await anyone.postJson(`/api/v1/transfers/${crypto.randomUUID()}/accept`, { code: recipientCode, link })).status).toBe(404)
+    const accepted = await anyone.postJson(`/api/v1/transfers/${transfer.id}/accept`, { code: recipientCode, link })
+    expect(accepted.status).toBe(200)
+    expect(await accepted.json()).toEqual({ ticketId: kit.ticket.id })
+    expect((await kit.sellerClient.postJson(`/api/v1/transfers/${transfer.id}/cancel`, {})).status).toBe(409)
+    expect((await kit.ticketRow()).user_id).not.toBe(kit.seller.id)
+  })
+})
+
 describe('what may not be transferred', () => {
   it('refuses bad recipients with 422 and changes nothing', async () => {
     const kit = await transferKit(db)
@@ -229,7 +260,7 @@ describe('what may not be transferred', () => {
       expect(await res.text(), name).toContain(message)
       expect(await kit.ticketRow(), name).toEqual(before)
     }
-  })
+  }, 180_000)
 
   it('allows one transfer in progress per ticket', async () => {
     const kit = await transferKit(db)
