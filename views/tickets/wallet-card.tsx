@@ -56,7 +56,8 @@ export function WalletCard({ t, lang, ticket, transferBlocked }: WalletCardProps
     <li class="card ticket" data-ticket={ticket.id}>
       <strong><a href={`/events/${ticket.slug}`}>{ticket.title}</a></strong>
       <p class="meta"><time datetime={ticket.starts_at.toISOString()}>{formatDateTime(ticket.starts_at, lang)}</time></p>
-      <p class="meta">{ticket.venue_name}, {ticket.venue_city} · <a href={venueMapUrl(ticket)} rel="noopener noreferrer">{t('wallet.map')}</a></p>
+      <p class="meta">{ticket.venue_name}, {ticket.venue_city}</p>
+      <p><a href={venueMapUrl(ticket)} rel="noopener noreferrer">{t('wallet.map')}</a></p>
       <dl class="facts">
         <dt>{t('wallet.type')}</dt><dd>{ticket.type_name}</dd>
         <dt>{t('wallet.price')}</dt><dd>{formatMoney(ticket.price_minor, ticket.currency, lang)}</dd>
@@ -71,8 +72,10 @@ export function WalletCard({ t, lang, ticket, transferBlocked }: WalletCardProps
         </>
       )}
       {ticket.pending_transfer_id && (
-        <p class="muted">{ticket.pending_confirmed_at ? t('wallet.transfer.waiting') : t('wallet.transfer.needsCode')}{' '}
-          <a href={`/transfers/${ticket.pending_transfer_id}`}>{t('wallet.transfer.open')}</a></p>
+        <>
+          <p class="muted">{ticket.pending_confirmed_at ? t('wallet.transfer.waiting') : t('wallet.transfer.needsCode')}</p>
+          <p><a href={`/transfers/${ticket.pending_transfer_id}`}>{t('wallet.transfer.open')}</a></p>
+        </>
       )}
       {ticket.status === 'active' && !ticket.pending_transfer_id && (transferBlocked
         ? <p class="muted" data-transfer-blocked>{transferBlocked}</p>
