@@ -58,12 +58,9 @@ export function WalletCard({ t, lang, ticket, transferBlocked }: WalletCardProps
       <p class="meta"><time datetime={ticket.starts_at.toISOString()}>{formatDateTime(ticket.starts_at, lang)}</time></p>
       <p class="meta">{ticket.venue_name}, {ticket.venue_city}</p>
       <p><a href={venueMapUrl(ticket)} rel="noopener noreferrer">{t('wallet.map')}</a></p>
-      <dl class="facts">
-        <dt>{t('wallet.type')}</dt><dd>{ticket.type_name}</dd>
-        <dt>{t('wallet.price')}</dt><dd>{formatMoney(ticket.price_minor, ticket.currency, lang)}</dd>
-        {ticket.holder_name && <><dt>{t('wallet.holder')}</dt><dd>{ticket.holder_name}</dd></>}
-        <dt>{t('wallet.stateLabel')}</dt><dd><span class="badge" data-status={ticket.pending_transfer_id ? 'transferring' : ticket.status}>{state}</span></dd>
-      </dl>
+      <p class="meta">{t('wallet.type')}: {ticket.type_name} · {t('wallet.price')}: {formatMoney(ticket.price_minor, ticket.currency, lang)}</p>
+      {ticket.holder_name && <p class="meta">{t('wallet.holder')}: {ticket.holder_name}</p>}
+      <p>{t('wallet.stateLabel')}: <span class="badge" data-status={ticket.pending_transfer_id ? 'transferring' : ticket.status}>{state}</span></p>
       {live && (
         <>
           <div class="qr">{raw(qrSvg(ticket.qr_code!, t('tickets.qrLabel', { type: ticket.type_name })))}</div>
