@@ -63,6 +63,7 @@ import { pdfRoutes } from './tickets/pdf-routes.ts'
 import { ticketRoutes } from './tickets/ticket-routes.tsx'
 import { transferRoutes } from './transfers/transfer-routes.tsx'
 import { transferApiRoutes } from './transfers/api-routes.ts'
+import { transferManageRoutes } from './transfers/manage-routes.tsx'
 
 export interface AppDeps {
   config: AppConfig
@@ -188,6 +189,7 @@ export function createApp(deps: AppDeps, services: AppServices = createServices(
   app.route('/', holdRoutes)
   app.route('/', ticketRoutes)
   app.route('/', transferRoutes)
+  app.route('/', transferManageRoutes)
   app.route('/', guestLinkRoutes)
   app.route('/', pdfRoutes)
   app.route('/', jobRoutes)

@@ -80,3 +80,8 @@ export function findOfferByLink(db: Queryable, linkHash: string, now: Date) {
     .where('tr.recipient_link_hash', '=', linkHash).where('tr.status', '=', 'pending').where('tr.expires_at', '>', now)
     .where('tr.sender_confirmed_at', 'is not', null).executeTakeFirst()
 }
+
+/** One of the manager's tenant's events, by id (row-level security keeps it to their tenant). */
+export function findTenantEvent(db: Queryable, tenantId: string, eventId: string) {
+  return db.selectFrom('events').select(['id', 'title']).where('id', '=', eventId).where('tenant_id', '=', tenantId).executeTakeFirst()
+}

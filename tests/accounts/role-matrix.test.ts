@@ -249,6 +249,7 @@ const ROUTES: Route[] = [
   { method: 'POST', route: '/api/v1/transfers/:id/confirm', path: () => `/api/v1/transfers/${U0}/confirm`, json: () => ({ code: '123456' }), expect: everyone(404) },
   { method: 'POST', route: '/api/v1/transfers/:id/accept', path: () => `/api/v1/transfers/${U0}/accept`, json: () => ({ code: '123456', link: 'x'.repeat(43) }), expect: everyone(404) },
   { method: 'POST', route: '/api/v1/transfers/:id/cancel', path: () => `/api/v1/transfers/${U0}/cancel`, expect: everyone(404) },
+  { method: 'GET', route: '/manage/events/:eventId/transfers', path: (ids) => `/manage/events/${ids.eventX}/transfers`, expect: { ...managersOnly, managerB: 404 } },
   { method: 'GET', route: '/admin', path: () => '/admin', expect: adminOnly },
   { method: 'POST', route: '/admin/tenants/:id/approve', path: (ids) => `/admin/tenants/${ids.tenantB}/approve`, expect: adminOnly },
   { method: 'POST', route: '/admin/tenants/:id/suspend', path: (ids) => `/admin/tenants/${ids.tenantC}/suspend`, expect: adminOnly },

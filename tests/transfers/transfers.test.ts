@@ -75,6 +75,14 @@ describe('a ticket transfer', () => {
     expect((await messageTo(db, 'transfer_confirmation', kit.recipient.wa, kit.gate.ring)).text).toContain(kit.gate.event.title)
     expect((await recipient.post(`/transfers/accept/${link}`, { code: recipientCode })).status).toBe(410)
     expect((await new TestClient(kit.gate.app).get(`/transfers/accept/${link}`)).status).toBe(410)
+    // the audit trail for the event's managers: versions and the new code's hash, never a code; other tenants see nothing
+    const log = await (await kit.gate.clients.manager.get(`/manage/events/${kit.gate.event.id}/transfers`)).text()
+    expect(log).toContain(`data-transfer="${transferId}"`)
+    expect(log).toContain(`1 → ${after.qr_version}`)
+    expect(log).toContain(row.new_qr_hash!.slice(0, 12))
+    expect(log).not.toContain(after.qr_code!)
+    expect((await kit.gate.clients.foreignManager.get(`/manage/events/${kit.gate.event.id}/transfers`)).status).toBe(404)
+    expect((await kit.gate.clients.manager.get('/manage/events/not-a-uuid/transfers')).status).toBe(404)
     // the sender can no longer act on the ticket
     expect((await kit.sellerClient.post(`/tickets/${kit.ticket.id}/transfer`, { to: '0722000111' })).status).toBe(404)
   })
