@@ -193,6 +193,29 @@ describe('a ticket transfer', () => {
   })
 })
 
+describe('a guest’s transfer', () => {
+  it('lets a guest who opened their private link transfer their ticket, the code going to their phone', async () => {
+    const kit = await transferKit(db)
+    const { issueToken } = await import('../../src/accounts/one-time-tokens.ts')
+    const digits = String(Math.floor(Math.random() * 1e8)).padStart(8, '0')
+    const secret = await asSystem(db, async (trx) => {
+      const guest = await trx.insertInto('users').values({ is_guest: true, phone: `2547${digits}` }).returning('id').executeTakeFirstOrThrow()
+      await trx.updateTable('tickets').set({ user_id: guest.id }).where('id', '=', kit.ticket.id).execute()
+      return issueToken(trx, { purpose: 'ticket_link', userId: null, target: guest.id, ttlMs: DAY, now: new Date() })
+    })
+    const guest = new TestClient(kit.gate.app)
+    expect((await guest.post(`/tickets/open/${secret}`)).headers.get('location')).toBe('/tickets')
+    const wallet = await (await guest.get('/tickets')).text()
+    expect(wallet).toContain(`action="/tickets/${kit.ticket.id}/transfer"`)
+    const res = await guest.post(`/tickets/${kit.ticket.id}/transfer`, { to: kit.recipient.local })
+    expect(res.status).toBe(303)
+    const transferId = /\/transfers\/([0-9a-f-]{36})/.exec(res.headers.get('location')!)![1]!
+    const code = await codeSentTo(db, `2547${digits}`, kit.gate.ring)
+    expect((await guest.post(`/transfers/${transferId}/confirm`, { code })).status).toBe(303)
+    expect(await linkSentTo(db, kit.recipient.wa, kit.gate.ring)).toMatch(/^[A-Za-z0-9_-]{40,}$/)
+  })
+})
+
 describe('the transfers API', () => {
   it('starts, confirms and accepts with JSON, answering 201, 422, 409 and 404 as documented', async () => {
     const kit = await transferKit(db)
