@@ -59,4 +59,4 @@ end $$;
 
 create index transactions_event_status_idx on transactions (event_id, status, completed_at);
 create index tickets_transaction_idx on tickets (transaction_id);
-create index scans_event_time_idx on scans (event_id, scanned_at);
+create index if not exists scans_event_time_idx on scans (event_id, scanned_at);
