@@ -4,9 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../src/db/database.ts'
+import { listRefunds } from '../../src/payments/refund-queries.ts'
 import { sweepRefunds } from '../../src/payments/refunds.ts'
 import { concurrencyNote, openTestDatabase } from '../support/database.ts'
-import { createAccount, createEvent, createTenant } from '../support/fixtures.ts'
+import { asSystem, createAccount, createEvent, createTenant } from '../support/fixtures.ts'
 import { createPaymentKit, giveMpesaCredentials, type PaymentKit } from '../support/payments.ts'
 import { eventState, purchase, signIn } from '../support/purchases.ts'
 
@@ -72,5 +73,24 @@ describe(`refunds racing ${concurrencyNote}`, () => {
     const after = await expectConserved(event.id, 3 * PRICE)
     expect(after.payments[0]!.refunded_minor).toBe(3 * PRICE)
     expect(after.tickets.filter((t) => t.transaction_id === order.paymentId).every((t) => t.status === 'cancelled')).toBe(true)
+  })
+})
+
+describe('one order’s refunds', () => {
+  it('are read for that payment alone, not for the whole organiser', async () => {
+    const first = await paidOrder(2)
+    const form = (id: string) => ({ tickets: [id], reason: 'Cannot come' })
+    expect((await first.managers[0]!.post(`/manage/payments/${first.order.paymentId}/refund`, form(first.tickets[0]!.id))).status).toBe(303)
+    const state = await eventState(db, first.event.id)
+    const tenantId = state.event.tenant_id
+    // a second payment of the same organiser, refunded too
+    const other = await createEvent(db, tenantId, { ticketTypes: [{ name: 'Regular', price_minor: PRICE, capacity: 10 }] })
+    const order = await purchase(kit, db, other.event.id, other.ticketTypes[0]!.id, { quantity: 1, pay: 'now' })
+    const ticket = (await eventState(db, other.event.id)).tickets.find((t) => t.transaction_id === order.paymentId)!
+    expect((await first.managers[1]!.post(`/manage/payments/${order.paymentId}/refund`, form(ticket.id))).status).toBe(303)
+    const rows = await asSystem(db, (trx) => listRefunds(trx, { tenantId, transactionId: first.order.paymentId }))
+    expect(rows.map((r) => r.transaction_id)).toEqual([first.order.paymentId])
+    const page = await (await first.managers[2]!.get(`/manage/payments/${first.order.paymentId}`)).text()
+    expect(page).toContain('Cannot come')
   })
 })
