@@ -7,7 +7,7 @@ import type { Queryable } from '../db/database.ts'
 import type { NotificationStatus } from '../db/schema.ts'
 import type { Lang } from '../i18n/index.ts'
 import { DomainError, NotFoundError } from '../lib/domain-errors.ts'
-import { defaultTemplate, PLACEHOLDERS, TENANT_TYPES, unknownPlaceholders, type Template } from './templates.ts'
+import { defaultTemplate, gluedLinks, PLACEHOLDERS, TENANT_TYPES, unknownPlaceholders, type Template } from './templates.ts'
 
 export type TenantMessageType = (typeof TENANT_TYPES)[number]
 
@@ -45,6 +45,8 @@ export async function saveTemplate(
       throw new DomainError(422, 'unknown_placeholder', 'messages.unknownPlaceholder',
         { names: unknown.join(', '), allowed: PLACEHOLDERS[type].map((name) => `{{${name}}}`).join(' ') })
     }
+    const glued = gluedLinks(text)
+    if (glued.length) throw new DomainError(422, 'link_not_alone', 'messages.linkAlone', { names: glued.join(', ') })
   }
   await trx.insertInto('notification_templates').values({ tenant_id: who.tenantId, type, lang, subject, body, updated_by: who.userId, updated_at: now })
     .onConflict((oc) => oc.columns(['tenant_id', 'type', 'lang']).doUpdateSet({ subject, body, updated_by: who.userId, updated_at: now }))
