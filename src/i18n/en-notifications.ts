@@ -63,6 +63,8 @@ export const enNotifications = {
   'messages.resetDone': "Back to the platform wording.",
   'messages.subjectRequired': "Write a subject.",
   'messages.bodyRequired': "Write the text of the message.",
+  'webhooks.bodyTooLarge': 'The body is too large for a delivery report.',
+  'messages.linkAlone': "Put {names} on its own, after a space or at the start of a line: a link placed inside another address would send the buyer’s private link to that site.",
   'messages.unknownPlaceholder': "Unknown placeholder: {names}. This message can use: {allowed}",
   'messages.typeName.ticket_delivery': "Tickets after payment",
   'messages.typeName.payment_failed': "Payment did not go through",

@@ -65,6 +65,8 @@ export const swNotifications: Record<keyof typeof enNotifications, string> = {
   'messages.resetDone': "Maneno ya jukwaa yamerudishwa.",
   'messages.subjectRequired': "Andika kichwa.",
   'messages.bodyRequired': "Andika maandishi ya ujumbe.",
+  'webhooks.bodyTooLarge': 'Maudhui ni makubwa mno kwa ripoti ya uwasilishaji.',
+  'messages.linkAlone': "Weka {names} peke yake, baada ya nafasi au mwanzoni mwa mstari: kiungo kilichowekwa ndani ya anwani nyingine kingepeleka kiungo binafsi cha mnunuzi kwenye tovuti hiyo.",
   'messages.unknownPlaceholder': "Kishika-nafasi kisichojulikana: {names}. Ujumbe huu unaweza kutumia: {allowed}",
   'messages.typeName.ticket_delivery': "Tiketi baada ya malipo",
   'messages.typeName.payment_failed': "Malipo hayakufaulu",

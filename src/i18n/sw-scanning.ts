@@ -3,6 +3,7 @@ import type { enScanning } from './en-scanning.ts'
 
 export const swScanning: Record<keyof typeof enScanning, string> = {
   'gate.tokenRefused': 'Tokeni ya skana ya simu hii haifai tena. Ingia tena kwenye simu hii.',
+  'gate.bodyTooLarge': 'Upakiaji huo ni mkubwa mno: tuma skani zilizohifadhiwa kwa mafungu ya zisizozidi 500.',
   'gate.badScan': 'Skani haikueleweka: kagua msimbo kisha ujaribu tena.',
   'gate.undoOtherDevice': 'Simu iliyoruhusu tiketi hii pekee ndiyo inaweza kutengua.',
   'gate.undoTooLate': 'Uingiaji huu hauwezi kutenguliwa tena (kutengua kunawezekana kwa dakika 2).',

@@ -45,6 +45,15 @@ export function backoffMs(attempt: number): number {
   return Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1))
 }
 
+/**
+ * Resend's Idempotency-Key: the row id, so a retry after a lost answer is deduped; a manager's "send
+ * again" starts a new round (content.round), which must reach the recipient as a new message.
+ */
+export function idempotencyKeyOf(row: { id: string; content: unknown }): string {
+  const round = Number((row.content as { round?: unknown } | null)?.round ?? 0)
+  return Number.isInteger(round) && round > 0 ? `${row.id}:${round}` : row.id
+}
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 function channelOf(row: ClaimedNotification): 'email' | 'whatsapp' {
@@ -125,7 +134,7 @@ async function deliverBatch(deps: DispatchDeps, rows: ClaimedNotification[], clo
   }
   const wait = deps.senders.pace.email.reserve(Date.now())
   if (wait > 0) await (deps.sleep ?? defaultSleep)(Math.min(wait, MAX_PACE_WAIT_MS * 5))
-  const outcomes = await deps.senders.email.sendBatch(ready.map(({ row, message }) => ({ ...message, idempotencyKey: row.id })))
+  const outcomes = await deps.senders.email.sendBatch(ready.map(({ row, message }) => ({ ...message, idempotencyKey: idempotencyKeyOf(row) })))
   for (const [i, { row }] of ready.entries()) await record(deps, row, 'email', outcomes[i]!, clock)
 }
 
@@ -150,7 +159,7 @@ async function deliver(deps: DispatchDeps, row: ClaimedNotification, clock: () =
     message: await renderNotification(trx, row, deps.secretKeys),
     pdf: await ticketPdfFor(trx, deps.blobStore, row, channel),
   }))
-  const outcome = await send(deps.senders, channel, row.id, message, pdf)
+  const outcome = await send(deps.senders, channel, idempotencyKeyOf(row), message, pdf)
   await record(deps, row, channel, outcome, clock)
 }
 

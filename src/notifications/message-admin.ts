@@ -3,11 +3,12 @@
  * checked at save), see the message log, and send a failed message again. Queries take the caller's
  * transaction (a manager's tenant context, or the super admin's platform one).
  */
+import { sql } from 'kysely'
 import type { Queryable } from '../db/database.ts'
 import type { NotificationStatus } from '../db/schema.ts'
 import type { Lang } from '../i18n/index.ts'
 import { DomainError, NotFoundError } from '../lib/domain-errors.ts'
-import { defaultTemplate, PLACEHOLDERS, TENANT_TYPES, unknownPlaceholders, type Template } from './templates.ts'
+import { defaultTemplate, gluedLinks, PLACEHOLDERS, TENANT_TYPES, unknownPlaceholders, type Template } from './templates.ts'
 
 export type TenantMessageType = (typeof TENANT_TYPES)[number]
 
@@ -45,6 +46,8 @@ export async function saveTemplate(
       throw new DomainError(422, 'unknown_placeholder', 'messages.unknownPlaceholder',
         { names: unknown.join(', '), allowed: PLACEHOLDERS[type].map((name) => `{{${name}}}`).join(' ') })
     }
+    const glued = gluedLinks(text)
+    if (glued.length) throw new DomainError(422, 'link_not_alone', 'messages.linkAlone', { names: glued.join(', ') })
   }
   await trx.insertInto('notification_templates').values({ tenant_id: who.tenantId, type, lang, subject, body, updated_by: who.userId, updated_at: now })
     .onConflict((oc) => oc.columns(['tenant_id', 'type', 'lang']).doUpdateSet({ subject, body, updated_by: who.userId, updated_at: now }))
@@ -78,10 +81,17 @@ export function listMessageLog(trx: Queryable, filter: LogFilter) {
 
 export type MessageLogRow = Awaited<ReturnType<typeof listMessageLog>>[number]
 
-/** Puts a failed (or bounced) message back in the queue for a fresh round of attempts. */
+/**
+ * Puts a failed (or bounced) message back in the queue for a fresh round of attempts. The round is
+ * counted in the content: its sends carry a new Idempotency-Key (dispatcher.ts idempotencyKeyOf), or
+ * Resend would answer the first round's result for 24 hours and send nothing.
+ */
 export async function sendAgain(trx: Queryable, tenantId: string | undefined, id: string, now: Date) {
   let query = trx.updateTable('notifications')
-    .set({ status: 'pending', retry_count: 0, next_attempt_at: null, locked_until: null, updated_at: now })
+    .set({
+      status: 'pending', retry_count: 0, next_attempt_at: null, locked_until: null, updated_at: now,
+      content: sql`jsonb_set(content, '{round}', to_jsonb(coalesce((content->>'round')::int, 0) + 1))`,
+    })
     .where('id', '=', id).where('status', 'in', ['failed', 'bounced'])
   if (tenantId) query = query.where('tenant_id', '=', tenantId)
   const row = await query.returning('id').executeTakeFirst()

@@ -58,6 +58,21 @@ export function unknownPlaceholders(type: NotificationType, text: string): strin
   return [...unknown]
 }
 
+/**
+ * Link placeholders that do not stand on their own. A link's value is a secret URL of ours (a guest's
+ * ticket link signs them in); glued behind other text (`https://other.example/?u={{ticketsLink}}`) it
+ * would become part of another site's address, and the buyer's click would hand the secret over. A
+ * link must start the text or follow a space or an opening bracket.
+ */
+export function gluedLinks(text: string): string[] {
+  const glued = new Set<string>()
+  for (const match of text.matchAll(PLACEHOLDER)) {
+    const before = match.index === 0 ? '' : text[match.index! - 1]!
+    if (match[1]!.endsWith('Link') && before !== '' && !/[\s(]/.test(before)) glued.add(`{{${match[1]}}}`)
+  }
+  return [...glued]
+}
+
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
 }

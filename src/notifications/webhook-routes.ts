@@ -2,12 +2,20 @@
  * /webhooks/resend and /webhooks/waha: delivery feedback from the providers. Each proves itself by its
  * signature over the raw body (webhooks.ts); without the secret configured the endpoint does not exist.
  */
+import { bodyLimit } from 'hono/body-limit'
 import { apiError } from '../http/api.ts'
 import { factory } from '../http/factory.ts'
 import { NotFoundError } from '../lib/domain-errors.ts'
 import { applyResendEvent, applyWahaEvent, verifySvix, verifyWahaHmac } from './webhooks.ts'
 
 export const webhookRoutes = factory.createApp()
+
+// anyone can reach these: a delivery report is a few KB, so a larger body is refused before it is read whole
+export const WEBHOOK_MAX_BODY = 256 * 1024
+webhookRoutes.use('/webhooks/*', bodyLimit({
+  maxSize: WEBHOOK_MAX_BODY,
+  onError: (c) => apiError(c, 413, 'body_too_large', 'webhooks.bodyTooLarge'),
+}))
 
 function parsed(raw: string): unknown {
   try {

@@ -4,7 +4,7 @@ import type { Queryable } from '../db/database.ts'
 import type { ReconFilter } from './reconciliation-service.ts'
 
 /** Refunds of the filter's payments, newest first (the status filter is the payment's). */
-export function listRefunds(db: Queryable, filter: ReconFilter, limit?: number) {
+export function listRefunds(db: Queryable, filter: ReconFilter & { transactionId?: string }, limit?: number) {
   let query = db.selectFrom('refunds as r')
     .innerJoin('transactions as tx', (join) => join.onRef('tx.id', '=', 'r.transaction_id').onRef('tx.tenant_id', '=', 'r.tenant_id'))
     .innerJoin('events as e', 'e.id', 'r.event_id')
@@ -15,6 +15,7 @@ export function listRefunds(db: Queryable, filter: ReconFilter, limit?: number) 
     ])
     .where('r.tenant_id', '=', filter.tenantId)
   if (filter.eventId) query = query.where('r.event_id', '=', filter.eventId)
+  if (filter.transactionId) query = query.where('r.transaction_id', '=', filter.transactionId)
   if (filter.status) query = query.where('tx.status', '=', filter.status)
   query = query.orderBy('r.created_at', 'desc').orderBy('r.id', 'desc')
   return limit ? query.limit(limit).execute() : query.execute()

@@ -52,7 +52,8 @@ async function orderPage(c: Context<AppEnv>, transactionId: string, extra: { sta
   const data = await withUserContext(c, async (trx) => {
     const order = await findOrder(trx, tenantId, transactionId)
     if (!order) return undefined
-    return { order, refunds: (await listRefunds(trx, { tenantId })).filter((refund) => refund.transaction_id === transactionId) }
+    // one payment's refunds, not every refund of the tenant (thousands after a cancellation) filtered here
+    return { order, refunds: await listRefunds(trx, { tenantId, transactionId }) }
   })
   if (!data) throw new NotFoundError()
   const amount = c.req.query('refunded')

@@ -1,5 +1,6 @@
 /** The gate's JSON API: check-in, offline sync, undo, the offline manifest and device tokens. */
 import { createRoute, z } from '@hono/zod-openapi'
+import { bodyLimit } from 'hono/body-limit'
 import { apiError } from '../http/api.ts'
 import { apiRoutes, json, jsonBody, jsonError, uuidParam } from '../http/openapi.ts'
 import { deviceTokenRequestSchema, deviceTokenSchema, manifestQuery, manifestSchema, scanAnswerSchema, scanRequestSchema,
@@ -12,6 +13,12 @@ import { syncScans } from './sync.ts'
 import { undoAdmission } from './undo.ts'
 
 export const gateApiRoutes = apiRoutes({ json: { status: 422, code: 'invalid_request', key: 'gate.badScan' } })
+
+// 500 scans of the largest shape are under 400 KB: a body far past that is refused before it is parsed
+export const GATE_MAX_BODY = 1024 * 1024
+const gateBodyLimit = bodyLimit({ maxSize: GATE_MAX_BODY, onError: (c) => apiError(c, 413, 'body_too_large', 'gate.bodyTooLarge') })
+gateApiRoutes.use('/api/v1/events/:eventId/scans', gateBodyLimit)
+gateApiRoutes.use('/api/v1/events/:eventId/scans/*', gateBodyLimit)
 
 const params = z.object({ eventId: uuidParam('eventId') })
 const security = [{ scannerToken: [] }]

@@ -49,7 +49,9 @@ export const deviceTokenSchema = z.object({
 }).openapi('ScannerToken')
 
 export const manifestQuery = z.object({
-  since: z.string().regex(/^\d{1,16}$/).optional().openapi({ description: 'The `cursor` of an earlier manifest: only tickets changed since.' }),
+  // a cursor is a time in milliseconds: past 8.64e15 (the last date JavaScript knows) it is no time at all
+  since: z.string().regex(/^\d{1,16}$/).refine((value) => Number(value) <= 8.64e15).optional()
+    .openapi({ description: 'The `cursor` of an earlier manifest: only tickets changed since.' }),
 })
 
 export const manifestSchema = z.object({

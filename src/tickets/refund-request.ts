@@ -30,8 +30,13 @@ export async function requestPostponementRefund(trx: Queryable, userId: string, 
   if (!event.refund_deadline || event.refund_deadline <= now || (event.status !== 'published' && event.status !== 'ongoing')) {
     throw new DomainError(409, 'refunds_closed', 'tickets.refund.closed')
   }
-  const payments = await trx.selectFrom('transactions').selectAll().where('event_id', '=', eventId)
-    .where('status', 'in', [...KEPT_STATUSES]).orderBy('id').forUpdate().execute()
+  // only the payments behind this holder's valid tickets: locking every payment of the event would make
+  // each request (repeatable at will) hold up every other buyer's callbacks and refunds
+  const payments = await trx.selectFrom('transactions as x').selectAll('x').where('x.event_id', '=', eventId)
+    .where('x.status', 'in', [...KEPT_STATUSES])
+    .where((eb) => eb.exists(eb.selectFrom('tickets as t').select('t.id').whereRef('t.transaction_id', '=', 'x.id')
+      .where('t.user_id', '=', userId).where('t.status', '=', 'active')))
+    .orderBy('x.id').forUpdate('x').execute()
   let total = 0
   for (const payment of payments) {
     const tickets = await trx.selectFrom('tickets').select(['id', 'price_minor']).where('transaction_id', '=', payment.id)

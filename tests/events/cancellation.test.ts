@@ -78,7 +78,7 @@ describe('cancelling an event with paid, pending, held and late-paying purchases
     ].sort())
     const cancelledNotices = after.notices.filter((n) => n.type === 'event_cancelled')
     expect(cancelledNotices).toHaveLength(3)
-    expect(cancelledNotices[0]).toMatchObject({ channel: 'whatsapp', status: 'pending', content: { to: '254700000000', eventId: event.id } })
+    expect(cancelledNotices[0]).toMatchObject({ channel: 'whatsapp', status: 'pending', content: { to: '254700000000', data: { eventTitle: event.title } } })
     expect((cancelledNotices[0]!.content as { body: string }).body).toContain(event.title)
     // an event cannot be cancelled twice, or its refunds opened twice
     expect((await cancel(manager, event.id)).status).toBe(409)

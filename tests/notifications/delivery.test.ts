@@ -113,6 +113,20 @@ describe('email through Resend', () => {
     expect(request[0]!.body).toMatchObject({ from: 'Tikiti <tickets@tikiti.test>', subject: 'Reset your Tikiti password' })
   })
 
+  it('"send again" of a bounced email is a new round with a new Idempotency-Key, so Resend sends it again', async () => {
+    const { sendAgain } = await import('../../src/notifications/message-admin.ts')
+    const clock = new TestClock()
+    const to = `${unique('bounce')}@example.test`
+    const [id] = await enqueue({ channel: 'email', email: to }, clock.now())
+    expect(await dispatchDue(deps(clock))).toBe(1)
+    await asSystem(db, (trx) => trx.updateTable('notifications').set({ status: 'bounced' }).where('id', '=', id!).execute())
+    await asSystem(db, (trx) => sendAgain(trx, undefined, id!, clock.now()))
+    expect(await dispatchDue(deps(clock))).toBe(1)
+    const keys = resend.accepted.filter((email) => (email.body.to as string[])[0] === to).map((email) => email.key)
+    expect(keys).toEqual([id, `${id}:1`])
+    expect((await rowOf(id!)).status).toBe('sent')
+  })
+
   it('after a 500, retries with backoff and the same key: exactly one email accepted', async () => {
     const clock = new TestClock()
     const [id] = await enqueue({ channel: 'email', email: `${unique('500')}@example.test` }, clock.now())

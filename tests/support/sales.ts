@@ -50,6 +50,8 @@ export async function placeOrder(db: Database, input: OrderInput): Promise<Order
     const tx = await trx.insertInto('transactions').values({
       tenant_id: input.tenantId, event_id: input.eventId, user_id: input.userId ?? null, reservation_id: reservation.id,
       amount_minor: amount, commission_minor: commission, status: input.status, transaction_type: input.type ?? 'purchase',
+      // a refunded payment has had all of its money back (settlement.ts)
+      refunded_minor: input.status === 'refunded' ? amount : 0,
       mpesa_receipt_number: received ? unique('R').slice(0, 30) : null, checkout_request_id: unique('ws_CO'),
       mpesa_phone: input.phone ?? '254712345678', paid_phone: received ? input.phone ?? '254712345678' : null,
       result_code: input.resultCode ?? (received ? 0 : null), failure_reason: input.failureReason ?? null,
