@@ -61,6 +61,9 @@ import { guestLinkRoutes } from './tickets/guest-link-routes.tsx'
 import { holdRoutes } from './tickets/hold-routes.tsx'
 import { pdfRoutes } from './tickets/pdf-routes.ts'
 import { ticketRoutes } from './tickets/ticket-routes.tsx'
+import { transferRoutes } from './transfers/transfer-routes.tsx'
+import { transferApiRoutes } from './transfers/api-routes.ts'
+import { transferManageRoutes } from './transfers/manage-routes.tsx'
 
 export interface AppDeps {
   config: AppConfig
@@ -182,9 +185,11 @@ export function createApp(deps: AppDeps, services: AppServices = createServices(
   app.route('/', manageRoutes)
   app.route('/', manageEventRoutes)
   app.route('/', mediaRoutes)
-  app.route('/', openApi(eventApiRoutes, reservationApiRoutes, paymentApiRoutes, gateApiRoutes))
+  app.route('/', openApi(eventApiRoutes, reservationApiRoutes, paymentApiRoutes, gateApiRoutes, transferApiRoutes))
   app.route('/', holdRoutes)
   app.route('/', ticketRoutes)
+  app.route('/', transferRoutes)
+  app.route('/', transferManageRoutes)
   app.route('/', guestLinkRoutes)
   app.route('/', pdfRoutes)
   app.route('/', jobRoutes)

@@ -221,6 +221,26 @@ export interface TransferTable {
   transfer_fee_minor: ColumnType<number, number | undefined, number>
   created_at: CreatedAt
   completed_at: Timestamp | null
+  /** 2547… or a lower-case email: where the recipient's link and code go. */
+  to_contact: ColumnType<string, string | undefined, string>
+  to_channel: ColumnType<'whatsapp' | 'email', 'whatsapp' | 'email' | undefined, 'whatsapp' | 'email'>
+  lang: ColumnType<string, string | undefined, string>
+  /** A pending transfer ends here (24 hours after it started). */
+  expires_at: ColumnType<Date, Date | undefined, Date>
+  sender_code_hash: string | null
+  sender_code_expires_at: Timestamp | null
+  sender_attempts: ColumnType<number, number | undefined, number>
+  sender_confirmed_at: Timestamp | null
+  recipient_link_hash: string | null
+  recipient_code_hash: string | null
+  recipient_code_expires_at: Timestamp | null
+  recipient_attempts: ColumnType<number, number | undefined, number>
+  old_qr_version: number | null
+  old_qr_hash: string | null
+  new_qr_version: number | null
+  new_qr_hash: string | null
+  /** When it was cancelled or expired. */
+  ended_at: Timestamp | null
 }
 
 export interface MarketplaceListingTable {

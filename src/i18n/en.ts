@@ -9,6 +9,7 @@ import { enTickets } from './en-tickets.ts'
 import { enUploads } from './en-uploads.ts'
 import { enWeb } from './en-web.ts'
 import { enScanning } from './en-scanning.ts'
+import { enTransfers } from './en-transfers.ts'
 
 /** English messages: the reference catalog. Every key here must exist in every other language. Payments' messages live in en-payments.ts. */
 export const en = {
@@ -22,6 +23,7 @@ export const en = {
   ...enUploads,
   ...enAudit,
   ...enScanning,
+  ...enTransfers,
   ...enAnalytics,
   'app.name': 'Tikiti',
   'app.tagline': 'Tickets for events across East Africa, paid with M-Pesa.',

@@ -10,6 +10,7 @@ import { swTickets } from './sw-tickets.ts'
 import { swUploads } from './sw-uploads.ts'
 import { swWeb } from './sw-web.ts'
 import { swScanning } from './sw-scanning.ts'
+import { swTransfers } from './sw-transfers.ts'
 
 /** Swahili messages. The type makes a missing key a compile error. */
 export const sw: Record<MessageKey, string> = {
@@ -17,6 +18,7 @@ export const sw: Record<MessageKey, string> = {
   ...swPayments,
   ...swRefunds,
   ...swScanning,
+  ...swTransfers,
   ...swAnalytics,
   ...swWeb,
   ...swApi,

@@ -9,6 +9,7 @@ import { eventRemindersJob } from '../notifications/reminders.ts'
 import type { BackgroundServices } from '../services.ts'
 import { postgresBlobStore } from '../storage/blob-store.ts'
 import { expireHolds } from './expire-holds.ts'
+import { expireDueTransfers } from '../transfers/transfer-service.ts'
 import { runDueJobs, type JobHandler, type JobKind } from './scheduler.ts'
 
 const text = (value: unknown) => (typeof value === 'string' ? value : '')
@@ -49,6 +50,7 @@ async function sendDueMessages(db: Database, services: BackgroundServices, now: 
  */
 export async function tick(db: Database, services: BackgroundServices, now: Date = new Date()): Promise<void> {
   await expireHolds(db, {}, now, services)
+  await expireDueTransfers(db, services.secretKeys, now)
   await advanceEvents(db, now)
   await sweepRefunds(db, services, now)
   await dropExpiredExports(db, now)

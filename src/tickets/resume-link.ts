@@ -29,3 +29,14 @@ export function resumeReservation(db: Database, secret: string, now: Date): Prom
     return hold ? { id: hold.id, token } : undefined
   })
 }
+
+/** A signed-in buyer's own running hold, opened on this device: a new token (the old device's cookie stops working). */
+export function continueHoldHere(db: Database, reservationId: string, userId: string, now: Date): Promise<{ id: string; token: string } | undefined> {
+  return withContext(db, SYSTEM, async (trx) => {
+    const token = randomToken(32)
+    const hold = await trx.updateTable('reservations').set({ access_token_hash: await sha256Hex(token), updated_at: now })
+      .where('id', '=', reservationId).where('user_id', '=', userId).where('status', '=', 'held').where('expires_at', '>', now)
+      .returning('id').executeTakeFirst()
+    return hold ? { id: hold.id, token } : undefined
+  })
+}
