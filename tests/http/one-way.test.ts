@@ -2,20 +2,13 @@
  * One way to do each thing: the API's error shape, reading the environment and calling outside
  * services each have one helper, and no second copy grows elsewhere in src/.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { SRC, sourceFiles } from '../support/source-files.ts'
 import { envText, readConfig, readServerConfig } from '../../src/config.ts'
 import { qstashConfigFromEnv } from '../../src/jobs/qstash.ts'
 
-const SRC = new URL('../../src/', import.meta.url).pathname
-
-function sourceFiles(dir = SRC): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name)
-    return statSync(path).isDirectory() ? sourceFiles(path) : /\.tsx?$/.test(name) ? [path] : []
-  })
-}
 
 /** A file's code without its comments (roughly: enough for these checks). */
 function codeOf(path: string): string {

@@ -3,18 +3,10 @@
  * nothing else; what two routes share lives in a service, a query function or a page helper. Route
  * modules hold no SQL either: queries are functions taking `db | trx` in the feature's queries module.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
-
-const SRC = new URL('../../src/', import.meta.url).pathname
-
-function sourceFiles(dir = SRC): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name)
-    return statSync(path).isDirectory() ? sourceFiles(path) : /\.tsx?$/.test(name) ? [path] : []
-  })
-}
+import { SRC, sourceFiles } from '../support/source-files.ts'
 
 const isRouteModule = (path: string) => /routes[^/]*\.tsx?$/.test(path)
 

@@ -318,18 +318,10 @@ describe('one path', () => {
   })
 
   it('nothing but the dispatcher calls a sender', async () => {
-    const { readdirSync, readFileSync, statSync } = await import('node:fs')
-    const { join } = await import('node:path')
-    const root = join(import.meta.dirname, '../../src')
-    const files: string[] = []
-    const walk = (dir: string) => {
-      for (const name of readdirSync(dir)) {
-        const path = join(dir, name)
-        if (statSync(path).isDirectory()) walk(path)
-        else if (/\.tsx?$/.test(name)) files.push(path)
-      }
-    }
-    walk(root)
+    const { readFileSync } = await import('node:fs')
+    const { sourceFiles, SRC } = await import('../support/source-files.ts')
+    const root = SRC.replace(/\/$/, '')
+    const files = sourceFiles()
     const callers = files.filter((file) => /\b(email|whatsapp)\.(send|sendBatch)\(/.test(readFileSync(file, 'utf8')))
       .map((file) => file.slice(root.length + 1))
     expect(callers).toEqual(['notifications/dispatcher.ts'])

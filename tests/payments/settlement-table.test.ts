@@ -97,18 +97,10 @@ describe('the ticket table, through moveTickets', () => {
 
 describe('one place for each table', () => {
   it('changes a payment’s or a ticket’s status nowhere but through its table', async () => {
-    const { readdirSync, readFileSync, statSync } = await import('node:fs')
-    const { join } = await import('node:path')
-    const root = join(import.meta.dirname, '../../src')
-    const files: string[] = []
-    const walk = (dir: string) => {
-      for (const name of readdirSync(dir)) {
-        const path = join(dir, name)
-        if (statSync(path).isDirectory()) walk(path)
-        else if (/\.tsx?$/.test(name)) files.push(path)
-      }
-    }
-    walk(root)
+    const { readFileSync } = await import('node:fs')
+    const { sourceFiles, SRC } = await import('../support/source-files.ts')
+    const root = SRC.replace(/\/$/, '')
+    const files = sourceFiles()
     const offenders: string[] = []
     for (const file of files) {
       const text = readFileSync(file, 'utf8')
