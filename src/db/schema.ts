@@ -5,7 +5,9 @@
 import type { Insertable, Selectable, Updateable } from 'kysely'
 import type { TenantTable, UserTable, MembershipTable, SessionTable, OneTimeTokenTable, IdempotencyKeyTable, JobTable, AuditLogTable } from './tables-accounts.ts'
 import type { ExportJobTable, SavedReportTable } from './tables-analytics.ts'
-import type { EventTable, BlobTable, MpesaCredentialTable, TicketTypeTable, TicketTable, ReservationTable, TicketSigningKeyTable, TransactionTable, RefundTable, PaymentFlagTable, TransferTable, MarketplaceListingTable, ScanTable, ScannerAssignmentTable, ScannerDeviceTable, NotificationTable, NotificationTemplateTable } from './tables-events.ts'
+import type { EventTable, BlobTable, MpesaCredentialTable, TicketTypeTable, TicketTable, ReservationTable, TicketSigningKeyTable, TransactionTable, RefundTable, PaymentFlagTable, TransferTable, MarketplaceListingTable } from './tables-events.ts'
+import type { ScanTable, ScannerAssignmentTable, ScannerDeviceTable } from './tables-gate.ts'
+import type { NotificationTable, NotificationTemplateTable } from './tables-notifications.ts'
 
 export type * from './column-types.ts'
 export type * from './tables-accounts.ts'

@@ -1,6 +1,6 @@
 /** Tables of events, tickets, payments and what hangs off them. */
 import type { ColumnType, Generated } from 'kysely'
-import type { CreatedAt, EventStatus, PaymentFlagKind, RefundReason, RefundStatus, ReservationStatus, Json, ListingStatus, NotificationChannel, NotificationStatus, NotificationType, ScanResult, TicketStatus, Timestamp, TransactionStatus, TransactionType, TransferStatus, UpdatedAt } from './column-types.ts'
+import type { CreatedAt, EventStatus, PaymentFlagKind, RefundReason, RefundStatus, ReservationStatus, Json, ListingStatus, NotificationChannel, TicketStatus, Timestamp, TransactionStatus, TransactionType, TransferStatus, UpdatedAt } from './column-types.ts'
 
 export interface EventTable {
   id: Generated<string>
@@ -256,89 +256,6 @@ export interface MarketplaceListingTable {
   status: ColumnType<ListingStatus, ListingStatus | undefined, ListingStatus>
   created_at: CreatedAt
   sold_at: Timestamp | null
-}
-
-export interface ScanTable {
-  id: Generated<string>
-  tenant_id: string
-  ticket_id: string | null
-  event_id: string
-  scanner_id: string
-  scan_result: ScanResult
-  latitude: number | null
-  longitude: number | null
-  device_info: string | null
-  /** When the scan happened (the device's clock). */
-  scanned_at: ColumnType<Date, Date | string | undefined, Date | string>
-  /** When the server learned of it. */
-  synced_at: ColumnType<Date | null, Date | string | undefined, Date | string>
-  /** The client's id of this attempt: a retry with the same id is answered the same, recorded once. */
-  scan_id: string | null
-  device_id: string | null
-  scanner_device_id: string | null
-  gate: string | null
-  reason: string | null
-  offline: ColumnType<boolean, boolean | undefined, boolean>
-  /** The person went in (a valid scan, or an offline admission found later to be a second entry). */
-  entered: ColumnType<boolean, boolean | undefined, boolean>
-  answer: ColumnType<Record<string, unknown> | null, Record<string, unknown> | undefined, Record<string, unknown>>
-  undone_at: Timestamp | null
-  undone_by: string | null
-}
-
-export interface ScannerDeviceTable {
-  id: Generated<string>
-  tenant_id: string
-  user_id: string
-  device_id: string
-  label: ColumnType<string, string | undefined, string>
-  token_hash: string
-  created_at: CreatedAt
-  expires_at: Timestamp
-  last_seen_at: Timestamp | null
-  revoked_at: Timestamp | null
-  revoked_by: string | null
-}
-
-export interface ScannerAssignmentTable {
-  tenant_id: string
-  event_id: string
-  user_id: string
-  created_at: CreatedAt
-}
-
-export interface NotificationTable {
-  id: Generated<string>
-  tenant_id: string | null
-  user_id: string | null
-  event_id: string | null
-  ticket_id: string | null
-  type: NotificationType
-  channel: NotificationChannel
-  status: ColumnType<NotificationStatus, NotificationStatus | undefined, NotificationStatus>
-  email_id: string | null
-  whatsapp_id: string | null
-  content: Json
-  retry_count: ColumnType<number, number | undefined, number>
-  created_at: CreatedAt
-  sent_at: Timestamp | null
-  lang: ColumnType<'en' | 'sw', 'en' | 'sw' | undefined, 'en' | 'sw'>
-  next_attempt_at: Timestamp | null
-  locked_until: Timestamp | null
-  last_error: string | null
-  delivered_at: Timestamp | null
-  dedupe_key: string | null
-  updated_at: UpdatedAt
-}
-
-export interface NotificationTemplateTable {
-  tenant_id: string
-  type: string
-  lang: 'en' | 'sw'
-  subject: string
-  body: string
-  updated_by: string | null
-  updated_at: UpdatedAt
 }
 
 export interface TicketSigningKeyTable {
