@@ -5,7 +5,7 @@
 import type { Insertable, Selectable, Updateable } from 'kysely'
 import type { TenantTable, UserTable, MembershipTable, SessionTable, OneTimeTokenTable, IdempotencyKeyTable, JobTable, AuditLogTable } from './tables-accounts.ts'
 import type { ExportJobTable, SavedReportTable } from './tables-analytics.ts'
-import type { EventTable, BlobTable, MpesaCredentialTable, TicketTypeTable, TicketTable, ReservationTable, TicketSigningKeyTable, TransactionTable, RefundTable, PaymentFlagTable, TransferTable, MarketplaceListingTable } from './tables-events.ts'
+import type { EventTable, BlobTable, MpesaCredentialTable, TicketTypeTable, TicketTable, ReservationTable, TicketSigningKeyTable, TransactionTable, RefundTable, PaymentFlagTable, TransferTable, MarketplaceListingTable, PayoutTable } from './tables-events.ts'
 import type { ScanTable, ScannerAssignmentTable, ScannerDeviceTable } from './tables-gate.ts'
 import type { NotificationTable, NotificationTemplateTable } from './tables-notifications.ts'
 
@@ -29,6 +29,7 @@ export interface DB {
   ticket_signing_keys: TicketSigningKeyTable
   transactions: TransactionTable
   refunds: RefundTable
+  payouts: PayoutTable
   payment_flags: PaymentFlagTable
   transfers: TransferTable
   marketplace_listings: MarketplaceListingTable

@@ -1,6 +1,6 @@
 /** Tables of events, tickets, payments and what hangs off them. */
 import type { ColumnType, Generated } from 'kysely'
-import type { CreatedAt, EventStatus, PaymentFlagKind, RefundReason, RefundStatus, ReservationStatus, Json, ListingStatus, NotificationChannel, TicketStatus, Timestamp, TransactionStatus, TransactionType, TransferStatus, UpdatedAt } from './column-types.ts'
+import type { CreatedAt, EventStatus, PaymentFlagKind, RefundReason, RefundStatus, ReservationStatus, Json, ListingStatus, NotificationChannel, PayoutMethod, PayoutStatus, TicketStatus, Timestamp, TransactionStatus, TransactionType, TransferStatus, UpdatedAt } from './column-types.ts'
 
 export interface EventTable {
   id: Generated<string>
@@ -25,6 +25,8 @@ export interface EventTable {
   max_transfers: ColumnType<number, number | undefined, number>
   transfer_fee_minor: ColumnType<number, number | undefined, number>
   resale_price_cap_pct: ColumnType<number, number | undefined, number>
+  /** The organiser's resale fee, % of the listing price (0–50). */
+  resale_fee_pct: ColumnType<number, number | undefined, number>
   hold_minutes: ColumnType<number, number | undefined, number>
   whatsapp_ticket_pdf: ColumnType<boolean, boolean | undefined, boolean>
   ticket_template_url: string | null
@@ -192,6 +194,35 @@ export interface RefundTable {
   /** The tickets a partial refund cancelled. */
   ticket_ids: ColumnType<string[], string[] | undefined, string[]>
   requested_by: string | null
+  created_at: CreatedAt
+  updated_at: UpdatedAt
+  completed_at: Timestamp | null
+}
+
+/** A resale seller's money: sent by B2C, or paid by hand (migrations/0016_resale_payouts.sql). */
+export interface PayoutTable {
+  id: Generated<string>
+  tenant_id: string
+  event_id: string
+  transaction_id: string
+  listing_id: string | null
+  seller_id: string | null
+  phone: string
+  amount_minor: number
+  organiser_fee_minor: ColumnType<number, number | undefined, number>
+  currency: ColumnType<string, string | undefined, string>
+  status: ColumnType<PayoutStatus, PayoutStatus | undefined, PayoutStatus>
+  method: PayoutMethod | null
+  attempts: ColumnType<number, number | undefined, number>
+  next_attempt_at: ColumnType<Date, Date | undefined, Date>
+  callback_secret_hash: string | null
+  conversation_id: string | null
+  originator_conversation_id: string | null
+  result_code: string | null
+  result_description: string | null
+  receipt: string | null
+  paid_by: string | null
+  note: string | null
   created_at: CreatedAt
   updated_at: UpdatedAt
   completed_at: Timestamp | null

@@ -5,7 +5,7 @@ import { asSystem, createEvent, createTenant, createUser, unique } from './fixtu
 export const TENANT_OWNED_TABLES = [
   'events', 'ticket_types', 'tickets', 'transactions', 'transfers', 'marketplace_listings', 'scans',
   'scanner_assignments', 'notifications', 'idempotency_keys', 'memberships', 'mpesa_credentials', 'audit_log',
-  'blobs', 'reservations', 'ticket_signing_keys', 'payment_flags', 'refunds',
+  'blobs', 'reservations', 'ticket_signing_keys', 'payment_flags', 'refunds', 'payouts',
   'notification_templates', 'scanner_devices', 'saved_reports', 'export_jobs',
 ] as const
 
@@ -40,6 +40,10 @@ export async function createTenantWithRows(db: Database) {
     await trx.insertInto('refunds').values({
       tenant_id: tenant.id, event_id: published.event.id, transaction_id: transaction.id, amount_minor: type.price_minor,
       reason: 'organiser', status: 'completed',
+    }).execute()
+    await trx.insertInto('payouts').values({
+      tenant_id: tenant.id, event_id: published.event.id, transaction_id: transaction.id, seller_id: buyer.id,
+      phone: '254712345678', amount_minor: type.price_minor, status: 'manual',
     }).execute()
     await trx.insertInto('transfers').values({
       tenant_id: tenant.id, ticket_id: ticket.id, from_user_id: buyer.id, to_user_id: recipient.id,
