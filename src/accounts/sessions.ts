@@ -3,6 +3,7 @@
  * Staff and platform admins time out after 30 idle minutes and must sign in again after 12 hours;
  * buyers stay signed in for 30 days but type their password again before sensitive actions.
  */
+import { revokeDeviceTokensOf } from '../scanning/devices.ts'
 import type { Queryable } from '../db/database.ts'
 import type { SessionKind } from '../db/schema.ts'
 import { randomToken, sha256Hex } from '../lib/crypto.ts'
@@ -83,12 +84,17 @@ export async function revokeSession(db: Queryable, userId: string, sessionId: st
   return Number(result.numUpdatedRows) > 0
 }
 
-/** Ends every session of a person except `keepSessionId` (after a password change or reset). */
+/**
+ * Ends every session of a person except `keepSessionId` (after a password change or reset), and their
+ * scanner phones' device tokens: a token issued to whoever knew the old password must not outlive it.
+ * Runs in the platform context (device tokens belong to tenants).
+ */
 export async function revokeOtherSessions(db: Queryable, userId: string, keepSessionId: string | null, now: Date) {
   let query = db.updateTable('sessions').set({ revoked_at: now })
     .where('user_id', '=', userId).where('revoked_at', 'is', null)
   if (keepSessionId) query = query.where('id', '<>', keepSessionId)
   await query.execute()
+  await revokeDeviceTokensOf(db, userId, now)
 }
 
 export async function markReauthenticated(db: Queryable, sessionId: string, now: Date) {

@@ -54,6 +54,12 @@ export async function revokeDevice(db: Queryable, input: { tenantId: string; id:
   return row !== undefined
 }
 
+/** Ends every live device token of a person, in every tenant (their password was reset). */
+export async function revokeDeviceTokensOf(db: Queryable, userId: string, now: Date): Promise<void> {
+  await db.updateTable('scanner_devices').set({ revoked_at: now })
+    .where('user_id', '=', userId).where('revoked_at', 'is', null).execute()
+}
+
 /** The tenant's devices that scanned or may scan, newest first, with their person and last sighting. */
 export function listDevices(db: Queryable, tenantId: string) {
   return db.selectFrom('scanner_devices as d').innerJoin('users as u', 'u.id', 'd.user_id')

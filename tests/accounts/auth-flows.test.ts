@@ -3,7 +3,8 @@ import type { Database } from '../../src/db/database.ts'
 import { createTestApp } from '../support/app.ts'
 import { MINUTE, TestClient, TestClock } from '../support/client.ts'
 import { openTestDatabase } from '../support/database.ts'
-import { asSystem, createAccount, lastMessageTo, linkIn, TEST_PASSWORD, unique } from '../support/fixtures.ts'
+import { asSystem, createAccount, createTenant, lastMessageTo, linkIn, TEST_PASSWORD, unique } from '../support/fixtures.ts'
+import { findLiveDevice, issueDeviceToken } from '../../src/scanning/devices.ts'
 
 let db: Database
 beforeAll(async () => {
@@ -248,6 +249,23 @@ describe('password reset', () => {
     const reused = await client().post('/password/reset', { token, password: 'another-new-password' })
     expect(reused.status).toBe(400)
     expect(await reused.text()).toContain('expired or was already used')
+  })
+
+  it('also ends the scanner phones’ device tokens of the person', async () => {
+    const { client, clock } = setup()
+    const tenant = await createTenant(db)
+    const scanner = await createAccount(db, { tenantId: tenant.id, membership: 'scanner' })
+    const other = await createAccount(db, { tenantId: tenant.id, membership: 'scanner' })
+    const device = await asSystem(db, (trx) => issueDeviceToken(trx, { tenantId: tenant.id, userId: scanner.id, deviceId: 'gate-phone-1', label: 'Gate A', now: clock.now() }))
+    const kept = await asSystem(db, (trx) => issueDeviceToken(trx, { tenantId: tenant.id, userId: other.id, deviceId: 'gate-phone-2', label: 'Gate B', now: clock.now() }))
+    expect(await asSystem(db, (trx) => findLiveDevice(trx, device.token, clock.now()))).toBeDefined()
+
+    await client().post('/password/forgot', { email: scanner.email! })
+    const token = linkIn(((await lastMessageTo(db, scanner.email!))!.content as { body: string }).body, '/password/reset')
+    expect((await client().post('/password/reset', { token, password: 'a-brand-new-password' })).status).toBe(303)
+
+    expect(await asSystem(db, (trx) => findLiveDevice(trx, device.token, clock.now()))).toBeUndefined()
+    expect(await asSystem(db, (trx) => findLiveDevice(trx, kept.token, clock.now()))).toBeDefined()
   })
 
   it('answers the same for an unknown email, and sends nothing', async () => {
