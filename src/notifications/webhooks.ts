@@ -36,16 +36,32 @@ export async function verifySvix(secret: string, headers: SvixHeaders, rawBody: 
   })
 }
 
-/** WAHA's HMAC (hex SHA-512 of the raw body); a timestamp header, when sent, must be recent. */
+/**
+ * WAHA's HMAC (hex SHA-512 of the raw body). The X-Webhook-Timestamp header is not covered by the HMAC, so
+ * a captured body could be sent again under a fresh header: the body's own `timestamp` (WAHA puts the
+ * event's time there, in milliseconds) is signed, and when present it must be recent too.
+ */
 export async function verifyWahaHmac(secret: string, hmac: string | undefined, timestamp: string | undefined, rawBody: string, now: Date) {
   if (!hmac) return false
-  if (timestamp !== undefined) {
-    const value = Number(timestamp)
-    // WAHA sends milliseconds; accept seconds too
-    const ms = value > 1e12 ? value : value * 1000
-    if (!Number.isFinite(value) || Math.abs(now.getTime() - ms) > WEBHOOK_TOLERANCE_MS) return false
+  if (timestamp !== undefined && !isRecent(Number(timestamp), now)) return false
+  if (!constantTimeEqualText(hmac.toLowerCase(), await hmacSha512Hex(secret, rawBody))) return false
+  const signedTime = signedTimestampOf(rawBody)
+  return signedTime === undefined || isRecent(signedTime, now)
+}
+
+/** Within five minutes of now; WAHA sends milliseconds, seconds are accepted too. */
+function isRecent(value: number, now: Date): boolean {
+  const ms = value > 1e12 ? value : value * 1000
+  return Number.isFinite(value) && Math.abs(now.getTime() - ms) <= WEBHOOK_TOLERANCE_MS
+}
+
+function signedTimestampOf(rawBody: string): number | undefined {
+  try {
+    const value = (JSON.parse(rawBody) as { timestamp?: unknown } | null)?.timestamp
+    return typeof value === 'number' ? value : undefined
+  } catch {
+    return undefined
   }
-  return constantTimeEqualText(hmac.toLowerCase(), await hmacSha512Hex(secret, rawBody))
 }
 
 /** Applies a verified Resend event; returns how many messages it changed. */

@@ -111,6 +111,17 @@ describe('WAHA webhooks', () => {
     expect((await rowOf(id)).status).toBe('sent')
   })
 
+  it('refuses a captured body sent again later under a fresh timestamp header: the body’s signed time is stale', async () => {
+    const { id, providerId } = await sentMessage('whatsapp')
+    const event = (at: Date) => JSON.stringify({ id: unique('evt'), timestamp: at.getTime(), event: 'message.ack', session: 'default', payload: { id: providerId, ack: -1 } })
+    const captured = event(new Date(clock.now().getTime() - 10 * 60_000))
+    expect((await postWaha(captured, wahaHeaders(captured))).status).toBe(401)
+    expect((await rowOf(id)).status).toBe('sent')
+    const fresh = event(clock.now())
+    expect(await (await postWaha(fresh, wahaHeaders(fresh))).json()).toEqual({ ok: true, changed: 1 })
+    expect((await rowOf(id)).status).toBe('failed')
+  })
+
   it('does not exist without its secret', async () => {
     const { app: bare } = createTestApp(db)
     const body = ack('x', 3)
