@@ -22,6 +22,7 @@ export const AUDIT_ACTIONS = [
   'scanner_events_assigned',
   'scan_undone',
   'scanner_device_revoked',
+  'refund_marked_by_hand',
 ] as const
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]

@@ -194,6 +194,9 @@ export interface RefundTable {
   /** The tickets a partial refund cancelled. */
   ticket_ids: ColumnType<string[], string[] | undefined, string[]>
   requested_by: string | null
+  /** Who recorded a refund made by hand as done, and their reference for it. */
+  completed_by: string | null
+  manual_reference: string | null
   created_at: CreatedAt
   updated_at: UpdatedAt
   completed_at: Timestamp | null

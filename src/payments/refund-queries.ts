@@ -10,7 +10,7 @@ export function listRefunds(db: Queryable, filter: ReconFilter & { transactionId
     .innerJoin('events as e', 'e.id', 'r.event_id')
     .select([
       'r.id', 'r.created_at', 'r.completed_at', 'r.amount_minor', 'r.currency', 'r.reason', 'r.note', 'r.status', 'r.attempts',
-      'r.result_code', 'r.transaction_id', 'e.title as event_title', 'tx.mpesa_receipt_number as receipt', 'tx.checkout_request_id',
+      'r.result_code', 'r.manual_reference', 'r.transaction_id', 'e.title as event_title', 'tx.mpesa_receipt_number as receipt', 'tx.checkout_request_id',
       sql<string | null>`coalesce(tx.paid_phone, tx.mpesa_phone)`.as('phone'),
     ])
     .where('r.tenant_id', '=', filter.tenantId)

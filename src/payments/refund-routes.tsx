@@ -14,6 +14,7 @@ import { formError, readForm } from '../http/forms.ts'
 import { renderPage } from '../http/render.tsx'
 import { formatMoney } from '../i18n/format.ts'
 import { NotFoundError } from '../lib/domain-errors.ts'
+import { markRefundedByHand, refundByHandForm } from './manual-refunds.ts'
 import { orderRefundForm, refundOrder } from './order-refunds.ts'
 import { findOrder, listRefunds, tenantEvent } from './refund-queries.ts'
 import { queueRefundSweep, refundProgress } from './refunds.ts'
@@ -22,6 +23,7 @@ export const refundRoutes = factory.createApp()
 refundRoutes.use('/manage/events/:eventId/refunds', requireManager)
 refundRoutes.use('/manage/payments/:transactionId', requireManager)
 refundRoutes.use('/manage/payments/:transactionId/refund', requireManager)
+refundRoutes.use('/manage/payments/:transactionId/refunds/:refundId/done', requireManager)
 
 function idParam(c: Context<AppEnv>, name: string): string {
   const id = z.uuid().safeParse(c.req.param(name))
@@ -56,9 +58,10 @@ async function orderPage(c: Context<AppEnv>, transactionId: string, extra: { sta
     return { order, refunds: await listRefunds(trx, { tenantId, transactionId }) }
   })
   if (!data) throw new NotFoundError()
-  const amount = c.req.query('refunded')
+  const amount = c.req.query('refunded') ?? c.req.query('byHand')
   const notice = amount && /^\d{1,9}$/.test(amount)
-    ? c.var.t('refunds.order.done', { amount: formatMoney(Number(amount), data.order.payment.currency, c.var.lang) }) : undefined
+    ? c.var.t(c.req.query('byHand') ? 'refunds.byHand.done' : 'refunds.order.done', { amount: formatMoney(Number(amount), data.order.payment.currency, c.var.lang) })
+    : undefined
   c.header('Cache-Control', 'private, no-store')
   return renderPage(c, {
     title: c.var.t('refunds.order.title'),
@@ -89,4 +92,22 @@ refundRoutes.post('/manage/payments/:transactionId/refund', async (c) => {
   }
   await queueRefundSweep(c.var.services.scheduler, c.var.now)
   return c.redirect(`/manage/payments/${transactionId}?refunded=${amount}`, 303)
+})
+
+refundRoutes.post('/manage/payments/:transactionId/refunds/:refundId/done', async (c) => {
+  const transactionId = idParam(c, 'transactionId')
+  const refundId = idParam(c, 'refundId')
+  const form = await readForm(c, refundByHandForm)
+  if (!form.ok) return orderPage(c, transactionId, { status: 422, error: Object.values(form.errors)[0] })
+  let amount: number
+  try {
+    const member = staffMember(c)
+    amount = await withUserContext(c, (trx) =>
+      markRefundedByHand(trx, { tenantId: member.tenantId, userId: member.userId }, { transactionId, refundId }, form.data, c.var.now))
+  } catch (error) {
+    if (error instanceof NotFoundError) throw error
+    const failure = formError(c, error)
+    return orderPage(c, transactionId, { status: failure.status as 409, error: failure.errors._form })
+  }
+  return c.redirect(`/manage/payments/${transactionId}?byHand=${amount}`, 303)
 })

@@ -23,7 +23,7 @@ import { DarajaError } from './daraja-client.ts'
 import { DarajaAuthError } from './daraja-oauth.ts'
 import { loadCredentials } from './mpesa-credentials.ts'
 import { lockTransaction, raiseFlag } from './payment-queries.ts'
-import { moveTransaction } from './settlement-table.ts'
+import { moveTransaction, recordRefundedByHand } from './settlement-table.ts'
 
 /** Daraja refusing this many times makes a refund one to do by hand. */
 export const MAX_REVERSAL_ATTEMPTS = 3
@@ -78,7 +78,7 @@ export async function receiptArrived(trx: Queryable, paymentId: string, now: Dat
     .where('transaction_id', '=', paymentId).where('status', '=', 'due').where('next_attempt_at', '>', now).execute()
 }
 
-function lockRefund(trx: Queryable, refundId: string) {
+export function lockRefund(trx: Queryable, refundId: string) {
   return trx.selectFrom('refunds').selectAll().where('id', '=', refundId).forUpdate().executeTakeFirst()
 }
 
@@ -218,22 +218,39 @@ export async function applyReversalResult(db: Database, refundId: string, result
       await refused(trx, refund, payment, `reversal_failed:${String(result.ResultCode).slice(0, 20)}`, now)
       return 'refused'
     }
-    await trx.updateTable('refunds').set({ status: 'completed', result_code: '0', completed_at: now, updated_at: now })
-      .where('id', '=', refund.id).execute()
-    const refunded = payment.refunded_minor + refund.amount_minor
-    const whole = wholePayment(payment) || refunded >= payment.amount_minor
-    await moveTransaction(trx, payment, whole ? 'refunded' : 'partially_refunded', now, { refunded_minor: Math.min(refunded, payment.amount_minor) })
-    if (!whole) await refundRestIfCancelled(trx, { ...payment, status: 'partially_refunded', refunded_minor: refunded }, now)
-    if (payment.mpesa_phone) {
-      await recordBuyerNotice(trx, {
-        type: 'refund_completed', tenantId: refund.tenant_id, eventId: refund.event_id, userId: payment.user_id, to: payment.mpesa_phone,
-        lang: payment.lang, message: 'refunds.notice.completed',
-        params: { amount: formatMoney(refund.amount_minor, refund.currency, payment.lang) },
-        data: { transactionId: payment.id, refundId: refund.id, amountMinor: refund.amount_minor },
-      }, now)
-    }
+    await completeRefund(trx, refund, payment, now, { result_code: '0' })
     return 'refunded'
   })
+}
+
+/**
+ * A refund is done (by Reversal, or by hand): the payment's refunded amount grows, a whole or fully refunded
+ * payment becomes `refunded`, what a cancellation still owes goes back, and the buyer is told.
+ */
+export async function completeRefund(
+  trx: Queryable, refund: RefundRow, payment: TransactionRow, now: Date,
+  record: { result_code: string; completed_by?: string; manual_reference?: string },
+) {
+  await trx.updateTable('refunds').set({ ...record, status: 'completed', completed_at: now, updated_at: now })
+    .where('id', '=', refund.id).execute()
+  const refunded = Math.min(payment.refunded_minor + refund.amount_minor, payment.amount_minor)
+  let status: TransactionRow['status']
+  if (record.completed_by) {
+    // by hand: the payment may be waiting on another refund too, so only the amounts decide
+    status = await recordRefundedByHand(trx, payment, refunded, now)
+  } else {
+    status = wholePayment(payment) || refunded >= payment.amount_minor ? 'refunded' : 'partially_refunded'
+    await moveTransaction(trx, payment, status, now, { refunded_minor: refunded })
+  }
+  if (status === 'partially_refunded') await refundRestIfCancelled(trx, { ...payment, status, refunded_minor: refunded }, now)
+  if (payment.mpesa_phone) {
+    await recordBuyerNotice(trx, {
+      type: 'refund_completed', tenantId: refund.tenant_id, eventId: refund.event_id, userId: payment.user_id, to: payment.mpesa_phone,
+      lang: payment.lang, message: 'refunds.notice.completed',
+      params: { amount: formatMoney(refund.amount_minor, refund.currency, payment.lang) },
+      data: { transactionId: payment.id, refundId: refund.id, amountMinor: refund.amount_minor },
+    }, now)
+  }
 }
 
 /**

@@ -7,7 +7,7 @@
  *   completed → partially_refunded | refunded (a refund of some tickets, or of what was left, completed)
  *             | refund_due (the whole payment goes back: the event was cancelled, the organiser refunds it)
  *   partially_refunded → partially_refunded | refunded | refund_due
- *   refund_due → refund_requested (Reversal asked for)
+ *   refund_due → refund_requested (Reversal asked for) | refunded (Daraja would not: the organiser made it by hand)
  *   refund_requested → refunded | refund_due (Daraja refused: retried, or made by hand)
  *
  * Every status change of a transaction goes through `moveTransaction`, which refuses anything else.
@@ -22,7 +22,7 @@ const NEXT: Record<TransactionStatus, readonly TransactionStatus[]> = {
   failed: ['completed', 'refund_due'],
   completed: ['partially_refunded', 'refunded', 'refund_due'],
   partially_refunded: ['partially_refunded', 'refunded', 'refund_due'],
-  refund_due: ['refund_requested'],
+  refund_due: ['refund_requested', 'refunded'],
   refund_requested: ['refunded', 'refund_due'],
   refunded: [],
 }
@@ -66,4 +66,25 @@ export async function moveTransaction(
   const result = await trx.updateTable('transactions').set({ ...change, status: to, updated_at: now })
     .where('id', '=', payment.id).where('status', '=', payment.status).executeTakeFirst()
   if (Number(result.numUpdatedRows) !== 1) throw new DomainError(409, 'payment_changed', 'payments.illegalTransition', { from: payment.status, to })
+}
+
+/**
+ * Money the organiser sent back by hand (a refund Daraja would not make): the payment's refunded amount
+ * becomes `refundedMinor`. It is `refunded` once nothing is left; money kept becomes partially refunded;
+ * a payment already going back whole (or refunded, which is final) keeps its status. Returns the status.
+ */
+export async function recordRefundedByHand(
+  trx: Queryable, payment: { id: string; status: TransactionStatus; amount_minor: number }, refundedMinor: number, now: Date,
+): Promise<TransactionStatus> {
+  const kept = (KEPT_STATUSES as readonly TransactionStatus[]).includes(payment.status)
+  const to: TransactionStatus = refundedMinor >= payment.amount_minor && payment.status !== 'refund_requested' ? 'refunded'
+    : kept ? 'partially_refunded' : payment.status
+  if (to !== payment.status || canSettle(payment.status, to)) {
+    await moveTransaction(trx, payment, to, now, { refunded_minor: refundedMinor })
+    return to
+  }
+  const result = await trx.updateTable('transactions').set({ refunded_minor: refundedMinor, updated_at: now })
+    .where('id', '=', payment.id).where('status', '=', payment.status).executeTakeFirst()
+  if (Number(result.numUpdatedRows) !== 1) throw new DomainError(409, 'payment_changed', 'payments.illegalTransition', { from: payment.status, to })
+  return to
 }

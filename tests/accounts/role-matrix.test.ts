@@ -213,6 +213,10 @@ const ROUTES: Route[] = [
     method: 'POST', route: '/manage/payments/:transactionId/refund', path: () => `/manage/payments/${U0}/refund`,
     form: () => ({ tickets: U0, reason: 'Cannot come' }), expect: { ...managersOnly, managerA: 404, managerB: 404 },
   },
+  {
+    method: 'POST', route: '/manage/payments/:transactionId/refunds/:refundId/done', path: () => `/manage/payments/${U0}/refunds/${U0}/done`,
+    form: () => ({ reference: 'QKX81HD3RT' }), expect: { ...managersOnly, managerA: 404, managerB: 404 },
+  },
   { method: 'GET', route: '/manage/events/:eventId/dashboard', path: (ids) => `/manage/events/${ids.eventX}/dashboard`, expect: { ...managersOnly, managerB: 404 } },
   { method: 'GET', route: '/manage/exports/:file', path: () => '/manage/exports/orders.csv', expect: managersOnly },
   { method: 'GET', route: '/manage/exports/:file', path: (ids) => `/manage/exports/attendees.xlsx?event=${ids.eventX}`, expect: { ...managersOnly, managerB: 404 } },

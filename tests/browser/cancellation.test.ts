@@ -131,4 +131,51 @@ describe('cancelling an event in a browser', { timeout: BROWSER_TEST_TIMEOUT }, 
     await expectCleanPage(page, 'tickets cancelled')
     expect(await active()).toBe(0)
   })
+
+  it('the organiser records a refund M-Pesa would not make, once they have sent the money by hand', async () => {
+    const tenant = await createTenant(suite.db)
+    await giveMpesaCredentials(suite.db, ring, tenant.id)
+    const { event, ticketTypes } = await createEvent(suite.db, tenant.id, {
+      title: unique('Nakuru Flamingo Run'), ticketTypes: [{ name: 'Regular', price_minor: 120_000, capacity: 10 }],
+    })
+    const manager = await createAccount(suite.db, { tenantId: tenant.id, membership: 'manager' })
+    await buy(event.id, ticketTypes[0]!.id, 2)
+    const payment = () => asSystem(suite.db, (trx) => trx.selectFrom('transactions').selectAll().where('event_id', '=', event.id).executeTakeFirst())
+    await expect.poll(async () => (await payment())?.status, { timeout: 15_000 }).toBe('completed')
+    const paid = (await payment())!
+    // a partial refund M-Pesa refused three times (tests/payments/refunds-by-hand.test.ts takes it there for real)
+    const refund = await asSystem(suite.db, (trx) => trx.insertInto('refunds').values({
+      tenant_id: tenant.id, event_id: event.id, transaction_id: paid.id, amount_minor: 120_000, reason: 'organiser',
+      note: 'One friend cannot come', status: 'manual', attempts: 3, result_code: 'reversal_failed:R000002',
+    }).returning('id').executeTakeFirstOrThrow())
+
+    for (const viewport of [DESKTOP_VIEWPORT, PHONE_VIEWPORT]) {
+      const page = await watchedPage(suite.browser, { viewport })
+      await page.goto(`${suite.server.url}/login`)
+      await page.getByLabel('Email').fill(manager.email!)
+      await page.getByLabel('Password').fill(TEST_PASSWORD)
+      await page.getByRole('button', { name: 'Sign in' }).click()
+      await page.goto(`${suite.server.url}/manage/events/${event.id}/refunds`)
+      if (viewport === PHONE_VIEWPORT) {
+        await expect.poll(() => page.locator('tr[data-refund="completed"]').count()).toBe(1)
+        await screenshot(page, 'refund-by-hand-3-phone')
+        await expectCleanPage(page, 'refund recorded, phone')
+        break
+      }
+      await page.getByRole('link', { name: 'Record as refunded' }).click()
+      await expect.poll(() => page.locator(`#refund-${refund.id} h2`).textContent()).toMatch(/KES\s1,200 to refund by hand/)
+      await screenshot(page, 'refund-by-hand-1-form')
+      await expectCleanPage(page, 'refund by hand form')
+      await page.getByRole('button', { name: 'Mark as refunded' }).click()
+      await expect.poll(() => page.getByLabel(/Your reference/).evaluate((input) => (input as HTMLInputElement).validity.valueMissing)).toBe(true)
+      await page.getByLabel(/Your reference/).fill('QKX81HD3RT')
+      await page.getByRole('button', { name: 'Mark as refunded' }).click()
+      await expect.poll(() => page.locator('.notice').first().textContent()).toMatch(/Recorded: KES\s1,200 was refunded by hand\./)
+      expect(await page.locator('tr[data-refund="completed"]').textContent()).toContain('QKX81HD3RT')
+      await screenshot(page, 'refund-by-hand-2-recorded')
+      await expectCleanPage(page, 'refund recorded')
+      await page.close()
+    }
+    expect((await payment())).toMatchObject({ status: 'partially_refunded', refunded_minor: 120_000 })
+  })
 })

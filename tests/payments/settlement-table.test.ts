@@ -16,7 +16,7 @@ const LEGAL: Array<[TransactionStatus, TransactionStatus]> = [
   ['failed', 'completed'], ['failed', 'refund_due'],
   ['completed', 'partially_refunded'], ['completed', 'refunded'], ['completed', 'refund_due'],
   ['partially_refunded', 'partially_refunded'], ['partially_refunded', 'refunded'], ['partially_refunded', 'refund_due'],
-  ['refund_due', 'refund_requested'],
+  ['refund_due', 'refund_requested'], ['refund_due', 'refunded'],
   ['refund_requested', 'refunded'], ['refund_requested', 'refund_due'],
 ]
 

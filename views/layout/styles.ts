@@ -46,7 +46,7 @@ fieldset{border:1px solid #d8dee4;border-radius:6px;padding:8px 12px;margin:0}
 .field-error{color:#a40e26;font-size:.9rem}
 button,.button{font:inherit;font-weight:600;background:#0f5132;color:#fff;border:0;border-radius:6px;padding:10px 16px;min-height:44px;cursor:pointer;text-decoration:none;display:inline-block}
 button.secondary,.button.secondary{background:#fff;color:#0f5132;border:1px solid #0f5132}
-button.danger{color:#a40e26;border-color:#a40e26}
+button.danger{background:#fff;color:#a40e26;border:1px solid #a40e26}
 .actions{display:flex;gap:8px;flex-wrap:wrap;margin:8px 0}.actions form{margin:0}
 form.inline{display:flex;gap:8px;align-items:center;flex-wrap:wrap}form.inline input{width:6em}
 .notice.error{background:#ffebe9;border-color:#cf222e}.notice.success{background:#dafbe1;border-color:#2da44e}

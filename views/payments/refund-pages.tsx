@@ -10,11 +10,12 @@ const CURRENCY = 'KES'
 
 /** A refund's state as the organiser reads it: a refused one being retried is not "to send". */
 export function refundStateKey(refund: Pick<RefundListing, 'status' | 'result_code'>): MessageKey {
+  if (refund.status === 'completed' && refund.result_code === 'by_hand') return 'refunds.status.byHand'
   if (refund.status === 'due' && refund.result_code && refund.result_code !== 'unconfirmed') return 'refunds.status.retrying'
   return `refunds.status.${refund.status}` as MessageKey
 }
 
-function RefundTable({ t, lang, refunds }: { t: Translator; lang: Lang; refunds: RefundListing[] }) {
+function RefundTable({ t, lang, refunds, linkOrders }: { t: Translator; lang: Lang; refunds: RefundListing[]; linkOrders?: boolean }) {
   return (
     <div class="recon-wrap">
       <table class="recon">
@@ -33,7 +34,11 @@ function RefundTable({ t, lang, refunds }: { t: Translator; lang: Lang; refunds:
             <tr data-refund={refund.status}>
               <td data-label={t('payments.recon.col.date')}>{formatDateTime(refund.created_at, lang)}</td>
               <td class="num" data-label={t('refunds.col.amount')}>{formatMoney(refund.amount_minor, refund.currency, lang)}</td>
-              <td class="nowrap" data-label={t('refunds.col.status')}><span class="badge">{t(refundStateKey(refund))}</span></td>
+              <td data-label={t('refunds.col.status')}>
+                <span class="badge">{t(refundStateKey(refund))}</span>
+                {refund.manual_reference && <> <code>{refund.manual_reference}</code></>}
+                {linkOrders && refund.status === 'manual' && <> <a href={`/manage/payments/${refund.transaction_id}#refund-${refund.id}`}>{t('refunds.byHand.record')}</a></>}
+              </td>
               <td class={refund.receipt ? 'nowrap' : 'empty'} data-label={t('refunds.col.receipt')}>{refund.receipt && <code>{refund.receipt}</code>}</td>
               <td class={refund.phone ? 'nowrap' : 'empty'} data-label={t('refunds.col.phone')}>{refund.phone}</td>
               <td data-label={t('refunds.col.reason')}>
@@ -87,7 +92,7 @@ export function RefundProgressPage({ t, lang, event, progress, refunds, self }: 
         {progress.total.count > 0 && !moving && progress.manual.count === 0 && <Notice kind="success">{t('refunds.progress.done')}</Notice>}
         {progress.manual.count > 0 && <p><strong>{t('refunds.progress.manualHint')}</strong></p>}
         {!moving ? null : <p><a href={self}>{t('checkout.refresh')}</a></p>}
-        {refunds.length > 0 && <><h2>{t('refunds.progress.list')}</h2><RefundTable t={t} lang={lang} refunds={refunds} /></>}
+        {refunds.length > 0 && <><h2>{t('refunds.progress.list')}</h2><RefundTable t={t} lang={lang} refunds={refunds} linkOrders /></>}
       </div>
     </section>
   )
@@ -150,6 +155,17 @@ export function OrderRefundPage({ t, lang, order, refunds, notice, error, values
           <button class="danger">{t('refunds.order.submit')}</button>
         </form>
       )}
+      {refunds.filter((refund) => refund.status === 'manual').map((refund) => (
+        <form method="post" action={`/manage/payments/${payment.id}/refunds/${refund.id}/done`} class="stack" id={`refund-${refund.id}`}>
+          <h2>{t('refunds.byHand.title', { amount: formatMoney(refund.amount_minor, refund.currency, lang) })}</h2>
+          <p class="muted">{t('refunds.byHand.intro')}</p>
+          <p class="field">
+            <label for={`reference-${refund.id}`}>{t('refunds.byHand.reference')}</label>
+            <input id={`reference-${refund.id}`} name="reference" required minlength={2} maxlength={60} autocomplete="off" />
+          </p>
+          <button>{t('refunds.byHand.submit')}</button>
+        </form>
+      ))}
       {refunds.length > 0 && <><h2>{t('refunds.progress.list')}</h2><RefundTable t={t} lang={lang} refunds={refunds} /></>}
     </section>
   )
