@@ -172,6 +172,8 @@ describe('the gate with a camera, online then offline', { timeout: BROWSER_TEST_
     await manager.waitForURL(`**/manage/events/${ids.eventId}/attendance`)
     await expect.poll(() => manager.locator('#attendance-figures').textContent()).toContain('3 of 3')
     await expect.poll(() => manager.locator('#scan-log').textContent()).toContain(ids.second.id.slice(0, 8))
+    // every table becomes label/value cards on a phone: nothing wider than the screen
+    expect(await manager.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE_VIEWPORT.width)
     await screenshot(manager, 'gate-4-attendance')
     await expectCleanPage(manager, 'attendance page')
   })

@@ -7,6 +7,7 @@ import type { Lang, Translator } from '../../src/i18n/index.ts'
 import type { attendanceFigures, doubleEntries, ScanLogFilter, ScanLogRow } from '../../src/scanning/attendance-queries.ts'
 import { SCAN_RESULTS } from '../../src/scanning/attendance-queries.ts'
 import type { listDevices } from '../../src/scanning/devices.ts'
+import { LabelledTable, LabelledTableStyles } from '../components/labelled-table.tsx'
 
 type Figures = Awaited<ReturnType<typeof attendanceFigures>>
 type Doubles = Awaited<ReturnType<typeof doubleEntries>>
@@ -42,25 +43,25 @@ export function AttendanceFigures({ t, lang, event, figures, doubles, devices }:
         </section>
       )}
       <h2>{t('attendance.byType')}</h2>
-      <table><thead><tr><th>{t('attendance.type')}</th><th>{t('attendance.admittedColumn')}</th><th>{t('attendance.expectedColumn')}</th></tr></thead>
-        <tbody>{figures.types.map((row) => <tr><td>{row.name}</td><td>{c(row.admitted)}</td><td>{c(row.expected)}</td></tr>)}</tbody></table>
+      <LabelledTable headers={[t('attendance.type'), t('attendance.admittedColumn'), t('attendance.expectedColumn')]}
+        rows={figures.types.map((row) => [row.name, c(row.admitted), c(row.expected)])} />
       <h2>{t('attendance.byGate')}</h2>
-      <table><thead><tr><th>{t('attendance.gate')}</th><th>{t('attendance.admittedColumn')}</th><th>{t('attendance.scans')}</th></tr></thead>
-        <tbody>{figures.gates.map((row) => <tr><td>{row.gate || '—'}</td><td>{c(row.admitted)}</td><td>{c(row.scans)}</td></tr>)}</tbody></table>
+      <LabelledTable headers={[t('attendance.gate'), t('attendance.admittedColumn'), t('attendance.scans')]}
+        rows={figures.gates.map((row) => [row.gate || '—', c(row.admitted), c(row.scans)])} />
       <h2>{t('attendance.byDevice')}</h2>
-      <table><thead><tr><th>{t('attendance.device')}</th><th>{t('attendance.admittedColumn')}</th><th>{t('attendance.scans')}</th><th>{t('attendance.lastSync')}</th></tr></thead>
-        <tbody>{figures.devices.map((row) => <tr><td>{row.deviceId.slice(0, 8)}</td><td>{c(row.admitted)}</td><td>{c(row.scans)}</td><td>{when(row.lastSync, lang)}</td></tr>)}</tbody></table>
+      <LabelledTable headers={[t('attendance.device'), t('attendance.admittedColumn'), t('attendance.scans'), t('attendance.lastSync')]}
+        rows={figures.devices.map((row) => [row.deviceId.slice(0, 8), c(row.admitted), c(row.scans), when(row.lastSync, lang)])} />
       <h2>{t('attendance.arrivals')}</h2>
-      <table><thead><tr><th>{t('attendance.slot')}</th><th>{t('attendance.admittedColumn')}</th></tr></thead>
-        <tbody>{figures.arrivals.map((row) => <tr><td>{when(row.slot, lang)}</td><td>{c(row.count)}</td></tr>)}</tbody></table>
+      <LabelledTable headers={[t('attendance.slot'), t('attendance.admittedColumn')]}
+        rows={figures.arrivals.map((row) => [when(row.slot, lang), c(row.count)])} />
       <h2>{t('attendance.phones')}</h2>
-      <table><thead><tr><th>{t('attendance.device')}</th><th>{t('attendance.person')}</th><th>{t('attendance.lastSeen')}</th><th>{t('attendance.token')}</th></tr></thead>
-        <tbody>{devices.map((row) => (
-          <tr><td>{row.device_id.slice(0, 8)} {row.label.slice(0, 24)}</td><td>{row.name ?? row.email}</td><td>{when(row.last_seen_at, lang)}</td>
-            <td>{row.revoked_at ? t('attendance.revoked') : (
-              <form method="post" action={`/manage/events/${event.id}/devices/${row.id}/revoke`}><button>{t('attendance.revoke')}</button></form>
-            )}</td></tr>
-        ))}</tbody></table>
+      <LabelledTable headers={[t('attendance.device'), t('attendance.person'), t('attendance.lastSeen'), t('attendance.token')]}
+        rows={devices.map((row) => [
+          `${row.device_id.slice(0, 8)} ${row.label.slice(0, 24)}`, row.name ?? row.email, when(row.last_seen_at, lang),
+          row.revoked_at ? t('attendance.revoked') : (
+            <form method="post" action={`/manage/events/${event.id}/devices/${row.id}/revoke`}><button>{t('attendance.revoke')}</button></form>
+          ),
+        ])} />
     </div>
   )
 }
@@ -70,6 +71,7 @@ export function AttendancePage(props: Props) {
   const query = new URLSearchParams(Object.entries(filter).filter(([, v]) => v) as Array<[string, string]>).toString()
   return (
     <section>
+      <LabelledTableStyles />
       <h1>{t('attendance.title', { event: event.title })}</h1>
       <p class="meta">{t('attendance.timeZone')}</p>
       <AttendanceFigures {...props} />
@@ -84,14 +86,14 @@ export function AttendancePage(props: Props) {
         <button>{t('attendance.filter')}</button>
         <a href={`/manage/events/${event.id}/attendance/scans.csv${query ? `?${query}` : ''}`}>{t('attendance.csv')}</a>
       </form>
-      <table id="scan-log"><thead><tr><th>{t('attendance.when')}</th><th>{t('attendance.result')}</th><th>{t('attendance.ticket')}</th>
-        <th>{t('attendance.gate')}</th><th>{t('attendance.device')}</th><th>{t('attendance.synced')}</th></tr></thead>
-        <tbody>{log.map((row) => (
-          <tr><td>{when(row.scanned_at, lang)}</td>
-            <td>{t(`gate.result.${row.scan_result}` as 'gate.result.valid')}{row.entered && row.scan_result !== 'valid' ? ` · ${t('attendance.gotIn')}` : ''}{row.undone_at ? ` · ${t('attendance.undone')}` : ''}</td>
-            <td>{row.ticket_id?.slice(0, 8) ?? '—'} {row.type_name ?? ''}</td><td>{row.gate ?? '—'}</td><td>{row.device_id?.slice(0, 8)}</td>
-            <td>{row.offline ? when(row.synced_at, lang) : t('attendance.online')}</td></tr>
-        ))}</tbody></table>
+      <LabelledTable id="scan-log"
+        headers={[t('attendance.when'), t('attendance.result'), t('attendance.ticket'), t('attendance.gate'), t('attendance.device'), t('attendance.synced')]}
+        rows={log.map((row) => [
+          when(row.scanned_at, lang),
+          `${t(`gate.result.${row.scan_result}` as 'gate.result.valid')}${row.entered && row.scan_result !== 'valid' ? ` · ${t('attendance.gotIn')}` : ''}${row.undone_at ? ` · ${t('attendance.undone')}` : ''}`,
+          `${row.ticket_id?.slice(0, 8) ?? '—'} ${row.type_name ?? ''}`, row.gate ?? '—', row.device_id?.slice(0, 8) ?? '—',
+          row.offline ? when(row.synced_at, lang) : t('attendance.online'),
+        ])} />
     </section>
   )
 }
