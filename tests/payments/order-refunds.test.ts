@@ -9,9 +9,8 @@ import type { Database } from '../../src/db/database.ts'
 import { sweepRefunds } from '../../src/payments/refunds.ts'
 import { checkTicketCode } from '../../src/tickets/issuing.ts'
 import { openTestDatabase } from '../support/database.ts'
-import { createAccount, createEvent, createTenant } from '../support/fixtures.ts'
-import { createPaymentKit, giveMpesaCredentials, type PaymentKit } from '../support/payments.ts'
-import { eventState, purchase, signIn } from '../support/purchases.ts'
+import { createPaymentKit, type PaymentKit } from '../support/payments.ts'
+import { eventState, paidOrderOfNewOrganiser, signIn } from '../support/purchases.ts'
 
 let db: Database
 let kit: PaymentKit
@@ -24,14 +23,8 @@ afterAll(() => db.destroy())
 const PRICE = 100_000
 
 async function paidOrder(quantity = 3) {
-  const tenant = await createTenant(db)
-  await giveMpesaCredentials(db, kit.ring, tenant.id)
-  const { event, ticketTypes } = await createEvent(db, tenant.id, { ticketTypes: [{ name: 'Regular', price_minor: PRICE, capacity: 10 }] })
-  const order = await purchase(kit, db, event.id, ticketTypes[0]!.id, { quantity, pay: 'now' })
-  const account = await createAccount(db, { tenantId: tenant.id, membership: 'manager' })
-  const manager = Object.assign(await signIn(kit, account), { account })
-  const state = await eventState(db, event.id)
-  return { tenant, event, order, manager, tickets: state.tickets.filter((t) => t.transaction_id === order.paymentId) }
+  const sold = await paidOrderOfNewOrganiser(kit, db, quantity, PRICE)
+  return { ...sold, manager: Object.assign(await signIn(kit, sold.account), { account: sold.account }) }
 }
 
 async function sendRefunds() {

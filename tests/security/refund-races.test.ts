@@ -7,9 +7,9 @@ import type { Database } from '../../src/db/database.ts'
 import { listRefunds } from '../../src/payments/refund-queries.ts'
 import { sweepRefunds } from '../../src/payments/refunds.ts'
 import { concurrencyNote, openTestDatabase } from '../support/database.ts'
-import { asSystem, createAccount, createEvent, createTenant } from '../support/fixtures.ts'
-import { createPaymentKit, giveMpesaCredentials, type PaymentKit } from '../support/payments.ts'
-import { eventState, purchase, signIn } from '../support/purchases.ts'
+import { asSystem, createEvent } from '../support/fixtures.ts'
+import { createPaymentKit, type PaymentKit } from '../support/payments.ts'
+import { eventState, paidOrderOfNewOrganiser, purchase, signIn } from '../support/purchases.ts'
 
 let db: Database
 let kit: PaymentKit
@@ -22,14 +22,8 @@ afterAll(() => db.destroy())
 const PRICE = 100_000
 
 async function paidOrder(quantity: number) {
-  const tenant = await createTenant(db)
-  await giveMpesaCredentials(db, kit.ring, tenant.id)
-  const { event, ticketTypes } = await createEvent(db, tenant.id, { ticketTypes: [{ name: 'Regular', price_minor: PRICE, capacity: 10 }] })
-  const order = await purchase(kit, db, event.id, ticketTypes[0]!.id, { quantity, pay: 'now' })
-  const account = await createAccount(db, { tenantId: tenant.id, membership: 'manager' })
-  const managers = await Promise.all([0, 1, 2].map(() => signIn(kit, account)))
-  const state = await eventState(db, event.id)
-  return { event, order, managers, tickets: state.tickets.filter((t) => t.transaction_id === order.paymentId) }
+  const sold = await paidOrderOfNewOrganiser(kit, db, quantity, PRICE)
+  return { ...sold, managers: await Promise.all([0, 1, 2].map(() => signIn(kit, sold.account))) }
 }
 
 async function sendRefunds() {

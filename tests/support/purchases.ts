@@ -4,8 +4,8 @@ import type { Database } from '../../src/db/database.ts'
 import { SIMULATOR_PHONES } from '../../src/payments/simulator/daraja-simulator.ts'
 import { createReservation } from '../../src/tickets/reservations.ts'
 import { TestClient } from './client.ts'
-import { asSystem, TEST_PASSWORD } from './fixtures.ts'
-import { JSON_HEADERS, type PaymentKit } from './payments.ts'
+import { asSystem, createAccount, createEvent, createTenant, TEST_PASSWORD } from './fixtures.ts'
+import { giveMpesaCredentials, JSON_HEADERS, type PaymentKit } from './payments.ts'
 
 export interface Purchase {
   reservationId: string
@@ -41,6 +41,23 @@ export async function signIn(kit: PaymentKit, account: { email: string | null })
   const res = await client.post('/login', { email: account.email!, password: TEST_PASSWORD })
   if (res.status !== 303) throw new Error(`sign-in failed: ${res.status}`)
   return client
+}
+
+/**
+ * A new organiser (with M-Pesa credentials and a manager account) whose one event has sold `quantity` tickets
+ * of one type at `priceMinor`, paid at once: the order, its tickets and its M-Pesa receipt.
+ */
+export async function paidOrderOfNewOrganiser(kit: PaymentKit, db: Database, quantity: number, priceMinor: number) {
+  const tenant = await createTenant(db)
+  await giveMpesaCredentials(db, kit.ring, tenant.id)
+  const { event, ticketTypes } = await createEvent(db, tenant.id, { ticketTypes: [{ name: 'Regular', price_minor: priceMinor, capacity: 10 }] })
+  const order = await purchase(kit, db, event.id, ticketTypes[0]!.id, { quantity, pay: 'now' })
+  const account = await createAccount(db, { tenantId: tenant.id, membership: 'manager' })
+  const state = await eventState(db, event.id)
+  return {
+    tenant, event, order, account, receipt: state.payments[0]!.mpesa_receipt_number!,
+    tickets: state.tickets.filter((t) => t.transaction_id === order.paymentId),
+  }
 }
 
 /** Every ticket, payment, refund and notice of an event, as the database holds them. */
