@@ -9,7 +9,6 @@ import { withUserContext } from '../accounts/current-user.ts'
 import { apiNotFound } from '../http/api.ts'
 import { apiRoutes, json, jsonBody, jsonError, uuidParam } from '../http/openapi.ts'
 import { ANONYMOUS, withContext } from '../db/request-context.ts'
-import { DomainError } from '../lib/domain-errors.ts'
 import { maskPhone } from '../lib/phone.ts'
 import { reservationSchema } from '../tickets/reservation-schemas.ts'
 import { findSellerListing } from './listing-queries.ts'
@@ -66,7 +65,7 @@ const createRouteDef = createRoute({
     201: json(listingSchema, 'Listed (`Location`)'),
     404: jsonError('No such ticket of yours (or not signed in)'),
     409: jsonError('The ticket may not be listed: used, cancelled, already listed, a transfer in progress, after the start, or resale off'),
-    422: jsonError('Above the cap (`over_cap`: the message says the cap, and `capMinor` gives it), not whole shillings (`invalid_price`), ' +
+    422: jsonError('Above the cap (`over_cap`: the message says the cap, e.g. “the most this ticket may be listed for is KES 1,200”), not whole shillings (`invalid_price`), ' +
       'a bad payout phone (`invalid_phone`), or none known (`payout_phone_needed`)'),
   },
 })
@@ -75,18 +74,9 @@ resaleApiRoutes.openapi(createRouteDef, async (c) => {
   const user = c.var.user
   if (!user) return apiNotFound(c)
   const body = c.req.valid('json')
-  let id: string
-  try {
-    id = await createListing(c.var.db, {
-      ticketId: c.req.valid('param').id, userId: user.id, priceMinor: body.priceMinor, payoutPhone: body.payoutPhone, lang: c.var.lang, now: c.var.now,
-    })
-  } catch (error) {
-    // the cap also as a number, for programs
-    if (error instanceof DomainError && error.code === 'over_cap') {
-      return c.json({ error: { code: error.code, message: c.var.t(error.messageKey, error.params), capMinor: Number(error.params?.capMinor) } }, 422)
-    }
-    throw error
-  }
+  const id = await createListing(c.var.db, {
+    ticketId: c.req.valid('param').id, userId: user.id, priceMinor: body.priceMinor, payoutPhone: body.payoutPhone, lang: c.var.lang, now: c.var.now,
+  })
   c.header('Location', `/api/v1/listings/${id}`)
   const listing = await listingJson(c, id, user.id)
   return listing ? c.json(listing, 201) : apiNotFound(c)

@@ -22,7 +22,7 @@ export function checkListingPrice(priceMinor: number, capMinor: number, currency
     throw new DomainError(422, 'invalid_price', 'resale.badPrice')
   }
   if (priceMinor > capMinor) {
-    throw new DomainError(422, 'over_cap', 'resale.overCap', { cap: formatMoney(capMinor, currency, lang), capMinor })
+    throw new DomainError(422, 'over_cap', 'resale.overCap', { cap: formatMoney(capMinor, currency, lang) })
   }
   return priceMinor
 }
