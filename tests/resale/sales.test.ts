@@ -11,6 +11,7 @@ import { openTestDatabase } from '../support/database.ts'
 import { asSystem } from '../support/fixtures.ts'
 import { CAP, freshPhone, resaleKit } from './resale-kit.ts'
 import { messageTo } from '../transfers/transfer-kit.ts'
+import { scanBody } from '../scanning/gate-fixtures.ts'
 
 let db: Database
 beforeAll(async () => {
@@ -127,6 +128,20 @@ describe('a resale paid with M-Pesa', () => {
     expect(await k.ticketRow()).toMatchObject({ status: 'used', user_id: k.seller.id })
     expect(await k.payouts()).toEqual([])
     expect(await (await k.clients.seller.get('/tickets')).text()).toContain('Used at')
+  })
+
+  it('an offline admission uploaded later ends the listing too: it can no longer be held', async () => {
+    const k = await resaleKit(db)
+    const code = (await k.ticketRow()).qr_code!
+    const listingId = await k.listOk(CAP)
+    const at = new Date(Date.now() - MINUTE)
+    const upload = await k.clients.scanner.postJson(`/api/v1/events/${k.event.id}/scans/sync`,
+      { scans: [{ ...scanBody(code, { deviceId: 'phone-offline', scannedAt: at.toISOString() }), offlineResult: 'valid' }] })
+    expect(upload.status).toBe(200)
+    expect((await upload.json() as { results: Array<{ answer: { result: string } }> }).results[0]!.answer.result).toBe('valid')
+    expect(await k.listingRow(listingId)).toMatchObject({ status: 'cancelled', end_reason: 'admitted' })
+    expect((await k.hold(listingId)).res.status).toBe(409)
+    expect((await k.ticketRow()).status).toBe('used')
   })
 
   it('refuses bad input with 4xx and changes nothing', async () => {
