@@ -123,6 +123,8 @@ export interface ReservationTable {
   currency: ColumnType<string, string | undefined, string>
   /** What was held: ticket type, quantity and unit price per line. */
   items: Json<ReservationItem[]>
+  /** Who asked for the hold (hold-limits.ts holdClientKey), for the cap on open holds per client. */
+  client_key: ColumnType<string | null, string | null | undefined, string | null>
   /** A resale hold: the listing this reservation buys (it holds no ticket rows of its own). */
   listing_id: ColumnType<string | null, string | null | undefined, string | null>
   created_at: CreatedAt

@@ -15,6 +15,7 @@ import { findSellerListing } from './listing-queries.ts'
 import { createListing, holdListing, withdrawListing } from './listing-service.ts'
 import { resaleOffersOf } from './resale-reads.ts'
 import { findPublicEvent } from '../events/queries.ts'
+import { holdClientKey, holdLimits } from '../tickets/hold-limits.ts'
 
 export const resaleApiRoutes = apiRoutes({ json: { status: 422, code: 'invalid_request', key: 'resale.badPrice' } })
 
@@ -134,12 +135,16 @@ const purchaseRoute = createRoute({
   responses: {
     201: json(reservationSchema, 'Held, with the token that pays and follows it (`Location`)'),
     404: jsonError('No such listing'),
+    429: jsonError('The caller already has as many open holds of this event as one client may (`too_many_holds`, `HOLDS_PER_CLIENT`)'),
     409: jsonError('Held by another buyer (`listing_held`), sold (`listing_sold`), ended (`listing_ended`), your own (`own_listing`), or the event no longer sells (`not_on_sale`)'),
   },
 })
 
 resaleApiRoutes.openapi(purchaseRoute, async (c) => {
-  const hold = await holdListing(c.var.db, { listingId: c.req.valid('param').id, userId: c.var.user?.id ?? null, now: c.var.now })
+  const hold = await holdListing(c.var.db, {
+    listingId: c.req.valid('param').id, userId: c.var.user?.id ?? null, now: c.var.now,
+    clientKey: await holdClientKey(c), maxOpenHolds: holdLimits(c.var.config).perClient,
+  })
   c.header('Location', `/api/v1/reservations/${hold.id}`)
   return c.json(hold, 201)
 })

@@ -9,6 +9,7 @@ import { SYSTEM, withContext } from '../db/request-context.ts'
 import type { Lang } from '../i18n/index.ts'
 import { randomToken, sha256Hex } from '../lib/crypto.ts'
 import { DomainError, NotFoundError } from '../lib/domain-errors.ts'
+import { refuseTooManyClientHolds } from '../tickets/hold-limits.ts'
 import type { ReservationJson } from '../tickets/reservations.ts'
 import {
   contactOfUser, endListing, liveHoldOf, lockListing, lockTicket, lockTicketForListing, ticketOfListing,
@@ -64,7 +65,11 @@ export function withdrawListing(db: Database, input: { listingId: string; userId
  * A buyer's hold on a listing: a reservation of the listing's price for the event's hold minutes, with a
  * bearer token, paid through the ordinary checkout (it becomes a `resale` payment).
  */
-export function holdListing(db: Database, input: { listingId: string; userId: string | null; now: Date }): Promise<ReservationJson> {
+export function holdListing(db: Database, input: {
+  listingId: string; userId: string | null; now: Date
+  /** Who asks (hold-limits.ts holdClientKey): their open holds of the event, of tickets and listings alike, are capped at `maxOpenHolds`. */
+  clientKey?: string; maxOpenHolds?: number
+}): Promise<ReservationJson> {
   const token = randomToken(32)
   return withContext(db, SYSTEM, async (trx) => {
     const found = await ticketOfListing(trx, input.listingId)
@@ -86,13 +91,14 @@ export function holdListing(db: Database, input: { listingId: string; userId: st
       throw new DomainError(409, 'listing_ended', 'resale.ended')
     }
     if (await liveHoldOf(trx, listing.id, input.now)) throw new DomainError(409, 'listing_held', 'resale.held')
+    await refuseTooManyClientHolds(trx, listing.event_id, input.clientKey, input.maxOpenHolds ?? 0, input.now)
     const type = await trx.selectFrom('ticket_types').select(['id', 'name']).where('id', '=', ticket.ticket_type_id).executeTakeFirstOrThrow()
     const item = { ticketTypeId: type.id, name: type.name, quantity: 1, unitPriceMinor: listing.listing_price_minor, subtotalMinor: listing.listing_price_minor }
     const reservation = await trx.insertInto('reservations').values({
       tenant_id: listing.tenant_id, event_id: listing.event_id, user_id: input.userId, status: 'held',
       expires_at: new Date(input.now.getTime() + event.hold_minutes * 60_000), access_token_hash: await sha256Hex(token),
       total_minor: listing.listing_price_minor, currency: listing.currency, items: [item], listing_id: listing.id,
-      created_at: input.now, updated_at: input.now,
+      client_key: input.clientKey ?? null, created_at: input.now, updated_at: input.now,
     }).returningAll().executeTakeFirstOrThrow()
     return {
       id: reservation.id, eventId: reservation.event_id, status: 'held', expiresAt: reservation.expires_at.toISOString(),

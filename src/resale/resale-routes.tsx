@@ -16,6 +16,7 @@ import { renderPage } from '../http/render.tsx'
 import { DomainError, NotFoundError } from '../lib/domain-errors.ts'
 import { parseMajorAmount } from '../lib/money.ts'
 import { HOLD_COOKIE_OPTIONS, holdCookie } from '../tickets/hold-page.tsx'
+import { holdClientKey, holdLimits } from '../tickets/hold-limits.ts'
 import { createListing, holdListing, withdrawListing } from './listing-service.ts'
 import { resaleOffersOf } from './resale-reads.ts'
 
@@ -94,7 +95,9 @@ resaleRoutes.post('/events/:slug/resale/:listingId/buy', async (c) => {
   const listingId = uuidParam(c, 'listingId')
   let holdId: string | undefined
   const failed = await attempt(c, async () => {
-    const hold = await holdListing(c.var.db, { listingId, userId: c.var.user?.id ?? null, now: c.var.now })
+    const hold = await holdListing(c.var.db, {
+      listingId, userId: c.var.user?.id ?? null, now: c.var.now, clientKey: await holdClientKey(c), maxOpenHolds: holdLimits(c.var.config).perClient,
+    })
     setCookie(c, holdCookie(hold.id), hold.token!, { ...HOLD_COOKIE_OPTIONS, maxAge: 24 * 3600 })
     holdId = hold.id
   }, (error) => resalePage(c, slug, { error: c.var.t(error.messageKey, error.params), status: shownStatus(error) }))

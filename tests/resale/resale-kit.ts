@@ -36,9 +36,10 @@ export async function resaleKit(db: Database) {
   await asSystem(db, (trx) => trx.insertInto('scanner_assignments').values({ tenant_id: tenant.id, event_id: event.id, user_id: scanner.id }).execute())
   const manager = await createAccount(db, { tenantId: tenant.id, membership: 'manager' })
   const foreignManager = await createAccount(db, { tenantId: otherTenant.id, membership: 'manager' })
+  const otherBuyer = await createAccount(db)
   const clients = {
     seller: await signIn(kit, seller), scanner: await signIn(kit, scanner), manager: await signIn(kit, manager),
-    foreignManager: await signIn(kit, foreignManager), other: await signIn(kit, await createAccount(db)), anonymous: new TestClient(kit.app),
+    foreignManager: await signIn(kit, foreignManager), other: await signIn(kit, otherBuyer), anonymous: new TestClient(kit.app),
   }
 
   /** The seller lists the ticket through the API. */
@@ -73,7 +74,7 @@ export async function resaleKit(db: Database) {
   const refundsOf = (paymentId: string) => asSystem(db, (trx) => trx.selectFrom('refunds').selectAll().where('transaction_id', '=', paymentId).execute())
 
   return {
-    kit, tenant, otherTenant, event, type: ticketTypes[0]!, seller, sellerPhone, ticket: ticket!, clients,
+    kit, tenant, otherTenant, event, otherBuyer, type: ticketTypes[0]!, seller, sellerPhone, ticket: ticket!, clients,
     list, listOk, hold, pay, scan, ticketRow, listingRow, listings, paymentRow, payouts, refundsOf,
   }
 }

@@ -144,6 +144,23 @@ describe('a resale paid with M-Pesa', () => {
     expect((await k.ticketRow()).status).toBe('used')
   })
 
+  it('counts a resale hold among the client’s open holds of the event (HOLDS_PER_CLIENT, 5 here)', async () => {
+    const k = await resaleKit(db)
+    const listingId = await k.listOk(CAP)
+    const expires = new Date(k.kit.clock.now().getTime() + 5 * MINUTE)
+    await asSystem(db, (trx) => trx.insertInto('reservations').values(Array.from({ length: 5 }, () => ({
+      tenant_id: k.tenant.id, event_id: k.event.id, user_id: k.otherBuyer.id, status: 'held' as const, expires_at: expires,
+      access_token_hash: crypto.randomUUID(), total_minor: 0, client_key: `user:${k.otherBuyer.id}`,
+    }))).execute())
+    const refused = await k.clients.other.postJson(`/api/v1/listings/${listingId}/purchase`, {})
+    expect(refused.status).toBe(429)
+    expect((await refused.json() as { error: { code: string } }).error.code).toBe('too_many_holds')
+    expect((await k.clients.other.post(`/events/${k.event.slug}/resale/${listingId}/buy`)).status).toBe(429)
+    expect((await k.listingRow(listingId)).status).toBe('active')
+    // someone else may still hold it
+    expect((await k.hold(listingId)).res.status).toBe(201)
+  })
+
   it('refuses bad input with 4xx and changes nothing', async () => {
     const k = await resaleKit(db)
     const listingId = await k.listOk(CAP)
