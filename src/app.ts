@@ -64,6 +64,9 @@ import { ticketRoutes } from './tickets/ticket-routes.tsx'
 import { transferRoutes } from './transfers/transfer-routes.tsx'
 import { transferApiRoutes } from './transfers/api-routes.ts'
 import { transferManageRoutes } from './transfers/manage-routes.tsx'
+import { resaleApiRoutes } from './resale/api-routes.ts'
+import { resaleManageRoutes } from './resale/manage-routes.tsx'
+import { resaleRoutes } from './resale/resale-routes.tsx'
 
 export interface AppDeps {
   config: AppConfig
@@ -185,11 +188,13 @@ export function createApp(deps: AppDeps, services: AppServices = createServices(
   app.route('/', manageRoutes)
   app.route('/', manageEventRoutes)
   app.route('/', mediaRoutes)
-  app.route('/', openApi(eventApiRoutes, reservationApiRoutes, paymentApiRoutes, gateApiRoutes, transferApiRoutes))
+  app.route('/', openApi(eventApiRoutes, reservationApiRoutes, paymentApiRoutes, gateApiRoutes, transferApiRoutes, resaleApiRoutes))
   app.route('/', holdRoutes)
   app.route('/', ticketRoutes)
   app.route('/', transferRoutes)
   app.route('/', transferManageRoutes)
+  app.route('/', resaleRoutes)
+  app.route('/', resaleManageRoutes)
   app.route('/', guestLinkRoutes)
   app.route('/', pdfRoutes)
   app.route('/', jobRoutes)

@@ -26,6 +26,8 @@ export type RefundReason = 'tickets_gone' | 'duplicate_payment' | 'event_cancell
 export type TransactionType = 'purchase' | 'resale' | 'transfer_fee'
 export type TransferStatus = 'pending' | 'completed' | 'cancelled' | 'expired'
 export type ListingStatus = 'active' | 'sold' | 'cancelled'
+/** Why an active listing ended without a sale. */
+export type ListingEndReason = 'withdrawn' | 'admitted' | 'event_cancelled' | 'ticket_gone'
 export type ScanResult = 'valid' | 'duplicate' | 'invalid' | 'expired' | 'transferred' | 'cancelled' | 'unpaid'
 export type NotificationType =
   | 'ticket_delivery'
@@ -43,6 +45,7 @@ export type NotificationType =
   | 'refund_failed'
   | 'transfer_otp'
   | 'transfer_received'
+  | 'resale_sold'
 export type NotificationChannel = 'email' | 'whatsapp' | 'both'
 export type NotificationStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounced'
 export type JobStatus = 'pending' | 'running' | 'done' | 'failed'

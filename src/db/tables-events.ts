@@ -1,6 +1,6 @@
 /** Tables of events, tickets, payments and what hangs off them. */
 import type { ColumnType, Generated } from 'kysely'
-import type { CreatedAt, EventStatus, PaymentFlagKind, RefundReason, RefundStatus, ReservationStatus, Json, ListingStatus, NotificationChannel, PayoutMethod, PayoutStatus, TicketStatus, Timestamp, TransactionStatus, TransactionType, TransferStatus, UpdatedAt } from './column-types.ts'
+import type { CreatedAt, EventStatus, PaymentFlagKind, RefundReason, RefundStatus, ReservationStatus, Json, ListingEndReason, ListingStatus, NotificationChannel, PayoutMethod, PayoutStatus, TicketStatus, Timestamp, TransactionStatus, TransactionType, TransferStatus, UpdatedAt } from './column-types.ts'
 
 export interface EventTable {
   id: Generated<string>
@@ -123,6 +123,10 @@ export interface ReservationTable {
   currency: ColumnType<string, string | undefined, string>
   /** What was held: ticket type, quantity and unit price per line. */
   items: Json<ReservationItem[]>
+  /** Who asked for the hold (hold-limits.ts holdClientKey), for the cap on open holds per client. */
+  client_key: ColumnType<string | null, string | null | undefined, string | null>
+  /** A resale hold: the listing this reservation buys (it holds no ticket rows of its own). */
+  listing_id: ColumnType<string | null, string | null | undefined, string | null>
   created_at: CreatedAt
   updated_at: UpdatedAt
 }
@@ -290,6 +294,14 @@ export interface MarketplaceListingTable {
   status: ColumnType<ListingStatus, ListingStatus | undefined, ListingStatus>
   created_at: CreatedAt
   sold_at: Timestamp | null
+  /** The seller's M-Pesa number for the payout, 2547…/2541…. */
+  payout_phone: string | null
+  lang: ColumnType<'en' | 'sw', 'en' | 'sw' | undefined, 'en' | 'sw'>
+  buyer_id: string | null
+  /** The resale payment that bought it. */
+  sold_transaction_id: string | null
+  ended_at: Timestamp | null
+  end_reason: ListingEndReason | null
 }
 
 export interface TicketSigningKeyTable {

@@ -19,6 +19,7 @@ import { KEPT_STATUSES } from '../payments/settlement-table.ts'
 import { leftToRefund } from '../payments/refunds.ts'
 import { refundInTransaction } from '../payments/settlement.ts'
 import { moveTickets } from '../tickets/lifecycle.ts'
+import { endListingsOfEvent } from '../resale/listing-queries.ts'
 import { NotFoundError } from '../lib/domain-errors.ts'
 import type { Actor } from './manage-service.ts'
 import { assertTransition } from './status.ts'
@@ -43,6 +44,7 @@ export async function cancelEvent(trx: Queryable, actor: Actor, eventId: string,
     .where('event_id', '=', eventId).where('status', '=', 'held').execute()
   const ticketsCancelled = await moveTickets(trx, ['available', 'pending_payment', 'paid', 'active'], 'cancelled', { eventId },
     { claimable_after: sql<Date>`'infinity'::timestamptz`, reserved_until: null }, now)
+  await endListingsOfEvent(trx, eventId, now)
 
   const kept = await trx.selectFrom('transactions').selectAll().where('event_id', '=', eventId)
     .where('status', 'in', [...KEPT_STATUSES]).orderBy('created_at').orderBy('id').execute()

@@ -55,6 +55,8 @@ export const eventForm = z.object({
   maxTransfers: integer(0, 3, 'form.maxTransfers'),
   transferFee: money,
   resalePriceCapPct: integer(50, 300, 'form.resaleCap'),
+  // absent (a form from before the field, an API client) keeps no fee; the form always sends it
+  resaleFeePct: z.string().optional().transform((value) => value?.trim() || '0').pipe(integer(0, 50, 'form.resaleFee')),
 }).refine((form) => !form.endsAt || form.endsAt > form.startsAt, { path: ['endsAt'], message: 'form.endBeforeStart' })
 
 export type EventInput = z.output<typeof eventForm>

@@ -94,7 +94,7 @@ manageEventRoutes.get('/manage/events', async (c) => {
 })
 
 const NEW_EVENT_DEFAULTS: FormValues = {
-  holdMinutes: '10', maxTransfers: '2', transferFee: '0', resalePriceCapPct: '110', allowTransfers: 'on',
+  holdMinutes: '10', maxTransfers: '2', transferFee: '0', resalePriceCapPct: '110', resaleFeePct: '0', allowTransfers: 'on',
 }
 
 manageEventRoutes.get('/manage/events/new', (c) =>

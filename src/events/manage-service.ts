@@ -76,6 +76,7 @@ function eventColumns(input: EventInput) {
     max_transfers: input.maxTransfers,
     transfer_fee_minor: input.transferFee,
     resale_price_cap_pct: input.resalePriceCapPct,
+    resale_fee_pct: input.resaleFeePct,
   }
 }
 

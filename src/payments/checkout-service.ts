@@ -68,7 +68,7 @@ export async function startPayment(db: Database, services: BackgroundServices, r
   const prepared = await withContext(db, SYSTEM, async (trx) => {
     const reservation = await trx.selectFrom('reservations as r').innerJoin('tenants as t', 't.id', 'r.tenant_id')
       .select(['r.id', 'r.tenant_id', 'r.event_id', 'r.user_id', 'r.status', 'r.expires_at', 'r.access_token_hash', 'r.total_minor',
-        'r.currency', 't.commission_rate_bps'])
+        'r.currency', 'r.listing_id', 't.commission_rate_bps'])
       .where('r.id', '=', request.reservationId).forUpdate(['r']).executeTakeFirst()
     if (!reservation || !(await holdsReservationToken(reservation, request.token))) throw new NotFoundError()
     if (reservation.status === 'paid') throw new DomainError(409, 'already_paid', 'checkout.alreadyPaid')
@@ -88,6 +88,8 @@ export async function startPayment(db: Database, services: BackgroundServices, r
     const payment = await trx.insertInto('transactions').values({
       tenant_id: reservation.tenant_id, event_id: reservation.event_id, user_id: request.userId ?? reservation.user_id,
       reservation_id: reservation.id, amount_minor: reservation.total_minor, currency: reservation.currency,
+      // a hold on a resale listing is paid like any hold, as a resale (settled by src/resale/resale-settlement.ts)
+      transaction_type: reservation.listing_id ? 'resale' : 'purchase',
       commission_minor: Math.round(reservation.total_minor * reservation.commission_rate_bps / 10_000),
       status: 'pending', mpesa_phone: phone, callback_secret_hash: await sha256Hex(secret),
       lang: request.lang, origin: request.origin, created_at: request.now, updated_at: request.now,

@@ -21,10 +21,12 @@ import { issueToken } from '../accounts/one-time-tokens.ts'
 import { issueReservationTickets } from '../tickets/issuing.ts'
 import { issueResumeSecret } from '../tickets/resume-link.ts'
 import { flagRepeatedFailures } from './failure-limits.ts'
+import { guestFor } from './guest-buyers.ts'
 import { lockTransaction, raiseFlag } from './payment-queries.ts'
 import { recordBuyerNotice } from './buyer-notices.ts'
 import { openRefund, receiptArrived } from './refunds.ts'
 import { moveTransaction } from './settlement-table.ts'
+import { settleResalePayment } from '../resale/resale-settlement.ts'
 
 export type PaymentResult =
   | { kind: 'success'; amountMinor: number; receipt: string | null; phone: string | null }
@@ -86,11 +88,33 @@ function applyOnce(db: Database, ring: KeyRing | undefined, paymentId: string, r
         detail: { expected: maskPhone(payment.mpesa_phone ?? ''), paid: maskPhone(result.phone) },
       })
     }
-    return completeOrRefund(trx, ring, payment, now)
+    return deliverPurchase(trx, ring, payment, now)
   })
 }
 
-async function completeOrRefund(trx: Parameters<typeof issueReservationTickets>[0], ring: KeyRing | undefined, payment: TransactionRow, now: Date) {
+type Trx = Parameters<typeof issueReservationTickets>[0]
+
+/**
+ * What money received buys, by the payment's type: the one dispatch on transaction_type. Each kind settles
+ * in its own module, inside this transaction; what is left (a refund, the buyer's message) is common.
+ */
+function deliverPurchase(trx: Trx, ring: KeyRing | undefined, payment: TransactionRow, now: Date): Promise<ResultOutcome> {
+  switch (payment.transaction_type) {
+    case 'resale': return completeResale(trx, ring, payment, now)
+    default: return completeOrRefund(trx, ring, payment, now)
+  }
+}
+
+/** A resale: the listing is sold to the buyer (src/resale/resale-settlement.ts), or the money goes back. */
+async function completeResale(trx: Trx, ring: KeyRing | undefined, payment: TransactionRow, now: Date): Promise<ResultOutcome> {
+  const sale = await settleResalePayment(trx, ring, payment, now)
+  if (sale.kind === 'gone') return refundDue(trx, ring, payment, sale.reason, now)
+  await moveTransaction(trx, payment, 'completed', now)
+  if (sale.kind === 'sold') await recordDeliveryMessage(trx, ring, payment, sale.buyerId, 'ticket_delivery', now)
+  return 'completed'
+}
+
+async function completeOrRefund(trx: Trx, ring: KeyRing | undefined, payment: TransactionRow, now: Date) {
   const reservationId = payment.reservation_id!
   const reservation = await trx.selectFrom('reservations as r').innerJoin('events as e', 'e.id', 'r.event_id')
     .select(['r.status', 'r.user_id', 'e.status as event_status']).where('r.id', '=', reservationId)
@@ -155,15 +179,6 @@ async function receiptTaken(trx: Queryable, receipt: string, paymentId: string) 
   const other = await trx.selectFrom('transactions').select('id').where('mpesa_receipt_number', '=', receipt)
     .where('id', '<>', paymentId).executeTakeFirst()
   return other !== undefined
-}
-
-/** A guest buyer is known by the phone that paid; their tickets wait for them to confirm it. */
-async function guestFor(trx: Queryable, phone: string): Promise<string> {
-  const existing = await trx.selectFrom('users').select('id').where('phone', '=', phone).where('is_guest', '=', true)
-    .orderBy('created_at').limit(1).executeTakeFirst()
-  if (existing) return existing.id
-  const created = await trx.insertInto('users').values({ is_guest: true, phone }).returning('id').executeTakeFirstOrThrow()
-  return created.id
 }
 
 /** A guest's link to their tickets stays usable this long (it works once). */

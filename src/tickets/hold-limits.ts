@@ -38,6 +38,20 @@ export async function holdClientKey(c: Context<AppEnv>, browserId?: string): Pro
 }
 
 /**
+ * Refuses one more hold (a resale listing's; ticket holds count theirs inside hold_tickets()) when the
+ * client already has `max` open holds of the event (0: no cap), under the same advisory lock on (event,
+ * client) as hold_tickets(), so the two kinds of hold share one count.
+ */
+export async function refuseTooManyClientHolds(trx: Queryable, eventId: string, clientKey: string | undefined, max: number, now: Date): Promise<void> {
+  if (!clientKey || max <= 0) return
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`open-holds:${eventId}:${clientKey}`}, 0))`.execute(trx)
+  const { open } = await trx.selectFrom('reservations').select((eb) => eb.fn.countAll<string>().as('open'))
+    .where('event_id', '=', eventId).where('client_key', '=', clientKey).where('status', '=', 'held').where('expires_at', '>', now)
+    .executeTakeFirstOrThrow()
+  if (Number(open) >= max) throw new DomainError(429, 'too_many_holds', 'reserve.tooManyHolds', { count: max, max, name: '' })
+}
+
+/**
  * Refuses a payment prompt to `phone` for a hold when that phone is already paying (or has tried to
  * pay) for `max` other open holds of the event (0: no cap). Runs inside the payment's transaction,
  * under an advisory lock on (event, phone): two prompts to one phone at once are counted one after

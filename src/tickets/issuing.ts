@@ -5,7 +5,7 @@
  */
 import { sql } from 'kysely'
 import type { Transaction } from 'kysely'
-import type { Database } from '../db/database.ts'
+import type { Database, Queryable } from '../db/database.ts'
 import type { DB } from '../db/schema.ts'
 import { SYSTEM, withContext } from '../db/request-context.ts'
 import { DomainError, NotFoundError } from '../lib/domain-errors.ts'
@@ -80,12 +80,23 @@ export async function reissueTicketCode(db: Database, ring: KeyRing | undefined,
       .where('id', '=', ticketId).forUpdate().executeTakeFirst()
     if (!ticket) throw new NotFoundError()
     if (ticket.status !== 'active') throw new DomainError(409, 'illegal_ticket_transition', 'tickets.illegalTransition')
-    const key = await currentSigningKey(trx, ring, ticket.tenant_id)
-    const qrVersion = ticket.qr_version + 1
-    const code = await signTicketCode({ keyId: key.keyId, ticketId, eventId: ticket.event_id, qrVersion, issuedAt: now }, key.privateKey)
+    const { qrVersion, code } = await nextTicketCode(trx, ring, ticket, now)
     await trx.updateTable('tickets').set({ qr_code: code, qr_version: qrVersion, updated_at: now }).where('id', '=', ticketId).execute()
     return code
   })
+}
+
+/**
+ * A signed code for the ticket's next QR version, for the caller to store with that version (a resale, a
+ * reissue): from then on a code of any earlier version is refused at the gate as an old version.
+ */
+export async function nextTicketCode(
+  trx: Queryable, ring: KeyRing | undefined, ticket: { id: string; tenant_id: string; event_id: string; qr_version: number }, now: Date,
+): Promise<{ qrVersion: number; code: string }> {
+  const key = await currentSigningKey(trx, ring, ticket.tenant_id)
+  const qrVersion = ticket.qr_version + 1
+  const code = await signTicketCode({ keyId: key.keyId, ticketId: ticket.id, eventId: ticket.event_id, qrVersion, issuedAt: now }, key.privateKey)
+  return { qrVersion, code }
 }
 
 export type CodeCheck =

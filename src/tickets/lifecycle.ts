@@ -59,7 +59,7 @@ export async function moveTickets(
 }
 
 /**
- * Invariant 4: ONE statement decides admission. Only an active ticket of this event at this QR version
+ * Invariant 4: ONE statement decides admission (and ends the ticket's resale listing, if it has one). Only an active ticket of this event at this QR version
  * becomes used; of two scanners racing, the second's UPDATE re-reads the row after the first commits,
  * finds it used and matches nothing.
  */
@@ -70,7 +70,12 @@ export async function admitTicket(db: Queryable, input: { ticketId: string; even
     with admitted as (
       update tickets set status = 'used', scanned_at = ${input.at}, scanned_by = ${input.scannerId}, updated_at = ${input.now}
       where id = ${input.ticketId} and event_id = ${input.eventId} and status = 'active' and qr_version = ${input.qrVersion}
-      returning id, ticket_type_id, user_id)
+      returning id, ticket_type_id, user_id),
+    -- a listed ticket admits its seller until it sells; admitted, it can no longer be sold (invariant 10), in this
+    -- same statement: a resale payment that comes after finds the listing cancelled and is refunded
+    delisted as (
+      update marketplace_listings set status = 'cancelled', ended_at = ${input.now}, end_reason = 'admitted'
+      where ticket_id in (select id from admitted) and status = 'active')
     select a.id, tt.name as type_name, u.name as holder_name
     from admitted a join ticket_types tt on tt.id = a.ticket_type_id left join users u on u.id = a.user_id`.execute(db)
   return result.rows[0]

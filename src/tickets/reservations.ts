@@ -137,7 +137,8 @@ export async function findReservation(db: Database, id: string, token: string, n
       id: reservation.id, eventId: reservation.event_id, status: expired ? 'expired' : reservation.status,
       expiresAt: reservation.expires_at.toISOString(),
       // once a hold has expired its rows may already belong to someone else
-      items: expired ? [] : [...items.values()],
+      // a resale hold has no ticket rows of its own until it is paid: its line is the listing, at the listing's price
+      items: expired ? [] : reservation.listing_id ? reservation.items : [...items.values()],
       total: { amountMinor: reservation.total_minor, currency: reservation.currency },
       tickets: reservation.status === 'paid'
         ? tickets.map((ticket) => ({

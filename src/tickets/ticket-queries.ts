@@ -3,7 +3,7 @@ import type { Queryable } from '../db/database.ts'
 
 /**
  * The buyer's active, used and cancelled tickets with what the wallet shows (event, venue, type, price,
- * holder, state, the transfer in progress), by event start; row-level security also limits them to their own.
+ * holder, state, the transfer in progress, the live resale listing), by event start; row-level security also limits them to their own.
  */
 export function listOwnTickets(db: Queryable, userId: string) {
   return db.selectFrom('tickets as t')
@@ -12,11 +12,13 @@ export function listOwnTickets(db: Queryable, userId: string) {
     .leftJoin('users as u', 'u.id', 't.user_id')
     .leftJoin('transactions as p', 'p.id', 't.transaction_id')
     .leftJoin('transfers as tr', (join) => join.onRef('tr.ticket_id', '=', 't.id').on('tr.status', '=', 'pending'))
+    .leftJoin('marketplace_listings as ml', (join) => join.onRef('ml.ticket_id', '=', 't.id').on('ml.status', '=', 'active'))
     .select(['t.id', 't.status', 't.qr_code', 't.qr_version', 't.price_minor', 't.currency', 't.scanned_at', 't.transfer_count',
       'tt.name as type_name', 'e.title', 'e.slug', 'e.starts_at', 'e.status as event_status', 'e.venue_name', 'e.venue_address',
       'e.venue_city', 'e.venue_latitude', 'e.venue_longitude', 'e.allow_transfers', 'e.max_transfers', 'e.transfer_fee_minor',
       'u.name as holder_name', 'p.status as payment_status', 'tr.id as pending_transfer_id', 'tr.to_contact as pending_to',
-      'tr.to_channel as pending_channel', 'tr.sender_confirmed_at as pending_confirmed_at', 'tr.expires_at as pending_expires_at'])
+      'tr.to_channel as pending_channel', 'tr.sender_confirmed_at as pending_confirmed_at', 'tr.expires_at as pending_expires_at',
+      'e.allow_resale', 'e.resale_price_cap_pct', 'e.resale_fee_pct', 'ml.id as listing_id', 'ml.listing_price_minor'])
     .where('t.user_id', '=', userId).where('t.status', 'in', ['active', 'used', 'cancelled'])
     .orderBy('e.starts_at').orderBy('t.id').execute()
 }

@@ -5,6 +5,8 @@
  */
 import { setCookie } from 'hono/cookie'
 import { WalletCard } from '../../views/tickets/wallet-card.tsx'
+import { SoldOnResale } from '../../views/resale/wallet-resale.tsx'
+import { listableOf, resaleOfWallet } from '../resale/resale-reads.ts'
 import { withUserContext } from '../accounts/current-user.ts'
 import { requireSignIn, signedInUser } from '../accounts/guards.ts'
 import { z } from 'zod'
@@ -39,12 +41,13 @@ ticketRoutes.get('/tickets', requireSignIn, async (c) => {
   const { offers, away } = await withContext(c.var.db, SYSTEM, async (trx) => ({
     offers: await refundOffers(trx, user.id, now), away: await listTransferredAway(trx, user.id),
   }))
+  const { held, sold } = await resaleOfWallet(c.var.db, user.id, tickets, now)
   c.header('Cache-Control', 'private, no-store')
   const t = c.var.t
   const lang = c.var.lang
   const blocked = (ticket: (typeof tickets)[number]) => {
     try {
-      assertTransferable({ ...ticket, listed: false }, now)
+      assertTransferable({ ...ticket, listed: ticket.listing_id !== null }, now)
       return undefined
     } catch (error) {
       if (error instanceof DomainError) return t(error.messageKey, error.params)
@@ -57,6 +60,8 @@ ticketRoutes.get('/tickets', requireSignIn, async (c) => {
       <section>
         <h1>{t('tickets.title')}</h1>
         {c.req.query('notice') === 'refund' && <Notice kind="success">{t('tickets.refund.done')}</Notice>}
+        {c.req.query('notice') === 'listed' && <Notice kind="success">{t('resale.notice.listed')}</Notice>}
+        {c.req.query('notice') === 'withdrawn' && <Notice kind="success">{t('resale.notice.withdrawn')}</Notice>}
         {holds.length > 0 && (
           <div class="card" data-holds>
             <h2>{t('wallet.holds.title')}</h2>
@@ -77,9 +82,13 @@ ticketRoutes.get('/tickets', requireSignIn, async (c) => {
             <form method="post" action={`/tickets/events/${offer.id}/refund`}><button class="secondary">{t('tickets.refund.submit')}</button></form>
           </div>
         ))}
-        {tickets.length === 0 && away.length === 0 ? <p class="muted">{t('tickets.none')}</p> : (
+        {tickets.length === 0 && away.length === 0 && sold.length === 0 ? <p class="muted">{t('tickets.none')}</p> : (
           <ul class="cards">
-            {tickets.map((ticket) => <WalletCard t={t} lang={lang} ticket={ticket} transferBlocked={blocked(ticket)} />)}
+            {tickets.map((ticket) => (
+              <WalletCard t={t} lang={lang} ticket={ticket} transferBlocked={blocked(ticket)}
+                resale={{ listing: { ...ticket, listing_held: ticket.listing_id !== null && held.has(ticket.listing_id) }, listable: listableOf(ticket, now) }} />
+            ))}
+            <SoldOnResale t={t} lang={lang} sold={sold} />
             {away.map((gone) => (
               <li class="card ticket" data-transferred={gone.ticket_id}>
                 <strong>{gone.title}</strong>

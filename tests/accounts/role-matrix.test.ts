@@ -19,7 +19,7 @@ type Persona = (typeof PERSONAS)[number]
 type Expected = 'ok' | 'login' | number
 
 interface Route {
-  method: 'GET' | 'POST'
+  method: 'GET' | 'POST' | 'DELETE'
   /** The route as the app registers it (Hono's pattern), e.g. `/manage/events/:eventId`. */
   route: string
   path: (ids: Ids) => string
@@ -253,6 +253,16 @@ const ROUTES: Route[] = [
   { method: 'POST', route: '/api/v1/transfers/:id/confirm', path: () => `/api/v1/transfers/${U0}/confirm`, json: () => ({ code: '123456' }), expect: everyone(404) },
   { method: 'POST', route: '/api/v1/transfers/:id/accept', path: () => `/api/v1/transfers/${U0}/accept`, json: () => ({ code: '123456', link: 'x'.repeat(43) }), expect: everyone(404) },
   { method: 'POST', route: '/api/v1/transfers/:id/cancel', path: () => `/api/v1/transfers/${U0}/cancel`, expect: everyone(404) },
+  // resale: a ticket or listing that is not the caller's is 404; the public pages are everyone's (resale is off on X)
+  { method: 'POST', route: '/tickets/:id/listings', path: () => `/tickets/${U0}/listings`, form: () => ({ price: '1000' }), expect: { ...everyone(404), anonymous: 'login' } },
+  { method: 'POST', route: '/listings/:id/withdraw', path: () => `/listings/${U0}/withdraw`, expect: { ...everyone(404), anonymous: 'login' } },
+  { method: 'GET', route: '/events/:slug/resale', path: (ids) => `/events/${ids.slugX}/resale`, expect: everyone(404) },
+  { method: 'POST', route: '/events/:slug/resale/:listingId/buy', path: (ids) => `/events/${ids.slugX}/resale/${U0}/buy`, expect: everyone(404) },
+  { method: 'GET', route: '/manage/events/:eventId/resale', path: (ids) => `/manage/events/${ids.eventX}/resale`, expect: { ...managersOnly, managerB: 404 } },
+  { method: 'POST', route: '/api/v1/tickets/:id/listings', path: () => `/api/v1/tickets/${U0}/listings`, json: () => ({ priceMinor: 100000 }), expect: everyone(404) },
+  { method: 'DELETE', route: '/api/v1/listings/:id', path: () => `/api/v1/listings/${U0}`, expect: everyone(404) },
+  { method: 'GET', route: '/api/v1/events/:id/listings', path: (ids) => `/api/v1/events/${ids.eventX}/listings`, expect: everyone('ok') },
+  { method: 'POST', route: '/api/v1/listings/:id/purchase', path: () => `/api/v1/listings/${U0}/purchase`, expect: everyone(404) },
   { method: 'GET', route: '/manage/events/:eventId/transfers', path: (ids) => `/manage/events/${ids.eventX}/transfers`, expect: { ...managersOnly, managerB: 404 } },
   { method: 'GET', route: '/admin', path: () => '/admin', expect: adminOnly },
   { method: 'POST', route: '/admin/tenants/:id/approve', path: (ids) => `/admin/tenants/${ids.tenantB}/approve`, expect: adminOnly },
@@ -337,6 +347,7 @@ describe.each(ROUTES.map((route) => [`${route.method} ${route.path(ID_NAMES)}`, 
     const path = route.path(ids)
     const res = route.method === 'GET'
       ? await client.get(path)
+      : route.method === 'DELETE' ? await client.delete(path)
       : route.json ? await client.postJson(path, route.json(ids)) : await client.post(path, route.form?.(ids) ?? {})
     expect(outcome(res), `${route.method} ${path} as ${persona}`).toBe(route.expect[persona])
   })

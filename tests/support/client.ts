@@ -56,6 +56,13 @@ export class TestClient {
     return res
   }
 
+  /** A DELETE, as an API client in the same browser would send it (with its cookies). */
+  async delete(path: string, headers: Record<string, string> = {}): Promise<Response> {
+    const res = await this.app.request(path, { method: 'DELETE', headers: { origin: ORIGIN, ...this.headers, cookie: this.cookieHeader(), ...headers } })
+    this.remember(res)
+    return res
+  }
+
   get signedIn(): boolean {
     return this.cookies.has('__Host-session')
   }

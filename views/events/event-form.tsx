@@ -35,6 +35,7 @@ export function EventForm({ t, action, submit, values, errors }: EventFormProps)
       <Field name="transferFee" label={t('field.transferFee')} inputmode="decimal" required={false} {...field} />
       <Checkbox name="allowResale" label={t('field.allowResale')} values={values} />
       <Field name="resalePriceCapPct" label={t('field.resaleCap')} inputmode="numeric" {...field} />
+      <Field name="resaleFeePct" label={t('field.resaleFee')} inputmode="numeric" {...field} />
       <button type="submit">{submit}</button>
     </form>
   )

@@ -7,6 +7,7 @@ import { isSelling } from '../../src/events/status.ts'
 import type { FormValues } from '../../src/http/forms.ts'
 import { valueOf } from '../../src/http/forms.ts'
 import { Notice } from '../components/form.tsx'
+import { ResaleOffers, type ResaleOffer } from '../resale/resale-offers.tsx'
 
 export interface EventPageProps {
   t: Translator
@@ -16,6 +17,8 @@ export interface EventPageProps {
   ticketTypes: PublicTicketType[]
   /** What the buyer asked for last time and why it did not work. */
   reserve?: { error?: string; values?: FormValues }
+  /** Resale tickets on offer (a few; `more` links to the event's resale page). */
+  resale?: { offers: Array<ResaleOffer & { ticket_type_id: string }>; more: boolean }
 }
 
 function Availability({ t, lang, now, type }: { t: Translator; lang: Lang; now: Date; type: PublicTicketType }) {
@@ -31,8 +34,12 @@ function Availability({ t, lang, now, type }: { t: Translator; lang: Lang; now: 
   }
 }
 
-export function EventPage({ t, lang, now, event, ticketTypes, reserve }: EventPageProps) {
+export function EventPage({ t, lang, now, event, ticketTypes, reserve, resale }: EventPageProps) {
   const poster = event.poster_urls[0]
+  // resale comes first, and stands out, when a type it offers is sold out
+  const soldOut = new Set(ticketTypes.filter((type) => salesState(type, now) === 'sold_out').map((type) => type.id))
+  const prominent = resale !== undefined && resale.offers.some((offer) => soldOut.has(offer.ticket_type_id))
+  const offers = resale && <ResaleOffers t={t} lang={lang} slug={event.slug} offers={resale.offers} prominent={prominent} more={resale.more} />
   const selling = isSelling(event.status) && ticketTypes.some((type) => salesState(type, now) === 'on_sale')
   return (
     <article>
@@ -50,6 +57,7 @@ export function EventPage({ t, lang, now, event, ticketTypes, reserve }: EventPa
           box is held open (aspect-ratio in the stylesheet) so the buy form does not jump when it arrives */}
       {poster && <img class="poster" src={poster} alt={t('event.posterAlt', { title: event.title })} loading="lazy" decoding="async" />}
       {event.description && <p>{event.description}</p>}
+      {prominent && offers}
       <h2>{t('event.tickets')}</h2>
       {reserve?.error && <Notice kind="error">{reserve.error}</Notice>}
       <form method="post" action={`/events/${event.slug}/reserve`}>
@@ -78,6 +86,7 @@ export function EventPage({ t, lang, now, event, ticketTypes, reserve }: EventPa
       </ul>
       {selling && <p><button type="submit">{t('hold.submit')}</button></p>}
       </form>
+      {!prominent && offers}
       {event.terms_and_conditions && (
         <>
           <h2>{t('event.terms')}</h2>

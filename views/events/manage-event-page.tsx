@@ -33,7 +33,7 @@ export function eventValues(event: Event): FormValues {
     totalCapacity: String(event.total_capacity), holdMinutes: String(event.hold_minutes), terms: event.terms_and_conditions,
     allowTransfers: event.allow_transfers ? 'on' : '', allowResale: event.allow_resale ? 'on' : '',
     maxTransfers: String(event.max_transfers), transferFee: minorToInput(event.transfer_fee_minor),
-    resalePriceCapPct: String(event.resale_price_cap_pct),
+    resalePriceCapPct: String(event.resale_price_cap_pct), resaleFeePct: String(event.resale_fee_pct),
   }
 }
 
@@ -136,6 +136,7 @@ export function ManageEventPage({ t, lang, event, ticketTypes, hasTemplate, noti
         <form method="post" action={`${base}/duplicate`}><button class="secondary">{t('manage.events.duplicate')}</button></form>
         {event.status !== 'draft' && <a class="button secondary" href={`/events/${event.slug}`}>{t('manage.events.viewPublic')}</a>}
         {event.status === 'cancelled' && <a class="button" href={`${base}/refunds`}>{t('refunds.link')}</a>}
+        {event.allow_resale && <a class="button secondary" href={`${base}/resale`}>{t('resale.manage.link')}</a>}
       </div>
       {allowedTransitions(event.status).includes('cancelled') && (
         // a second, deliberate tap: cancelling cannot be undone

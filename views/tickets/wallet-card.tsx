@@ -4,6 +4,7 @@ import { formatDateTime, formatMoney } from '../../src/i18n/format.ts'
 import type { Lang, Translator } from '../../src/i18n/index.ts'
 import { maskContact } from '../../src/transfers/masking.ts'
 import { qrSvg } from '../../src/tickets/qr-svg.ts'
+import { WalletResale, type WalletListing } from '../resale/wallet-resale.tsx'
 
 export interface WalletTicket {
   id: string
@@ -46,10 +47,12 @@ export interface WalletCardProps {
   ticket: WalletTicket
   /** Why a transfer is not possible, or undefined when the form is shown. */
   transferBlocked?: string
+  /** The ticket's live resale listing, and the cap and fee when it may be listed. */
+  resale?: { listing: WalletListing; listable?: { capMinor: number; feePct: number } }
 }
 
 /** One ticket in the wallet: event, when and where, type, price, holder, state, QR, PDF and actions. */
-export function WalletCard({ t, lang, ticket, transferBlocked }: WalletCardProps) {
+export function WalletCard({ t, lang, ticket, transferBlocked, resale }: WalletCardProps) {
   const state = ticketState(t, lang, ticket)
   const live = ticket.status === 'active' && ticket.qr_code
   return (
@@ -89,6 +92,7 @@ export function WalletCard({ t, lang, ticket, transferBlocked }: WalletCardProps
             </form>
           </details>
         ))}
+      {resale && ticket.status === 'active' && <WalletResale t={t} lang={lang} ticket={{ ...resale.listing, id: ticket.id, currency: ticket.currency }} listable={resale.listable} />}
     </li>
   )
 }
