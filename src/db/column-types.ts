@@ -43,6 +43,8 @@ export type NotificationType =
   | 'refund_failed'
   | 'transfer_otp'
   | 'transfer_received'
+  | 'payout_sent'
+  | 'payout_manual'
 export type NotificationChannel = 'email' | 'whatsapp' | 'both'
 export type NotificationStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounced'
 export type JobStatus = 'pending' | 'running' | 'done' | 'failed'

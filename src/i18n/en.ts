@@ -10,6 +10,7 @@ import { enUploads } from './en-uploads.ts'
 import { enWeb } from './en-web.ts'
 import { enScanning } from './en-scanning.ts'
 import { enTransfers } from './en-transfers.ts'
+import { enPayouts } from './en-payouts.ts'
 
 /** English messages: the reference catalog. Every key here must exist in every other language. Payments' messages live in en-payments.ts. */
 export const en = {
@@ -24,6 +25,7 @@ export const en = {
   ...enAudit,
   ...enScanning,
   ...enTransfers,
+  ...enPayouts,
   ...enAnalytics,
   'app.name': 'Tikiti',
   'app.tagline': 'Tickets for events across East Africa, paid with M-Pesa.',

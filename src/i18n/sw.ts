@@ -11,6 +11,7 @@ import { swUploads } from './sw-uploads.ts'
 import { swWeb } from './sw-web.ts'
 import { swScanning } from './sw-scanning.ts'
 import { swTransfers } from './sw-transfers.ts'
+import { swPayouts } from './sw-payouts.ts'
 
 /** Swahili messages. The type makes a missing key a compile error. */
 export const sw: Record<MessageKey, string> = {
@@ -19,6 +20,7 @@ export const sw: Record<MessageKey, string> = {
   ...swRefunds,
   ...swScanning,
   ...swTransfers,
+  ...swPayouts,
   ...swAnalytics,
   ...swWeb,
   ...swApi,

@@ -136,6 +136,7 @@ export function ManageEventPage({ t, lang, event, ticketTypes, hasTemplate, noti
         <form method="post" action={`${base}/duplicate`}><button class="secondary">{t('manage.events.duplicate')}</button></form>
         {event.status !== 'draft' && <a class="button secondary" href={`/events/${event.slug}`}>{t('manage.events.viewPublic')}</a>}
         {event.status === 'cancelled' && <a class="button" href={`${base}/refunds`}>{t('refunds.link')}</a>}
+        {event.allow_resale && <a class="button secondary" href={`${base}/payouts`}>{t('payouts.link')}</a>}
       </div>
       {allowedTransitions(event.status).includes('cancelled') && (
         // a second, deliberate tap: cancelling cannot be undone
