@@ -36,14 +36,22 @@ async function readResult(c: Context<AppEnv>) {
   return { payoutId: payout.id, result: body.data.Result } as const
 }
 
-payoutCallbackRoutes.post('/payments/mpesa/b2c/:payoutId/:secret/result', async (c) => {
-  const read = await readResult(c)
-  c.set('logNote', 'ignored' in read ? `ignored: ${read.ignored}` : await applyB2cResult(c.var.db, read.payoutId, read.result, c.var.now))
+/** Runs a handler; a failure is logged and still acknowledged (Daraja repeats a result it got no ack for). */
+async function acknowledged(c: Context<AppEnv>, handle: () => Promise<string>) {
+  try {
+    c.set('logNote', await handle())
+  } catch (error) {
+    c.set('logNote', `failed: ${String((error as Error)?.message ?? error).slice(0, 200)}`)
+  }
   return c.json(ACCEPTED)
-})
+}
 
-payoutCallbackRoutes.post('/payments/mpesa/b2c/:payoutId/:secret/timeout', async (c) => {
+payoutCallbackRoutes.post('/payments/mpesa/b2c/:payoutId/:secret/result', (c) => acknowledged(c, async () => {
   const read = await readResult(c)
-  c.set('logNote', 'ignored' in read ? `ignored: ${read.ignored}` : `timeout: ${await applyB2cTimeout(c.var.db, read.payoutId, read.result, c.var.now)}`)
-  return c.json(ACCEPTED)
-})
+  return 'ignored' in read ? `ignored: ${read.ignored}` : await applyB2cResult(c.var.db, read.payoutId, read.result, c.var.now)
+}))
+
+payoutCallbackRoutes.post('/payments/mpesa/b2c/:payoutId/:secret/timeout', (c) => acknowledged(c, async () => {
+  const read = await readResult(c)
+  return 'ignored' in read ? `ignored: ${read.ignored}` : `timeout: ${await applyB2cTimeout(c.var.db, read.payoutId, read.result, c.var.now)}`
+}))

@@ -6,7 +6,7 @@ import { lockPayout, listPayouts, payoutTotals } from './payout-queries.ts'
 import { markPayoutPaid } from './payout-results.ts'
 
 export const markPaidForm = z.object({
-  reference: z.string().trim().transform((value) => value.toUpperCase())
+  reference: z.string({ message: 'payouts.mark.badReference' }).trim().transform((value) => value.toUpperCase())
     .pipe(z.string().regex(/^[A-Z0-9]{8,20}$/, 'payouts.mark.badReference')),
   note: z.string().trim().max(300, 'form.tooLong').optional().transform((value) => value || null),
 })

@@ -122,7 +122,7 @@ export function applyB2cResult(db: Database, payoutId: string, result: B2cResult
     const receipt = String(values.get('TransactionReceipt') ?? result.TransactionID ?? '')
     const paid = await trx.updateTable('payouts').set({
       status: 'completed', method: 'b2c', result_code: '0', result_description: result.ResultDesc.slice(0, 300),
-      receipt: /^[A-Z0-9]{6,40}$/.test(receipt) ? receipt : null, conversation_id: result.ConversationID ?? payout.conversation_id,
+      receipt: /^[A-Z0-9]{6,40}$/.test(receipt) ? receipt : null,
       completed_at: now, updated_at: now,
     }).where('id', '=', payout.id).returningAll().executeTakeFirstOrThrow()
     await tellSeller(trx, paid, 'payout_sent', now)
