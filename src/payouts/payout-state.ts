@@ -14,6 +14,7 @@ export function payoutStateWords(status: PayoutStatus, lang: Lang): string {
 
 /** A payout's state as the organiser reads it: a refused one being retried is not "to send". */
 export function payoutStatusKey(payout: { status: PayoutStatus; result_code: string | null }): MessageKey {
-  if (payout.status === 'due' && payout.result_code) return 'payouts.status.retrying'
+  // a timeout or a lost answer is no refusal: it is simply sent again (the result column says why)
+  if (payout.status === 'due' && payout.result_code && !['timeout', 'no_answer'].includes(payout.result_code)) return 'payouts.status.retrying'
   return `payouts.status.${payout.status}` as MessageKey
 }

@@ -11,7 +11,7 @@ export const ORGANISER_FEE = 20_000
 export const SELLER_NET = RESALE_PRICE - COMMISSION - ORGANISER_FEE
 
 /** A tenant whose event had one ticket resold: the resale payment and its payout (due), and a manager. */
-export async function resaleWithPayout(db: Database, kit: PaymentKit, options: { phone?: string; initiator?: boolean; amountMinor?: number; tenantId?: string } = {}) {
+export async function resaleWithPayout(db: Database, kit: Pick<PaymentKit, 'ring' | 'clock'>, options: { phone?: string; initiator?: boolean; amountMinor?: number; tenantId?: string } = {}) {
   const tenantId = options.tenantId ?? (await createTenant(db)).id
   if (!options.tenantId) await giveMpesaCredentials(db, kit.ring, tenantId, { initiator: options.initiator })
   const { event, ticketTypes } = await createEvent(db, tenantId, { ticketTypes: [{ name: 'Regular', price_minor: 180_000, capacity: 5, sold: 1 }] })
