@@ -48,6 +48,8 @@ import { checkoutRoutes } from './payments/checkout-routes.tsx'
 import { credentialsRoutes } from './payments/credentials-routes.tsx'
 import { reconciliationRoutes } from './payments/reconciliation-routes.tsx'
 import { refundRoutes } from './payments/refund-routes.tsx'
+import { payoutCallbackRoutes } from './payouts/payout-callback-routes.ts'
+import { payoutRoutes } from './payouts/payout-routes.tsx'
 import { createMemoryRateLimiter } from './ratelimit/memory-rate-limiter.ts'
 import type { RateLimiter } from './ratelimit/rate-limiter.ts'
 import { gateApiRoutes } from './scanning/api-routes.ts'
@@ -202,6 +204,8 @@ export function createApp(deps: AppDeps, services: AppServices = createServices(
   app.route('/', reconciliationRoutes)
   app.route('/', refundRoutes)
   app.route('/', callbackRoutes)
+  app.route('/', payoutRoutes)
+  app.route('/', payoutCallbackRoutes)
   app.route('/', checkoutRoutes)
   app.route('/', adminRoutes)
   app.route('/', scannerRoutes)

@@ -46,6 +46,8 @@ export type NotificationType =
   | 'transfer_otp'
   | 'transfer_received'
   | 'resale_sold'
+  | 'payout_sent'
+  | 'payout_manual'
 export type NotificationChannel = 'email' | 'whatsapp' | 'both'
 export type NotificationStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounced'
 export type JobStatus = 'pending' | 'running' | 'done' | 'failed'

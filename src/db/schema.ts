@@ -59,3 +59,4 @@ export type Session = Selectable<SessionTable>
 export type OneTimeToken = Selectable<OneTimeTokenTable>
 export type TransactionRow = Selectable<TransactionTable>
 export type RefundRow = Selectable<RefundTable>
+export type PayoutRow = Selectable<PayoutTable>

@@ -223,6 +223,8 @@ export interface PayoutTable {
   attempts: ColumnType<number, number | undefined, number>
   next_attempt_at: ColumnType<Date, Date | undefined, Date>
   callback_secret_hash: string | null
+  /** The result URL's secret, sealed with SECRETS_KEYS, to send the same URL again (migrations/0023). */
+  callback_secret_sealed: ColumnType<string | null, string | null | undefined, string | null>
   conversation_id: string | null
   originator_conversation_id: string | null
   result_code: string | null

@@ -11,6 +11,7 @@ import { enWeb } from './en-web.ts'
 import { enScanning } from './en-scanning.ts'
 import { enTransfers } from './en-transfers.ts'
 import { enResale } from './en-resale.ts'
+import { enPayouts } from './en-payouts.ts'
 
 /** English messages: the reference catalog. Every key here must exist in every other language. Payments' messages live in en-payments.ts. */
 export const en = {
@@ -26,6 +27,7 @@ export const en = {
   ...enScanning,
   ...enTransfers,
   ...enResale,
+  ...enPayouts,
   ...enAnalytics,
   'app.name': 'Tikiti',
   'app.tagline': 'Tickets for events across East Africa, paid with M-Pesa.',

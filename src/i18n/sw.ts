@@ -12,6 +12,7 @@ import { swWeb } from './sw-web.ts'
 import { swScanning } from './sw-scanning.ts'
 import { swTransfers } from './sw-transfers.ts'
 import { swResale } from './sw-resale.ts'
+import { swPayouts } from './sw-payouts.ts'
 
 /** Swahili messages. The type makes a missing key a compile error. */
 export const sw: Record<MessageKey, string> = {
@@ -21,6 +22,7 @@ export const sw: Record<MessageKey, string> = {
   ...swScanning,
   ...swTransfers,
   ...swResale,
+  ...swPayouts,
   ...swAnalytics,
   ...swWeb,
   ...swApi,

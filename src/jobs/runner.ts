@@ -4,6 +4,7 @@ import type { Database } from '../db/database.ts'
 import { checkPayment } from '../payments/payment-checks.ts'
 import { advanceEvents } from '../events/event-time.ts'
 import { requestRefund, sweepRefunds } from '../payments/refunds.ts'
+import { sweepPayouts } from '../payouts/payout-sweep.ts'
 import { dispatchDue } from '../notifications/dispatcher.ts'
 import { eventRemindersJob } from '../notifications/reminders.ts'
 import type { BackgroundServices } from '../services.ts'
@@ -25,6 +26,9 @@ export const JOB_HANDLERS: Record<JobKind, JobHandler> = {
   'refund-sweep': async (db, _payload, now, services) => {
     await sweepRefunds(db, services, now)
   },
+  'payout-sweep': async (db, _payload, now, services) => {
+    await sweepPayouts(db, services, now)
+  },
   'advance-events': async (db, _payload, now) => {
     await advanceEvents(db, now)
   },
@@ -45,14 +49,15 @@ async function sendDueMessages(db: Database, services: BackgroundServices, now: 
 }
 
 /**
- * One tick: the periodic hold sweep, events whose time has come, due refunds (a few a tick: the pace
- * Daraja accepts), then whatever queued jobs are due. Deno runs it on a timer, Workers on a cron trigger.
+ * One tick: the periodic hold sweep, events whose time has come, due refunds and resale payouts (a few
+ * a tick each: the pace Daraja accepts), then whatever queued jobs are due. Deno runs it on a timer, Workers on a cron trigger.
  */
 export async function tick(db: Database, services: BackgroundServices, now: Date = new Date()): Promise<void> {
   await expireHolds(db, {}, now, services)
   await expireDueTransfers(db, services.secretKeys, now)
   await advanceEvents(db, now)
   await sweepRefunds(db, services, now)
+  await sweepPayouts(db, services, now)
   await dropExpiredExports(db, now)
   await runDueJobs(db, services, JOB_HANDLERS, now)
   await sendDueMessages(db, services, now)

@@ -20,7 +20,7 @@ export interface Scheduler {
   enqueue(job: JobRequest): Promise<void>
 }
 
-export type JobKind = 'expire-holds' | 'check-payment' | 'refund-payment' | 'refund-sweep' | 'advance-events' | 'send-notifications' | 'event-reminders' | 'build-export'
+export type JobKind = 'expire-holds' | 'check-payment' | 'refund-payment' | 'refund-sweep' | 'payout-sweep' | 'advance-events' | 'send-notifications' | 'event-reminders' | 'build-export'
 
 export type JobHandler = (db: Database, payload: Record<string, unknown>, now: Date, services: BackgroundServices) => Promise<void>
 

@@ -21,6 +21,8 @@ export const PLACEHOLDERS: Record<NotificationType, readonly string[]> = {
   transfer_otp: ['code'],
   transfer_received: ['buyerName', 'eventTitle', 'eventStart', 'venue', 'ticketsLink'],
   resale_sold: ['buyerName', 'eventTitle', 'amount', 'payout', 'ticketsLink'],
+  payout_sent: ['buyerName', 'eventTitle', 'amount', 'receipt'],
+  payout_manual: ['buyerName', 'eventTitle', 'amount'],
   password_reset: ['resetLink'],
   email_verification: ['verifyLink'],
   verification_code: ['code'],
@@ -29,7 +31,7 @@ export const PLACEHOLDERS: Record<NotificationType, readonly string[]> = {
 
 /** The types a manager words for their buyers (account messages stay the platform's). */
 export const TENANT_TYPES = ['ticket_delivery', 'payment_failed', 'event_reminder', 'event_cancelled', 'event_postponed',
-  'refund_issued', 'refund_completed', 'refund_failed', 'transfer_received', 'resale_sold'] as const satisfies readonly NotificationType[]
+  'refund_issued', 'refund_completed', 'refund_failed', 'transfer_received', 'resale_sold', 'payout_sent', 'payout_manual'] as const satisfies readonly NotificationType[]
 
 export interface Template {
   subject: string
@@ -109,7 +111,7 @@ export function sampleValues(lang: Lang, origin: string): Values {
   return {
     buyerName: t('notify.sample.buyerName'), eventTitle: t('notify.sample.eventTitle'), venue: t('notify.sample.venue'),
     eventStart: lang === 'sw' ? 'Jumamosi 12 Des 2026, 19:00' : 'Sat 12 Dec 2026, 19:00', amount: 'KES 3,000', payout: 'KES 2,700', ticketCount: 2,
-    ticketsLink: `${origin}/tickets`, retryLink: `${origin}/reservations/sample/resume`, code: '482913',
+    ticketsLink: `${origin}/tickets`, retryLink: `${origin}/reservations/sample/resume`, code: '482913', receipt: 'TLK4AB12CD',
     resetLink: `${origin}/password/reset`, verifyLink: `${origin}/account/verify-email`, inviteLink: `${origin}/invitations/accept`,
     organiser: 'Sauti Events', role: lang === 'sw' ? 'meneja' : 'manager',
   }

@@ -2,7 +2,7 @@
  * The Daraja (M-Pesa) client: fetch only, so Deno and Workers run it. One client per credential set.
  * The OAuth token is cached until a minute before it expires and never fetched twice at once (a new
  * token can invalidate the previous one); STK Push and STK Query build the password and the East
- * Africa Time timestamp as Daraja requires; Reversal needs the initiator credentials; Daraja's error
+ * Africa Time timestamp as Daraja requires; Reversal and B2C need the initiator credentials; Daraja's error
  * bodies become typed errors.
  */
 import { webFetch, type FetchFn } from '../lib/fetch.ts'
@@ -59,6 +59,29 @@ export interface ReversalAccepted {
   conversationId: string
   originatorConversationId: string
 }
+
+/** Sends money from the organiser's shortcode to a phone (B2C); the outcome is POSTed later to resultUrl (or timeoutUrl). */
+export interface B2cRequest {
+  /** Ours, and Daraja's idempotency key: the same id sent again is refused as a duplicate, never paid twice. */
+  originatorConversationId: string
+  amountMinor: number
+  /** 2547XXXXXXXX or 2541XXXXXXXX */
+  phone: string
+  resultUrl: string
+  timeoutUrl: string
+  /** 2 to 100 characters (longer text is cut). */
+  remarks: string
+  occasion?: string
+}
+
+export interface B2cAccepted {
+  conversationId: string
+  originatorConversationId: string
+}
+
+/** B2C's limits per payment, in shillings (specs/daraja.md: 10 … 250,000, UNCONFIRMED). */
+export const B2C_MIN_SHILLINGS = 10
+export const B2C_MAX_SHILLINGS = 250_000
 
 export type StkQueryResult =
   | { state: 'pending' }
@@ -215,6 +238,42 @@ export function createDarajaClient(options: DarajaClientOptions) {
       return {
         conversationId: answer.ConversationID,
         originatorConversationId: String(answer.OriginatorConversationID ?? ''),
+      }
+    },
+
+    /**
+     * Pays a phone from the shortcode (B2C, CommandID BusinessPayment). Needs the initiator name and
+     * security credential: without them it throws a DarajaError with errorCode 'no_initiator' before
+     * calling anything.
+     */
+    async b2cPayment(request: B2cRequest): Promise<B2cAccepted> {
+      const { initiatorName, securityCredential } = credentials
+      if (!initiatorName || !securityCredential) {
+        throw new DarajaError(0, 'no_initiator', 'B2C payments need the M-Pesa initiator name and security credential')
+      }
+      const remarks = request.remarks.trim().slice(0, 100)
+      if (remarks.length < 2) throw new RangeError('M-Pesa B2C remarks take 2 to 100 characters')
+      const amount = wholeShillings(request.amountMinor)
+      if (amount < B2C_MIN_SHILLINGS || amount > B2C_MAX_SHILLINGS) throw new RangeError('M-Pesa B2C takes 10 to 250,000 shillings')
+      const answer = await call('/mpesa/b2c/v3/paymentrequest', {
+        OriginatorConversationID: request.originatorConversationId,
+        InitiatorName: initiatorName,
+        SecurityCredential: securityCredential,
+        CommandID: 'BusinessPayment',
+        Amount: amount,
+        PartyA: credentials.shortcode,
+        PartyB: request.phone,
+        Remarks: remarks,
+        QueueTimeOutURL: request.timeoutUrl,
+        ResultURL: request.resultUrl,
+        Occassion: (request.occasion ?? '').slice(0, 100), // (sic) Daraja's spelling
+      })
+      if (String(answer.ResponseCode) !== '0' || typeof answer.ConversationID !== 'string') {
+        throw new DarajaError(200, String(answer.ResponseCode ?? 'unknown'), String(answer.ResponseDescription ?? 'B2C payment not accepted'))
+      }
+      return {
+        conversationId: answer.ConversationID,
+        originatorConversationId: String(answer.OriginatorConversationID ?? request.originatorConversationId),
       }
     },
   }

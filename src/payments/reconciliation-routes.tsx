@@ -15,6 +15,7 @@ import {
   tenantEvents, transactionsCsv, type ReconFilter, type ReconQuery,
 } from './reconciliation-service.ts'
 import { listRefunds } from './refund-queries.ts'
+import { listPayouts, payoutTotals } from '../payouts/payout-queries.ts'
 
 export const reconciliationRoutes = factory.createApp()
 reconciliationRoutes.use('/manage/payments', requireManager)
@@ -48,6 +49,8 @@ reconciliationRoutes.get('/manage/payments', async (c) => {
       transactions: await listTransactions(trx, filter, query.page),
       flags: await listFlags(trx, filter),
       refunds: await listRefunds(trx, filter, RECON_FLAG_LIMIT),
+      payouts: await listPayouts(trx, filter, RECON_FLAG_LIMIT),
+      payoutTotals: await payoutTotals(trx, filter),
     }
   })
   c.header('Cache-Control', 'private, no-store')
@@ -56,7 +59,8 @@ reconciliationRoutes.get('/manage/payments', async (c) => {
     scripts: ['htmx', 'tikiti'],
     body: <ReconciliationPage t={c.var.t} lang={c.var.lang} events={data.events} eventId={query.eventId} status={query.status}
       page={query.page} pages={Math.max(1, Math.ceil(data.totals.all / RECON_PAGE_SIZE))} totals={data.totals}
-      transactions={data.transactions} flags={data.flags} refunds={data.refunds} href={linkTo(query)} />,
+      transactions={data.transactions} flags={data.flags} refunds={data.refunds} payouts={data.payouts}
+      payoutTotals={data.payoutTotals} href={linkTo(query)} />,
   })
 })
 
@@ -65,12 +69,12 @@ reconciliationRoutes.get('/manage/payments.csv', async (c) => {
   const filter = filterOf(c, query)
   const rows = await withUserContext(c, async (trx) => {
     if (filter.eventId) await assertTenantEvent(trx, filter.tenantId, filter.eventId)
-    return { payments: await allTransactions(trx, filter), refunds: await listRefunds(trx, filter) }
+    return { payments: await allTransactions(trx, filter), refunds: await listRefunds(trx, filter), payouts: await listPayouts(trx, filter) }
   })
   const day = c.var.now.toISOString().slice(0, 10)
   c.header('Cache-Control', 'private, no-store')
   c.header('Content-Type', 'text/csv; charset=utf-8')
   c.header('Content-Disposition', `attachment; filename="payments-${day}.csv"`)
   // the byte-order mark makes Excel read the file as UTF-8 (event names)
-  return c.body(`\uFEFF${transactionsCsv(rows.payments, rows.refunds)}`)
+  return c.body(`\uFEFF${transactionsCsv(rows.payments, rows.refunds, rows.payouts)}`)
 })

@@ -122,7 +122,7 @@ function transactionsQuery(db: Queryable, filter: ReconFilter) {
   let query = db.selectFrom('transactions as tx')
     .innerJoin('events as e', 'e.id', 'tx.event_id')
     .select([
-      'tx.id', 'tx.created_at', 'tx.completed_at', 'e.title as event_title', 'tx.amount_minor', 'tx.commission_minor',
+      'tx.id', 'tx.transaction_type', 'tx.created_at', 'tx.completed_at', 'e.title as event_title', 'tx.amount_minor', 'tx.commission_minor',
       'tx.commission_earned_minor', 'tx.net_minor', 'tx.refunded_minor',
       'tx.currency', 'tx.status', 'tx.mpesa_receipt_number', 'tx.checkout_request_id', 'tx.mpesa_phone', 'tx.paid_phone',
       'tx.result_code', 'tx.failure_reason', 'tx.refund_reason',
@@ -250,16 +250,32 @@ export interface CsvRefund {
   phone: string | null
 }
 
+/** A resale payout as the export lists it: money the organiser sends on to the seller, out of the resale's net. */
+export interface CsvPayout {
+  created_at: Date
+  event_title: string
+  status: string
+  amount_minor: number
+  receipt: string | null
+  phone: string
+}
+
+/** A payment's type in the export: `payment` for a ticket sale (as ever), `resale` and `transfer_fee` for the others. */
+function csvType(type: ReconTransaction['transaction_type']): string {
+  return type === 'purchase' ? 'payment' : type
+}
+
 /**
- * The export: one line per payment, then one per refund (a negative amount), CRLF line ends (RFC 4180).
+ * The export: one line per payment (its type: payment, resale, transfer_fee), then one per refund and
+ * one per resale payout (negative amounts), CRLF line ends (RFC 4180).
  * The phone is in full: the organiser reconciles against their own M-Pesa statement, where masked
  * numbers would collide. It is the phone that paid when Daraja told us, else the one prompted.
  */
-export function transactionsCsv(rows: ReconTransaction[], refunds: CsvRefund[] = []): string {
+export function transactionsCsv(rows: ReconTransaction[], refunds: CsvRefund[] = [], payouts: CsvPayout[] = []): string {
   const lines: string[] = [CSV_COLUMNS.join(',')]
   for (const tx of rows) {
     lines.push([
-      nairobiTimestamp(tx.created_at), 'payment', tx.event_title, tx.status, minorToDecimal(tx.amount_minor),
+      nairobiTimestamp(tx.created_at), csvType(tx.transaction_type), tx.event_title, tx.status, minorToDecimal(tx.amount_minor),
       minorToDecimal(tx.commission_earned_minor), minorToDecimal(tx.net_minor), minorToDecimal(tx.refunded_minor),
       tx.mpesa_receipt_number, tx.checkout_request_id, fullPhone(tx.paid_phone ?? tx.mpesa_phone),
     ].map(csvCell).join(','))
@@ -268,6 +284,12 @@ export function transactionsCsv(rows: ReconTransaction[], refunds: CsvRefund[] =
     lines.push([
       nairobiTimestamp(refund.created_at), 'refund', refund.event_title, refund.status, minorToDecimal(-refund.amount_minor),
       '', '', '', refund.receipt, refund.checkout_request_id, fullPhone(refund.phone),
+    ].map(csvCell).join(','))
+  }
+  for (const payout of payouts) {
+    lines.push([
+      nairobiTimestamp(payout.created_at), 'payout', payout.event_title, payout.status, minorToDecimal(-payout.amount_minor),
+      '', '', '', payout.receipt, '', fullPhone(payout.phone),
     ].map(csvCell).join(','))
   }
   return `${lines.join('\r\n')}\r\n`

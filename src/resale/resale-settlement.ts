@@ -4,7 +4,8 @@
  * version (the seller's code is refused from then on: `transferred`/`old_version` at the gate), the listing
  * is sold, the hold is paid and one payout row is written for the seller:
  *
- *   payout = price − commission (the tenant's rate, on the payment) − organiser fee (resale_fee_pct of the price, rounded)
+ *   payout = price − commission (the tenant's rate, on the payment) − organiser fee (resale_fee_pct of the price, rounded),
+ *   rounded down to whole shillings (M-Pesa B2C sends no cents); the cents left over go to the organiser's fee
  *
  * so what the buyer paid = commission + organiser's fee + payout (invariant 9). When the listing can no longer
  * be had (sold to another buyer, withdrawn, the ticket scanned in or cancelled, another buyer holding it now,
@@ -30,6 +31,13 @@ export type ResaleSettlement =
 /** The organiser's resale fee on a price, rounded to the nearest minor unit. */
 export function organiserFee(priceMinor: number, feePct: number): number {
   return Math.round(priceMinor * feePct / 100)
+}
+
+/** The organiser's fee and the seller's payout of a resale price, the payout in whole shillings. */
+export function resaleSplit(priceMinor: number, commissionMinor: number, feePct: number): { fee: number; payout: number } {
+  const owed = priceMinor - commissionMinor - organiserFee(priceMinor, feePct)
+  const payout = Math.max(0, Math.floor(owed / 100) * 100)
+  return { fee: priceMinor - commissionMinor - payout, payout }
 }
 
 /** Settles a received resale payment whose row the caller has locked. */
@@ -71,8 +79,7 @@ export async function settleResalePayment(trx: Queryable, ring: KeyRing | undefi
   await trx.updateTable('transactions').set({ ticket_id: ticket.id, user_id: payment.user_id ?? buyerId, updated_at: now })
     .where('id', '=', payment.id).execute()
 
-  const fee = organiserFee(payment.amount_minor, event.resale_fee_pct)
-  const payout = payment.amount_minor - payment.commission_minor - fee
+  const { fee, payout } = resaleSplit(payment.amount_minor, payment.commission_minor, event.resale_fee_pct)
   if (payout > 0 && listing.payout_phone) {
     await trx.insertInto('payouts').values({
       tenant_id: listing.tenant_id, event_id: listing.event_id, transaction_id: payment.id, listing_id: listing.id,

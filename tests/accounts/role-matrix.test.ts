@@ -217,6 +217,11 @@ const ROUTES: Route[] = [
     method: 'POST', route: '/manage/payments/:transactionId/refunds/:refundId/done', path: () => `/manage/payments/${U0}/refunds/${U0}/done`,
     form: () => ({ reference: 'QKX81HD3RT' }), expect: { ...managersOnly, managerA: 404, managerB: 404 },
   },
+  { method: 'GET', route: '/manage/events/:eventId/payouts', path: (ids) => `/manage/events/${ids.eventX}/payouts`, expect: { ...managersOnly, managerB: 404 } },
+  {
+    method: 'POST', route: '/manage/events/:eventId/payouts/:payoutId/paid', path: (ids) => `/manage/events/${ids.eventX}/payouts/${U0}/paid`,
+    form: () => ({ reference: 'TLK4AB12CD' }), expect: { ...managersOnly, managerA: 404, managerB: 404 },
+  },
   { method: 'GET', route: '/manage/events/:eventId/dashboard', path: (ids) => `/manage/events/${ids.eventX}/dashboard`, expect: { ...managersOnly, managerB: 404 } },
   { method: 'GET', route: '/manage/exports/:file', path: () => '/manage/exports/orders.csv', expect: managersOnly },
   { method: 'GET', route: '/manage/exports/:file', path: (ids) => `/manage/exports/attendees.xlsx?event=${ids.eventX}`, expect: { ...managersOnly, managerB: 404 } },
@@ -284,6 +289,8 @@ const ROUTES: Route[] = [
 const ROUTES_WITHOUT_ROW: Array<{ method: string; route: string; why: string }> = [
   { method: 'POST', route: '/payments/mpesa/callback/:paymentId/:secret', why: 'Daraja, by the secret in the URL (tests/payments/callbacks.test.ts)' },
   { method: 'POST', route: '/payments/mpesa/reversal/:refundId/:secret', why: 'Daraja, by the secret in the URL (tests/payments/reconciliation.test.ts)' },
+  { method: 'POST', route: '/payments/mpesa/b2c/:payoutId/:secret/result', why: 'Daraja, by the secret in the URL (tests/payouts/payout-callbacks.test.ts)' },
+  { method: 'POST', route: '/payments/mpesa/b2c/:payoutId/:secret/timeout', why: 'Daraja, by the secret in the URL (tests/payouts/payout-callbacks.test.ts)' },
   { method: 'POST', route: '/jobs/qstash', why: 'QStash, by its signature (tests/jobs/scheduler.test.ts)' },
   { method: 'POST', route: '/webhooks/resend', why: 'Resend, by its Svix signature (tests/notifications/webhooks.test.ts)' },
   { method: 'POST', route: '/webhooks/waha', why: 'WAHA, by its X-Webhook-Hmac (tests/notifications/webhooks.test.ts)' },

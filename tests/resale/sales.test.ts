@@ -3,6 +3,7 @@
  * seller's is refused, the payout adds up, one buyer at a time, and money that comes for a ticket that is gone
  * (sold to another buyer, scanned in) is refunded.
  */
+import { resaleSplit } from '../../src/resale/resale-settlement.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../src/db/database.ts'
 import { SIMULATOR_PHONES } from '../../src/payments/simulator/daraja-simulator.ts'
@@ -201,5 +202,19 @@ describe('a resale paid with M-Pesa', () => {
     await k.kit.sim.settle()
     expect((await k.ticketRow()).user_id).not.toBe(k.seller.id)
     expect(await (await buyer.get('/tickets')).text()).toContain(k.event.title)
+  })
+})
+
+describe('the split of a resale price', () => {
+  it('pays the seller whole shillings (B2C sends no cents) and gives the cents left over to the organiser', () => {
+    // KES 1,234 at 5 % commission (61.70) and a 10 % organiser fee (123.40): 1,048.90 owed, 1,048 paid out
+    expect(resaleSplit(123_400, 6_170, 10)).toEqual({ fee: 12_430, payout: 104_800 })
+    expect(resaleSplit(120_000, 6_000, 10)).toEqual({ fee: 12_000, payout: 102_000 })
+    expect(resaleSplit(123_450, 6_173, 0)).toEqual({ fee: 77, payout: 117_200 })
+    for (const [price, commission, pct] of [[123_400, 6_170, 10], [99_999, 5_000, 7], [150_000, 0, 50]] as const) {
+      const { fee, payout } = resaleSplit(price, commission, pct)
+      expect(commission + fee + payout).toBe(price)
+      expect(payout % 100).toBe(0)
+    }
   })
 })

@@ -7,6 +7,8 @@ import {
   reasonOf, safePhone, TRANSACTION_STATUSES, type ReconFlag, type ReconTotals, type ReconTransaction,
 } from '../../src/payments/reconciliation-service.ts'
 import type { RefundListing } from '../../src/payments/refund-queries.ts'
+import type { PayoutListing, PayoutTotals } from '../../src/payouts/payout-queries.ts'
+import { payoutStatusKey } from '../../src/payouts/payout-state.ts'
 import { refundStateKey } from './refund-pages.tsx'
 
 export interface ReconciliationPageProps {
@@ -22,6 +24,9 @@ export interface ReconciliationPageProps {
   flags: ReconFlag[]
   /** The newest refunds of the filter. */
   refunds: RefundListing[]
+  /** The newest resale payouts of the filter, and all of them by state. */
+  payouts: PayoutListing[]
+  payoutTotals: PayoutTotals
   /** Builds this page's URL (or the CSV's) with the current filter and the given page. */
   href: (path: string, page?: number) => string
 }
@@ -76,7 +81,7 @@ function statusText(t: Translator, status: TransactionStatus) {
   return t(`payments.recon.status.${status}` as MessageKey)
 }
 
-function Totals({ t, lang, totals }: { t: Translator; lang: Lang; totals: ReconTotals }) {
+function Totals({ t, lang, totals, payouts }: { t: Translator; lang: Lang; totals: ReconTotals; payouts: PayoutTotals }) {
   const items: Array<[MessageKey, string, boolean?]> = [
     ['payments.recon.gross', money(totals.grossMinor, lang), true],
     ['payments.recon.commission', money(totals.commissionMinor, lang)],
@@ -90,6 +95,11 @@ function Totals({ t, lang, totals }: { t: Translator; lang: Lang; totals: ReconT
     ['payments.recon.count.refunded', formatCount(totals.refunded, lang)],
     ['payments.recon.refundedAmount', money(totals.refundedMinor, lang)],
   ]
+  // resale sellers' money is paid out of the resale payments' net
+  if (payouts.paid.count + payouts.inProgress.count + payouts.manual.count > 0) {
+    items.push(['payments.recon.payoutsPaid', money(payouts.paid.minor, lang)],
+      ['payments.recon.payoutsOwed', money(payouts.inProgress.minor + payouts.manual.minor, lang)])
+  }
   return (
     <dl class="recon-totals" aria-label={t('payments.recon.totals')}>
       {items.map(([label, value, main]) => (
@@ -143,6 +153,7 @@ function TransactionRow({ t, lang, tx }: { t: Translator; lang: Lang; tx: ReconT
   return (
     <tr>
       <td class="date" data-label={label('payments.recon.col.date')}>{formatDateTime(tx.created_at, lang)}</td>
+      <td data-label={label('payments.recon.col.type')}>{t(`payments.recon.type.${tx.transaction_type}` as MessageKey)}</td>
       <td data-label={label('payments.recon.col.event')}>{tx.event_title}</td>
       <td class="num" data-label={label('payments.recon.col.amount')}>{formatMoney(tx.amount_minor, tx.currency, lang)}</td>
       {/* commission is earned only on money kept: none on a failed or refunded payment, less on a partly refunded one */}
@@ -171,7 +182,7 @@ function TransactionRow({ t, lang, tx }: { t: Translator; lang: Lang; tx: ReconT
 }
 
 export function ReconciliationPage(props: ReconciliationPageProps) {
-  const { t, lang, events, eventId, status, page, pages, totals, transactions, flags, refunds, href } = props
+  const { t, lang, events, eventId, status, page, pages, totals, transactions, flags, refunds, payouts, payoutTotals, href } = props
   return (
     <section>
       <style>{raw(reconciliationStyles)}</style>
@@ -200,7 +211,7 @@ export function ReconciliationPage(props: ReconciliationPageProps) {
       <p><a class="button secondary" href={href('/manage/payments.csv')} download>{t('payments.recon.csv')}</a></p>
 
       <h2>{t('payments.recon.totals')}</h2>
-      <Totals t={t} lang={lang} totals={totals} />
+      <Totals t={t} lang={lang} totals={totals} payouts={payoutTotals} />
       <p class="muted" id="commission-rule">{t('payments.recon.commissionRule')}</p>
 
       <h2 id="attention">{t('payments.recon.attention')}</h2>
@@ -215,6 +226,7 @@ export function ReconciliationPage(props: ReconciliationPageProps) {
             <thead>
               <tr>
                 <th scope="col">{t('payments.recon.col.date')}</th>
+                <th scope="col">{t('payments.recon.col.type')}</th>
                 <th scope="col">{t('payments.recon.col.event')}</th>
                 <th scope="col" class="num">{t('payments.recon.col.amount')}</th>
                 <th scope="col" class="num">{t('payments.recon.col.commission')}</th>
@@ -244,6 +256,23 @@ export function ReconciliationPage(props: ReconciliationPageProps) {
                   {' · '}{refund.reason === 'organiser' && refund.note ? refund.note : t(refund.reason === 'organiser' ? 'refunds.reason.organiser'
                     : refund.reason === 'event_cancelled' ? 'refunds.reason.event_cancelled'
                     : `payments.recon.reason.${refund.reason}` as MessageKey)}
+                </p>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {payouts.length > 0 && (
+        <>
+          <h2 id="payouts">{t('payments.recon.payouts')}</h2>
+          <ul class="recon-flags refunds">
+            {payouts.map((payout) => (
+              <li data-payout={payout.status}>
+                <strong>{formatMoney(payout.amount_minor, payout.currency, lang)}</strong> · {t(payoutStatusKey(payout))}
+                <p class="muted">
+                  {formatDateTime(payout.created_at, lang)} · {payout.event_title} · {safePhone(payout.phone)}
+                  {payout.receipt && <> · <code>{payout.receipt}</code></>}
+                  {' · '}<a href={`/manage/events/${payout.event_id}/payouts`}>{t('payouts.link')}</a>
                 </p>
               </li>
             ))}

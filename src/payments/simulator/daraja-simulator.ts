@@ -1,7 +1,7 @@
 /**
  * A Daraja sandbox simulator for development and tests: OAuth, STK Push, STK Query, the asynchronous
- * callbacks, Reversal, and a "simulated phone" page where a person approves a prompt with a PIN or
- * cancels it. Requests are validated and answered in Daraja's exact shapes (specs/daraja.md), so the
+ * callbacks, Reversal, B2C (b2c.ts), and a "simulated phone" page where a person approves a prompt
+ * with a PIN or cancels it. Requests are validated and answered in Daraja's exact shapes (specs/daraja.md), so the
  * real client can be tested against it. Web APIs only: served on its own port by the Deno entry, or
  * called in-process through `app.fetch`.
  */
@@ -11,13 +11,14 @@ import {
   AUTOMATIC_OUTCOMES, createIdSource, eatTimestamp, resultDescription, SANDBOX_SHORTCODES, SIMULATOR_PHONES,
   type SimulatorOutcome,
 } from './outcomes.ts'
+import { mountB2c } from './b2c.ts'
 import { mountPhonePage } from './phone-page.ts'
 import type {
   DarajaSimulator, DarajaSimulatorOptions, DarajaSimulatorState, DeliveredCallback, SimulatedPrompt, SimulatedReversal, StkResult,
 } from './types.ts'
 import { checkMerchant, checkReversal, checkStkPush, DarajaFault, invalid, type JsonBody } from './validation.ts'
 
-export { DEMO_PIN, SIMULATOR_PHONES, type SimulatorOutcome } from './outcomes.ts'
+export { B2C_PHONES, DEMO_PIN, SIMULATOR_PHONES, type SimulatorOutcome } from './outcomes.ts'
 export type * from './types.ts'
 
 const ACCEPTED = 'Success. Request accepted for processing'
@@ -45,7 +46,7 @@ export function createDarajaSimulator(options: DarajaSimulatorOptions = {}): Dar
   const deliver = options.deliver ?? postJson
   const ids = createIdSource(now)
   const state: DarajaSimulatorState = {
-    shortcodes: { ...(options.shortcodes ?? SANDBOX_SHORTCODES) }, tokensIssued: 0, prompts: [], callbacks: [], reversals: [], refusedReversals: new Set(),
+    shortcodes: { ...(options.shortcodes ?? SANDBOX_SHORTCODES) }, tokensIssued: 0, prompts: [], callbacks: [], reversals: [], refusedReversals: new Set(), b2cPayments: [],
   }
   const tokens = new Map<string, { consumerKey: string; expiresAt: number }>()
   const tokenOfConsumer = new Map<string, string>()
@@ -245,6 +246,7 @@ export function createDarajaSimulator(options: DarajaSimulatorOptions = {}): Dar
     })
   })
 
+  mountB2c(app, { state, ids, now, delayMs, jsonBody, post, track })
   mountPhonePage(app, { state, answer, businessNames: options.businessNames ?? {} })
 
   return {

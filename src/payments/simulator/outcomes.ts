@@ -34,6 +34,24 @@ export const AUTOMATIC_OUTCOMES: Record<SimulatorOutcome, { resultCode: number; 
   duplicateCallbacks: { resultCode: 0, deliveries: 3 },
 }
 
+/**
+ * B2C test phones (payouts to sellers): each answers by itself; any other number is paid.
+ */
+export const B2C_PHONES = {
+  /** Refused: 2040, the receiving customer type cannot be served. Retried, then paid by hand. */
+  refused: '254700003001',
+  /** The first request times out in Daraja's queue (never processed); the same request sent again is paid. */
+  timeoutThenPaid: '254700003002',
+  /** Times out in the queue, and the same request is paid all the same a moment later (a late result). */
+  timeoutLateSuccess: '254700003003',
+} as const
+
+/** The B2C refusal the `refused` test phone gets. */
+export const B2C_REFUSAL = {
+  resultCode: 2040,
+  resultDesc: 'Credit Party customer type (Unregistered or Registered Customer) can\'t be supported by the service.',
+} as const
+
 /** The PIN that approves a prompt on the simulated phone page; any other PIN is a wrong PIN (2001). */
 export const DEMO_PIN = '1234'
 

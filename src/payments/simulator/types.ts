@@ -42,9 +42,9 @@ export interface SimulatedPrompt extends StkPushFields {
   reversedAmount?: number
 }
 
-/** One callback (STK) or result (Reversal) POST, after it finished. */
+/** One callback (STK) or result (Reversal, B2C) or queue timeout (B2C) POST, after it finished. */
 export interface DeliveredCallback {
-  kind: 'stk' | 'reversal'
+  kind: 'stk' | 'reversal' | 'b2c' | 'b2c_timeout'
   url: string
   body: unknown
   ok: boolean
@@ -68,6 +68,27 @@ export interface SimulatedReversal {
   transactionId: string
 }
 
+/** One B2C payment request the simulator accepted. */
+export interface SimulatedB2cPayment {
+  originatorConversationId: string
+  conversationId: string
+  initiator: string
+  commandId: string
+  /** Whole shillings. */
+  amount: number
+  partyA: string
+  /** The phone paid, 2547… */
+  partyB: string
+  remarks: string
+  resultUrl: string
+  queueTimeoutUrl: string
+  /** pending until its result is posted; timed_out when it sat in the queue and was never processed. */
+  status: 'pending' | 'paid' | 'failed' | 'timed_out'
+  resultCode?: number
+  /** The M-Pesa receipt of a paid one. */
+  receipt?: string
+}
+
 export interface DarajaSimulatorState {
   /** Registered shortcode → passkey; add to it at any time. */
   shortcodes: Record<string, string>
@@ -77,6 +98,8 @@ export interface DarajaSimulatorState {
   reversals: SimulatedReversal[]
   /** Receipts whose reversals M-Pesa refuses (result R000001), to rehearse refunds that must be made by hand. */
   refusedReversals: Set<string>
+  /** B2C requests in the order they came, duplicates refused at once excluded. */
+  b2cPayments: SimulatedB2cPayment[]
 }
 
 export interface DarajaSimulator {

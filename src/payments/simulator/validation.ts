@@ -127,3 +127,41 @@ export function checkReversal(
   if (typeof remarks !== 'string' || remarks.length < 2 || remarks.length > 100) throw invalid('Remarks')
   return { initiator, receipt, amount, receiverParty, resultUrl: body.ResultURL, queueTimeoutUrl: body.QueueTimeOutURL, remarks }
 }
+
+export interface B2cFields {
+  originatorConversationId: string
+  initiator: string
+  commandId: string
+  amount: number
+  partyA: string
+  partyB: string
+  remarks: string
+  resultUrl: string
+  queueTimeoutUrl: string
+}
+
+const B2C_COMMANDS = ['BusinessPayment', 'SalaryPayment', 'PromotionPayment']
+
+/** Every B2C field (`/mpesa/b2c/v3/paymentrequest`); PartyA must be a shortcode the simulator knows. */
+export function checkB2c(body: JsonBody, shortcodes: Record<string, string>): B2cFields {
+  const originatorConversationId = body.OriginatorConversationID
+  if (typeof originatorConversationId !== 'string' || !/^[\w.-]{1,100}$/.test(originatorConversationId)) throw invalid('OriginatorConversationID')
+  const initiator = body.InitiatorName
+  if (typeof initiator !== 'string' || !initiator.trim()) throw invalid('InitiatorName')
+  if (typeof body.SecurityCredential !== 'string' || !body.SecurityCredential.trim()) throw invalid('SecurityCredential')
+  const commandId = body.CommandID
+  if (typeof commandId !== 'string' || !B2C_COMMANDS.includes(commandId)) throw invalid('CommandID')
+  const amount = wholeAmount(body.Amount)
+  if (amount === undefined || amount < 10 || amount > 250_000) throw invalid('Amount')
+  const partyA = text(body.PartyA)
+  if (!partyA || !/^\d{5,7}$/.test(partyA)) throw invalid('PartyA')
+  if (!Object.hasOwn(shortcodes, partyA)) throw new DarajaFault(500, '500.001.1001', 'Merchant does not exist')
+  const partyB = text(body.PartyB)
+  if (!partyB || !PHONE.test(partyB)) throw invalid('PartyB')
+  const remarks = body.Remarks
+  if (typeof remarks !== 'string' || remarks.length < 2 || remarks.length > 100) throw invalid('Remarks')
+  if (!isHttpUrl(body.QueueTimeOutURL)) throw invalid('QueueTimeOutURL')
+  if (!isHttpUrl(body.ResultURL)) throw invalid('ResultURL')
+  if (body.Occassion !== undefined && (typeof body.Occassion !== 'string' || body.Occassion.length > 100)) throw invalid('Occassion')
+  return { originatorConversationId, initiator, commandId, amount, partyA, partyB, remarks, resultUrl: body.ResultURL, queueTimeoutUrl: body.QueueTimeOutURL }
+}
