@@ -302,6 +302,9 @@ export interface MarketplaceListingTable {
   buyer_id: string | null
   /** The resale payment that bought it. */
   sold_transaction_id: string | null
+  /** The payment that bought the ticket its seller lists, and what the seat cost the seller (refunded less on cancellation). */
+  seller_transaction_id: ColumnType<string | null, string | null | undefined, string | null>
+  seller_paid_minor: ColumnType<number | null, number | null | undefined, number | null>
   ended_at: Timestamp | null
   end_reason: ListingEndReason | null
 }
