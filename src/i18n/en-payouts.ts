@@ -64,4 +64,5 @@ export const enPayouts = {
   'payments.recon.payouts': 'Resale payouts',
   'payments.recon.payoutsPaid': 'Paid out to resale sellers',
   'payments.recon.payoutsOwed': 'Owed to resale sellers',
+  'audit.action.payout_marked_paid': 'Recorded a resale payout paid by hand',
 } as const

@@ -64,4 +64,5 @@ export const swPayouts: Record<keyof typeof enPayouts, string> = {
   'payments.recon.payouts': 'Malipo ya mauzo upya',
   'payments.recon.payoutsPaid': 'Yaliyolipwa kwa wauzaji upya',
   'payments.recon.payoutsOwed': 'Wanayodai wauzaji upya',
+  'audit.action.payout_marked_paid': 'Alirekodi malipo ya muuzaji yaliyolipwa kwa mkono',
 }
