@@ -61,6 +61,8 @@ export interface MpesaCredentialTable {
   environment: 'sandbox' | 'production'
   account_type: 'paybill' | 'till'
   shortcode: string
+  /** The B2C (bulk disbursement) shortcode resale payouts are paid from; none: payouts are paid by hand. */
+  b2c_shortcode: ColumnType<string | null, string | null | undefined, string | null>
   encrypted_secrets: string
   key_id: string
   consumer_key_hint: ColumnType<string, string | undefined, string>
