@@ -9,7 +9,7 @@ import { apiRoutes, json, jsonBody, jsonError, uuidParam } from '../http/openapi
 import { transferDeps } from './transfer-deps.ts'
 import { CODE_PATTERN } from './transfer-rules.ts'
 import { acceptTransfer, cancelTransfer, confirmTransfer, startTransfer } from './transfer-service.ts'
-import { findSenderTransfer } from './transfer-queries.ts'
+import { payTransferFee, senderTransferView } from './transfer-fees.ts'
 import { withUserContext } from '../accounts/current-user.ts'
 
 export const transferApiRoutes = apiRoutes({ json: { status: 422, code: 'invalid_request', key: 'transfers.codeFormat' } })
@@ -19,6 +19,14 @@ const transferSchema = z.object({
   status: z.enum(['pending', 'completed', 'cancelled', 'expired']),
   confirmed: z.boolean().openapi({ description: 'The sender confirmed with their code; the recipient has been sent a link and a code' }),
   expiresAt: z.string().openapi({ description: 'A pending transfer ends here (24 hours after it started)' }),
+  fee: z.object({
+    amountMinor: z.number().int(),
+    currency: z.string(),
+    status: z.enum(['due', 'failed', 'pending', 'paid']).openapi({
+      description: 'due: to pay (after confirming); failed: the last attempt failed, pay again; pending: a prompt is on the phone; paid: the recipient has been asked',
+    }),
+    transactionId: z.uuid().nullable().openapi({ description: 'The latest payment attempt (the one that paid, once paid)' }),
+  }).nullable().openapi({ description: 'The event’s transfer fee, paid by the sender with M-Pesa before the recipient is asked; null when there is none' }),
 }).openapi('Transfer')
 
 const codeBody = z.object({ code: z.string().regex(CODE_PATTERN).openapi({ example: '123456' }) })
@@ -38,8 +46,13 @@ const startRoute = createRoute({
 
 /** The transfer as the API shows it to its sender, or undefined. */
 async function transferJson(c: Parameters<typeof withUserContext>[0], id: string, userId: string) {
-  const row = await withUserContext(c, (trx) => findSenderTransfer(trx, id, userId))
-  return row && { id: row.id, status: row.status, confirmed: row.sender_confirmed_at !== null, expiresAt: row.expires_at.toISOString() }
+  const view = await withUserContext(c, (trx) => senderTransferView(trx, id, userId))
+  if (!view) return undefined
+  const { transfer: row, fee } = view
+  return {
+    id: row.id, status: row.status, confirmed: row.sender_confirmed_at !== null, expiresAt: row.expires_at.toISOString(),
+    fee,
+  }
 }
 
 transferApiRoutes.openapi(startRoute, async (c) => {
@@ -113,4 +126,47 @@ transferApiRoutes.openapi(cancelRoute, async (c) => {
   await cancelTransfer(transferDeps(c), { transferId, userId: user.id })
   const body = await transferJson(c, transferId, user.id)
   return body ? c.json(body, 200) : apiNotFound(c)
+})
+
+const showRoute = createRoute({
+  method: 'get', path: '/api/v1/transfers/{id}', tags: ['transfers'],
+  summary: 'One of your transfers: its state, and its fee’s',
+  request: { params: z.object({ id: uuidParam('id') }) },
+  responses: {
+    200: json(transferSchema, 'The transfer'),
+    404: jsonError('No such transfer of yours'),
+  },
+})
+
+transferApiRoutes.openapi(showRoute, async (c) => {
+  const user = c.var.user
+  if (!user) return apiNotFound(c)
+  const body = await transferJson(c, c.req.valid('param').id, user.id)
+  c.header('Cache-Control', 'private, no-store')
+  return body ? c.json(body, 200) : apiNotFound(c)
+})
+
+const feeRoute = createRoute({
+  method: 'post', path: '/api/v1/transfers/{id}/fee', tags: ['transfers'],
+  summary: 'Pay a confirmed transfer’s fee by M-Pesa: an STK Push goes to this phone; once paid, the recipient is sent a link and a code',
+  request: { params: z.object({ id: uuidParam('id') }), body: jsonBody(z.object({ phone: z.string().max(20).openapi({ example: '0712345678' }) })) },
+  responses: {
+    202: json(z.object({ transactionId: z.uuid(), transfer: transferSchema }), 'The prompt is on its way (or already was: a second request answers with the same payment); follow it with GET /api/v1/transfers/{id}'),
+    404: jsonError('No such transfer of yours'),
+    409: jsonError('No fee due (`no_fee_due`), already paid (`fee_paid`), not confirmed yet (`not_confirmed`), the transfer is over, or M-Pesa is not set up'),
+    422: jsonError('Not a Kenyan mobile number (`invalid_phone`)'),
+    429: jsonError('Too many failed payments from this phone'),
+    503: jsonError('M-Pesa refused the prompt; try again'),
+  },
+})
+
+transferApiRoutes.openapi(feeRoute, async (c) => {
+  const user = c.var.user
+  if (!user) return apiNotFound(c)
+  const transferId = c.req.valid('param').id
+  const paid = await payTransferFee(transferDeps(c), c.var.services, { transferId, userId: user.id, phone: c.req.valid('json').phone })
+  const transfer = await transferJson(c, transferId, user.id)
+  if (!transfer) return apiNotFound(c)
+  c.header('Location', `/api/v1/transfers/${transferId}`)
+  return c.json({ transactionId: paid.transactionId, transfer }, 202)
 })
