@@ -11,3 +11,6 @@ create unique index transactions_one_pending_fee_idx on transactions (transfer_i
 alter table transfers
   add column fee_transaction_id uuid references transactions (id),
   add column fee_paid_at        timestamptz;
+
+-- a ticket's owner may act through the API with the bearer token of the reservation that bought it
+create index reservations_access_token_idx on reservations (access_token_hash);
