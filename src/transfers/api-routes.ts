@@ -1,7 +1,8 @@
 /**
- * JSON API of transfers, for the ticket's owner signed in (an account, or a guest through their private
- * link): start, confirm with the sender's code, cancel; and for the recipient: accept with the secret
- * from their link and their code.
+ * JSON API of transfers, for the ticket's owner (src/accounts/ticket-owner.ts: their session, an
+ * account's or a guest's signed in by their private link, or the bearer token of the reservation that
+ * bought the ticket): start, confirm with the sender's code, pay the fee, follow, cancel; and for the
+ * recipient: accept with the secret from their link and their code.
  */
 import { createRoute, z } from '@hono/zod-openapi'
 import { apiNotFound } from '../http/api.ts'
@@ -10,9 +11,11 @@ import { transferDeps } from './transfer-deps.ts'
 import { CODE_PATTERN } from './transfer-rules.ts'
 import { acceptTransfer, cancelTransfer, confirmTransfer, startTransfer } from './transfer-service.ts'
 import { payTransferFee, senderTransferView } from './transfer-fees.ts'
-import { withUserContext } from '../accounts/current-user.ts'
+import { actingOwner, OWNER_SECURITY, ticketOwnerAuth, withOwnerContext } from '../accounts/ticket-owner.ts'
 
 export const transferApiRoutes = apiRoutes({ json: { status: 422, code: 'invalid_request', key: 'transfers.codeFormat' } })
+transferApiRoutes.use('/api/v1/tickets/:id/transfers', ticketOwnerAuth)
+transferApiRoutes.use('/api/v1/transfers/*', ticketOwnerAuth)
 
 const transferSchema = z.object({
   id: z.uuid(),
@@ -32,7 +35,7 @@ const transferSchema = z.object({
 const codeBody = z.object({ code: z.string().regex(CODE_PATTERN).openapi({ example: '123456' }) })
 
 const startRoute = createRoute({
-  method: 'post', path: '/api/v1/tickets/{id}/transfers', tags: ['transfers'],
+  method: 'post', path: '/api/v1/tickets/{id}/transfers', tags: ['transfers'], security: OWNER_SECURITY,
   summary: 'Start transferring one of your tickets to a phone or email; a 6-digit code goes to you',
   request: { params: z.object({ id: uuidParam('id') }), body: jsonBody(z.object({ to: z.string().max(254).openapi({ example: '0712345678' }) })) },
   responses: {
@@ -45,8 +48,8 @@ const startRoute = createRoute({
 })
 
 /** The transfer as the API shows it to its sender, or undefined. */
-async function transferJson(c: Parameters<typeof withUserContext>[0], id: string, userId: string) {
-  const view = await withUserContext(c, (trx) => senderTransferView(trx, id, userId))
+async function transferJson(c: Parameters<typeof withOwnerContext>[0], id: string, userId: string) {
+  const view = await withOwnerContext(c, userId, (trx) => senderTransferView(trx, id, userId))
   if (!view) return undefined
   const { transfer: row, fee } = view
   return {
@@ -56,16 +59,16 @@ async function transferJson(c: Parameters<typeof withUserContext>[0], id: string
 }
 
 transferApiRoutes.openapi(startRoute, async (c) => {
-  const user = c.var.user
-  if (!user) return apiNotFound(c)
-  const id = await startTransfer(transferDeps(c), { ticketId: c.req.valid('param').id, userId: user.id, to: c.req.valid('json').to })
+  const ticketId = c.req.valid('param').id
+  const userId = await actingOwner(c, 'ticket', ticketId)
+  const id = await startTransfer(transferDeps(c), { ticketId, userId, to: c.req.valid('json').to })
   c.header('Location', `/api/v1/transfers/${id}`)
-  const body = await transferJson(c, id, user.id)
+  const body = await transferJson(c, id, userId)
   return body ? c.json(body, 201) : apiNotFound(c)
 })
 
 const confirmRoute = createRoute({
-  method: 'post', path: '/api/v1/transfers/{id}/confirm', tags: ['transfers'],
+  method: 'post', path: '/api/v1/transfers/{id}/confirm', tags: ['transfers'], security: OWNER_SECURITY,
   summary: 'The sender’s code: once right, the recipient is sent a link and a code',
   request: { params: z.object({ id: uuidParam('id') }), body: jsonBody(codeBody) },
   responses: {
@@ -78,11 +81,10 @@ const confirmRoute = createRoute({
 })
 
 transferApiRoutes.openapi(confirmRoute, async (c) => {
-  const user = c.var.user
-  if (!user) return apiNotFound(c)
   const transferId = c.req.valid('param').id
-  await confirmTransfer(transferDeps(c), { transferId, userId: user.id, code: c.req.valid('json').code })
-  const body = await transferJson(c, transferId, user.id)
+  const userId = await actingOwner(c, 'transfer', transferId)
+  await confirmTransfer(transferDeps(c), { transferId, userId, code: c.req.valid('json').code })
+  const body = await transferJson(c, transferId, userId)
   return body ? c.json(body, 200) : apiNotFound(c)
 })
 
@@ -109,7 +111,7 @@ transferApiRoutes.openapi(acceptRoute, async (c) => {
 })
 
 const cancelRoute = createRoute({
-  method: 'post', path: '/api/v1/transfers/{id}/cancel', tags: ['transfers'],
+  method: 'post', path: '/api/v1/transfers/{id}/cancel', tags: ['transfers'], security: OWNER_SECURITY,
   summary: 'Cancel a pending transfer: the ticket stays yours with a new QR version',
   request: { params: z.object({ id: uuidParam('id') }) },
   responses: {
@@ -120,16 +122,15 @@ const cancelRoute = createRoute({
 })
 
 transferApiRoutes.openapi(cancelRoute, async (c) => {
-  const user = c.var.user
-  if (!user) return apiNotFound(c)
   const transferId = c.req.valid('param').id
-  await cancelTransfer(transferDeps(c), { transferId, userId: user.id })
-  const body = await transferJson(c, transferId, user.id)
+  const userId = await actingOwner(c, 'transfer', transferId)
+  await cancelTransfer(transferDeps(c), { transferId, userId })
+  const body = await transferJson(c, transferId, userId)
   return body ? c.json(body, 200) : apiNotFound(c)
 })
 
 const showRoute = createRoute({
-  method: 'get', path: '/api/v1/transfers/{id}', tags: ['transfers'],
+  method: 'get', path: '/api/v1/transfers/{id}', tags: ['transfers'], security: OWNER_SECURITY,
   summary: 'One of your transfers: its state, and its fee’s',
   request: { params: z.object({ id: uuidParam('id') }) },
   responses: {
@@ -139,15 +140,14 @@ const showRoute = createRoute({
 })
 
 transferApiRoutes.openapi(showRoute, async (c) => {
-  const user = c.var.user
-  if (!user) return apiNotFound(c)
-  const body = await transferJson(c, c.req.valid('param').id, user.id)
+  const transferId = c.req.valid('param').id
+  const body = await transferJson(c, transferId, await actingOwner(c, 'transfer', transferId))
   c.header('Cache-Control', 'private, no-store')
   return body ? c.json(body, 200) : apiNotFound(c)
 })
 
 const feeRoute = createRoute({
-  method: 'post', path: '/api/v1/transfers/{id}/fee', tags: ['transfers'],
+  method: 'post', path: '/api/v1/transfers/{id}/fee', tags: ['transfers'], security: OWNER_SECURITY,
   summary: 'Pay a confirmed transfer’s fee by M-Pesa: an STK Push goes to this phone; once paid, the recipient is sent a link and a code',
   request: { params: z.object({ id: uuidParam('id') }), body: jsonBody(z.object({ phone: z.string().max(20).openapi({ example: '0712345678' }) })) },
   responses: {
@@ -161,11 +161,10 @@ const feeRoute = createRoute({
 })
 
 transferApiRoutes.openapi(feeRoute, async (c) => {
-  const user = c.var.user
-  if (!user) return apiNotFound(c)
   const transferId = c.req.valid('param').id
-  const paid = await payTransferFee(transferDeps(c), c.var.services, { transferId, userId: user.id, phone: c.req.valid('json').phone })
-  const transfer = await transferJson(c, transferId, user.id)
+  const userId = await actingOwner(c, 'transfer', transferId)
+  const paid = await payTransferFee(transferDeps(c), c.var.services, { transferId, userId, phone: c.req.valid('json').phone })
+  const transfer = await transferJson(c, transferId, userId)
   if (!transfer) return apiNotFound(c)
   c.header('Location', `/api/v1/transfers/${transferId}`)
   return c.json({ transactionId: paid.transactionId, transfer }, 202)

@@ -73,7 +73,7 @@ export async function feeKit(db: Database, options: { fee?: number } = {}) {
     .where('type', '=', type as never).where((eb) => eb(eb.fn('jsonb_extract_path_text', ['content', eb.val('to')]), '=', recipient.wa)).execute())
 
   return {
-    kit, tenant, otherTenant, event, seller, sellerPhone, ticket: ticket!, clients, recipient, otherBuyer,
+    kit, tenant, otherTenant, event, type: ticketTypes[0]!, seller, sellerPhone, ticket: ticket!, clients, recipient, otherBuyer,
     startAndConfirm, payFee, show, scan, ticketRow, transferRow, feePayments, paymentRow, refundsOf, recipientMessages,
   }
 }
