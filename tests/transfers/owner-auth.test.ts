@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../src/db/database.ts'
 import { TestClient } from '../support/client.ts'
 import { openTestDatabase } from '../support/database.ts'
-import { asSystem } from '../support/fixtures.ts'
+import { asSystem, createAccount } from '../support/fixtures.ts'
 import { JSON_HEADERS } from '../support/payments.ts'
-import { purchase } from '../support/purchases.ts'
+import { purchase, signIn } from '../support/purchases.ts'
 import { freshPhone } from '../resale/resale-kit.ts'
 import { feeKit } from './fee-kit.ts'
 import { codeSentTo, linkSentTo, messageTo } from './transfer-kit.ts'
@@ -123,5 +123,37 @@ describe('the reservation’s bearer token for the tickets it bought', () => {
     const mixed = await guest.get(`/api/v1/transfers/${id}`, { authorization: `Bearer ${held.token}` })
     expect(mixed.status).toBe(404)
     expect((await guest.get(`/api/v1/transfers/${id}`)).status).toBe(200)
+  })
+
+  it('a guest who claims their tickets into an account takes their transfers and listings along: the account carries them on', async () => {
+    const { k, buyer, a, b, call } = await boughtThroughApi(db)
+    const started = await call('POST', `/api/v1/tickets/${a.ticket.id}/transfers`, a.token, { to: k.recipient.local })
+    const transferId = (await started.json() as { id: string }).id
+    const senderCode = await codeSentTo(db, buyer.wa, k.kit.ring)
+    const listed = await call('POST', `/api/v1/tickets/${b.ticket.id}/listings`, b.token, { priceMinor: 100_000, payoutPhone: buyer.local })
+    const listingId = (await listed.json() as { id: string }).id
+    // the guest's phone is confirmed on an account: the tickets move, and what the guest started with them
+    const account = await createAccount(db)
+    const browser = await signIn(k.kit, account)
+    expect((await browser.get(`/api/v1/transfers/${transferId}`)).status).toBe(404)
+    expect((await browser.post('/account/phone', { phone: buyer.local })).status).toBe(200)
+    const { text } = await messageTo(db, 'verification_code', buyer.wa, k.kit.ring)
+    const code = /\b(\d{6})\b/.exec(text)![1]!
+    expect((await browser.post('/account/phone/verify', { code })).headers.get('location')).toBe('/account?notice=phoneVerified&claimed=2')
+    const rows = await asSystem(db, async (trx) => ({
+      tickets: await trx.selectFrom('tickets').select('user_id').where('id', 'in', [a.ticket.id, b.ticket.id]).execute(),
+      transfer: await trx.selectFrom('transfers').select(['from_user_id', 'status']).where('id', '=', transferId).executeTakeFirstOrThrow(),
+      listing: await trx.selectFrom('marketplace_listings').select('seller_id').where('id', '=', listingId).executeTakeFirstOrThrow(),
+    }))
+    expect(rows.tickets).toEqual([{ user_id: account.id }, { user_id: account.id }])
+    expect(rows.transfer).toEqual({ from_user_id: account.id, status: 'pending' })
+    expect(rows.listing).toEqual({ seller_id: account.id })
+    // the account sees and finishes them
+    expect(await (await browser.get('/tickets')).text()).toContain(`Being transferred to ${k.recipient.local.slice(0, 4)}`)
+    expect((await browser.get(`/api/v1/transfers/${transferId}`)).status).toBe(200)
+    expect((await browser.postJson(`/api/v1/transfers/${transferId}/confirm`, { code: senderCode })).status).toBe(200)
+    expect(await k.recipientMessages('transfer_received')).toHaveLength(1)
+    const withdrawn = await browser.delete(`/api/v1/listings/${listingId}`)
+    expect(withdrawn.status).toBe(200)
   })
 })
