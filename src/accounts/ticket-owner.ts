@@ -14,13 +14,12 @@ import type { AppEnv } from '../http/app-env.ts'
 import { factory } from '../http/factory.ts'
 import { sha256Hex } from '../lib/crypto.ts'
 import { NotFoundError } from '../lib/domain-errors.ts'
+import type { TicketOwner } from './people.ts'
 import {
   buyerOfReservationListing, buyerOfReservationTicket, buyerOfReservationTransfer, findPaidReservationByTokenHash,
 } from './ticket-owner-queries.ts'
 
-export type TicketOwner =
-  | { kind: 'session'; userId: string }
-  | { kind: 'reservation'; reservationId: string; since: Date }
+export type { TicketOwner }
 
 /** How the owner routes are described in the OpenAPI document: the reservation's token, or the session cookie. */
 export const OWNER_SECURITY: Array<Record<string, string[]>> = [{ reservationToken: [] }, { sessionCookie: [] }]

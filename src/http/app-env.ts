@@ -1,5 +1,4 @@
-import type { CurrentUser, StaffMember } from '../accounts/people.ts'
-import type { TicketOwner } from '../accounts/ticket-owner.ts'
+import type { CurrentUser, StaffMember, TicketOwner } from '../accounts/people.ts'
 import type { AppConfig } from '../config.ts'
 import type { Database } from '../db/database.ts'
 import type { Lang, Translator } from '../i18n/index.ts'
