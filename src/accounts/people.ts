@@ -38,3 +38,8 @@ export interface StaffMember {
   /** The active membership as loaded, with the tenant's status, for the pages that show it. */
   membership: Membership
 }
+
+/** Who acts for a ticket on the owners' API routes (src/accounts/ticket-owner.ts): a session's user, or a paid reservation's token. */
+export type TicketOwner =
+  | { kind: 'session'; userId: string }
+  | { kind: 'reservation'; reservationId: string; since: Date }

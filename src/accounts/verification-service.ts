@@ -16,7 +16,7 @@ export const PHONE_RULES = {
   attemptsPerAccount: { limit: 5, windowSeconds: 10 * 60 },
 }
 
-/** Moves tickets (and their payments) from guest records with this contact to the account. */
+/** Moves tickets (and their payments, transfers, listings and payouts) from guest records with this contact to the account. */
 export async function claimGuestTickets(db: Queryable, userId: string, contact: { email?: string; phone?: string }) {
   const guests = await db.selectFrom('users').select('id')
     .where('is_guest', '=', true)
@@ -30,6 +30,13 @@ export async function claimGuestTickets(db: Queryable, userId: string, contact: 
   const moved = await db.updateTable('tickets').set({ user_id: userId }).where('user_id', 'in', guestIds).executeTakeFirst()
   await db.updateTable('tickets').set({ original_user_id: userId }).where('original_user_id', 'in', guestIds).execute()
   await db.updateTable('transactions').set({ user_id: userId }).where('user_id', 'in', guestIds).execute()
+  // what the guest was doing with those tickets goes with them: transfers they started (pending ones the
+  // account confirms, pays or cancels) or received, listings they made or bought, payouts owed to them
+  await db.updateTable('transfers').set({ from_user_id: userId }).where('from_user_id', 'in', guestIds).execute()
+  await db.updateTable('transfers').set({ to_user_id: userId }).where('to_user_id', 'in', guestIds).execute()
+  await db.updateTable('marketplace_listings').set({ seller_id: userId }).where('seller_id', 'in', guestIds).execute()
+  await db.updateTable('marketplace_listings').set({ buyer_id: userId }).where('buyer_id', 'in', guestIds).execute()
+  await db.updateTable('payouts').set({ seller_id: userId }).where('seller_id', 'in', guestIds).execute()
   return Number(moved.numUpdatedRows)
 }
 

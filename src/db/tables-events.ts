@@ -177,6 +177,8 @@ export interface TransactionTable {
   /** Where the buyer asked to hear about this purchase (checkout's optional email and channel). */
   buyer_email: string | null
   notify_channel: NotificationChannel | null
+  /** A transfer fee: the transfer it pays for (migration 0025). */
+  transfer_id: ColumnType<string | null, string | null | undefined, string | null>
   created_at: CreatedAt
   updated_at: UpdatedAt
   completed_at: Timestamp | null
@@ -283,6 +285,9 @@ export interface TransferTable {
   new_qr_hash: string | null
   /** When it was cancelled or expired. */
   ended_at: Timestamp | null
+  /** The `transfer_fee` payment that paid the event's fee, and when (migration 0025). */
+  fee_transaction_id: ColumnType<string | null, string | null | undefined, string | null>
+  fee_paid_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
 }
 
 export interface MarketplaceListingTable {

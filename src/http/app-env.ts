@@ -1,4 +1,4 @@
-import type { CurrentUser, StaffMember } from '../accounts/people.ts'
+import type { CurrentUser, StaffMember, TicketOwner } from '../accounts/people.ts'
 import type { AppConfig } from '../config.ts'
 import type { Database } from '../db/database.ts'
 import type { Lang, Translator } from '../i18n/index.ts'
@@ -20,6 +20,8 @@ export interface AppEnv {
     user: CurrentUser | null
     /** Set by requireManager and requireStaff for the handlers behind them; read with staffMember(c). */
     staff?: StaffMember
+    /** Set by ticketOwnerAuth on the ticket owners' API routes; read with ticketOwner(c). */
+    ticketOwner?: TicketOwner | null
     /** A word for the request's log line (why a callback was ignored); never personal data. */
     logNote?: string
   }

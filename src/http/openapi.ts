@@ -115,6 +115,10 @@ export function openApi(...features: OpenAPIHono<AppEnv>[]) {
     type: 'http', scheme: 'bearer',
     description: 'The token a reservation was created with (in the answer that created it): `Authorization: Bearer …`.',
   })
+  api.openAPIRegistry.registerComponent('securitySchemes', 'sessionCookie', {
+    type: 'apiKey', in: 'cookie', name: '__Host-session',
+    description: 'A signed-in session (an account, or a guest signed in by the private link their tickets came with).',
+  })
   api.openAPIRegistry.registerComponent('securitySchemes', 'scannerToken', {
     type: 'http', scheme: 'bearer',
     description: 'A scanner device’s token (`POST /api/v1/events/{eventId}/scanner-token`), or the scanner’s session cookie.',

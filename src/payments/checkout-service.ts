@@ -13,21 +13,14 @@ import { maskPhone, normalizeKenyanPhone } from '../lib/phone.ts'
 import type { BackgroundServices } from '../services.ts'
 import { refuseTooManyPhoneHolds } from '../tickets/hold-limits.ts'
 import { holdsReservationToken } from '../tickets/reservations.ts'
-import { darajaClientFor } from './daraja-access.ts'
-import { DarajaError } from './daraja-client.ts'
-import { DarajaAuthError } from './daraja-oauth.ts'
 import { loadCredentials } from './mpesa-credentials.ts'
-import { queueCheck } from './payment-checks.ts'
 import { refuseRepeatedFailures } from './failure-limits.ts'
 import { extendHold, findTransaction, pendingTransactionOf } from './payment-queries.ts'
-import { settlePushRefused } from './settlement.ts'
+import { payableByMpesa, sendPrompt } from './stk-prompt.ts'
 
 /** While a prompt is out, the hold lasts at least this long: Daraja gives up on an unanswered prompt well before. */
 export const PUSH_HOLD_MS = 4 * 60_000
-/** M-Pesa takes whole shillings up to KES 250,000 per payment. */
-const MPESA_MAX_MINOR = 250_000_00
-/** With no callback by then, STK Query asks. */
-export const QUERY_AFTER_MS = 90_000
+export { QUERY_AFTER_MS } from './stk-prompt.ts'
 
 export interface PaymentJson {
   id: string
@@ -79,7 +72,7 @@ export async function startPayment(db: Database, services: BackgroundServices, r
     await refuseTooManyPhoneHolds(trx, { eventId: reservation.event_id, reservationId: reservation.id }, phone,
       request.maxHoldsPerPhone ?? 0, request.now)
     if (reservation.total_minor === 0) throw new DomainError(409, 'nothing_to_pay', 'checkout.nothingToPay')
-    if (reservation.total_minor % 100 !== 0 || reservation.total_minor > MPESA_MAX_MINOR) {
+    if (!payableByMpesa(reservation.total_minor)) {
       throw new DomainError(409, 'amount_not_payable', 'checkout.amountNotPayable')
     }
     if (!request.origin) throw new DomainError(409, 'mpesa_not_configured', 'checkout.notConfigured')
@@ -102,30 +95,7 @@ export async function startPayment(db: Database, services: BackgroundServices, r
   if (!prepared.started) return paymentJson(prepared.payment)
   const { payment, credentials } = prepared
 
-  try {
-    const accepted = await darajaClientFor(services.daraja, credentials).stkPush({
-      amountMinor: payment.amount_minor, phone,
-      callbackUrl: `${request.origin}/payments/mpesa/callback/${payment.id}/${secret}`,
-      accountReference: payment.id.replace(/-/g, '').slice(0, 12).toUpperCase(),
-      description: 'Tikiti tickets',
-    })
-    // the callback may have come first and recorded the same CheckoutRequestID
-    await withContext(db, SYSTEM, (trx) => trx.updateTable('transactions')
-      .set({ checkout_request_id: accepted.checkoutRequestId, merchant_request_id: accepted.merchantRequestId, updated_at: request.now })
-      .where('id', '=', payment.id).execute())
-  } catch (error) {
-    // no answer: Daraja may have sent the prompt; its callback (or the check job) will tell
-    if (error instanceof DarajaError && error.errorCode === 'unreachable') {
-      await queueCheck(services.scheduler, { paymentId: payment.id, attempt: 1 }, new Date(request.now.getTime() + QUERY_AFTER_MS))
-      return paymentJson(payment)
-    }
-    // refused: nothing was sent. Only a pending payment moves: a fast callback may already have settled it.
-    await settlePushRefused(db, payment.id, error instanceof DarajaError ? `push_refused:${error.errorCode}` : 'push_refused', request.now)
-    if (error instanceof DarajaError || error instanceof DarajaAuthError) throw new DomainError(503, 'mpesa_unavailable', 'checkout.mpesaUnavailable')
-    throw error
-  }
-  await queueCheck(services.scheduler, { paymentId: payment.id, attempt: 1 },
-    new Date(request.now.getTime() + QUERY_AFTER_MS))
+  await sendPrompt(db, services, { payment, secret, credentials, phone, origin: request.origin!, description: 'Tikiti tickets', now: request.now })
   return paymentJson({ ...payment, status: 'pending' })
 }
 

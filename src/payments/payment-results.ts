@@ -27,6 +27,7 @@ import { recordBuyerNotice } from './buyer-notices.ts'
 import { openRefund, receiptArrived } from './refunds.ts'
 import { moveTransaction } from './settlement-table.ts'
 import { settleResalePayment } from '../resale/resale-settlement.ts'
+import { settleTransferFee } from '../transfers/transfer-fees.ts'
 
 export type PaymentResult =
   | { kind: 'success'; amountMinor: number; receipt: string | null; phone: string | null }
@@ -59,12 +60,13 @@ export async function applyPaymentResult(
 function applyOnce(db: Database, ring: KeyRing | undefined, paymentId: string, result: PaymentResult, now: Date): Promise<ResultOutcome> {
   return withContext(db, SYSTEM, async (trx) => {
     const payment = await lockTransaction(trx, paymentId)
-    if (!payment?.reservation_id) return 'ignored'
+    // a payment buys a reservation's tickets, or pays a transfer's fee
+    if (!payment || (!payment.reservation_id && !payment.transfer_id)) return 'ignored'
     if (result.kind === 'failure') {
       if (payment.status !== 'pending') return 'ignored'
       await moveTransaction(trx, payment, 'failed', now, { result_code: result.resultCode, failure_reason: result.reason.slice(0, 200) })
       await flagRepeatedFailures(trx, payment, now)
-      if (await holdStillRuns(trx, payment.reservation_id, now)) await recordDeliveryMessage(trx, ring, payment, payment.user_id, 'payment_failed', now)
+      if (payment.reservation_id && await holdStillRuns(trx, payment.reservation_id, now)) await recordDeliveryMessage(trx, ring, payment, payment.user_id, 'payment_failed', now)
       return 'failed'
     }
     if (result.amountMinor !== payment.amount_minor) return 'ignored'
@@ -101,6 +103,7 @@ type Trx = Parameters<typeof issueReservationTickets>[0]
 function deliverPurchase(trx: Trx, ring: KeyRing | undefined, payment: TransactionRow, now: Date): Promise<ResultOutcome> {
   switch (payment.transaction_type) {
     case 'resale': return completeResale(trx, ring, payment, now)
+    case 'transfer_fee': return completeTransferFee(trx, ring, payment, now)
     default: return completeOrRefund(trx, ring, payment, now)
   }
 }
@@ -111,6 +114,14 @@ async function completeResale(trx: Trx, ring: KeyRing | undefined, payment: Tran
   if (sale.kind === 'gone') return refundDue(trx, ring, payment, sale.reason, now)
   await moveTransaction(trx, payment, 'completed', now)
   if (sale.kind === 'sold') await recordDeliveryMessage(trx, ring, payment, sale.buyerId, 'ticket_delivery', now)
+  return 'completed'
+}
+
+/** A transfer's fee: the recipient is asked now (src/transfers/transfer-fees.ts), once; else the money goes back. */
+async function completeTransferFee(trx: Trx, ring: KeyRing | undefined, payment: TransactionRow, now: Date): Promise<ResultOutcome> {
+  const settled = await settleTransferFee(trx, ring, payment, now)
+  if (settled.kind === 'gone') return refundDue(trx, ring, payment, settled.reason, now)
+  await moveTransaction(trx, payment, 'completed', now)
   return 'completed'
 }
 

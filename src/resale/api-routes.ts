@@ -1,11 +1,12 @@
 /**
- * JSON API of the resale marketplace. The owner (signed in: an account, or a guest through their private
- * link) lists a ticket and withdraws the listing; anyone reads an event's listings and holds one, which
+ * JSON API of the resale marketplace. The owner (src/accounts/ticket-owner.ts: their session, an
+ * account's or a guest's through their private link, or the bearer token of the reservation that bought
+ * the ticket) lists a ticket and withdraws the listing; anyone reads an event's listings and holds one, which
  * answers a reservation with its bearer token: `POST /api/v1/reservations/{id}/payments` pays it (a
  * `resale` payment) and `GET /api/v1/reservations/{id}` shows the ticket with its new code once paid.
  */
 import { createRoute, z } from '@hono/zod-openapi'
-import { withUserContext } from '../accounts/current-user.ts'
+import { actingOwner, OWNER_SECURITY, ticketOwnerAuth, withOwnerContext } from '../accounts/ticket-owner.ts'
 import { apiNotFound } from '../http/api.ts'
 import { apiRoutes, json, jsonBody, jsonError, uuidParam } from '../http/openapi.ts'
 import { ANONYMOUS, withContext } from '../db/request-context.ts'
@@ -18,6 +19,8 @@ import { findPublicEvent } from '../events/queries.ts'
 import { holdClientKey, holdLimits } from '../tickets/hold-limits.ts'
 
 export const resaleApiRoutes = apiRoutes({ json: { status: 422, code: 'invalid_request', key: 'resale.badPrice' } })
+resaleApiRoutes.use('/api/v1/tickets/:id/listings', ticketOwnerAuth)
+resaleApiRoutes.use('/api/v1/listings/:id', ticketOwnerAuth)
 
 const listingSchema = z.object({
   id: z.uuid(),
@@ -41,8 +44,8 @@ const offerSchema = z.object({
   held: z.boolean().openapi({ description: 'A buyer holds it right now (try again when the hold ends)' }),
 }).openapi('ListingOffer')
 
-async function listingJson(c: Parameters<typeof withUserContext>[0], id: string, userId: string) {
-  const row = await withUserContext(c, (trx) => findSellerListing(trx, id, userId))
+async function listingJson(c: Parameters<typeof withOwnerContext>[0], id: string, userId: string) {
+  const row = await withOwnerContext(c, userId, (trx) => findSellerListing(trx, id, userId))
   return row && {
     id: row.id, ticketId: row.ticket_id, eventId: row.event_id, status: row.status, priceMinor: row.listing_price_minor,
     capMinor: row.max_price_minor, currency: row.currency, payoutPhone: row.payout_phone ? maskPhone(row.payout_phone) : null,
@@ -51,7 +54,7 @@ async function listingJson(c: Parameters<typeof withUserContext>[0], id: string,
 }
 
 const createRouteDef = createRoute({
-  method: 'post', path: '/api/v1/tickets/{id}/listings', tags: ['resale'],
+  method: 'post', path: '/api/v1/tickets/{id}/listings', tags: ['resale'], security: OWNER_SECURITY,
   summary: 'List one of your tickets for resale at a price up to the event’s cap',
   description: 'The price is in minor units and whole shillings (`150000` is KES 1,500). The payout goes to `payoutPhone`, ' +
     'or by default to your confirmed phone. Until it sells the ticket’s QR still admits you; a scan ends the listing.',
@@ -72,19 +75,19 @@ const createRouteDef = createRoute({
 })
 
 resaleApiRoutes.openapi(createRouteDef, async (c) => {
-  const user = c.var.user
-  if (!user) return apiNotFound(c)
   const body = c.req.valid('json')
+  const ticketId = c.req.valid('param').id
+  const userId = await actingOwner(c, 'ticket', ticketId)
   const id = await createListing(c.var.db, {
-    ticketId: c.req.valid('param').id, userId: user.id, priceMinor: body.priceMinor, payoutPhone: body.payoutPhone, lang: c.var.lang, now: c.var.now,
+    ticketId, userId, priceMinor: body.priceMinor, payoutPhone: body.payoutPhone, lang: c.var.lang, now: c.var.now,
   })
   c.header('Location', `/api/v1/listings/${id}`)
-  const listing = await listingJson(c, id, user.id)
+  const listing = await listingJson(c, id, userId)
   return listing ? c.json(listing, 201) : apiNotFound(c)
 })
 
 const deleteRoute = createRoute({
-  method: 'delete', path: '/api/v1/listings/{id}', tags: ['resale'],
+  method: 'delete', path: '/api/v1/listings/{id}', tags: ['resale'], security: OWNER_SECURITY,
   summary: 'Withdraw your listing (not while a buyer holds it)',
   request: { params: z.object({ id: uuidParam('id') }) },
   responses: {
@@ -95,11 +98,10 @@ const deleteRoute = createRoute({
 })
 
 resaleApiRoutes.openapi(deleteRoute, async (c) => {
-  const user = c.var.user
-  if (!user) return apiNotFound(c)
   const id = c.req.valid('param').id
-  await withdrawListing(c.var.db, { listingId: id, userId: user.id, now: c.var.now })
-  const listing = await listingJson(c, id, user.id)
+  const userId = await actingOwner(c, 'listing', id)
+  await withdrawListing(c.var.db, { listingId: id, userId, now: c.var.now })
+  const listing = await listingJson(c, id, userId)
   return listing ? c.json(listing, 200) : apiNotFound(c)
 })
 

@@ -57,6 +57,6 @@ export const reservationSchema = z.object({
   }),
   tickets: z.array(z.object({
     id: z.uuid(), ticketTypeId: z.uuid(), status: z.string(), qrVersion: z.number().int(),
-    code: z.string().nullable().openapi({ description: 'The signed code the ticket QR shows (Ed25519, verifiable offline).' }),
+    code: z.string().nullable().openapi({ description: 'The signed code the ticket QR shows (Ed25519, verifiable offline); null while none is live, or once the ticket was transferred to someone else.' }),
   })).optional().openapi({ description: 'Once paid.' }),
 }).openapi('Reservation')

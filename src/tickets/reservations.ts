@@ -122,7 +122,10 @@ export async function findReservation(db: Database, id: string, token: string, n
     const reservation = await trx.selectFrom('reservations').selectAll().where('id', '=', id).executeTakeFirst()
     if (!reservation || !(await holdsReservationToken(reservation, token))) return undefined
     const tickets = await trx.selectFrom('tickets as t').innerJoin('ticket_types as tt', 'tt.id', 't.ticket_type_id')
-      .select(['t.id', 't.ticket_type_id', 't.status', 't.price_minor', 't.qr_code', 't.qr_version', 'tt.name'])
+      .select(['t.id', 't.ticket_type_id', 't.status', 't.price_minor', 't.qr_code', 't.qr_version', 'tt.name',
+        // transferred away since this reservation bought it: the new owner's code is not the buyer's to see
+        (eb) => eb.exists(eb.selectFrom('transfers as mv').select('mv.id').whereRef('mv.ticket_id', '=', 't.id')
+          .where('mv.status', '=', 'completed').where('mv.created_at', '>=', reservation.created_at)).as('moved')])
       .where('t.reservation_id', '=', id).orderBy('tt.sort_order').orderBy('t.id').execute()
     const expired = reservation.status === 'held' && reservation.expires_at <= now
     const items = new Map<string, ReservationJson['items'][number]>()
@@ -142,7 +145,8 @@ export async function findReservation(db: Database, id: string, token: string, n
       total: { amountMinor: reservation.total_minor, currency: reservation.currency },
       tickets: reservation.status === 'paid'
         ? tickets.map((ticket) => ({
-          id: ticket.id, ticketTypeId: ticket.ticket_type_id, status: ticket.status, qrVersion: ticket.qr_version, code: ticket.qr_code,
+          id: ticket.id, ticketTypeId: ticket.ticket_type_id, status: ticket.status, qrVersion: ticket.qr_version,
+          code: ticket.moved === true || Number(ticket.moved) === 1 ? null : ticket.qr_code,
         }))
         : [],
     }

@@ -19,6 +19,7 @@ export function listOwnTickets(db: Queryable, userId: string) {
       'e.venue_city', 'e.venue_latitude', 'e.venue_longitude', 'e.allow_transfers', 'e.max_transfers', 'e.transfer_fee_minor',
       'u.name as holder_name', 'p.status as payment_status', 'tr.id as pending_transfer_id', 'tr.to_contact as pending_to',
       'tr.to_channel as pending_channel', 'tr.sender_confirmed_at as pending_confirmed_at', 'tr.expires_at as pending_expires_at',
+      'tr.transfer_fee_minor as pending_fee_minor', 'tr.fee_paid_at as pending_fee_paid_at',
       'e.allow_resale', 'e.resale_price_cap_pct', 'e.resale_fee_pct', 'ml.id as listing_id', 'ml.listing_price_minor',
       // bought on the resale marketplace: the price this owner paid, not the face value
       sql<number>`case when p.transaction_type = 'resale' then p.amount_minor else t.price_minor end`.as('paid_minor')])

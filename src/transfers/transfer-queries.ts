@@ -62,15 +62,24 @@ export function transfersOfEvent(db: Queryable, eventId: string) {
     .leftJoin('users as f', 'f.id', 'tr.from_user_id').leftJoin('users as r', 'r.id', 'tr.to_user_id')
     .select(['tr.id', 'tr.ticket_id', 'tr.status', 'tr.created_at', 'tr.completed_at', 'tr.ended_at', 'tr.old_qr_version',
       'tr.new_qr_version', 'tr.old_qr_hash', 'tr.new_qr_hash', 'tr.to_contact', 'f.name as from_name', 'f.phone as from_phone',
-      'f.email as from_email', 'r.name as to_name'])
+      'f.email as from_email', 'r.name as to_name', 'tr.transfer_fee_minor', 'tr.fee_paid_at', 'tr.fee_transaction_id',
+      (eb) => eb.selectFrom('transactions as fx').select('fx.mpesa_receipt_number').whereRef('fx.id', '=', 'tr.fee_transaction_id').as('fee_receipt'),
+      (eb) => eb.selectFrom('transactions as fx').select((f) => f.fn.countAll<number>().as('n')).whereRef('fx.transfer_id', '=', 'tr.id').as('fee_attempts')])
     .where('t.event_id', '=', eventId).orderBy('tr.created_at', 'desc').limit(500).execute()
 }
 
 /** A transfer as its sender sees it (row-level security: parties only). */
 export function findSenderTransfer(db: Queryable, transferId: string, userId: string) {
   return db.selectFrom('transfers')
-    .select(['id', 'status', 'to_contact', 'created_at', 'expires_at', 'sender_confirmed_at', 'completed_at', 'ended_at'])
+    .select(['id', 'status', 'to_contact', 'created_at', 'expires_at', 'sender_confirmed_at', 'completed_at', 'ended_at',
+      'transfer_fee_minor', 'fee_paid_at', 'fee_transaction_id'])
     .where('id', '=', transferId).where('from_user_id', '=', userId).executeTakeFirst()
+}
+
+/** The newest payment attempt of a transfer's fee. */
+export function latestFeePayment(db: Queryable, transferId: string) {
+  return db.selectFrom('transactions').select(['id', 'status', 'currency', 'amount_minor', 'mpesa_phone', 'result_code', 'failure_reason', 'created_at'])
+    .where('transfer_id', '=', transferId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst()
 }
 
 /** What the recipient's page says about the ticket on offer, for a live link. */

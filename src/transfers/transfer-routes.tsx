@@ -18,7 +18,8 @@ import { renderPage } from '../http/render.tsx'
 import { formatDateTime } from '../i18n/format.ts'
 import { sha256Hex } from '../lib/crypto.ts'
 import { DomainError, NotFoundError } from '../lib/domain-errors.ts'
-import { findOfferByLink, findSenderTransfer } from './transfer-queries.ts'
+import { findOfferByLink } from './transfer-queries.ts'
+import { payTransferFee, senderTransferView } from './transfer-fees.ts'
 import { parseCode } from './transfer-rules.ts'
 import { transferDeps } from './transfer-deps.ts'
 import { acceptTransfer, cancelTransfer, confirmTransfer, resendCode, startTransfer } from './transfer-service.ts'
@@ -46,24 +47,28 @@ transferRoutes.post('/tickets/:id/transfer', requireSignIn, async (c) => {
   return c.redirect(`/transfers/${transferId}?notice=sent`, 303)
 })
 
-async function senderPage(c: Context<AppEnv>, transferId: string, extras: { error?: string; notice?: string; status?: 409 | 410 | 422 | 429 } = {}) {
+type ShownStatus = 409 | 410 | 422 | 429 | 503
+
+async function senderPage(c: Context<AppEnv>, transferId: string, extras: { error?: string; notice?: keyof typeof NOTICES; phone?: string; status?: ShownStatus } = {}) {
   const user = signedInUser(c)
-  const transfer = await withUserContext(c, (trx) => findSenderTransfer(trx, transferId, user.id))
-  if (!transfer) throw new NotFoundError()
+  const view = await withUserContext(c, (trx) => senderTransferView(trx, transferId, user.id))
+  if (!view) throw new NotFoundError()
+  const { transfer, fee } = view
   c.header('Cache-Control', 'private, no-store')
   return renderPage(c, {
     title: c.var.t('transfer.title'), status: extras.status,
-    body: <SenderTransferPage t={c.var.t} lang={c.var.lang} transfer={transfer} error={extras.error} notice={extras.notice} />,
+    body: <SenderTransferPage t={c.var.t} lang={c.var.lang} transfer={transfer} fee={fee} phone={extras.phone} error={extras.error}
+      notice={extras.notice === 'confirmed' && fee && fee.status !== 'paid' ? c.var.t('transfer.notice.confirmedPay') : extras.notice && c.var.t(NOTICES[extras.notice])} />,
   })
 }
 
+const NOTICES = {
+  sent: 'transfer.notice.codeSent', confirmed: 'transfer.notice.confirmed', cancelled: 'transfer.notice.cancelled', prompt: 'transfer.notice.promptSent',
+} as const
+
 transferRoutes.get('/transfers/:id', requireSignIn, async (c) => {
   const notice = c.req.query('notice')
-  const t = c.var.t
-  return senderPage(c, uuidParam(c, 'id'), {
-    notice: notice === 'sent' ? t('transfer.notice.codeSent') : notice === 'confirmed' ? t('transfer.notice.confirmed')
-      : notice === 'cancelled' ? t('transfer.notice.cancelled') : undefined,
-  })
+  return senderPage(c, uuidParam(c, 'id'), { notice: notice && notice in NOTICES ? notice as keyof typeof NOTICES : undefined })
 })
 
 /** Runs a step whose domain failure re-renders the page with the message (4xx), never a 500. */
@@ -77,7 +82,8 @@ async function step(c: Context<AppEnv>, work: () => Promise<void>, onError: (err
   }
 }
 
-const shownStatus = (error: DomainError) => (error.status === 409 || error.status === 410 || error.status === 422 || error.status === 429 ? error.status : 422)
+const shownStatus = (error: DomainError): ShownStatus =>
+  (error.status === 409 || error.status === 410 || error.status === 422 || error.status === 429 || error.status === 503 ? error.status : 422)
 
 transferRoutes.post('/transfers/:id/confirm', requireSignIn, async (c) => {
   const transferId = uuidParam(c, 'id')
@@ -86,6 +92,15 @@ transferRoutes.post('/transfers/:id/confirm', requireSignIn, async (c) => {
     await confirmTransfer(transferDeps(c), { transferId, userId: signedInUser(c).id, code: parseCode(raw) })
   }, (error) => senderPage(c, transferId, { error: c.var.t(error.messageKey, error.params), status: shownStatus(error) }))
   return failed ?? c.redirect(`/transfers/${transferId}?notice=confirmed`, 303)
+})
+
+transferRoutes.post('/transfers/:id/fee', requireSignIn, async (c) => {
+  const transferId = uuidParam(c, 'id')
+  const phone = await formText(c, 'phone')
+  const failed = await step(c, async () => {
+    await payTransferFee(transferDeps(c), c.var.services, { transferId, userId: signedInUser(c).id, phone })
+  }, (error) => senderPage(c, transferId, { error: c.var.t(error.messageKey, error.params), phone: phone.slice(0, 20), status: shownStatus(error) }))
+  return failed ?? c.redirect(`/transfers/${transferId}?notice=prompt`, 303)
 })
 
 transferRoutes.post('/transfers/:id/resend', requireSignIn, async (c) => {
@@ -109,7 +124,7 @@ function offerGone(c: Context<AppEnv>) {
   })
 }
 
-async function acceptPage(c: Context<AppEnv>, secret: string, extras: { error?: string; notice?: string; status?: 409 | 410 | 422 | 429 } = {}) {
+async function acceptPage(c: Context<AppEnv>, secret: string, extras: { error?: string; notice?: string; status?: ShownStatus } = {}) {
   const offer = await withContext(c.var.db, SYSTEM, async (trx) => findOfferByLink(trx, await sha256Hex(secret), c.var.now))
   c.header('Cache-Control', 'no-store')
   c.header('Referrer-Policy', 'no-referrer')

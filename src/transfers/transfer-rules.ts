@@ -91,8 +91,7 @@ export function assertTransferable(ticket: TransferableTicket, now: Date): void 
   if (now >= ticket.starts_at) refuse('event_started', 'transfers.eventStarted')
   if (ticket.transfer_count >= ticket.max_transfers) refuse('transfer_limit', 'transfers.limitReached', { max: ticket.max_transfers })
   if (ticket.listed === true || ticket.listed === 1 || ticket.listed === '1') refuse('ticket_listed', 'transfers.listed')
-  // a fee is paid by STK Push before the recipient is asked; until that payment step exists such transfers are refused
-  if (ticket.transfer_fee_minor > 0) refuse('transfer_fee_unsupported', 'transfers.feeUnavailable')
+  // a fee (transfer_fee_minor) does not stop a transfer: the sender pays it by STK Push before the recipient is asked
 }
 
 function newError(code: string, key: ConstructorParameters<typeof DomainError>[2], params?: Record<string, number>) {

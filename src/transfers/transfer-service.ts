@@ -81,7 +81,7 @@ export async function startTransfer(deps: TransferDeps, input: { ticketId: strin
     await trx.insertInto('transfers').values({
       id, tenant_id: ticket.tenant_id, ticket_id: ticket.id, from_user_id: input.userId, status: 'pending',
       to_contact: recipient.contact, to_channel: recipient.channel, lang: deps.lang,
-      created_at: deps.now, expires_at: new Date(deps.now.getTime() + PENDING_TTL_MS),
+      created_at: deps.now, expires_at: new Date(deps.now.getTime() + PENDING_TTL_MS), transfer_fee_minor: ticket.transfer_fee_minor,
       sender_code_hash: await codeHash(id, 'sender', code), sender_code_expires_at: new Date(deps.now.getTime() + CODE_TTL_MS),
       old_qr_version: ticket.qr_version, old_qr_hash: ticket.qr_code ? await sha256Hex(ticket.qr_code) : null,
     }).execute()
@@ -96,7 +96,7 @@ export async function startTransfer(deps: TransferDeps, input: { ticketId: strin
   })
 }
 
-/** The sender's code: once right, the recipient gets their link and code. */
+/** The sender's code: once right, the recipient gets their link and code (after the fee is paid, where there is one). */
 export async function confirmTransfer(deps: TransferDeps, input: { transferId: string; userId: string; code: string }): Promise<void> {
   await throttle(deps, 'transfer-code:ip', deps.clientIp, TRANSFER_RULES.attemptsPerAddress)
   const failure = await withContext(deps.db, SYSTEM, async (trx) => {
@@ -112,11 +112,10 @@ export async function confirmTransfer(deps: TransferDeps, input: { transferId: s
       }
       return codeError(verdict, MAX_CODE_ATTEMPTS - transfer.sender_attempts - 1)
     }
-    const link = randomToken(32)
-    await trx.updateTable('transfers').set({
-      sender_confirmed_at: deps.now, sender_code_hash: null, otp_verified: true, recipient_link_hash: await sha256Hex(link),
-    }).where('id', '=', transfer.id).execute()
-    await sendRecipientCode(trx, deps, transfer, link)
+    await trx.updateTable('transfers').set({ sender_confirmed_at: deps.now, sender_code_hash: null, otp_verified: true })
+      .where('id', '=', transfer.id).execute()
+    // with a fee, the recipient is asked only once it is paid (src/transfers/transfer-fees.ts)
+    if (!feeDue(transfer)) await askRecipient(trx, deps, transfer)
     return undefined
   })
   if (failure) throw failure
@@ -131,7 +130,7 @@ export async function resendCode(deps: TransferDeps, input: { transferId: string
     if (!transfer || ('userId' in input && transfer.from_user_id !== input.userId)) throw new NotFoundError()
     assertPending(transfer, deps.now)
     if (side === 'sender' && transfer.sender_confirmed_at) throw new DomainError(409, 'already_confirmed', 'transfers.alreadyConfirmed')
-    if (side === 'recipient' && !transfer.sender_confirmed_at) throw new NotFoundError()
+    if (side === 'recipient' && (!transfer.sender_confirmed_at || feeDue(transfer))) throw new NotFoundError()
     await throttle(deps, `transfer-resend:${side}`, transfer.id, TRANSFER_RULES.resendsPerSide)
     if (side === 'sender') {
       const code = randomDigits(6)
@@ -151,8 +150,23 @@ export async function resendCode(deps: TransferDeps, input: { transferId: string
   })
 }
 
+/** Whether the transfer still waits for its fee: the event charges one and no payment of it completed. */
+export function feeDue(transfer: { transfer_fee_minor: number; fee_paid_at: Date | null }): boolean {
+  return transfer.transfer_fee_minor > 0 && transfer.fee_paid_at === null
+}
+
+/** What sending the recipient's message needs: the clock, the keys, and the site for the link. */
+export type RecipientDeps = Pick<TransferDeps, 'now' | 'ring' | 'origin'>
+
+/** The recipient's link (kept as a hash) and code go out: the transfer now waits for them to accept. */
+export async function askRecipient(trx: Trx, deps: RecipientDeps, transfer: Parameters<typeof sendRecipientCode>[2]): Promise<void> {
+  const link = randomToken(32)
+  await trx.updateTable('transfers').set({ recipient_link_hash: await sha256Hex(link) }).where('id', '=', transfer.id).execute()
+  await sendRecipientCode(trx, deps, transfer, link)
+}
+
 /** The recipient's message (the link) and code; a new code resets its attempts. */
-async function sendRecipientCode(trx: Trx, deps: TransferDeps, transfer: { id: string; tenant_id: string; ticket_id: string; from_user_id: string; to_contact: string; to_channel: 'whatsapp' | 'email'; lang: string }, link: string) {
+async function sendRecipientCode(trx: Trx, deps: RecipientDeps, transfer: { id: string; tenant_id: string; ticket_id: string; from_user_id: string; to_contact: string; to_channel: 'whatsapp' | 'email'; lang: string }, link: string) {
   const code = randomDigits(6)
   await trx.updateTable('transfers').set({
     recipient_code_hash: await codeHash(transfer.id, 'recipient', code),
@@ -186,7 +200,7 @@ export async function acceptTransfer(deps: TransferDeps, input: { link: string; 
     if (!found || (input.transferId !== undefined && found.id !== input.transferId)) throw new NotFoundError()
     await expireWithin(trx, deps.ring, deps.now, { transferId: found.id })
     const transfer = await lockTransfer(trx, found.id)
-    if (!transfer || !transfer.sender_confirmed_at) throw new NotFoundError()
+    if (!transfer || !transfer.sender_confirmed_at || feeDue(transfer)) throw new NotFoundError()
     assertPending(transfer)
     const verdict = await judgeCode(transfer, { hash: transfer.recipient_code_hash, expiresAt: transfer.recipient_code_expires_at, attempts: transfer.recipient_attempts }, 'recipient', input.code, deps.now)
     if (verdict !== 'ok') {
@@ -242,7 +256,7 @@ export async function cancelTransfer(deps: TransferDeps, input: { transferId: st
 }
 
 /** Ends a pending transfer (cancelled or expired) and, when the ticket still can, re-arms the sender's QR. */
-async function endTransfer(trx: Trx, ring: KeyRing | undefined, transfer: { id: string; ticket_id: string; from_user_id: string }, now: Date, status: 'cancelled' | 'expired') {
+export async function endTransfer(trx: Trx, ring: KeyRing | undefined, transfer: { id: string; ticket_id: string; from_user_id: string }, now: Date, status: 'cancelled' | 'expired') {
   await trx.updateTable('transfers').set({
     status, ended_at: now, sender_code_hash: null, recipient_code_hash: null, recipient_link_hash: null,
   }).where('id', '=', transfer.id).execute()
@@ -253,7 +267,7 @@ async function endTransfer(trx: Trx, ring: KeyRing | undefined, transfer: { id: 
   await trx.updateTable('transfers').set({ new_qr_version: fresh.qrVersion, new_qr_hash: await sha256Hex(fresh.code) }).where('id', '=', transfer.id).execute()
 }
 
-function assertPending(transfer: { status: string; expires_at: Date }, now?: Date) {
+export function assertPending(transfer: { status: string; expires_at: Date }, now?: Date) {
   if (transfer.status !== 'pending' || (now && transfer.expires_at <= now)) {
     throw new DomainError(409, `transfer_${transfer.status === 'pending' ? 'expired' : transfer.status}`, 'transfers.over')
   }

@@ -250,6 +250,7 @@ const ROUTES: Route[] = [
   { method: 'POST', route: '/transfers/:id/confirm', path: () => `/transfers/${U0}/confirm`, form: () => ({ code: '123456' }), expect: { ...everyone(404), anonymous: 'login' } },
   { method: 'POST', route: '/transfers/:id/resend', path: () => `/transfers/${U0}/resend`, expect: { ...everyone(404), anonymous: 'login' } },
   { method: 'POST', route: '/transfers/:id/cancel', path: () => `/transfers/${U0}/cancel`, expect: { ...everyone(404), anonymous: 'login' } },
+  { method: 'POST', route: '/transfers/:id/fee', path: () => `/transfers/${U0}/fee`, form: () => ({ phone: '0712345678' }), expect: { ...everyone(404), anonymous: 'login' } },
   { method: 'GET', route: '/transfers/accept/:secret', path: () => '/transfers/accept/not-a-link', expect: everyone(410) },
   { method: 'POST', route: '/transfers/accept/:secret', path: () => '/transfers/accept/not-a-link', form: () => ({ code: '123456' }), expect: everyone(410) },
   { method: 'POST', route: '/transfers/accept/:secret/resend', path: () => '/transfers/accept/not-a-link/resend', expect: everyone(410) },
@@ -258,6 +259,8 @@ const ROUTES: Route[] = [
   { method: 'POST', route: '/api/v1/transfers/:id/confirm', path: () => `/api/v1/transfers/${U0}/confirm`, json: () => ({ code: '123456' }), expect: everyone(404) },
   { method: 'POST', route: '/api/v1/transfers/:id/accept', path: () => `/api/v1/transfers/${U0}/accept`, json: () => ({ code: '123456', link: 'x'.repeat(43) }), expect: everyone(404) },
   { method: 'POST', route: '/api/v1/transfers/:id/cancel', path: () => `/api/v1/transfers/${U0}/cancel`, expect: everyone(404) },
+  { method: 'GET', route: '/api/v1/transfers/:id', path: () => `/api/v1/transfers/${U0}`, expect: everyone(404) },
+  { method: 'POST', route: '/api/v1/transfers/:id/fee', path: () => `/api/v1/transfers/${U0}/fee`, json: () => ({ phone: '0712345678' }), expect: everyone(404) },
   // resale: a ticket or listing that is not the caller's is 404; the public pages are everyone's (resale is off on X)
   { method: 'POST', route: '/tickets/:id/listings', path: () => `/tickets/${U0}/listings`, form: () => ({ price: '1000' }), expect: { ...everyone(404), anonymous: 'login' } },
   { method: 'POST', route: '/listings/:id/withdraw', path: () => `/listings/${U0}/withdraw`, expect: { ...everyone(404), anonymous: 'login' } },

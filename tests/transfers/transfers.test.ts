@@ -269,7 +269,7 @@ describe('what may not be transferred', () => {
     expect(await kit.ticketRow()).toMatchObject({ qr_version: 1, user_id: kit.seller.id })
   })
 
-  it('applies the event’s limit, and refuses after the start, used, cancelled, listed, fee-bearing and disallowed', async () => {
+  it('applies the event’s limit, and refuses after the start, used, cancelled, listed and disallowed (a fee is paid instead: fees.test.ts)', async () => {
     const cases: Array<[string, (kit: Awaited<ReturnType<typeof transferKit>>) => Promise<unknown>, string]> = [
       ['limit', (kit) => asSystem(db, (trx) => trx.updateTable('tickets').set({ transfer_count: 2 }).where('id', '=', kit.ticket.id).execute()), 'most times the organiser allows (2)'],
       ['started', (kit) => asSystem(db, (trx) => trx.updateTable('events').set({ starts_at: new Date(Date.now() - 60_000) }).where('id', '=', kit.gate.event.id).execute()), 'The event has started'],
@@ -279,7 +279,6 @@ describe('what may not be transferred', () => {
         tenant_id: kit.gate.tenant.id, ticket_id: kit.ticket.id, event_id: kit.gate.event.id, seller_id: kit.seller.id,
         original_price_minor: 100_000, listing_price_minor: 100_000,
       }).execute()), 'listed for resale'],
-      ['fee', (kit) => asSystem(db, (trx) => trx.updateTable('events').set({ transfer_fee_minor: 5_000 }).where('id', '=', kit.gate.event.id).execute()), 'transfer fee'],
       ['disallowed', (kit) => asSystem(db, (trx) => trx.updateTable('events').set({ allow_transfers: false }).where('id', '=', kit.gate.event.id).execute()), 'does not allow transfers'],
     ]
     for (const [name, arrange, message] of cases) {

@@ -31,6 +31,11 @@ export interface WalletTicket {
   pending_to: string | null
   pending_channel: string | null
   pending_confirmed_at: Date | null
+  /** The pending transfer's fee (0: none) and when it was paid. */
+  pending_fee_minor?: number | null
+  pending_fee_paid_at?: Date | null
+  /** The event's transfer fee, for the form's note. */
+  transfer_fee_minor?: number
 }
 
 /** The state of a ticket in words: valid, used at…, transfer waiting, cancelled (and refunded). */
@@ -75,7 +80,8 @@ export function WalletCard({ t, lang, ticket, transferBlocked, resale }: WalletC
       )}
       {ticket.pending_transfer_id && (
         <>
-          <p class="muted">{ticket.pending_confirmed_at ? t('wallet.transfer.waiting') : t('wallet.transfer.needsCode')}</p>
+          <p class="muted">{!ticket.pending_confirmed_at ? t('wallet.transfer.needsCode')
+            : (ticket.pending_fee_minor ?? 0) > 0 && !ticket.pending_fee_paid_at ? t('wallet.transfer.needsFee') : t('wallet.transfer.waiting')}</p>
           <p><a href={`/transfers/${ticket.pending_transfer_id}`}>{t('wallet.transfer.open')}</a></p>
         </>
       )}
@@ -90,6 +96,9 @@ export function WalletCard({ t, lang, ticket, transferBlocked, resale }: WalletC
                 <input id={`to-${ticket.id}`} name="to" type="text" required autocomplete="off" maxlength={254} />
               </p>
               <p class="muted">{t('wallet.transfer.explain')}</p>
+              {(ticket.transfer_fee_minor ?? 0) > 0 && (
+                <p class="muted" data-transfer-fee>{t('wallet.transfer.fee', { amount: formatMoney(ticket.transfer_fee_minor!, ticket.currency, lang) })}</p>
+              )}
               <button>{t('wallet.transfer.submit')}</button>
             </form>
           </details>
