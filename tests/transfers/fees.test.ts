@@ -31,6 +31,8 @@ describe('a transfer with a fee', () => {
     expect(page).toContain('data-transfer-status="awaiting_fee"')
     expect(page).toContain('Pay KES 100 with M-Pesa')
     expect(page).toContain(`action="/transfers/${id}/fee"`)
+    // the form offers the sender's own number, as checkout does
+    expect(page).toContain(`value="0${k.sellerPhone.wa.slice(3)}"`)
 
     const paid = await k.payFee(id)
     expect(paid.res.status).toBe(202)
