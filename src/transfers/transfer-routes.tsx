@@ -17,6 +17,7 @@ import { factory } from '../http/factory.ts'
 import { renderPage } from '../http/render.tsx'
 import { formatDateTime } from '../i18n/format.ts'
 import { sha256Hex } from '../lib/crypto.ts'
+import { localPhone } from '../lib/phone.ts'
 import { DomainError, NotFoundError } from '../lib/domain-errors.ts'
 import { findOfferByLink } from './transfer-queries.ts'
 import { payTransferFee, senderTransferView } from './transfer-fees.ts'
@@ -57,7 +58,7 @@ async function senderPage(c: Context<AppEnv>, transferId: string, extras: { erro
   c.header('Cache-Control', 'private, no-store')
   return renderPage(c, {
     title: c.var.t('transfer.title'), status: extras.status,
-    body: <SenderTransferPage t={c.var.t} lang={c.var.lang} transfer={transfer} fee={fee} phone={extras.phone} error={extras.error}
+    body: <SenderTransferPage t={c.var.t} lang={c.var.lang} transfer={transfer} fee={fee} phone={extras.phone ?? localPhone(user.phone)} error={extras.error}
       notice={extras.notice === 'confirmed' && fee && fee.status !== 'paid' ? c.var.t('transfer.notice.confirmedPay') : extras.notice && c.var.t(NOTICES[extras.notice])} />,
   })
 }

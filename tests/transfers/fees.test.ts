@@ -31,6 +31,8 @@ describe('a transfer with a fee', () => {
     expect(page).toContain('data-transfer-status="awaiting_fee"')
     expect(page).toContain('Pay KES 100 with M-Pesa')
     expect(page).toContain(`action="/transfers/${id}/fee"`)
+    // the form offers the sender's own number, as checkout does
+    expect(page).toContain(`value="0${k.sellerPhone.wa.slice(3)}"`)
 
     const paid = await k.payFee(id)
     expect(paid.res.status).toBe(202)
@@ -69,6 +71,9 @@ describe('a transfer with a fee', () => {
     const log = await (await k.clients.manager.get(`/manage/events/${k.event.id}/transfers`)).text()
     expect(log).toContain('data-fee="paid"')
     expect(log).toContain(`/manage/payments/${payment.id}`)
+    const detail = await k.clients.manager.get(`/manage/payments/${payment.id}`)
+    expect(detail.status).toBe(200)
+    expect((await k.clients.foreignManager.get(`/manage/payments/${payment.id}`)).status).toBe(404)
     const csv = await (await k.clients.manager.get('/manage/payments.csv')).text()
     expect(csv.split('\r\n').find((line) => line.includes('transfer_fee'))).toContain('100')
     expect((await k.clients.foreignManager.get(`/manage/events/${k.event.id}/transfers`)).status).toBe(404)
