@@ -206,6 +206,7 @@ export function ManageEventPage({ t, lang, event, ticketTypes, hasTemplate, noti
       </form>
       <h2>{t('manage.template')}</h2>
       {hasTemplate && <p>{t('manage.template.current')}</p>}
+      <p><a href={`${base}/template`}>{t('template.guide.link')}</a></p>
       {failedOn('template') && <FormProblem errors={failedOn('template')!.errors} summary={t('form.fixErrors')} />}
       <form method="post" action={`${base}/template`} enctype="multipart/form-data" class="stack">
         <p class="field">
