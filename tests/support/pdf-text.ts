@@ -3,7 +3,7 @@
  * its link annotations' addresses. Standard-font text is WinAnsi bytes; an embedded font's text is glyph
  * ids, mapped back to characters through the font's ToUnicode CMap (pdf-lib writes one per font).
  */
-import { decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFRef, PDFString } from 'pdf-lib'
+import { decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, type PDFPage, PDFRawStream, PDFRef, PDFString } from 'pdf-lib'
 
 function streamText(stream: PDFRawStream): string {
   return new TextDecoder('latin1').decode(decodePDFRawStream(stream).decode())
@@ -35,13 +35,24 @@ export interface PdfPageText {
   links: string[]
 }
 
+/** A page's drawing operators, its content streams inflated and joined. */
+function operatorsOf(doc: PDFDocument, page: PDFPage): string {
+  const contents = page.node.Contents()
+  const streams = contents instanceof PDFArray ? contents.asArray().map((ref) => doc.context.lookup(ref)) : [contents]
+  return streams.filter((s): s is PDFRawStream => s instanceof PDFRawStream).map(streamText).join('\n')
+}
+
+/** The drawing operators of each page. */
+export async function pageOperators(bytes: Uint8Array): Promise<string[]> {
+  const doc = await PDFDocument.load(bytes)
+  return doc.getPages().map((page) => operatorsOf(doc, page))
+}
+
 export async function readPdf(bytes: Uint8Array): Promise<PdfPageText[]> {
   const doc = await PDFDocument.load(bytes)
   const glyphs = toUnicodeMaps(doc)
   return doc.getPages().map((page) => {
-    const contents = page.node.Contents()
-    const streams = contents instanceof PDFArray ? contents.asArray().map((ref) => doc.context.lookup(ref)) : [contents]
-    const ops = streams.filter((s): s is PDFRawStream => s instanceof PDFRawStream).map(streamText).join('\n')
+    const ops = operatorsOf(doc, page)
     const lines = [...ops.matchAll(/<([0-9a-fA-F]*)> Tj/g)].map(([, hex]) => {
       if (glyphs.size > 0) return hex!.match(/.{4}/g)?.map((gid) => glyphs.get(gid.toLowerCase()) ?? '\ufffd').join('') ?? ''
       return winAnsi((hex!.match(/.{2}/g) ?? []).map((byte) => parseInt(byte, 16)))
