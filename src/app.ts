@@ -21,6 +21,7 @@ import type { DatabaseProvider } from './db/database.ts'
 import { eventApiRoutes } from './events/api-routes.ts'
 import { manageEventRoutes } from './events/manage-routes.tsx'
 import { publicEventRoutes } from './events/public-routes.tsx'
+import { templateRoutes } from './events/template-routes.tsx'
 import { healthRoutes } from './health/routes.ts'
 import type { AppEnv } from './http/app-env.ts'
 import { contentSecurityPolicy, STRICT_TRANSPORT_SECURITY } from './http/content-security.ts'
@@ -188,6 +189,7 @@ export function createApp(deps: AppDeps, services: AppServices = createServices(
   app.route('/', exportRoutes)
   app.route('/', reportsRoutes)
   app.route('/', manageRoutes)
+  app.route('/', templateRoutes)
   app.route('/', manageEventRoutes)
   app.route('/', mediaRoutes)
   app.route('/', openApi(eventApiRoutes, reservationApiRoutes, paymentApiRoutes, gateApiRoutes, transferApiRoutes, resaleApiRoutes))

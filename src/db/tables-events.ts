@@ -31,6 +31,8 @@ export interface EventTable {
   whatsapp_ticket_pdf: ColumnType<boolean, boolean | undefined, boolean>
   ticket_template_url: string | null
   terms_and_conditions: ColumnType<string, string | undefined, string>
+  /** A link to the full terms (https), printed on PDF tickets. */
+  terms_url: ColumnType<string | null, string | null | undefined, string | null>
   /** The start it had before it was postponed (the first one, however often it moved). */
   postponed_from: Timestamp | null
   /** After a postponement: holders may ask for a refund until then. */

@@ -30,6 +30,28 @@ const optionalNairobiTime = z.string().trim().optional().transform((value, ctx) 
   return date
 })
 
+/** Where the terms live: an https address (nothing else opens safely from a printed ticket), or nothing. */
+export const TERMS_URL_MAX = 500
+const termsUrl = z.string().optional().transform((value, ctx) => {
+  const trimmed = value?.trim() ?? ''
+  if (trimmed === '') return null
+  if (trimmed.length > TERMS_URL_MAX) {
+    ctx.addIssue({ code: 'custom', message: 'form.termsUrlLong' })
+    return null
+  }
+  let url: URL | undefined
+  try {
+    url = new URL(trimmed)
+  } catch {
+    url = undefined
+  }
+  if (!url || url.protocol !== 'https:' || !url.hostname.includes('.') || url.username || url.password || /\s/.test(trimmed)) {
+    ctx.addIssue({ code: 'custom', message: 'form.termsUrl' })
+    return null
+  }
+  return url.href.length <= TERMS_URL_MAX ? url.href : trimmed
+})
+
 const coordinate = (limit: number) => z.string().trim().optional().transform((value, ctx) => {
   if (!value) return null
   const n = Number(value)
@@ -49,6 +71,8 @@ export const eventForm = z.object({
   longitude: coordinate(180),
   totalCapacity: integer(1, 1_000_000, 'form.capacity'),
   terms: text(10_000),
+  // absent (an older form, an API client) means no link
+  termsUrl: termsUrl,
   holdMinutes: integer(1, 60, 'form.holdMinutes'),
   allowTransfers: checkbox,
   allowResale: checkbox,

@@ -25,3 +25,13 @@ export async function setEventUpload(db: Queryable, eventId: string, purpose: 'p
   await db.updateTable('events').set(purpose === 'poster' ? { poster_urls: [url] } : { ticket_template_url: url })
     .where('id', '=', eventId).execute()
 }
+
+/** The event's ticket template is no more: its tickets print on a plain page (the file stays, a copied event may still use it). */
+export async function clearTicketTemplate(db: Queryable, eventId: string) {
+  await db.updateTable('events').set({ ticket_template_url: null }).where('id', '=', eventId).execute()
+}
+
+/** The content type of the event's ticket template, when it has one stored. */
+export async function findTemplateBlob(db: Queryable, tenantId: string, blobId: string) {
+  return db.selectFrom('blobs').select(['id', 'content_type']).where('id', '=', blobId).where('tenant_id', '=', tenantId).executeTakeFirst()
+}

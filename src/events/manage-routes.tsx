@@ -1,9 +1,8 @@
 /**
- * The organiser portal's events: list, create, edit, duplicate, change status, ticket types, poster and
- * ticket template. Managers of the active tenant only; other tenants' events answer 404.
+ * The organiser portal's events: list, create, edit, duplicate, change status, ticket types and poster
+ * (the ticket template has its own page: template-routes.tsx). Managers of the active tenant only; other tenants' events answer 404.
  */
 import type { Context } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import { ManageEventPage } from '../../views/events/manage-event-page.tsx'
 import { ManageEventsList, NewEventPage } from '../../views/events/manage-events-list.tsx'
@@ -15,7 +14,8 @@ import { DomainError, NotFoundError } from '../lib/domain-errors.ts'
 import { factory } from '../http/factory.ts'
 import { formError, readForm, type FieldErrors, type FormValues } from '../http/forms.ts'
 import { renderPage } from '../http/render.tsx'
-import { checkUpload, MAX_UPLOAD_BODY } from '../storage/uploads.ts'
+import { checkUpload } from '../storage/uploads.ts'
+import { uploadBodyLimit } from '../storage/upload-limit.ts'
 import { queueRefundSweep } from '../payments/refunds.ts'
 import { parseNairobiLocal } from '../lib/nairobi-time.ts'
 import { publicOrigin } from '../http/public-origin.ts'
@@ -206,31 +206,21 @@ manageEventRoutes.post('/manage/events/:eventId/ticket-types/:typeId/delete', as
     () => withUserContext(c, (trx) => deleteTicketType(trx, actorOf(c), eventId, typeId.data, c.var.now)), 'typeSaved')
 })
 
-const uploadLimit = bodyLimit({
-  maxSize: MAX_UPLOAD_BODY,
-  onError: () => {
-    throw new DomainError(413, 'upload_too_large', 'upload.tooLarge', { mb: MAX_UPLOAD_BODY / 1024 / 1024 })
-  },
+manageEventRoutes.post('/manage/events/:eventId/poster', uploadBodyLimit, async (c) => {
+  const eventId = eventIdOf(c)
+  let file: unknown
+  try {
+    file = (await c.req.parseBody())['file']
+  } catch {
+    file = undefined
+  }
+  return attempt(c, eventId, 'poster', {}, () => withUserContext(c, async (trx) => {
+    const actor = actorOf(c)
+    await lockEvent(trx, actor, eventId)
+    const upload = await checkUpload(file, 'poster')
+    const blobId = await c.var.services.blobStore.put(trx, {
+      tenantId: actor.tenantId, purpose: 'poster', contentType: upload.contentType, bytes: upload.bytes, isPublic: true,
+    })
+    await setEventUpload(trx, eventId, 'poster', `/media/${blobId}`)
+  }), 'uploaded')
 })
-
-for (const purpose of ['poster', 'template'] as const) {
-  manageEventRoutes.post(`/manage/events/:eventId/${purpose}`, uploadLimit, async (c) => {
-    const eventId = eventIdOf(c)
-    let file: unknown
-    try {
-      file = (await c.req.parseBody())['file']
-    } catch {
-      file = undefined
-    }
-    return attempt(c, eventId, purpose, {}, () => withUserContext(c, async (trx) => {
-      const actor = actorOf(c)
-      await lockEvent(trx, actor, eventId)
-      const upload = await checkUpload(file, purpose === 'poster' ? 'poster' : 'ticket_template')
-      const blobId = await c.var.services.blobStore.put(trx, {
-        tenantId: actor.tenantId, purpose: purpose === 'poster' ? 'poster' : 'ticket_template',
-        contentType: upload.contentType, bytes: upload.bytes, isPublic: purpose === 'poster',
-      })
-      await setEventUpload(trx, eventId, purpose, `/media/${blobId}`)
-    }), 'uploaded')
-  })
-}

@@ -70,6 +70,7 @@ function eventColumns(input: EventInput) {
     venue_longitude: input.longitude,
     total_capacity: input.totalCapacity,
     terms_and_conditions: input.terms,
+    terms_url: input.termsUrl,
     hold_minutes: input.holdMinutes,
     allow_transfers: input.allowTransfers,
     allow_resale: input.allowResale,

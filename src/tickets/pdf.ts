@@ -1,12 +1,15 @@
 /**
  * PDF tickets, one page each, made at the edge with pdf-lib (pure JS: Deno and Workers alike). The QR is
  * drawn as vector squares, sharp at any print size; the event's custom template, when it has one (a
- * background image or a one-page PDF), is the page's background.
+ * background image or a one-page PDF), is the page's background, and the QR and text land in the fixed
+ * zones of pdf-layout.ts (the portal's template guide shows the same zones).
  */
-import { PDFDocument, rgb, StandardFonts, type PDFEmbeddedPage, type PDFFont, type PDFImage, type PDFPage } from 'pdf-lib'
+import { PDFDocument, PDFHexString, rgb, type PDFEmbeddedPage, type PDFFont, type PDFImage, type PDFPage } from 'pdf-lib'
+import { fontsFor } from '../analytics/formats/pdf.ts'
 import type { BlobContentType } from '../db/schema.ts'
 import { IMAGE_PIXEL_LIMITS, inspectImage } from '../storage/image-check.ts'
 import { inspectPdfPage, prescanPdfStreams } from '../storage/pdf-check.ts'
+import { lineBaselines, TICKET_PAGE, TICKET_ZONES, ZONE_LINES, ZONE_PADDING, type LineKey } from './pdf-layout.ts'
 import { qrModules } from './qr-svg.ts'
 
 export interface PdfTicket {
@@ -16,33 +19,73 @@ export interface PdfTicket {
   when: string
   where: string
   ticketId: string
+  /** The holder's name, when their account has one. */
+  holder?: string
+  /** The price paid, formatted ("KES 1,500"). */
+  price: string
+  /** The organiser (the tenant's name). */
+  organiser: string
+  /** The event's terms (https), printed and linked. */
+  termsUrl?: string
 }
+
+/** The words before each value, in the buyer's language (ticket-pdf-service.ts fills them from the catalog). */
+export interface PdfLabels {
+  holder: string
+  price: string
+  organiser: string
+  terms: string
+  ticketNo: string
+}
+
+export const ENGLISH_LABELS: PdfLabels = { holder: 'Holder', price: 'Price paid', organiser: 'Organiser', terms: 'Terms', ticketNo: 'Ticket' }
 
 export interface PdfTemplate {
   contentType: BlobContentType
   bytes: Uint8Array<ArrayBuffer>
 }
 
-const PAGE = { width: 298, height: 420 } // A6 in points
-const QR_SIZE = 190
+const PAGE = TICKET_PAGE
+const INK = rgb(0.1, 0.1, 0.1)
 
-/** Standard PDF fonts speak WinAnsi only; anything else becomes '?' rather than failing the whole PDF. */
-function printable(text: string): string {
-  return text.normalize('NFC').replace(/[^\x20-\x7e\xa0-\xff]/g, '?')
+/** pdf-lib's y of a top-left measure. */
+const fromTop = (y: number) => PAGE.height - y
+
+/**
+ * The text as the font can draw it: characters it has no glyph for become '?' (an emoji in a title, a
+ * script DejaVu Sans lacks), so a name never breaks the PDF; then cut with an ellipsis to `width`.
+ */
+function fitted(font: PDFFont, glyphs: Set<number>, text: string, size: number, width: number): string {
+  let clean = ''
+  for (const char of text.normalize('NFC').replace(/[\r\n\t]+/g, ' ')) clean += glyphs.has(char.codePointAt(0)!) ? char : '?'
+  if (font.widthOfTextAtSize(clean, size) <= width) return clean
+  const chars = [...clean]
+  let low = 0
+  let high = chars.length
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2)
+    if (font.widthOfTextAtSize(`${chars.slice(0, mid).join('')}…`, size) <= width) low = mid
+    else high = mid - 1
+  }
+  return `${chars.slice(0, low).join('').trimEnd()}…`
 }
 
-function drawQr(page: PDFPage, code: string, x: number, y: number) {
+function drawQr(page: PDFPage, code: string) {
+  const zone = TICKET_ZONES.qr
+  const side = Math.min(zone.width, zone.height)
+  const x = zone.x
+  const y = fromTop(zone.y + side)
   const { size, dark } = qrModules(code)
   const quiet = 4
-  const module = QR_SIZE / (size + quiet * 2)
-  page.drawRectangle({ x, y, width: QR_SIZE, height: QR_SIZE, color: rgb(1, 1, 1) })
+  const module = side / (size + quiet * 2)
+  page.drawRectangle({ x, y, width: side, height: side, color: rgb(1, 1, 1) })
   for (let row = 0; row < size; row++) {
     for (let col = 0; col < size; col++) {
       if (!dark(col, row)) continue
       let run = 1
       while (col + run < size && dark(col + run, row)) run++
       page.drawRectangle({
-        x: x + (col + quiet) * module, y: y + QR_SIZE - (row + quiet + 1) * module,
+        x: x + (col + quiet) * module, y: y + side - (row + quiet + 1) * module,
         width: run * module, height: module, color: rgb(0, 0, 0),
       })
       col += run - 1
@@ -50,9 +93,53 @@ function drawQr(page: PDFPage, code: string, x: number, y: number) {
   }
 }
 
-function drawText(page: PDFPage, font: PDFFont, text: string, y: number, size: number) {
-  const clean = printable(text).slice(0, 60)
-  page.drawText(clean, { x: 20, y, size, font, color: rgb(0.1, 0.1, 0.1), maxWidth: PAGE.width - 40 })
+/** A clickable area over the terms' line that opens the link (the address is ASCII once URL-parsed). */
+function linkTo(doc: PDFDocument, page: PDFPage, url: string, rect: [number, number, number, number]) {
+  const hex = [...new TextEncoder().encode(url)].map((byte) => byte.toString(16).padStart(2, '0')).join('')
+  const annotation = doc.context.register(doc.context.obj({
+    Type: 'Annot', Subtype: 'Link', Rect: rect, Border: [0, 0, 0],
+    A: { Type: 'Action', S: 'URI', URI: PDFHexString.of(hex) },
+  }))
+  page.node.addAnnot(annotation)
+}
+
+interface Fonts {
+  regular: PDFFont
+  bold: PDFFont
+  glyphs: Map<PDFFont, Set<number>>
+}
+
+function lineText(ticket: PdfTicket, labels: PdfLabels, key: LineKey): string | undefined {
+  switch (key) {
+    case 'title': return ticket.eventTitle
+    case 'type': return ticket.typeName
+    case 'when': return ticket.when
+    case 'where': return ticket.where
+    case 'holder': return ticket.holder ? `${labels.holder}: ${ticket.holder}` : undefined
+    case 'price': return `${labels.price}: ${ticket.price}`
+    case 'organiser': return `${labels.organiser}: ${ticket.organiser}`
+    case 'terms': return ticket.termsUrl ? `${labels.terms}: ${ticket.termsUrl}` : undefined
+    case 'ticketNo': return `${labels.ticketNo} #${ticket.ticketId.slice(0, 8)}`
+  }
+}
+
+function drawZone(doc: PDFDocument, page: PDFPage, fonts: Fonts, zoneName: 'details' | 'holder', ticket: PdfTicket, labels: PdfLabels, panel: boolean) {
+  const zone = TICKET_ZONES[zoneName]
+  // on a template, a light panel keeps the text readable whatever the design behind it
+  if (panel) page.drawRectangle({ x: zone.x, y: fromTop(zone.y + zone.height), width: zone.width, height: zone.height, color: rgb(1, 1, 1), opacity: 0.85 })
+  const width = zone.width - ZONE_PADDING * 2
+  for (const line of lineBaselines(zoneName)) {
+    const text = lineText(ticket, labels, line.key)
+    if (!text) continue
+    const font = line.bold ? fonts.bold : fonts.regular
+    const shown = fitted(font, fonts.glyphs.get(font)!, text, line.size, width)
+    const x = zone.x + ZONE_PADDING
+    page.drawText(shown, { x, y: fromTop(line.baseline), size: line.size, font, color: INK })
+    if (line.key === 'terms' && ticket.termsUrl) {
+      const right = x + font.widthOfTextAtSize(shown, line.size)
+      linkTo(doc, page, ticket.termsUrl, [x, fromTop(line.baseline) - 2, right, fromTop(line.baseline) + line.size])
+    }
+  }
 }
 
 /**
@@ -120,27 +207,31 @@ async function backgroundOf(doc: PDFDocument, template: PdfTemplate): Promise<Ba
 }
 
 /**
- * The tickets as one PDF, a page each. A template that cannot be drawn gives plain pages, and
- * `onUnusableTemplate` is told (the route notes it in its log line).
+ * The tickets as one PDF, a page each, laid out by pdf-layout.ts. A template that cannot be drawn gives
+ * plain pages, and `onUnusableTemplate` is told (the route notes it in its log line). Helvetica when
+ * every text fits WinAnsi, else DejaVu Sans (a holder named in Amharic or Arabic still gets a ticket).
  */
-export async function ticketsPdf(tickets: PdfTicket[], template?: PdfTemplate, onUnusableTemplate?: () => void): Promise<Uint8Array> {
+export async function ticketsPdf(
+  tickets: PdfTicket[], template?: PdfTemplate, onUnusableTemplate?: () => void, labels: PdfLabels = ENGLISH_LABELS,
+): Promise<Uint8Array> {
   const doc = await PDFDocument.create()
-  doc.setTitle(printable(tickets[0]?.eventTitle ?? 'Tickets'))
+  doc.setTitle(tickets[0]?.eventTitle ?? 'Tickets')
   doc.setProducer('Tikiti')
-  const font = await doc.embedFont(StandardFonts.Helvetica)
-  const bold = await doc.embedFont(StandardFonts.HelveticaBold)
+  const texts = tickets.flatMap((ticket) => Object.keys(ZONE_LINES).flatMap((zone) =>
+    ZONE_LINES[zone as 'details' | 'holder'].map((line) => lineText(ticket, labels, line.key) ?? '')))
+  const { regular, bold } = await fontsFor(doc, texts)
+  const glyphs = new Map<PDFFont, Set<number>>()
+  for (const font of [regular, bold]) if (!glyphs.has(font)) glyphs.set(font, new Set(font.getCharacterSet()))
+  const fonts = { regular, bold, glyphs }
   const background = template ? await backgroundOf(doc, template) : undefined
   if (template && !background) onUnusableTemplate?.()
   for (const ticket of tickets) {
     const page = doc.addPage([PAGE.width, PAGE.height])
     if (background && 'page' in background) page.drawPage(background.page, { x: 0, y: 0, ...PAGE })
     if (background && 'image' in background) page.drawImage(background.image, { x: 0, y: 0, ...PAGE })
-    drawText(page, bold, ticket.eventTitle, PAGE.height - 40, 14)
-    drawText(page, font, ticket.typeName, PAGE.height - 60, 11)
-    drawText(page, font, ticket.when, PAGE.height - 76, 10)
-    drawText(page, font, ticket.where, PAGE.height - 90, 10)
-    drawQr(page, ticket.code, (PAGE.width - QR_SIZE) / 2, 70)
-    drawText(page, font, `#${ticket.ticketId.slice(0, 8)}`, 50, 9)
+    drawZone(doc, page, fonts, 'details', ticket, labels, !!background)
+    drawQr(page, ticket.code)
+    drawZone(doc, page, fonts, 'holder', ticket, labels, !!background)
   }
   return doc.save()
 }

@@ -51,12 +51,33 @@ export async function findOwnTicketId(db: Queryable, ticketId: string, userId: s
   return row?.id
 }
 
-/** The active ones of these tickets, with what a PDF ticket prints (and the event's template). */
+/**
+ * The active ones of these tickets, with what a PDF ticket prints (and the event's template): the
+ * holder's name when their account has one, the organiser, and what the holder paid: on a ticket they
+ * bought on resale the listing's price, else the face value.
+ */
 export function listTicketsForPdf(db: Queryable, ticketIds: string[]) {
   return db.selectFrom('tickets as t').innerJoin('ticket_types as tt', 'tt.id', 't.ticket_type_id')
     .innerJoin('events as e', 'e.id', 't.event_id')
-    .select(['t.id', 't.qr_code', 't.status', 'tt.name as type_name', 'e.title', 'e.starts_at', 'e.venue_name', 'e.venue_city',
-      'e.ticket_template_url'])
+    .innerJoin('tenants as o', 'o.id', 'e.tenant_id')
+    .leftJoin('users as u', 'u.id', 't.user_id')
+    .select((eb) => [
+      't.id', 't.qr_code', 't.status', 't.price_minor', 't.currency', 'tt.name as type_name', 'e.title', 'e.starts_at',
+      'e.venue_name', 'e.venue_city', 'e.ticket_template_url', 'e.terms_url', 'o.name as organiser', 'u.name as holder_name',
+      eb.selectFrom('marketplace_listings as ml').select('ml.listing_price_minor')
+        .whereRef('ml.ticket_id', '=', 't.id').whereRef('ml.buyer_id', '=', 't.user_id').where('ml.status', '=', 'sold')
+        .orderBy('ml.sold_at', 'desc').limit(1).as('resale_price_minor'),
+    ])
     // a ticket whose transfer is in progress has no live code: nothing to print
     .where('t.id', 'in', ticketIds).where('t.status', '=', 'active').where('t.qr_code', 'is not', null).orderBy('t.id').execute()
+}
+
+/** What the template guide's sample ticket prints: the event, its organiser and its first ticket type. */
+export function findSampleTicketData(db: Queryable, tenantId: string, eventId: string) {
+  return db.selectFrom('events as e').innerJoin('tenants as o', 'o.id', 'e.tenant_id')
+    .leftJoin('ticket_types as tt', (join) => join.onRef('tt.event_id', '=', 'e.id'))
+    .select(['e.title', 'e.starts_at', 'e.venue_name', 'e.venue_city', 'e.ticket_template_url', 'e.terms_url', 'e.currency',
+      'o.name as organiser', 'tt.name as type_name', 'tt.price_minor'])
+    .where('e.id', '=', eventId).where('e.tenant_id', '=', tenantId)
+    .orderBy('tt.sort_order').limit(1).executeTakeFirst()
 }

@@ -195,6 +195,9 @@ const ROUTES: Route[] = [
   },
   { method: 'POST', route: '/manage/events/:eventId/poster', path: (ids) => `/manage/events/${ids.eventX}/poster`, expect: { ...managersOnly, managerA: 422, managerB: 404 } },
   { method: 'POST', route: '/manage/events/:eventId/template', path: (ids) => `/manage/events/${ids.eventX}/template`, expect: { ...managersOnly, managerA: 422, managerB: 404 } },
+  { method: 'GET', route: '/manage/events/:eventId/template', path: (ids) => `/manage/events/${ids.eventX}/template`, expect: { ...managersOnly, managerB: 404 } },
+  { method: 'GET', route: '/manage/events/:eventId/template/sample.pdf', path: (ids) => `/manage/events/${ids.eventX}/template/sample.pdf`, expect: { ...managersOnly, managerB: 404 } },
+  { method: 'POST', route: '/manage/events/:eventId/template/remove', path: (ids) => `/manage/events/${ids.eventX}/template/remove`, expect: { ...managersOnly, managerB: 404 } },
   { method: 'GET', route: '/manage/mpesa', path: () => '/manage/mpesa', expect: managersOnly },
   { method: 'POST', route: '/manage/mpesa', path: () => '/manage/mpesa', expect: { ...managersOnly, managerA: 422, managerB: 422 } },
   // this app has no keys for secrets at rest, so there are no credentials to test: 503 once allowed

@@ -369,8 +369,8 @@ describe('refused uploads store nothing', () => {
     expect(res.status).toBe(status)
     const page = await res.text()
     expect(page).toContain(message)
-    // the event page again, with the upload forms; a body over the limit gets the error page instead
-    expect(page.includes('Upload poster')).toBe(!name.includes('6 MB'))
+    // the page with the upload form again (a template's: its guide); a body over the limit gets the error page instead
+    expect(page.includes(what === 'poster' ? 'Upload poster' : 'Upload template')).toBe(!name.includes('6 MB'))
     expect(await blobCount()).toBe(blobsBefore)
     const after = await eventRow()
     expect([after.poster_urls, after.ticket_template_url]).toEqual([before.poster_urls, before.ticket_template_url])

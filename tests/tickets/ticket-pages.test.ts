@@ -134,7 +134,7 @@ describe('PDF tickets', () => {
   it('draws tickets on the event’s template, an image or a one-page PDF', async () => {
     const { PDFDocument } = await import('pdf-lib')
     const { ticketsPdf } = await import('../../src/tickets/pdf.ts')
-    const ticket = { code: `T1${'B'.repeat(167)}`, eventTitle: 'Sauti — Nairobi 🎶', typeName: 'VIP', when: 'Sat', where: 'KICC', ticketId: crypto.randomUUID() }
+    const ticket = { code: `T1${'B'.repeat(167)}`, eventTitle: 'Sauti — Nairobi 🎶', typeName: 'VIP', when: 'Sat', where: 'KICC', ticketId: crypto.randomUUID(), price: 'KES 1,500', organiser: 'Sauti Live' }
     const png = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='), (ch) => ch.charCodeAt(0))
     const onImage = await ticketsPdf([ticket], { contentType: 'image/png', bytes: png })
     expect(new TextDecoder('latin1').decode(onImage)).toContain('/Subtype /Image')

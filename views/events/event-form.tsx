@@ -29,6 +29,7 @@ export function EventForm({ t, action, submit, values, errors }: EventFormProps)
       <Field name="totalCapacity" label={t('field.totalCapacity')} inputmode="numeric" {...field} />
       <Field name="holdMinutes" label={t('field.holdMinutes')} inputmode="numeric" {...field} />
       <TextArea name="terms" label={t('field.terms')} {...field} />
+      <Field name="termsUrl" type="url" label={t('field.termsUrl')} required={false} {...field} />
       <h2>{t('section.transfers')}</h2>
       <Checkbox name="allowTransfers" label={t('field.allowTransfers')} values={values} />
       <Field name="maxTransfers" label={t('field.maxTransfers')} inputmode="numeric" {...field} />

@@ -30,7 +30,7 @@ export function eventValues(event: Event): FormValues {
     endsAt: event.ends_at ? toNairobiLocal(event.ends_at) : '', venueName: event.venue_name,
     venueAddress: event.venue_address, venueCity: event.venue_city,
     latitude: event.venue_latitude?.toString() ?? '', longitude: event.venue_longitude?.toString() ?? '',
-    totalCapacity: String(event.total_capacity), holdMinutes: String(event.hold_minutes), terms: event.terms_and_conditions,
+    totalCapacity: String(event.total_capacity), holdMinutes: String(event.hold_minutes), terms: event.terms_and_conditions, termsUrl: event.terms_url ?? '',
     allowTransfers: event.allow_transfers ? 'on' : '', allowResale: event.allow_resale ? 'on' : '',
     maxTransfers: String(event.max_transfers), transferFee: minorToInput(event.transfer_fee_minor),
     resalePriceCapPct: String(event.resale_price_cap_pct), resaleFeePct: String(event.resale_fee_pct),
@@ -206,6 +206,7 @@ export function ManageEventPage({ t, lang, event, ticketTypes, hasTemplate, noti
       </form>
       <h2>{t('manage.template')}</h2>
       {hasTemplate && <p>{t('manage.template.current')}</p>}
+      <p><a href={`${base}/template`}>{t('template.guide.link')}</a></p>
       {failedOn('template') && <FormProblem errors={failedOn('template')!.errors} summary={t('form.fixErrors')} />}
       <form method="post" action={`${base}/template`} enctype="multipart/form-data" class="stack">
         <p class="field">

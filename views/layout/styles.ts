@@ -59,6 +59,8 @@ form.search{display:grid;grid-template-columns:1fr 1fr auto;gap:8px;align-items:
 label.qty{display:flex;align-items:center;gap:8px;width:100%;font-size:.95rem}label.qty input{width:5em}
 .countdown{font-size:1.2rem;font-weight:700;color:#0f5132}
 .qr{max-width:280px;margin:8px auto}.qr svg{display:block;width:100%;height:auto}
+svg.template-diagram{display:block;width:100%;max-width:298px;height:auto}.template-layout{display:grid;gap:16px;align-items:start}
+@media(min-width:720px){.template-layout{grid-template-columns:300px 1fr}}
 pre.body{white-space:pre-wrap;word-break:break-word;font:inherit;margin:0}
 footer{max-width:960px;margin:24px auto;padding:0 16px;font-size:.85rem;color:#57606a}
 `.replace(/\n/g, '')

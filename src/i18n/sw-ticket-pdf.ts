@@ -1,0 +1,33 @@
+import type { enTicketPdf } from './en-ticket-pdf.ts'
+
+/** Swahili messages of PDF tickets and the portal's ticket template guide. */
+export const swTicketPdf: Record<keyof typeof enTicketPdf, string> = {
+  'field.termsUrl': 'Kiungo cha masharti kamili (https://…, huchapishwa kwenye tiketi)',
+  'form.termsUrl': 'Andika anwani kamili ya https://, kwa mfano https://example.co.ke/terms.',
+  'form.termsUrlLong': 'Anwani hiyo ni ndefu mno: herufi 500 zaidi.',
+  'pdf.organiser': 'Mwandaaji',
+  'pdf.terms': 'Masharti',
+  'pdf.ticketNo': 'Tiketi',
+  'pdf.sampleType': 'Kawaida',
+  'pdf.sampleHolder': 'Amina Wanjiru',
+  'pdf.sampleTicketNo': 'MFANO, haitumiki kuingia',
+  'template.guide.link': 'Kiolezo na mwongozo wa mpangilio',
+  'template.guide.title': 'Kiolezo cha tiketi: {title}',
+  'template.guide.intro': 'Kila tiketi ya PDF ni ukurasa mmoja wa A6. Mandharinyuma yako hujaza ukurasa wote; msimbo wa QR na maandishi ya tiketi huchapishwa kila mara kwenye maeneo yaliyo hapa chini, juu ya paneli nyeupe, kwa hiyo acha maeneo hayo yawe tulivu na uweke muundo wako kuyazunguka.',
+  'template.guide.page': 'Ukurasa: A6 wima, mm {wmm} × {hmm} (pointi {wpt} × {hpt}). Kwa picha ya mandharinyuma tumia pikseli {wpx} × {hpx} ({dpi} dpi) au uwiano huo huo: umbo lingine hunyooshwa ili litoshee.',
+  'template.guide.zonesTitle': 'Mahali QR na maandishi yanapochapishwa',
+  'template.guide.diagramLabel': 'Ukurasa wa tiketi wa A6: maelezo ya tukio juu, msimbo wa QR katikati na maelezo ya mmiliki chini',
+  'template.guide.zone': '{name}: mm {x} kutoka kushoto, mm {y} kutoka juu, mm {w} × {h} (pikseli {wpx} × {hpx} kwa {dpi} dpi).',
+  'template.guide.zone.details': 'Maelezo ya tukio (jina, aina ya tiketi, tarehe na saa, ukumbi)',
+  'template.guide.zone.qr': 'Msimbo wa QR (kwenye mraba mweupe)',
+  'template.guide.zone.holder': 'Maelezo ya mmiliki (jina, bei aliyolipa, mwandaaji, kiungo cha masharti, nambari ya tiketi)',
+  'template.guide.short.details': 'Tukio',
+  'template.guide.short.qr': 'QR',
+  'template.guide.short.holder': 'Mmiliki',
+  'template.guide.current': 'Tiketi za tukio hili huchapishwa juu ya kiolezo kilichopakiwa.',
+  'template.guide.none': 'Bado hakuna kiolezo: tiketi huchapishwa kwenye ukurasa mweupe.',
+  'template.guide.preview': 'Angalia tiketi ya mfano (PDF)',
+  'template.guide.remove': 'Ondoa kiolezo',
+  'template.guide.removed': 'Kiolezo kimeondolewa: tiketi huchapishwa kwenye ukurasa mweupe.',
+  'template.guide.upload': 'Pakia kiolezo kipya',
+}
