@@ -23,6 +23,7 @@ export const AUDIT_ACTIONS = [
   'scan_undone',
   'scanner_device_revoked',
   'refund_marked_by_hand',
+  'waiting_room_changed',
 ] as const
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]

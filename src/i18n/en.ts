@@ -12,6 +12,7 @@ import { enScanning } from './en-scanning.ts'
 import { enTransfers } from './en-transfers.ts'
 import { enResale } from './en-resale.ts'
 import { enPayouts } from './en-payouts.ts'
+import { enWaitroom } from './en-waitroom.ts'
 
 /** English messages: the reference catalog. Every key here must exist in every other language. Payments' messages live in en-payments.ts. */
 export const en = {
@@ -28,6 +29,7 @@ export const en = {
   ...enTransfers,
   ...enResale,
   ...enPayouts,
+  ...enWaitroom,
   ...enAnalytics,
   'app.name': 'Tikiti',
   'app.tagline': 'Tickets for events across East Africa, paid with M-Pesa.',

@@ -13,6 +13,7 @@ import { swScanning } from './sw-scanning.ts'
 import { swTransfers } from './sw-transfers.ts'
 import { swResale } from './sw-resale.ts'
 import { swPayouts } from './sw-payouts.ts'
+import { swWaitroom } from './sw-waitroom.ts'
 
 /** Swahili messages. The type makes a missing key a compile error. */
 export const sw: Record<MessageKey, string> = {
@@ -23,6 +24,7 @@ export const sw: Record<MessageKey, string> = {
   ...swTransfers,
   ...swResale,
   ...swPayouts,
+  ...swWaitroom,
   ...swAnalytics,
   ...swWeb,
   ...swApi,
