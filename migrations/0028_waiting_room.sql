@@ -13,7 +13,8 @@ alter table events
 
 -- The queue itself, when no Redis is configured (src/waitroom/postgres-queue-store.ts). Not tenant data: a
 -- random browser id and a place, nothing about a person. score < 1: drawn at random before the opening;
--- score >= 1: the arrival's number after it.
+-- score >= 1: 1 + the arrival's number after it (one sequence for every event: only the order counts).
+create sequence waiting_room_arrivals;
 create table waiting_room_entries (
   event_id uuid not null references events (id) on delete cascade,
   browser_id text not null check (length(browser_id) between 16 and 64),
@@ -31,6 +32,7 @@ create table waiting_room_gates (
   advanced_at timestamptz not null
 );
 grant select, insert, update, delete on waiting_room_entries, waiting_room_gates to ticketing_app;
+grant usage, select on sequence waiting_room_arrivals to ticketing_app;
 
 -- The waiting list of a sold-out ticket type: a phone or an email, offered returned tickets in turn.
 create table waiting_list_entries (

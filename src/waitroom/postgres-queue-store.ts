@@ -12,9 +12,14 @@ export function postgresQueueStore(db: Database): QueueStore {
   const run = <T>(work: Parameters<typeof withContext<T>>[2]) => withContext(db, ANONYMOUS, work)
   return {
     async join(eventId, browserId, preQueue) {
-      const score = preQueue ? drawScore() : Date.now() + drawScore()
-      await run((trx) => trx.insertInto('waiting_room_entries').values({ event_id: eventId, browser_id: browserId, score })
-        .onConflict((oc) => oc.columns(['event_id', 'browser_id']).doNothing()).execute())
+      const score = preQueue ? sql<number>`${drawScore()}::double precision` : sql<number>`1 + nextval('waiting_room_arrivals')`
+      await run(async (trx) => {
+        const there = await trx.selectFrom('waiting_room_entries').select('score')
+          .where('event_id', '=', eventId).where('browser_id', '=', browserId).executeTakeFirst()
+        if (there) return
+        await trx.insertInto('waiting_room_entries').values({ event_id: eventId, browser_id: browserId, score })
+          .onConflict((oc) => oc.columns(['event_id', 'browser_id']).doNothing()).execute()
+      })
     },
 
     async position(eventId, browserId) {

@@ -39,7 +39,7 @@ export interface QueueStore {
   leave(eventId: string, browserId: string): Promise<void>
 }
 
-/** The score of a new arrival: a secret random draw before the opening, else its arrival number. */
+/** The score of an arrival before the opening: a secret random draw in [0, 1). */
 export function drawScore(): number {
   const [value] = crypto.getRandomValues(new Uint32Array(1))
   return value! / 2 ** 32

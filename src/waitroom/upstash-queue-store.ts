@@ -25,6 +25,15 @@ redis.call('HSET', KEYS[1], 'admitted', tostring(admitted), 'at', tostring(at))
 return tostring(admitted)
 `
 
+/** Joins once: a drawn score before the opening (ARGV[2]), else 1 + the next arrival number. */
+const JOIN = `
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
+local score = ARGV[2]
+if score == '' then score = 1 + redis.call('INCR', KEYS[2]) end
+redis.call('ZADD', KEYS[1], score, ARGV[1])
+return 1
+`
+
 export interface UpstashQueueStoreOptions {
   /** Start of every Redis key this store writes; default `wr`. */
   prefix?: string
@@ -35,12 +44,12 @@ export function createUpstashQueueStore(redis: Redis, options: UpstashQueueStore
   const prefix = options.prefix ?? 'wr'
   const keys = (eventId: string) => {
     const base = `${prefix}:{${eventId}}`
-    return { queue: `${base}:queue`, admissions: `${base}:admitted`, gate: `${base}:gate` }
+    return { queue: `${base}:queue`, admissions: `${base}:admitted`, gate: `${base}:gate`, arrivals: `${base}:arrivals` }
   }
   return {
     async join(eventId, browserId, preQueue) {
-      const score = preQueue ? drawScore() : Date.now() + drawScore()
-      await guarded(() => redis.zadd(keys(eventId).queue, { nx: true }, { score, member: browserId }))
+      const { queue, arrivals } = keys(eventId)
+      await guarded(() => redis.eval(JOIN, [queue, arrivals], [browserId, preQueue ? String(drawScore()) : '']))
     },
 
     async position(eventId, browserId) {

@@ -46,7 +46,7 @@ export function QueuePage({ t, lang, title, slug, view, notice, refreshSeconds }
       {view.status === 'sold_out' && (
         <>
           <p><strong>{t('waitroom.soldOut')}</strong></p>
-          <p><a href={`${eventLink}#waiting-list`}>{t('waitroom.waitingListOffer')}</a></p>
+          <p><a href={`${eventLink}/waiting-list`}>{t('waitroom.waitingListOffer')}</a></p>
         </>
       )}
       {view.status === 'closed' && <p>{t('waitroom.closed')} <a href={eventLink}>{t('waitroom.toEvent')}</a></p>}
