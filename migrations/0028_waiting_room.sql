@@ -37,6 +37,8 @@ grant usage, select on sequence waiting_room_arrivals to ticketing_app;
 -- The waiting list of a sold-out ticket type: a phone or an email, offered returned tickets in turn.
 create table waiting_list_entries (
   id uuid primary key default gen_random_uuid(),
+  -- sign-up order: who is offered first
+  seq bigint generated always as identity,
   tenant_id uuid not null references tenants (id),
   event_id uuid not null references events (id) on delete cascade,
   ticket_type_id uuid not null references ticket_types (id) on delete cascade,
@@ -53,7 +55,7 @@ create table waiting_list_entries (
   updated_at timestamptz not null default now(),
   check (email is not null or phone is not null)
 );
-create index waiting_list_entries_queue_idx on waiting_list_entries (ticket_type_id, status, created_at);
+create index waiting_list_entries_queue_idx on waiting_list_entries (ticket_type_id, status, seq);
 create unique index waiting_list_entries_email_idx on waiting_list_entries (ticket_type_id, lower(email))
   where email is not null and status in ('waiting', 'offered');
 create unique index waiting_list_entries_phone_idx on waiting_list_entries (ticket_type_id, phone)

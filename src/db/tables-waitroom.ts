@@ -22,6 +22,8 @@ export type WaitingListStatus = 'waiting' | 'offered' | 'claimed' | 'lapsed'
 
 export interface WaitingListEntryTable {
   id: Generated<string>
+  /** Sign-up order. */
+  seq: ColumnType<string, never, never>
   tenant_id: string
   event_id: string
   ticket_type_id: string

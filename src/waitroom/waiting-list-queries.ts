@@ -48,7 +48,7 @@ export async function typesWithWaiters(db: Queryable, now: Date, limit = 100) {
 export async function nextWaiting(db: Queryable, ticketTypeId: string, count: number) {
   return db.selectFrom('waiting_list_entries').select(['id', 'email', 'phone', 'lang', 'origin'])
     .where('ticket_type_id', '=', ticketTypeId).where('status', '=', 'waiting')
-    .orderBy('created_at').orderBy('id').limit(count).forUpdate().skipLocked().execute()
+    .orderBy('seq').limit(count).forUpdate().skipLocked().execute()
 }
 
 export async function markOffered(db: Queryable, id: string, tokenHash: string, until: Date, now: Date): Promise<void> {
