@@ -14,7 +14,7 @@ import { readForm, type FieldErrors, type FormValues } from '../http/forms.ts'
 import { renderPage } from '../http/render.tsx'
 import { NotFoundError } from '../lib/domain-errors.ts'
 import { admissionsPerMinute } from './admission.ts'
-import { saveWaitingRoomSettings } from './queue-queries.ts'
+import { findWaitingRoomSettings, saveWaitingRoomSettings } from './queue-queries.ts'
 import { waitingRoomForm } from './settings-form.ts'
 
 export const waitingRoomManageRoutes = factory.createApp()
@@ -30,9 +30,7 @@ function eventIdOf(c: Context<AppEnv>): string {
 
 async function settingsPage(c: Context<AppEnv>, eventId: string, form?: { values: FormValues; errors: FieldErrors }) {
   const { tenantId } = staffMember(c)
-  const event = await withUserContext(c, (trx) => trx.selectFrom('events')
-    .select(['title', 'high_demand', 'admission_per_minute', 'auto_queue_threshold'])
-    .where('id', '=', eventId).where('tenant_id', '=', tenantId).executeTakeFirst())
+  const event = await withUserContext(c, (trx) => findWaitingRoomSettings(trx, tenantId, eventId))
   if (!event) throw new NotFoundError()
   const values = form?.values ?? {
     highDemand: event.high_demand ? 'on' : '', admissionPerMinute: event.admission_per_minute?.toString() ?? '',

@@ -63,6 +63,12 @@ export interface WaitingRoomSettings {
   autoQueueThreshold: number | null
 }
 
+/** An event's title and waiting-room settings, if it is the tenant's. */
+export async function findWaitingRoomSettings(db: Queryable, tenantId: string, eventId: string) {
+  return db.selectFrom('events').select(['title', 'high_demand', 'admission_per_minute', 'auto_queue_threshold'])
+    .where('id', '=', eventId).where('tenant_id', '=', tenantId).executeTakeFirst()
+}
+
 /** The manager's settings; false when the event is not the tenant's. */
 export async function saveWaitingRoomSettings(db: Queryable, tenantId: string, eventId: string, settings: WaitingRoomSettings, now: Date): Promise<boolean> {
   const result = await db.updateTable('events').set({

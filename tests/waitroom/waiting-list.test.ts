@@ -10,6 +10,7 @@ import type { BackgroundServices } from '../../src/services.ts'
 import { createTestApp } from '../support/app.ts'
 import { MINUTE, TestClient, TestClock } from '../support/client.ts'
 import { openTestDatabase } from '../support/database.ts'
+import { ANONYMOUS, withContext } from '../../src/db/request-context.ts'
 import { asSystem, createEvent, createTenant, lastMessageTo } from '../support/fixtures.ts'
 
 let db: Database
@@ -128,5 +129,21 @@ describe('the waiting list', () => {
     expect(await lastMessageTo(db, '254799000111')).toMatchObject({ type: 'waiting_list_offer', channel: 'whatsapp' })
     const gone = await new TestClient(app).get(link)
     expect(gone.status).toBe(404) // the lapsed offer's secret is forgotten
+  })
+
+  it('lets anyone add themselves to a published event’s list, but read nobody back, nor write into a draft or another tenant', async () => {
+    const { event, regular } = await soldOutSale()
+    const other = await createTenant(db)
+    const draft = await createEvent(db, other.id, { status: 'draft' })
+    const row = (tenantId: string, eventId: string, typeId: string) => ({
+      tenant_id: tenantId, event_id: eventId, ticket_type_id: typeId, email: `${crypto.randomUUID()}@example.test`, origin: 'http://localhost',
+    })
+    await withContext(db, ANONYMOUS, (trx) => trx.insertInto('waiting_list_entries').values(row(event.tenant_id, event.id, regular.id)).execute())
+    expect(await withContext(db, ANONYMOUS, (trx) => trx.selectFrom('waiting_list_entries').select('id').execute())).toEqual([])
+    await expect(withContext(db, ANONYMOUS, (trx) => trx.insertInto('waiting_list_entries')
+      .values(row(other.id, event.id, regular.id)).execute())).rejects.toThrow(/row-level security/)
+    await expect(withContext(db, ANONYMOUS, (trx) => trx.insertInto('waiting_list_entries')
+      .values(row(other.id, draft.event.id, draft.ticketTypes[0]!.id)).execute())).rejects.toThrow(/row-level security/)
+    expect(await entriesOf(event.id)).toHaveLength(1)
   })
 })
