@@ -48,7 +48,8 @@ describe('the waiting room settings', () => {
     expect(await page.text()).toContain('High-demand sale')
     expect(await (await client.get(`/manage/events/${event.id}`)).text()).toContain(`/manage/events/${event.id}/waiting-room`)
 
-    for (const bad of [{ admissionPerMinute: 'lots' }, { admissionPerMinute: '0' }, { autoQueueThreshold: '5' }]) {
+    const bads: Record<string, string>[] = [{ admissionPerMinute: 'lots' }, { admissionPerMinute: '0' }, { autoQueueThreshold: '5' }]
+    for (const bad of bads) {
       const res = await client.post(`/manage/events/${event.id}/waiting-room`, { highDemand: 'on', ...bad })
       expect(res.status).toBe(422)
       expect(await res.text()).toMatch(/Enter a whole number from (1 to 100000|10 to 1000000)/)
