@@ -116,5 +116,6 @@ export function sampleValues(lang: Lang, origin: string): Values {
     ticketsLink: `${origin}/tickets`, retryLink: `${origin}/reservations/sample/resume`, code: '482913', receipt: 'TLK4AB12CD',
     resetLink: `${origin}/password/reset`, verifyLink: `${origin}/account/verify-email`, inviteLink: `${origin}/invitations/accept`,
     organiser: 'Sauti Events', role: lang === 'sw' ? 'meneja' : 'manager',
+    ticketType: 'VIP', offerUntil: lang === 'sw' ? 'Jumamosi 12 Des 2026, 18:30' : 'Sat 12 Dec 2026, 18:30', offerLink: `${origin}/waiting-list/sample`,
   }
 }
