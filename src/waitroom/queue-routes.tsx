@@ -49,8 +49,10 @@ queueRoutes.get('/events/:slug/queue', async (c) => {
   c.header('X-Queue-Status', view.status)
   if (view.position !== undefined) c.header('X-Queue-Position', String(view.position))
   c.header('Cache-Control', 'no-store')
+  const manual = c.req.query('refresh') === 'off'
   return renderPage(c, {
     title: c.var.t('waitroom.title', { title: event.title }),
-    body: <QueuePage t={c.var.t} lang={c.var.lang} title={event.title} slug={event.slug} view={view} notice={notice} refreshSeconds={refreshAfter(view)} />,
+    body: <QueuePage t={c.var.t} lang={c.var.lang} title={event.title} slug={event.slug} view={view} notice={notice}
+      refreshSeconds={manual ? undefined : refreshAfter(view)} manual={manual} />,
   })
 })

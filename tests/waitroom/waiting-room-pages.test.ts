@@ -117,6 +117,10 @@ describe('the queue page', () => {
       expect(html).toMatch(/<meta http-equiv="refresh" content="\d+"/)
       expect(html).toContain(lang === 'sw' ? 'Nafasi yako kwenye foleni' : 'Your place in the queue')
     }
+    // the buyer may stop the page updating by itself, and update it by hand
+    const manual = await (await app.request(`/events/${event.slug}/queue?refresh=off`)).text()
+    expect(manual).not.toContain('http-equiv="refresh"')
+    expect(manual).toContain('Update now')
   })
 
   it('says there is no queue when the event has none, and 404s an unknown event', async () => {

@@ -17,10 +17,13 @@ export interface QueuePageProps {
   notice?: 'expired' | 'invalid'
   /** Seconds until the page reloads by itself; none when nothing more will change. */
   refreshSeconds?: number
+  /** The buyer stopped the page updating by itself (WCAG 2.2.1): it offers a link to update by hand. */
+  manual?: boolean
 }
 
-export function QueuePage({ t, lang, title, slug, view, notice, refreshSeconds }: QueuePageProps) {
+export function QueuePage({ t, lang, title, slug, view, notice, refreshSeconds, manual }: QueuePageProps) {
   const eventLink = `/events/${slug}`
+  const still = view.status === 'waiting'
   return (
     <section class="queue" data-queue-status={view.status}>
       {refreshSeconds !== undefined && <meta http-equiv="refresh" content={String(refreshSeconds)} />}
@@ -51,7 +54,10 @@ export function QueuePage({ t, lang, title, slug, view, notice, refreshSeconds }
       )}
       {view.status === 'closed' && <p>{t('waitroom.closed')} <a href={eventLink}>{t('waitroom.toEvent')}</a></p>}
       {view.status !== 'sold_out' && <p class="muted">{t('waitroom.ticketsLeft', { count: formatCount(view.ticketsLeft, lang) })}</p>}
-      {refreshSeconds !== undefined && <p class="muted">{t('waitroom.refreshes', { seconds: String(refreshSeconds) })}</p>}
+      {still && !manual && refreshSeconds !== undefined && (
+        <p class="muted">{t('waitroom.refreshes', { seconds: String(refreshSeconds) })} <a href={`${eventLink}/queue?refresh=off`}>{t('waitroom.stopRefresh')}</a></p>
+      )}
+      {still && manual && <p><a href={`${eventLink}/queue?refresh=off`}>{t('waitroom.refreshNow')}</a> · <a href={`${eventLink}/queue`}>{t('waitroom.autoRefresh')}</a></p>}
     </section>
   )
 }
