@@ -65,6 +65,16 @@ export function queueContract(name: string, setup: () => Promise<ContractSetup>)
       expect(latePlaces).toEqual([13, 14, 15])
     })
 
+    it('gives arrivals that come at once each their own place, none shared, none skipped', async () => {
+      const w = await world()
+      const buyers = Array.from({ length: 24 }, () => new TestClient(w.app))
+      const first = await Promise.all(buyers.map((buyer) => w.visit(buyer)))
+      const places = (await Promise.all(buyers.map((buyer) => w.visit(buyer)))).map((seen) => seen.position!)
+      expect([...places].sort((a, b) => a - b)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1))
+      // a place, once given, stays the browser's
+      for (const [i, seen] of first.entries()) expect(places[i]).toBeLessThanOrEqual(seen.position!)
+    })
+
     it('admits at the rate, in queue order, with an HttpOnly cookie bound to the browser', async () => {
       const w = await world({ perMinute: 60 })
       const buyers = Array.from({ length: 4 }, () => new TestClient(w.app))
