@@ -23,6 +23,7 @@ export const AUDIT_ACTIONS = [
   'scan_undone',
   'scanner_device_revoked',
   'refund_marked_by_hand',
+  'payout_marked_paid',
   'waiting_room_changed',
 ] as const
 

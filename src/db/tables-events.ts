@@ -67,6 +67,8 @@ export interface MpesaCredentialTable {
   environment: 'sandbox' | 'production'
   account_type: 'paybill' | 'till'
   shortcode: string
+  /** The B2C (bulk disbursement) shortcode resale payouts are paid from; none: payouts are paid by hand. */
+  b2c_shortcode: ColumnType<string | null, string | null | undefined, string | null>
   encrypted_secrets: string
   key_id: string
   consumer_key_hint: ColumnType<string, string | undefined, string>
@@ -308,6 +310,9 @@ export interface MarketplaceListingTable {
   buyer_id: string | null
   /** The resale payment that bought it. */
   sold_transaction_id: string | null
+  /** The payment that bought the ticket its seller lists, and what the seat cost the seller (refunded less on cancellation). */
+  seller_transaction_id: ColumnType<string | null, string | null | undefined, string | null>
+  seller_paid_minor: ColumnType<number | null, number | null | undefined, number | null>
   ended_at: Timestamp | null
   end_reason: ListingEndReason | null
 }

@@ -5,6 +5,7 @@
  */
 import type { KeyRing } from '../lib/secret-box.ts'
 import { saveCredentials, type CredentialsInput } from '../payments/mpesa-credentials.ts'
+import { SANDBOX_B2C_SHORTCODE } from '../payments/simulator/outcomes.ts'
 import { hashPassword } from '../accounts/password.ts'
 import type { Database, Queryable } from '../db/database.ts'
 import { SYSTEM, withContext } from '../db/request-context.ts'
@@ -103,7 +104,7 @@ const TERMS = 'Tickets are non-refundable unless the event is cancelled. Entry w
  */
 /** Daraja's public sandbox test data; the simulator accepts any consumer key and secret. */
 const SANDBOX_CREDENTIALS: CredentialsInput = {
-  environment: 'sandbox', accountType: 'paybill', shortcode: '174379',
+  environment: 'sandbox', accountType: 'paybill', shortcode: '174379', b2cShortcode: SANDBOX_B2C_SHORTCODE,
   consumerKey: 'demo-consumer-key', consumerSecret: 'demo-consumer-secret',
   passkey: 'bfb279f9aa9bdbcf158e97dd71a467cd2e0c893059b10f78e6b72ada1ed2c919',
   initiatorName: 'testapi', securityCredential: 'demo-security-credential',

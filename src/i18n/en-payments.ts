@@ -9,6 +9,8 @@ export const enPayments = {
   'mpesa.paybill': 'Paybill',
   'mpesa.till': 'Till (Buy Goods)',
   'mpesa.shortcode': 'Shortcode',
+  'mpesa.b2cShortcode': 'B2C shortcode (for resale payouts)',
+  'mpesa.b2cShortcodeHint': 'Optional. Resale sellers are paid with M-Pesa B2C from this bulk disbursement shortcode, not from the paybill or till above. Without it, payouts are paid by hand.',
   'mpesa.consumerKey': 'Consumer key',
   'mpesa.consumerSecret': 'Consumer secret',
   'mpesa.passkey': 'Passkey',

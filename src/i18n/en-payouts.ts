@@ -43,6 +43,7 @@ export const enPayouts = {
   'payouts.paidBy.b2c': 'by M-Pesa B2C',
   'payouts.paidBy.by_hand': 'by hand',
   'payouts.result.no_initiator': 'No B2C credentials in the M-Pesa settings.',
+  'payouts.result.no_b2c_shortcode': 'No B2C shortcode in the M-Pesa settings.',
   'payouts.result.amount_not_whole': 'M-Pesa sends whole shillings only.',
   'payouts.result.amount_out_of_range': 'M-Pesa B2C sends KES 10 to 250,000.',
   'payouts.result.duplicate_unconfirmed': 'M-Pesa may have paid it already: check your statement before paying.',
@@ -64,4 +65,5 @@ export const enPayouts = {
   'payments.recon.payouts': 'Resale payouts',
   'payments.recon.payoutsPaid': 'Paid out to resale sellers',
   'payments.recon.payoutsOwed': 'Owed to resale sellers',
+  'audit.action.payout_marked_paid': 'Recorded a resale payout paid by hand',
 } as const

@@ -11,6 +11,8 @@ export const swPayments: Record<keyof typeof enPayments, string> = {
   'mpesa.paybill': 'Paybill',
   'mpesa.till': 'Till (Buy Goods)',
   'mpesa.shortcode': 'Shortcode',
+  'mpesa.b2cShortcode': 'Shortcode ya B2C (kwa malipo ya wauzaji)',
+  'mpesa.b2cShortcodeHint': 'Si lazima. Wauzaji wa tiketi zilizouzwa upya hulipwa kwa M-Pesa B2C kutoka shortcode hii ya malipo ya jumla, si kutoka paybill au till iliyo juu. Bila hiyo, malipo hufanywa kwa mkono.',
   'mpesa.consumerKey': 'Consumer key',
   'mpesa.consumerSecret': 'Consumer secret',
   'mpesa.passkey': 'Passkey',

@@ -43,6 +43,7 @@ export const swPayouts: Record<keyof typeof enPayouts, string> = {
   'payouts.paidBy.b2c': 'kwa M-Pesa B2C',
   'payouts.paidBy.by_hand': 'kwa mkono',
   'payouts.result.no_initiator': 'Hakuna vitambulisho vya B2C kwenye mipangilio ya M-Pesa.',
+  'payouts.result.no_b2c_shortcode': 'Hakuna shortcode ya B2C kwenye mipangilio ya M-Pesa.',
   'payouts.result.amount_not_whole': 'M-Pesa hutuma shilingi kamili tu.',
   'payouts.result.amount_out_of_range': 'M-Pesa B2C hutuma KES 10 hadi 250,000.',
   'payouts.result.duplicate_unconfirmed': 'Huenda M-Pesa imeshalipa: angalia taarifa yako kabla ya kulipa.',
@@ -64,4 +65,5 @@ export const swPayouts: Record<keyof typeof enPayouts, string> = {
   'payments.recon.payouts': 'Malipo ya mauzo upya',
   'payments.recon.payoutsPaid': 'Yaliyolipwa kwa wauzaji upya',
   'payments.recon.payoutsOwed': 'Wanayodai wauzaji upya',
+  'audit.action.payout_marked_paid': 'Alirekodi malipo ya muuzaji yaliyolipwa kwa mkono',
 }

@@ -40,7 +40,10 @@ credentialsRoutes.get('/manage/mpesa', (c) => mpesaPage(c))
 credentialsRoutes.post('/manage/mpesa', async (c) => {
   const form = await readForm(c, credentialsForm)
   // secrets are never echoed back into the page
-  const values = { environment: form.values.environment ?? '', accountType: form.values.accountType ?? '', shortcode: form.values.shortcode ?? '' }
+  const values = {
+    environment: form.values.environment ?? '', accountType: form.values.accountType ?? '', shortcode: form.values.shortcode ?? '',
+    b2cShortcode: form.values.b2cShortcode ?? '',
+  }
   if (!form.ok) return mpesaPage(c, { status: 422, values, errors: form.errors })
   try {
     await withUserContext(c, (trx) => saveCredentials(trx, c.var.services.secretKeys, tenantOf(c), form.data, c.var.now))

@@ -21,7 +21,7 @@ export function darajaClientFor(access: DarajaAccess, credentials: MpesaCredenti
   const fetchFn = access.fetch ?? webFetch
   const baseUrl = darajaBaseUrl(credentials.environment, access.baseUrlOverride)
   const { secrets } = credentials
-  const key = JSON.stringify([baseUrl, credentials.accountType, credentials.shortcode, secrets.consumerKey, secrets.consumerSecret,
+  const key = JSON.stringify([baseUrl, credentials.accountType, credentials.shortcode, credentials.b2cShortcode ?? '', secrets.consumerKey, secrets.consumerSecret,
     secrets.passkey, secrets.initiatorName ?? '', secrets.securityCredential ?? ''])
   let clients = clientsByFetch.get(fetchFn)
   if (!clients) clientsByFetch.set(fetchFn, clients = new Map())
@@ -31,7 +31,7 @@ export function darajaClientFor(access: DarajaAccess, credentials: MpesaCredenti
       baseUrl, fetch: fetchFn,
       credentials: {
         consumerKey: secrets.consumerKey, consumerSecret: secrets.consumerSecret, passkey: secrets.passkey,
-        shortcode: credentials.shortcode, accountType: credentials.accountType,
+        shortcode: credentials.shortcode, accountType: credentials.accountType, b2cShortcode: credentials.b2cShortcode ?? undefined,
         initiatorName: secrets.initiatorName, securityCredential: secrets.securityCredential,
       },
     })

@@ -14,6 +14,8 @@ export interface DarajaCredentials {
   shortcode: string
   passkey: string
   accountType: 'paybill' | 'till'
+  /** The B2C (bulk disbursement) shortcode B2C payments are sent from. */
+  b2cShortcode?: string
   /** The API operator's user name, needed for Reversal (and B2C, Transaction Status). */
   initiatorName?: string
   /** The initiator's password encrypted with Safaricom's public certificate. */
@@ -251,6 +253,8 @@ export function createDarajaClient(options: DarajaClientOptions) {
       if (!initiatorName || !securityCredential) {
         throw new DarajaError(0, 'no_initiator', 'B2C payments need the M-Pesa initiator name and security credential')
       }
+      const partyA = credentials.b2cShortcode
+      if (!partyA) throw new DarajaError(0, 'no_b2c_shortcode', 'B2C payments need a B2C shortcode, not the paybill')
       const remarks = request.remarks.trim().slice(0, 100)
       if (remarks.length < 2) throw new RangeError('M-Pesa B2C remarks take 2 to 100 characters')
       const amount = wholeShillings(request.amountMinor)
@@ -261,7 +265,7 @@ export function createDarajaClient(options: DarajaClientOptions) {
         SecurityCredential: securityCredential,
         CommandID: 'BusinessPayment',
         Amount: amount,
-        PartyA: credentials.shortcode,
+        PartyA: partyA,
         PartyB: request.phone,
         Remarks: remarks,
         QueueTimeOutURL: request.timeoutUrl,

@@ -22,6 +22,8 @@ export interface MpesaCredentials {
   environment: DarajaEnvironment
   accountType: 'paybill' | 'till'
   shortcode: string
+  /** The B2C shortcode payouts are paid from (B2C cannot pay from the paybill that takes STK payments). */
+  b2cShortcode: string | null
   secrets: MpesaSecrets
 }
 
@@ -31,6 +33,7 @@ export const credentialsForm = z.object({
   environment: z.enum(['sandbox', 'production'], { message: 'form.invalid' }),
   accountType: z.enum(['paybill', 'till'], { message: 'form.invalid' }),
   shortcode: z.string().trim().regex(/^\d{5,7}$/, 'form.shortcode'),
+  b2cShortcode: z.string().trim().regex(/^(\d{5,7})?$/, 'form.shortcode').optional().default(''),
   consumerKey: secret,
   consumerSecret: secret,
   passkey: secret,
@@ -43,7 +46,7 @@ export type CredentialsInput = z.output<typeof credentialsForm>
 /** What the settings page may show: never a secret. */
 export function describeCredentials(trx: Queryable, tenantId: string) {
   return trx.selectFrom('mpesa_credentials')
-    .select(['environment', 'account_type', 'shortcode', 'consumer_key_hint', 'key_id', 'updated_at'])
+    .select(['environment', 'account_type', 'shortcode', 'b2c_shortcode', 'consumer_key_hint', 'key_id', 'updated_at'])
     .where('tenant_id', '=', tenantId).executeTakeFirst()
 }
 
@@ -52,7 +55,10 @@ export async function saveCredentials(trx: Queryable, ring: KeyRing | undefined,
   const typed = [input.consumerKey, input.consumerSecret, input.passkey].filter((value) => value !== '').length
   const initiatorTyped = input.initiatorName !== '' || input.securityCredential !== ''
   const existing = await describeCredentials(trx, tenantId)
-  const plain = { environment: input.environment, account_type: input.accountType, shortcode: input.shortcode, updated_at: now }
+  const plain = {
+    environment: input.environment, account_type: input.accountType, shortcode: input.shortcode,
+    b2c_shortcode: input.b2cShortcode || null, updated_at: now,
+  }
   if (typed === 0 && !initiatorTyped && existing) {
     await trx.updateTable('mpesa_credentials').set(plain).where('tenant_id', '=', tenantId).execute()
     return
@@ -79,5 +85,5 @@ export async function loadCredentials(trx: Queryable, ring: KeyRing | undefined,
   const row = await trx.selectFrom('mpesa_credentials').selectAll().where('tenant_id', '=', tenantId).executeTakeFirst()
   if (!row) return undefined
   const secrets = JSON.parse(await open(ring, row.encrypted_secrets, tenantId)) as MpesaSecrets
-  return { environment: row.environment, accountType: row.account_type, shortcode: row.shortcode, secrets }
+  return { environment: row.environment, accountType: row.account_type, shortcode: row.shortcode, b2cShortcode: row.b2c_shortcode, secrets }
 }

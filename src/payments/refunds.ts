@@ -24,6 +24,7 @@ import { DarajaAuthError } from './daraja-oauth.ts'
 import { loadCredentials } from './mpesa-credentials.ts'
 import { lockTransaction, raiseFlag } from './payment-queries.ts'
 import { moveTransaction, recordRefundedByHand } from './settlement-table.ts'
+import { resoldValueOf } from '../resale/listing-queries.ts'
 
 /** Daraja refusing this many times makes a refund one to do by hand. */
 export const MAX_REVERSAL_ATTEMPTS = 3
@@ -254,13 +255,15 @@ export async function completeRefund(
 }
 
 /**
- * What is left to refund of a payment: its amount, less what went back and what is to be refunded by hand
- * (a refund marked manual is owed by the organiser already; refunding it again would pay twice).
+ * What is left to refund of a payment when its event is cancelled: its amount, less what went back, what is to
+ * be refunded by hand (a refund marked manual is owed by the organiser already), and the seats its buyer sold on
+ * the resale marketplace (the resale buyer's own payment is refunded instead). Each would otherwise pay twice.
  */
 export async function leftToRefund(trx: Queryable, payment: Pick<TransactionRow, 'id' | 'amount_minor' | 'refunded_minor'>): Promise<number> {
   const manual = await trx.selectFrom('refunds').select(sql<string>`coalesce(sum(amount_minor), 0)`.as('minor'))
     .where('transaction_id', '=', payment.id).where('status', '=', 'manual').executeTakeFirstOrThrow()
-  return Math.max(0, payment.amount_minor - payment.refunded_minor - Number(manual.minor))
+  const resold = await resoldValueOf(trx, payment.id)
+  return Math.max(0, payment.amount_minor - payment.refunded_minor - Number(manual.minor) - resold)
 }
 
 /** A partial refund that was under way when its event was cancelled has ended: now the rest goes back too. */

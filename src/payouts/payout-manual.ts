@@ -1,6 +1,7 @@
 /** The manager's side of payouts: an event's payouts page data, and marking a manual payout paid by hand. */
 import { z } from 'zod'
 import type { Queryable } from '../db/database.ts'
+import { recordAudit } from '../audit/audit-log.ts'
 import { DomainError, NotFoundError } from '../lib/domain-errors.ts'
 import { lockPayout, listPayouts, payoutTotals } from './payout-queries.ts'
 import { markPayoutPaid } from './payout-results.ts'
@@ -31,5 +32,10 @@ export async function markPaidByHand(
   const payout = await lockPayout(trx, payoutId)
   if (!payout || payout.tenant_id !== by.tenantId || payout.event_id !== eventId) throw new NotFoundError()
   if (payout.status !== 'manual') throw new DomainError(409, 'payout_not_manual', 'payouts.mark.notManual')
-  return markPayoutPaid(trx, payout, { userId: by.userId, reference: input.reference, note: input.note }, now)
+  const paid = await markPayoutPaid(trx, payout, { userId: by.userId, reference: input.reference, note: input.note }, now)
+  await recordAudit(trx, {
+    action: 'payout_marked_paid', tenantId: by.tenantId, actorUserId: by.userId, targetType: 'payout', targetId: payout.id,
+    metadata: { eventId, amountMinor: payout.amount_minor, reference: input.reference },
+  })
+  return paid
 }

@@ -60,6 +60,10 @@ export async function sendPayout(db: Database, services: BackgroundServices, pay
       await payoutToManual(trx, payout, 'no_initiator', now)
       return undefined
     }
+    if (!credentials.b2cShortcode) {
+      await payoutToManual(trx, payout, 'no_b2c_shortcode', now)
+      return undefined
+    }
     const problem = amountProblem(payout.amount_minor)
     if (problem) {
       await payoutToManual(trx, payout, problem, now)

@@ -5,7 +5,9 @@ import type { Queryable } from '../db/database.ts'
 /** The ticket with what the listing rules need (its event's settings, a transfer in progress, a live listing), locked. */
 export function lockTicketForListing(db: Queryable, ticketId: string) {
   return db.selectFrom('tickets as t').innerJoin('events as e', 'e.id', 't.event_id')
+    .leftJoin('transactions as paid', 'paid.id', 't.transaction_id')
     .select(['t.id', 't.tenant_id', 't.event_id', 't.user_id', 't.status', 't.price_minor', 't.currency', 't.qr_version',
+      't.transaction_id', 'paid.transaction_type as paid_type', 'paid.amount_minor as paid_amount_minor',
       'e.allow_resale', 'e.resale_price_cap_pct', 'e.starts_at', 'e.status as event_status',
       (eb) => eb.exists(eb.selectFrom('transfers as tr').select('tr.id')
         .whereRef('tr.ticket_id', '=', 't.id').where('tr.status', '=', 'pending')).as('transfer_pending'),
@@ -118,4 +120,11 @@ export async function resaleTotalsOfEvent(db: Queryable, eventId: string) {
     ])
     .where('l.event_id', '=', eventId).where('l.status', '=', 'sold').executeTakeFirstOrThrow()
   return { sales: Number(row.sales), gross: Number(row.gross), commission: Number(row.commission), fees: Number(row.fees), payouts: Number(row.payouts) }
+}
+
+/** What a payment's buyer has had back by selling its seats on: the sold listings it paid for, as the seller paid them. */
+export async function resoldValueOf(db: Queryable, transactionId: string): Promise<number> {
+  const row = await db.selectFrom('marketplace_listings').select(sql<string>`coalesce(sum(seller_paid_minor), 0)`.as('minor'))
+    .where('seller_transaction_id', '=', transactionId).where('status', '=', 'sold').executeTakeFirstOrThrow()
+  return Number(row.minor)
 }

@@ -61,3 +61,8 @@ export function assertListable(ticket: ListableTicket, now: Date): void {
   if (yes(ticket.transfer_pending)) throw new DomainError(409, 'transfer_pending', 'resale.transferPending')
   if (yes(ticket.listed)) throw new DomainError(409, 'already_listed', 'resale.alreadyListed')
 }
+
+/** What the seat cost its seller: a resale payment buys one ticket, all of it; a purchase paid the ticket's price. */
+export function sellerPaidFor(ticket: { price_minor: number; paid_type: string | null; paid_amount_minor: number | null }): number {
+  return ticket.paid_type === 'resale' && ticket.paid_amount_minor !== null ? ticket.paid_amount_minor : ticket.price_minor
+}

@@ -14,7 +14,7 @@ import type { ReservationJson } from '../tickets/reservations.ts'
 import {
   contactOfUser, endListing, liveHoldOf, lockListing, lockTicket, lockTicketForListing, ticketOfListing,
 } from './listing-queries.ts'
-import { assertListable, checkListingPrice, payoutPhoneOf, resaleCap } from './listing-rules.ts'
+import { assertListable, checkListingPrice, payoutPhoneOf, resaleCap, sellerPaidFor } from './listing-rules.ts'
 
 export interface ListingRequest {
   ticketId: string
@@ -41,6 +41,7 @@ export function createListing(db: Database, request: ListingRequest): Promise<st
       tenant_id: ticket.tenant_id, ticket_id: ticket.id, event_id: ticket.event_id, seller_id: request.userId,
       original_price_minor: ticket.price_minor, listing_price_minor: price, max_price_minor: cap, currency: ticket.currency,
       status: 'active', payout_phone: phone, lang: request.lang, created_at: request.now,
+      seller_transaction_id: ticket.transaction_id, seller_paid_minor: sellerPaidFor(ticket),
     }).returning('id').executeTakeFirstOrThrow()
     return listing.id
   })

@@ -1,4 +1,5 @@
 /** Queries of the ticket pages: a buyer's own tickets, and the tickets that go into a PDF. */
+import { sql } from 'kysely'
 import type { Queryable } from '../db/database.ts'
 
 /**
@@ -18,7 +19,9 @@ export function listOwnTickets(db: Queryable, userId: string) {
       'e.venue_city', 'e.venue_latitude', 'e.venue_longitude', 'e.allow_transfers', 'e.max_transfers', 'e.transfer_fee_minor',
       'u.name as holder_name', 'p.status as payment_status', 'tr.id as pending_transfer_id', 'tr.to_contact as pending_to',
       'tr.to_channel as pending_channel', 'tr.sender_confirmed_at as pending_confirmed_at', 'tr.expires_at as pending_expires_at',
-      'e.allow_resale', 'e.resale_price_cap_pct', 'e.resale_fee_pct', 'ml.id as listing_id', 'ml.listing_price_minor'])
+      'e.allow_resale', 'e.resale_price_cap_pct', 'e.resale_fee_pct', 'ml.id as listing_id', 'ml.listing_price_minor',
+      // bought on the resale marketplace: the price this owner paid, not the face value
+      sql<number>`case when p.transaction_type = 'resale' then p.amount_minor else t.price_minor end`.as('paid_minor')])
     .where('t.user_id', '=', userId).where('t.status', 'in', ['active', 'used', 'cancelled'])
     .orderBy('e.starts_at').orderBy('t.id').execute()
 }

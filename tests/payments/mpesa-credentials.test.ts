@@ -63,8 +63,18 @@ describe('M-Pesa credentials', () => {
     expect(after.encrypted_secrets).toBe(before)
   })
 
+  it('keeps a B2C shortcode for resale payouts apart from the paybill, shown back, and clears it when emptied', async () => {
+    const { client, tenantId } = await managerOf(appWithKeys)
+    await client.post('/manage/mpesa', form({ b2cShortcode: ' 600100 ' }))
+    expect((await storedRow(tenantId))!).toMatchObject({ shortcode: '174379', b2c_shortcode: '600100' })
+    expect(await (await client.get('/manage/mpesa')).text()).toContain('value="600100"')
+    await client.post('/manage/mpesa', form({ b2cShortcode: '', consumerKey: '', consumerSecret: '', passkey: '' }))
+    expect((await storedRow(tenantId))!.b2c_shortcode).toBeNull()
+  })
+
   it.each([
     ['a short shortcode', { shortcode: '1234' }, 422, 'A shortcode is 5 to 7 digits.'],
+    ['a B2C shortcode that is not 5 to 7 digits', { b2cShortcode: '60x000' }, 422, 'A shortcode is 5 to 7 digits.'],
     ['an unknown environment', { environment: 'staging' }, 422, 'This value is not valid.'],
     ['only some secrets', { passkey: '' }, 422, 'Enter the consumer key, consumer secret and passkey.'],
   ])('refuses %s, storing nothing', async (_case, overrides, status, message) => {

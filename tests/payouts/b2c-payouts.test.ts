@@ -11,6 +11,7 @@ import { MAX_B2C_ATTEMPTS } from '../../src/payouts/payout-results.ts'
 import { REQUEST_STALE_MS, sendPayout } from '../../src/payouts/payout-sweep.ts'
 import { tick } from '../../src/jobs/runner.ts'
 import { openTestDatabase } from '../support/database.ts'
+import { asSystem } from '../support/fixtures.ts'
 import { createPaymentKit, type PaymentKit } from '../support/payments.ts'
 import { flagsOf, noticesOf, payoutRow, resaleWithPayout, SELLER_NET, sweep } from './payout-kit.ts'
 
@@ -30,7 +31,7 @@ describe('a payout sent by B2C', () => {
     expect(await sweep(db, kit)).toBeGreaterThanOrEqual(1)
     const sent = paymentsTo('254711000101')
     expect(sent).toHaveLength(1)
-    expect(sent[0]).toMatchObject({ amount: SELLER_NET / 100, partyA: '174379', commandId: 'BusinessPayment', status: 'paid' })
+    expect(sent[0]).toMatchObject({ amount: SELLER_NET / 100, partyA: '600000', commandId: 'BusinessPayment', status: 'paid' })
     expect(sent[0]!.resultUrl).toMatch(new RegExp(`^http://localhost/payments/mpesa/b2c/${payout.id}/[A-Za-z0-9_-]{40,}/result$`))
     expect(sent[0]!.queueTimeoutUrl).toBe(sent[0]!.resultUrl.replace(/result$/, 'timeout'))
 
@@ -169,6 +170,16 @@ describe('a payout sent by B2C', () => {
     expect(kit.sim.state.b2cPayments.length).toBe(before)
     expect(await flagsOf(db, payment.id)).toMatchObject([{ kind: 'payout_manual', detail: { why: 'no_initiator' } }])
     expect((await noticesOf(db, event.id)).map((n) => n.type)).toEqual(['payout_manual', 'payout_manual'])
+  })
+
+  it('with initiator credentials but no B2C shortcode goes to be paid by hand: B2C never pays from the paybill', async () => {
+    const before = kit.sim.state.b2cPayments.length
+    const { payout, payment, tenantId } = await resaleWithPayout(db, kit, { phone: '254711000104' })
+    await asSystem(db, (trx) => trx.updateTable('mpesa_credentials').set({ b2c_shortcode: null }).where('tenant_id', '=', tenantId).execute())
+    await sweep(db, kit)
+    expect(await payoutRow(db, payout.id)).toMatchObject({ status: 'manual', attempts: 0, result_code: 'no_b2c_shortcode' })
+    expect(kit.sim.state.b2cPayments.length).toBe(before)
+    expect(await flagsOf(db, payment.id)).toMatchObject([{ kind: 'payout_manual', detail: { why: 'no_b2c_shortcode' } }])
   })
 
   it('leaves an amount B2C cannot carry (cents, under KES 10) to be paid by hand', async () => {

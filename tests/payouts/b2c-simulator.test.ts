@@ -12,7 +12,7 @@ import { B2C_PHONES, createDarajaSimulator } from '../../src/payments/simulator/
 const BASE = 'http://daraja.local'
 const credentials: DarajaCredentials = {
   consumerKey: 'ck_sim', consumerSecret: 'cs_sim', shortcode: '174379', passkey: 'x', accountType: 'paybill',
-  initiatorName: 'testapi', securityCredential: 'ZW5jcnlwdGVkLXBhc3N3b3Jk',
+  initiatorName: 'testapi', securityCredential: 'ZW5jcnlwdGVkLXBhc3N3b3Jk', b2cShortcode: '600000',
 }
 const RESULT = 'https://tikiti.example/payments/mpesa/b2c/p1/s3cret/result'
 const TIMEOUT = 'https://tikiti.example/payments/mpesa/b2c/p1/s3cret/timeout'
@@ -50,7 +50,7 @@ describe('the simulator\'s B2C', () => {
     expect(params.get('TransactionReceipt')).toMatch(/^[A-Z][A-Z0-9]{9}$/)
     expect(params.get('TransactionReceipt')).toBe(body.Result.TransactionID)
     expect(params.get('TransactionCompletedDateTime')).toMatch(/^\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}:\d{2}$/)
-    expect(sim.state.b2cPayments[0]).toMatchObject({ partyA: '174379', partyB: '254711222333', amount: 1700, commandId: 'BusinessPayment', status: 'paid' })
+    expect(sim.state.b2cPayments[0]).toMatchObject({ partyA: '600000', partyB: '254711222333', amount: 1700, commandId: 'BusinessPayment', status: 'paid' })
   })
 
   it('refuses the refusing test phone in its result, and times the timeout phones out', async () => {
@@ -75,6 +75,7 @@ describe('the simulator\'s B2C', () => {
     const { sim, client } = setup()
     const request = { originatorConversationId: 'oc-x', amountMinor: 170_000, phone: '254711222333', resultUrl: RESULT, timeoutUrl: TIMEOUT, remarks: 'Payout' }
     await expect(client({ initiatorName: undefined }).b2cPayment(request)).rejects.toMatchObject({ errorCode: 'no_initiator' })
+    await expect(client({ b2cShortcode: undefined }).b2cPayment(request)).rejects.toMatchObject({ errorCode: 'no_b2c_shortcode' })
     await expect(client().b2cPayment({ ...request, amountMinor: 900 })).rejects.toBeInstanceOf(RangeError)
     await expect(client().b2cPayment({ ...request, amountMinor: 170_050 })).rejects.toBeInstanceOf(RangeError)
     await expect(client().b2cPayment({ ...request, remarks: 'x' })).rejects.toBeInstanceOf(RangeError)
@@ -85,7 +86,7 @@ describe('the simulator\'s B2C', () => {
     const { sim, raw } = setup()
     const good = {
       OriginatorConversationID: 'oc-raw', InitiatorName: 'testapi', SecurityCredential: 'c2Vj', CommandID: 'BusinessPayment', Amount: 100,
-      PartyA: '174379', PartyB: '254711222333', Remarks: 'Payout', QueueTimeOutURL: TIMEOUT, ResultURL: RESULT, Occassion: '',
+      PartyA: '600000', PartyB: '254711222333', Remarks: 'Payout', QueueTimeOutURL: TIMEOUT, ResultURL: RESULT, Occassion: '',
     }
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ OriginatorConversationID: '' }, 'OriginatorConversationID'], [{ InitiatorName: ' ' }, 'InitiatorName'],
@@ -98,7 +99,9 @@ describe('the simulator\'s B2C', () => {
       const answer = await raw({ ...good, ...change })
       expect(answer, field).toMatchObject({ status: 400, body: { errorCode: '400.002.02', errorMessage: `Bad Request - Invalid ${field}` } })
     }
-    expect(await raw({ ...good, PartyA: '600000' })).toMatchObject({ status: 500, body: { errorCode: '500.001.1001' } })
+    // the paybill that takes STK payments is no B2C shortcode, nor is one nobody registered
+    expect(await raw({ ...good, PartyA: '174379' })).toMatchObject({ status: 500, body: { errorCode: '500.001.1001' } })
+    expect(await raw({ ...good, PartyA: '600999' })).toMatchObject({ status: 500, body: { errorCode: '500.001.1001' } })
     expect(sim.state.b2cPayments).toEqual([])
     expect(await raw(good)).toMatchObject({ status: 200, body: { ResponseCode: '0', OriginatorConversationID: 'oc-raw' } })
   })

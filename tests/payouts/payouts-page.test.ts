@@ -69,6 +69,8 @@ describe('the payouts page', () => {
     const row = await payoutRow(db, manual.payout.id)
     expect(row).toMatchObject({ status: 'completed', method: 'by_hand', receipt: 'TLK9ZZ12AB', note: 'Sent from the office phone' })
     expect(row.paid_by).not.toBeNull()
+    const audit = await asSystem(db, (trx) => trx.selectFrom('audit_log').select(['action', 'actor_user_id', 'tenant_id']).where('target_id', '=', manual.payout.id).execute())
+    expect(audit).toEqual([{ action: 'payout_marked_paid', actor_user_id: row.paid_by, tenant_id: manual.tenantId }])
     expect((await noticesOf(db, eventId)).filter((n) => (n.content as { to: string }).to === B2C_PHONES.refused).map((n) => n.type)).toEqual(['payout_manual', 'payout_sent'])
     // a second time: not waiting to be paid by hand any more
     const again = await manager.post(`/manage/events/${eventId}/payouts/${manual.payout.id}/paid`, { reference: 'TLK9ZZ12AC' })

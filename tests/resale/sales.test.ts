@@ -10,7 +10,8 @@ import { SIMULATOR_PHONES } from '../../src/payments/simulator/daraja-simulator.
 import { MINUTE } from '../support/client.ts'
 import { openTestDatabase } from '../support/database.ts'
 import { asSystem } from '../support/fixtures.ts'
-import { CAP, freshPhone, resaleKit } from './resale-kit.ts'
+import { CAP, FACE, freshPhone, resaleKit } from './resale-kit.ts'
+import { listOwnTickets } from '../../src/tickets/ticket-queries.ts'
 import { messageTo } from '../transfers/transfer-kit.ts'
 import { scanBody } from '../scanning/gate-fixtures.ts'
 
@@ -40,6 +41,9 @@ describe('a resale paid with M-Pesa', () => {
     expect(buyer).toMatchObject({ is_guest: true, phone: SIMULATOR_PHONES.success })
     expect(after).toMatchObject({ status: 'active', qr_version: before.qr_version + 1, transaction_id: payment.id, reservation_id: hold!.id })
     expect(after.qr_code).not.toBe(before.qr_code)
+    // the buyer's wallet shows what they paid, not the face value
+    const [owned] = await asSystem(db, (trx) => listOwnTickets(trx, buyer.id))
+    expect(owned).toMatchObject({ id: k.ticket.id, paid_minor: CAP, price_minor: FACE })
     expect(await k.listingRow(listingId)).toMatchObject({ status: 'sold', buyer_id: buyer.id, sold_transaction_id: payment.id })
     // money: commission (5 %) + organiser's fee (10 %) + payout = what the buyer paid
     const [payout, ...more] = await k.payouts()

@@ -11,7 +11,7 @@ import type { BackgroundServices } from '../../src/services.ts'
 import { newKeyEntry, parseKeyRing, type KeyRing } from '../../src/lib/secret-box.ts'
 import type { FetchFn } from '../../src/lib/fetch.ts'
 import { saveCredentials } from '../../src/payments/mpesa-credentials.ts'
-import { createDarajaSimulator, type DarajaSimulator } from '../../src/payments/simulator/daraja-simulator.ts'
+import { createDarajaSimulator, SANDBOX_B2C_SHORTCODE, type DarajaSimulator } from '../../src/payments/simulator/daraja-simulator.ts'
 import { createMemoryRateLimiter } from '../../src/ratelimit/memory-rate-limiter.ts'
 import { TEST_CONFIG } from './app.ts'
 import { TestClock } from './client.ts'
@@ -64,6 +64,7 @@ export async function createPaymentKit(db: Database, options: { clock?: TestCloc
 export async function giveMpesaCredentials(db: Database, ring: KeyRing, tenantId: string, options: { initiator?: boolean } = {}) {
   await asSystem(db, (trx) => saveCredentials(trx, ring, tenantId, {
     environment: 'sandbox', accountType: 'paybill', shortcode: SANDBOX.shortcode,
+    b2cShortcode: options.initiator === false ? '' : SANDBOX_B2C_SHORTCODE,
     consumerKey: 'ck_test_app', consumerSecret: 'cs_test_app', passkey: SANDBOX.passkey,
     initiatorName: options.initiator === false ? '' : 'testapi', securityCredential: options.initiator === false ? '' : 'c2VjdXJpdHk=',
   }, new Date()))

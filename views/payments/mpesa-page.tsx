@@ -6,6 +6,7 @@ export interface StoredCredentials {
   environment: 'sandbox' | 'production'
   account_type: 'paybill' | 'till'
   shortcode: string
+  b2c_shortcode: string | null
   consumer_key_hint: string
 }
 
@@ -21,6 +22,7 @@ export interface MpesaPageProps {
 export function MpesaPage({ t, stored, configured, notice, values, errors }: MpesaPageProps) {
   const current: FormValues = values ?? {
     environment: stored?.environment ?? 'sandbox', accountType: stored?.account_type ?? 'paybill', shortcode: stored?.shortcode ?? '',
+    b2cShortcode: stored?.b2c_shortcode ?? '',
   }
   return (
     <section class="narrow">
@@ -54,6 +56,8 @@ export function MpesaPage({ t, stored, configured, notice, values, errors }: Mpe
         <p class="muted">{t('mpesa.initiatorHint')}</p>
         <Field name="initiatorName" type="password" label={t('mpesa.initiatorName')} required={false} autocomplete="off" errors={errors} />
         <Field name="securityCredential" type="password" label={t('mpesa.securityCredential')} required={false} autocomplete="off" errors={errors} />
+        <p class="muted">{t('mpesa.b2cShortcodeHint')}</p>
+        <Field name="b2cShortcode" label={t('mpesa.b2cShortcode')} inputmode="numeric" required={false} values={current} errors={errors} />
         <button>{t('mpesa.save')}</button>
       </form>
     </section>

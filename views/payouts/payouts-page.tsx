@@ -10,7 +10,7 @@ import { Field, FormProblem, Notice } from '../components/form.tsx'
 
 const CURRENCY = 'KES'
 
-const RESULT_WORDS = new Set(['no_initiator', 'amount_not_whole', 'amount_out_of_range', 'duplicate_unconfirmed', 'timeout', 'no_answer', 'b2c_also_paid'])
+const RESULT_WORDS = new Set(['no_initiator', 'no_b2c_shortcode', 'amount_not_whole', 'amount_out_of_range', 'duplicate_unconfirmed', 'timeout', 'no_answer', 'b2c_also_paid'])
 
 /** What the last attempt said: our words for our codes, M-Pesa's own description otherwise. */
 function resultText(t: Translator, payout: PayoutListing): string | undefined {

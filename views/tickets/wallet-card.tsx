@@ -11,6 +11,8 @@ export interface WalletTicket {
   status: string
   qr_code: string | null
   price_minor: number
+  /** What this owner paid: the face value, or the resale price when bought on the marketplace. */
+  paid_minor: number
   currency: string
   scanned_at: Date | null
   type_name: string
@@ -61,7 +63,7 @@ export function WalletCard({ t, lang, ticket, transferBlocked, resale }: WalletC
       <p class="meta"><time datetime={ticket.starts_at.toISOString()}>{formatDateTime(ticket.starts_at, lang)}</time></p>
       <p class="meta">{ticket.venue_name}, {ticket.venue_city}</p>
       <p><a href={venueMapUrl(ticket)} rel="noopener noreferrer">{t('wallet.map')}</a></p>
-      <p class="meta">{t('wallet.type')}: {ticket.type_name} · {t('wallet.price')}: {formatMoney(ticket.price_minor, ticket.currency, lang)}</p>
+      <p class="meta">{t('wallet.type')}: {ticket.type_name} · {t('wallet.price')}: {formatMoney(ticket.paid_minor, ticket.currency, lang)}</p>
       {ticket.holder_name && <p class="meta">{t('wallet.holder')}: {ticket.holder_name}</p>}
       <p>{t('wallet.stateLabel')}: <span class="badge" data-status={ticket.pending_transfer_id ? 'transferring' : ticket.status}>{state}</span></p>
       {live && (

@@ -75,7 +75,7 @@ export function mountB2c(app: Hono, deps: B2cDeps): void {
   }
 
   app.post('/mpesa/b2c/v3/paymentrequest', async (c) => {
-    const fields = checkB2c(await deps.jsonBody(c), state.shortcodes)
+    const fields = checkB2c(await deps.jsonBody(c), state.b2cShortcodes)
     const earlier = state.b2cPayments.filter((p) => p.originatorConversationId === fields.originatorConversationId)
     if (earlier.some((p) => p.status !== 'timed_out')) {
       throw new DarajaFault(400, '400.002.02', 'Bad Request - Duplicate OriginatorConversationID')

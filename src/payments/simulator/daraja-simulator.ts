@@ -8,7 +8,7 @@
 import { Hono } from 'hono'
 import type { Context } from 'hono'
 import {
-  AUTOMATIC_OUTCOMES, createIdSource, eatTimestamp, resultDescription, SANDBOX_SHORTCODES, SIMULATOR_PHONES,
+  AUTOMATIC_OUTCOMES, createIdSource, eatTimestamp, resultDescription, SANDBOX_B2C_SHORTCODE, SANDBOX_SHORTCODES, SIMULATOR_PHONES,
   type SimulatorOutcome,
 } from './outcomes.ts'
 import { mountB2c } from './b2c.ts'
@@ -18,7 +18,7 @@ import type {
 } from './types.ts'
 import { checkMerchant, checkReversal, checkStkPush, DarajaFault, invalid, type JsonBody } from './validation.ts'
 
-export { B2C_PHONES, DEMO_PIN, SIMULATOR_PHONES, type SimulatorOutcome } from './outcomes.ts'
+export { B2C_PHONES, DEMO_PIN, SANDBOX_B2C_SHORTCODE, SIMULATOR_PHONES, type SimulatorOutcome } from './outcomes.ts'
 export type * from './types.ts'
 
 const ACCEPTED = 'Success. Request accepted for processing'
@@ -46,7 +46,7 @@ export function createDarajaSimulator(options: DarajaSimulatorOptions = {}): Dar
   const deliver = options.deliver ?? postJson
   const ids = createIdSource(now)
   const state: DarajaSimulatorState = {
-    shortcodes: { ...(options.shortcodes ?? SANDBOX_SHORTCODES) }, tokensIssued: 0, prompts: [], callbacks: [], reversals: [], refusedReversals: new Set(), b2cPayments: [],
+    shortcodes: { ...(options.shortcodes ?? SANDBOX_SHORTCODES) }, b2cShortcodes: new Set(options.b2cShortcodes ?? [SANDBOX_B2C_SHORTCODE]), tokensIssued: 0, prompts: [], callbacks: [], reversals: [], refusedReversals: new Set(), b2cPayments: [],
   }
   const tokens = new Map<string, { consumerKey: string; expiresAt: number }>()
   const tokenOfConsumer = new Map<string, string>()

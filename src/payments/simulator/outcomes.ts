@@ -60,6 +60,9 @@ export const SANDBOX_SHORTCODES: Readonly<Record<string, string>> = {
   '174379': 'bfb279f9aa9bdbcf158e97dd71a467cd2e0c893059b10f78e6b72ada1ed2c919',
 }
 
+/** The B2C (bulk disbursement) shortcode the simulator pays resale sellers from, as the sandbox's 600000. */
+export const SANDBOX_B2C_SHORTCODE = '600000'
+
 /** ResultDesc texts as Daraja sends them. */
 export const RESULT_DESCRIPTIONS: Readonly<Record<number, string>> = {
   0: 'The service request is processed successfully.',

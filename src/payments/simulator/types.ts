@@ -7,6 +7,8 @@ export interface DarajaSimulatorOptions {
   now?: () => Date
   /** Registered shortcodes and their passkeys. Default: the sandbox's 174379. */
   shortcodes?: Record<string, string>
+  /** B2C (bulk disbursement) shortcodes that may pay out. Default: the sandbox's 600000. */
+  b2cShortcodes?: string[]
   /** Names shown on the simulated phone ("Pay KES 1 to <name>"); the shortcode otherwise. */
   businessNames?: Record<string, string>
   /** Only these consumer key → secret pairs get tokens. Default: any non-empty pair, as many sandbox apps exist. */
@@ -92,6 +94,8 @@ export interface SimulatedB2cPayment {
 export interface DarajaSimulatorState {
   /** Registered shortcode → passkey; add to it at any time. */
   shortcodes: Record<string, string>
+  /** B2C shortcodes: a B2C payment from any other, a paybill included, is refused as an unknown merchant. */
+  b2cShortcodes: Set<string>
   tokensIssued: number
   prompts: SimulatedPrompt[]
   callbacks: DeliveredCallback[]

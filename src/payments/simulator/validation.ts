@@ -142,8 +142,8 @@ export interface B2cFields {
 
 const B2C_COMMANDS = ['BusinessPayment', 'SalaryPayment', 'PromotionPayment']
 
-/** Every B2C field (`/mpesa/b2c/v3/paymentrequest`); PartyA must be a shortcode the simulator knows. */
-export function checkB2c(body: JsonBody, shortcodes: Record<string, string>): B2cFields {
+/** Every B2C field (`/mpesa/b2c/v3/paymentrequest`); PartyA must be a B2C shortcode the simulator knows. */
+export function checkB2c(body: JsonBody, b2cShortcodes: ReadonlySet<string>): B2cFields {
   const originatorConversationId = body.OriginatorConversationID
   if (typeof originatorConversationId !== 'string' || !/^[\w.-]{1,100}$/.test(originatorConversationId)) throw invalid('OriginatorConversationID')
   const initiator = body.InitiatorName
@@ -155,7 +155,7 @@ export function checkB2c(body: JsonBody, shortcodes: Record<string, string>): B2
   if (amount === undefined || amount < 10 || amount > 250_000) throw invalid('Amount')
   const partyA = text(body.PartyA)
   if (!partyA || !/^\d{5,7}$/.test(partyA)) throw invalid('PartyA')
-  if (!Object.hasOwn(shortcodes, partyA)) throw new DarajaFault(500, '500.001.1001', 'Merchant does not exist')
+  if (!b2cShortcodes.has(partyA)) throw new DarajaFault(500, '500.001.1001', 'Merchant does not exist')
   const partyB = text(body.PartyB)
   if (!partyB || !PHONE.test(partyB)) throw invalid('PartyB')
   const remarks = body.Remarks
