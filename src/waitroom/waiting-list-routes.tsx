@@ -11,7 +11,7 @@ import { listTicketTypesOfEvent } from '../events/queries.ts'
 import type { AppEnv } from '../http/app-env.ts'
 import { factory } from '../http/factory.ts'
 import { readForm, type FieldErrors, type FormValues } from '../http/forms.ts'
-import { publicOrigin } from '../http/public-origin.ts'
+import { requirePublicOrigin } from '../http/public-origin.ts'
 import { renderPage } from '../http/render.tsx'
 import { NotFoundError } from '../lib/domain-errors.ts'
 import { browserIdOf, grantAdmission } from './admission.ts'
@@ -58,7 +58,7 @@ waitingListRoutes.post('/events/:slug/waiting-list', async (c) => {
   }
   await joinWaitingList(c.var.db, {
     tenantId: event.tenant_id, eventId: event.id, ticketTypeId: form.data.ticketTypeId, ...form.data.contact,
-    lang: c.var.lang, origin: publicOrigin(c) ?? new URL(c.req.url).origin,
+    lang: c.var.lang, origin: requirePublicOrigin(c),
   }, c.var.now)
   return c.redirect(`/events/${event.slug}/waiting-list?joined=1`, 303)
 })
