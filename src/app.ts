@@ -70,6 +70,10 @@ import { transferManageRoutes } from './transfers/manage-routes.tsx'
 import { resaleApiRoutes } from './resale/api-routes.ts'
 import { resaleManageRoutes } from './resale/manage-routes.tsx'
 import { resaleRoutes } from './resale/resale-routes.tsx'
+import type { QueueStore } from './waitroom/queue-store.ts'
+import { queueRoutes } from './waitroom/queue-routes.tsx'
+import { waitingRoomManageRoutes } from './waitroom/manage-routes.tsx'
+import { waitingListRoutes } from './waitroom/waiting-list-routes.tsx'
 
 export interface AppDeps {
   config: AppConfig
@@ -85,6 +89,8 @@ export interface AppDeps {
   staticFiles?: MiddlewareHandler<AppEnv>
   /** Rate limits; in-process by default. */
   rateLimiter?: RateLimiter
+  /** Waiting-room queues (Upstash Redis); in Postgres by default. */
+  queueStore?: QueueStore
   /** Email and WhatsApp delivery; the dev outbox by default. */
   senders?: MessageSenders
   /** Google sign-in, when configured. */
@@ -124,6 +130,7 @@ const consoleSink: LogSink = (line) => console.log(line)
 export function createServices(deps: AppDeps): AppServices {
   return {
     rateLimiter: deps.rateLimiter ?? createMemoryRateLimiter(),
+    queueStore: deps.queueStore,
     senders: deps.senders ?? OUTBOX_SENDERS,
     blobStore: deps.blobStore ?? postgresBlobStore,
     secretKeys: deps.secretKeys,
@@ -193,6 +200,9 @@ export function createApp(deps: AppDeps, services: AppServices = createServices(
   app.route('/', manageEventRoutes)
   app.route('/', mediaRoutes)
   app.route('/', openApi(eventApiRoutes, reservationApiRoutes, paymentApiRoutes, gateApiRoutes, transferApiRoutes, resaleApiRoutes))
+  app.route('/', queueRoutes)
+  app.route('/', waitingListRoutes)
+  app.route('/', waitingRoomManageRoutes)
   app.route('/', holdRoutes)
   app.route('/', ticketRoutes)
   app.route('/', transferRoutes)

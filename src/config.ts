@@ -30,6 +30,10 @@ export interface AppConfig {
   holdsPerPhone?: number
   /** Tickets an event may have, summed over its ticket types. */
   maxTicketsPerEvent?: number
+  /** WAITING_ROOM_SECRET: signs waiting-room admissions (HMAC); outside production a fixed stand-in. */
+  waitingRoomSecret?: string
+  /** WAITING_ROOM_ADMISSIONS_PER_MINUTE: the queue's default rate; default in src/waitroom/admission.ts. */
+  admissionsPerMinute?: number
 }
 
 export type EnvVars = Record<string, unknown>
@@ -94,6 +98,8 @@ export function readConfig(vars: EnvVars, options: ReadConfigOptions = {}): AppC
     holdsPerClient: count(vars, 'HOLDS_PER_CLIENT'),
     holdsPerPhone: count(vars, 'HOLDS_PER_PHONE'),
     maxTicketsPerEvent: count(vars, 'MAX_TICKETS_PER_EVENT', 1),
+    waitingRoomSecret: envText(vars, 'WAITING_ROOM_SECRET'),
+    admissionsPerMinute: count(vars, 'WAITING_ROOM_ADMISSIONS_PER_MINUTE', 1),
   }
 }
 

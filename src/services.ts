@@ -13,9 +13,12 @@ import type { MessageSenders } from './notifications/senders.ts'
 import type { DarajaAccess } from './payments/daraja-access.ts'
 import type { RateLimiter } from './ratelimit/rate-limiter.ts'
 import type { BlobStore } from './storage/blob-store.ts'
+import type { QueueStore } from './waitroom/queue-store.ts'
 
 export interface AppServices {
   rateLimiter: RateLimiter
+  /** Waiting-room queues in Redis when configured; absent: in the request's Postgres (src/waitroom/store-of.ts). */
+  queueStore?: QueueStore
   senders: MessageSenders
   /** Where uploaded files' bytes live. */
   blobStore: BlobStore

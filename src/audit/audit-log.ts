@@ -24,6 +24,7 @@ export const AUDIT_ACTIONS = [
   'scanner_device_revoked',
   'refund_marked_by_hand',
   'payout_marked_paid',
+  'waiting_room_changed',
 ] as const
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]

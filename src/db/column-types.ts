@@ -48,6 +48,7 @@ export type NotificationType =
   | 'resale_sold'
   | 'payout_sent'
   | 'payout_manual'
+  | 'waiting_list_offer'
 export type NotificationChannel = 'email' | 'whatsapp' | 'both'
 export type NotificationStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounced'
 export type JobStatus = 'pending' | 'running' | 'done' | 'failed'

@@ -8,11 +8,13 @@ import type { ExportJobTable, SavedReportTable } from './tables-analytics.ts'
 import type { EventTable, BlobTable, MpesaCredentialTable, TicketTypeTable, TicketTable, ReservationTable, TicketSigningKeyTable, TransactionTable, RefundTable, PaymentFlagTable, TransferTable, MarketplaceListingTable, PayoutTable } from './tables-events.ts'
 import type { ScanTable, ScannerAssignmentTable, ScannerDeviceTable } from './tables-gate.ts'
 import type { NotificationTable, NotificationTemplateTable } from './tables-notifications.ts'
+import type { WaitingListEntryTable, WaitingRoomEntryTable, WaitingRoomGateTable } from './tables-waitroom.ts'
 
 export type * from './column-types.ts'
 export type * from './tables-accounts.ts'
 export type * from './tables-events.ts'
 export type * from './tables-analytics.ts'
+export type * from './tables-waitroom.ts'
 
 export interface DB {
   tenants: TenantTable
@@ -43,6 +45,9 @@ export interface DB {
   audit_log: AuditLogTable
   saved_reports: SavedReportTable
   export_jobs: ExportJobTable
+  waiting_room_entries: WaitingRoomEntryTable
+  waiting_room_gates: WaitingRoomGateTable
+  waiting_list_entries: WaitingListEntryTable
 }
 
 export type Tenant = Selectable<TenantTable>

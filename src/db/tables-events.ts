@@ -28,6 +28,12 @@ export interface EventTable {
   /** The organiser's resale fee, % of the listing price (0–50). */
   resale_fee_pct: ColumnType<number, number | undefined, number>
   hold_minutes: ColumnType<number, number | undefined, number>
+  /** Buyers go through the waiting room before they may hold (src/waitroom). */
+  high_demand: ColumnType<boolean, boolean | undefined, boolean>
+  /** Admissions a minute; null: the deployment's default. */
+  admission_per_minute: ColumnType<number | null, number | null | undefined, number | null>
+  /** Hold requests a minute that turn high demand on by itself; null: by hand only. */
+  auto_queue_threshold: ColumnType<number | null, number | null | undefined, number | null>
   whatsapp_ticket_pdf: ColumnType<boolean, boolean | undefined, boolean>
   ticket_template_url: string | null
   terms_and_conditions: ColumnType<string, string | undefined, string>

@@ -13,6 +13,7 @@ import { enTransfers } from './en-transfers.ts'
 import { enResale } from './en-resale.ts'
 import { enPayouts } from './en-payouts.ts'
 import { enTicketPdf } from './en-ticket-pdf.ts'
+import { enWaitroom } from './en-waitroom.ts'
 
 /** English messages: the reference catalog. Every key here must exist in every other language. Payments' messages live in en-payments.ts. */
 export const en = {
@@ -30,6 +31,7 @@ export const en = {
   ...enResale,
   ...enPayouts,
   ...enTicketPdf,
+  ...enWaitroom,
   ...enAnalytics,
   'app.name': 'Tikiti',
   'app.tagline': 'Tickets for events across East Africa, paid with M-Pesa.',

@@ -14,6 +14,7 @@ import { swTransfers } from './sw-transfers.ts'
 import { swResale } from './sw-resale.ts'
 import { swPayouts } from './sw-payouts.ts'
 import { swTicketPdf } from './sw-ticket-pdf.ts'
+import { swWaitroom } from './sw-waitroom.ts'
 
 /** Swahili messages. The type makes a missing key a compile error. */
 export const sw: Record<MessageKey, string> = {
@@ -25,6 +26,7 @@ export const sw: Record<MessageKey, string> = {
   ...swResale,
   ...swPayouts,
   ...swTicketPdf,
+  ...swWaitroom,
   ...swAnalytics,
   ...swWeb,
   ...swApi,

@@ -14,6 +14,7 @@ import type { Database } from '../db/database.ts'
 import { SYSTEM, withContext } from '../db/request-context.ts'
 import { queueCheck } from '../payments/payment-checks.ts'
 import { moveTickets } from '../tickets/lifecycle.ts'
+import { offerReturnedTickets } from '../waitroom/waiting-list.ts'
 import type { JobHandler } from './scheduler.ts'
 
 export const HOLD_SWEEP_EVERY_MS = 60_000
@@ -40,6 +41,8 @@ export const expireHolds: JobHandler = async (db: Database, _payload, now, servi
     await queueCheck(services.scheduler, { paymentId: payment.id, attempt: 0 }, now)
   }
   await deleteExpiredIdempotencyKeys(db, now)
+  // tickets that came back (expired holds, refunds, cancellations) go to the waiting lists first
+  await offerReturnedTickets(db, now, services.secretKeys)
 }
 
 /** Deletes up to `limit` expired idempotency keys; returns how many went. */

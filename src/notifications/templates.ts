@@ -23,6 +23,7 @@ export const PLACEHOLDERS: Record<NotificationType, readonly string[]> = {
   resale_sold: ['buyerName', 'eventTitle', 'amount', 'payout', 'ticketsLink'],
   payout_sent: ['buyerName', 'eventTitle', 'amount', 'receipt'],
   payout_manual: ['buyerName', 'eventTitle', 'amount'],
+  waiting_list_offer: ['eventTitle', 'ticketType', 'offerUntil', 'offerLink'],
   password_reset: ['resetLink'],
   email_verification: ['verifyLink'],
   verification_code: ['code'],
@@ -31,7 +32,8 @@ export const PLACEHOLDERS: Record<NotificationType, readonly string[]> = {
 
 /** The types a manager words for their buyers (account messages stay the platform's). */
 export const TENANT_TYPES = ['ticket_delivery', 'payment_failed', 'event_reminder', 'event_cancelled', 'event_postponed',
-  'refund_issued', 'refund_completed', 'refund_failed', 'transfer_received', 'resale_sold', 'payout_sent', 'payout_manual'] as const satisfies readonly NotificationType[]
+  'refund_issued', 'refund_completed', 'refund_failed', 'transfer_received', 'resale_sold', 'payout_sent', 'payout_manual',
+  'waiting_list_offer'] as const satisfies readonly NotificationType[]
 
 export interface Template {
   subject: string
@@ -114,5 +116,6 @@ export function sampleValues(lang: Lang, origin: string): Values {
     ticketsLink: `${origin}/tickets`, retryLink: `${origin}/reservations/sample/resume`, code: '482913', receipt: 'TLK4AB12CD',
     resetLink: `${origin}/password/reset`, verifyLink: `${origin}/account/verify-email`, inviteLink: `${origin}/invitations/accept`,
     organiser: 'Sauti Events', role: lang === 'sw' ? 'meneja' : 'manager',
+    ticketType: 'VIP', offerUntil: lang === 'sw' ? 'Jumamosi 12 Des 2026, 18:30' : 'Sat 12 Dec 2026, 18:30', offerLink: `${origin}/waiting-list/sample`,
   }
 }

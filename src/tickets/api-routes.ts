@@ -6,6 +6,8 @@ import { reservationRequestSchema, reservationSchema } from './reservation-schem
 import { holdClientKey, holdLimits } from './hold-limits.ts'
 import { IDEMPOTENCY_KEY_RULE } from './idempotency-key.ts'
 import { createReservation, findReservation } from './reservations.ts'
+import { holdGate } from '../waitroom/admission-check.ts'
+import { throwForGate } from '../waitroom/refused.tsx'
 
 export const reservationApiRoutes = apiRoutes({
   header: { status: 422, code: 'invalid_idempotency_key', key: 'reserve.invalidKey' },
@@ -34,8 +36,10 @@ const createReservationRoute = createRoute({
     200: json(reservationSchema, 'A replay: this Idempotency-Key already made this reservation, which is answered as it is now ' +
       '(`status`, `expiresAt`, `tickets` once paid: what `GET /api/v1/reservations/{id}` answers), with its token'),
     201: json(reservationSchema, 'Held, with the token that follows the reservation (`Location`)'),
+    403: jsonError('The waiting-room admission shown is not this browser’s, or was altered (`admission_refused`)'),
     404: jsonError('No such event on sale'),
-    409: jsonError('Sold out (`sold_out`), sales closed or not open (`sales_closed`, `sales_not_started`), or the event is not selling (`not_on_sale`)'),
+    409: jsonError('The event’s waiting room runs and this caller has no admission yet (`waiting_room`; the queue’s page is in ' +
+      '`Location`), sold out (`sold_out`), sales closed or not open (`sales_closed`, `sales_not_started`), or the event is not selling (`not_on_sale`)'),
     415: jsonError('The body is not JSON (`unsupported_media_type`)'),
     422: jsonError('Invalid items (`invalid_request`, `unknown_ticket_type`, `over_max_per_order`) or Idempotency-Key: not 1 to 200 ' +
       'visible characters (`invalid_idempotency_key`), not a random secret by the rule above (`weak_idempotency_key`), or already ' +
@@ -47,6 +51,8 @@ const createReservationRoute = createRoute({
 })
 
 reservationApiRoutes.openapi(createReservationRoute, async (c) => {
+  // the waiting room, when the event's queue runs: only an admitted browser holds
+  throwForGate(c, await holdGate(c, c.req.valid('param').eventId))
   const result = await createReservation(c.var.db, {
     eventId: c.req.valid('param').eventId, items: c.req.valid('json').items, userId: c.var.user?.id ?? null,
     idempotencyKey: c.req.valid('header')['idempotency-key'], now: c.var.now,

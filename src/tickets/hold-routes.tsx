@@ -14,6 +14,8 @@ import { holdFormSchema } from './reservation-schemas.ts'
 import { holdClientKey, holdLimits } from './hold-limits.ts'
 import { HOLD_COOKIE_OPTIONS, holdCookie, holdOf, showHold } from './hold-page.tsx'
 import { createReservation, releaseReservation } from './reservations.ts'
+import { holdGate } from '../waitroom/admission-check.ts'
+import { pageForGate } from '../waitroom/refused.tsx'
 
 export const holdRoutes = factory.createApp()
 
@@ -32,6 +34,9 @@ holdRoutes.post('/events/:slug/reserve', async (c) => {
     holder = randomToken(32)
     setCookie(c, HOLDER_COOKIE, holder, { ...cookieOptions, maxAge: 30 * 24 * 3600 })
   }
+  // the waiting room, when the event's queue runs: only an admitted browser holds
+  const queued = pageForGate(c, await holdGate(c, eventId))
+  if (queued) return queued
   try {
     const { reservation } = await createReservation(c.var.db, {
       eventId, items: form.data, userId: c.var.user?.id ?? null, now: c.var.now,

@@ -6,7 +6,7 @@ export const TENANT_OWNED_TABLES = [
   'events', 'ticket_types', 'tickets', 'transactions', 'transfers', 'marketplace_listings', 'scans',
   'scanner_assignments', 'notifications', 'idempotency_keys', 'memberships', 'mpesa_credentials', 'audit_log',
   'blobs', 'reservations', 'ticket_signing_keys', 'payment_flags', 'refunds', 'payouts',
-  'notification_templates', 'scanner_devices', 'saved_reports', 'export_jobs',
+  'notification_templates', 'scanner_devices', 'saved_reports', 'export_jobs', 'waiting_list_entries',
 ] as const
 
 export type TenantOwnedTable = (typeof TENANT_OWNED_TABLES)[number]
@@ -96,6 +96,10 @@ export async function createTenantWithRows(db: Database) {
     }).execute()
     await trx.insertInto('export_jobs').values({
       tenant_id: tenant.id, requested_by: manager.id, dataset: 'attendees', file_type: 'csv', columns: ['ticket'],
+    }).execute()
+    await trx.insertInto('waiting_list_entries').values({
+      tenant_id: tenant.id, event_id: published.event.id, ticket_type_id: type.id, email: `${unique('wait')}@example.test`,
+      origin: 'http://localhost',
     }).execute()
     await trx.insertInto('audit_log').values({
       tenant_id: tenant.id, actor_user_id: manager.id, action: 'event.published', target_type: 'event',

@@ -86,6 +86,7 @@ export function EventPage({ t, lang, now, event, ticketTypes, reserve, resale }:
       </ul>
       {selling && <p><button type="submit">{t('hold.submit')}</button></p>}
       </form>
+      {soldOut.size > 0 && isSelling(event.status) && <p id="waiting-list"><a href={`/events/${event.slug}/waiting-list`}>{t('waitlist.link')}</a></p>}
       {!prominent && offers}
       {event.terms_and_conditions && (
         <>

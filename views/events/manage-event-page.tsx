@@ -138,6 +138,7 @@ export function ManageEventPage({ t, lang, event, ticketTypes, hasTemplate, noti
         {event.status === 'cancelled' && <a class="button" href={`${base}/refunds`}>{t('refunds.link')}</a>}
         {event.allow_resale && <a class="button secondary" href={`${base}/resale`}>{t('resale.manage.link')}</a>}
         {event.allow_resale && <a class="button secondary" href={`${base}/payouts`}>{t('payouts.link')}</a>}
+        <a class="button secondary" href={`${base}/waiting-room`}>{t('waitroom.manage.link')}</a>
       </div>
       {allowedTransitions(event.status).includes('cancelled') && (
         // a second, deliberate tap: cancelling cannot be undone

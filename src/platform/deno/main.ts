@@ -12,6 +12,7 @@ import { sharedDatabase } from '../../db/database.ts'
 import { migrate } from '../../db/migrate.ts'
 import { seedDemoDataIfEmpty } from '../../demo/seed.ts'
 import { upstashRateLimiterFromEnv } from '../../ratelimit/upstash-rate-limiter.ts'
+import { upstashQueueStoreFromEnv } from '../../waitroom/upstash-queue-store.ts'
 import { s3BlobStore, s3ConfigFromEnv } from '../../storage/s3-blob-store.ts'
 import { loadSecretKeys } from './secret-keys.ts'
 import { notificationSendersFromEnv, notificationWebhookSecretsFromEnv } from '../../notifications/sender-config.ts'
@@ -69,6 +70,7 @@ const deps: AppDeps = {
   staticFiles: serveStatic({ root: './static' }),
   compressResponses: true,
   rateLimiter: upstashRateLimiterFromEnv(env),
+  queueStore: upstashQueueStoreFromEnv(env),
   google: googleOAuthConfigFromEnv(env),
   blobStore: s3 ? s3BlobStore(s3) : undefined,
   secretKeys,

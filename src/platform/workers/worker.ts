@@ -11,6 +11,7 @@ import type { DatabaseProvider } from '../../db/database.ts'
 import { createPostgresDb } from '../../db/postgres.ts'
 import { parseKeyRing } from '../../lib/secret-box.ts'
 import { upstashRateLimiterFromEnv } from '../../ratelimit/upstash-rate-limiter.ts'
+import { upstashQueueStoreFromEnv } from '../../waitroom/upstash-queue-store.ts'
 import { s3BlobStore, s3ConfigFromEnv } from '../../storage/s3-blob-store.ts'
 import { qstashConfigFromEnv } from '../../jobs/qstash.ts'
 import { tick } from '../../jobs/runner.ts'
@@ -54,6 +55,7 @@ async function appFor(env: WorkerBindings) {
       config,
       database: perRequestDatabase(url),
       rateLimiter: upstashRateLimiterFromEnv(env),
+      queueStore: upstashQueueStoreFromEnv(env),
       google: googleOAuthConfigFromEnv(env),
       blobStore: s3 ? s3BlobStore(s3) : undefined,
       qstash: qstashConfigFromEnv(env, config),

@@ -1,0 +1,40 @@
+/**
+ * The waiting room's one check in front of holding (the hold form and the JSON API call it before
+ * createReservation): while an event's queue runs, only a browser with a valid admission may hold. It also
+ * counts hold requests for an event with an automatic threshold and turns high demand on when they pass it.
+ */
+import type { Context } from 'hono'
+import { ANONYMOUS, SYSTEM, withContext } from '../db/request-context.ts'
+import type { AppEnv } from '../http/app-env.ts'
+import { dropAdmission, readAdmission } from './admission.ts'
+import { findQueueEvent, switchOnHighDemand } from './queue-queries.ts'
+import { queueRuns } from './queue-service.ts'
+
+/** May hold; must queue first (`expired`: its admission ran out); or showed an admission that is not its own. */
+export type HoldGate = { kind: 'open' } | { kind: 'queue'; slug: string; expired: boolean } | { kind: 'refused'; slug: string }
+
+export async function holdGate(c: Context<AppEnv>, eventId: string): Promise<HoldGate> {
+  const event = await withContext(c.var.db, ANONYMOUS, (trx) => findQueueEvent(trx, { id: eventId }, c.var.now))
+  if (!event) return { kind: 'open' } // the hold itself answers 404
+  if (!event.high_demand && event.auto_queue_threshold !== null) {
+    const rush = await c.var.services.rateLimiter.hit(`waitroom:${event.id}`, { limit: event.auto_queue_threshold, windowSeconds: 60 })
+    if (!rush.allowed) {
+      await withContext(c.var.db, SYSTEM, (trx) => switchOnHighDemand(trx, event.id, c.var.now))
+      event.high_demand = true
+    }
+  }
+  if (!queueRuns(event)) return { kind: 'open' }
+  const admission = await readAdmission(c, event.id)
+  if (admission.kind === 'valid') return { kind: 'open' }
+  if (admission.kind === 'forged') {
+    dropAdmission(c, event.id)
+    return { kind: 'refused', slug: event.slug }
+  }
+  if (admission.kind === 'expired') dropAdmission(c, event.id)
+  return { kind: 'queue', slug: event.slug, expired: admission.kind === 'expired' }
+}
+
+/** Where the queue of an event is. */
+export function queuePath(slug: string, notice?: 'expired' | 'invalid'): string {
+  return `/events/${slug}/queue${notice ? `?admission=${notice}` : ''}`
+}

@@ -1,0 +1,58 @@
+/**
+ * The waiting room's page, GET /events/{slug}/queue: joins the browser to the event's queue (by its own
+ * random id, never by anything in the URL) and answers where it stands, in the page and in the headers
+ * X-Queue-Status (waiting | admitted | sold_out | closed) and X-Queue-Position (places to go, 1 = next).
+ */
+import { z } from 'zod'
+import { QueuePage } from '../../views/waitroom/queue-page.tsx'
+import { ANONYMOUS, withContext } from '../db/request-context.ts'
+import { factory } from '../http/factory.ts'
+import { renderPage } from '../http/render.tsx'
+import { NotFoundError } from '../lib/domain-errors.ts'
+import { admissionsPerMinute, browserIdOf, dropAdmission, grantAdmission, readAdmission } from './admission.ts'
+import { findQueueEvent } from './queue-queries.ts'
+import { visitQueue, type QueueView } from './queue-service.ts'
+import { queueStoreOf } from './store-of.ts'
+
+export const queueRoutes = factory.createApp()
+
+const slugSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,99}$/)
+
+/** Seconds until the page looks again: soon when the turn is near, less often far back or before the opening. */
+function refreshAfter(view: QueueView): number | undefined {
+  if (view.status !== 'waiting') return undefined
+  if (view.position === undefined) return 30
+  return view.position <= 50 ? 5 : view.position <= 1000 ? 15 : 30
+}
+
+queueRoutes.get('/events/:slug/queue', async (c) => {
+  const slug = slugSchema.safeParse(c.req.param('slug'))
+  if (!slug.success) throw new NotFoundError()
+  const event = await withContext(c.var.db, ANONYMOUS, (trx) => findQueueEvent(trx, { slug: slug.data }, c.var.now))
+  if (!event) throw new NotFoundError()
+  const browserId = browserIdOf(c)
+  const asked = c.req.query('admission')
+  let notice: 'expired' | 'invalid' | undefined = asked === 'expired' || asked === 'invalid' ? asked : undefined
+  const shown = await readAdmission(c, event.id)
+  if (shown.kind === 'forged' || shown.kind === 'expired') {
+    dropAdmission(c, event.id)
+    notice = shown.kind === 'forged' ? 'invalid' : 'expired'
+  }
+  const view = await visitQueue({
+    db: c.var.db, store: queueStoreOf(c), event, browserId, now: c.var.now,
+    perMinute: admissionsPerMinute(c.var.config, event.admission_per_minute),
+  })
+  if (view.rejoined) notice = 'expired'
+  if (view.status === 'admitted' && !(shown.kind === 'valid' && shown.untilMs === view.admittedUntil!.getTime())) {
+    await grantAdmission(c, event.id, browserId, view.admittedUntil!.getTime())
+  }
+  c.header('X-Queue-Status', view.status)
+  if (view.position !== undefined) c.header('X-Queue-Position', String(view.position))
+  c.header('Cache-Control', 'no-store')
+  const manual = c.req.query('refresh') === 'off'
+  return renderPage(c, {
+    title: c.var.t('waitroom.title', { title: event.title }),
+    body: <QueuePage t={c.var.t} lang={c.var.lang} title={event.title} slug={event.slug} view={view} notice={notice}
+      refreshSeconds={manual ? undefined : refreshAfter(view)} manual={manual} />,
+  })
+})

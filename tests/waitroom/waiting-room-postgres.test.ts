@@ -1,0 +1,13 @@
+/** The waiting room with its queue in Postgres (the default store). */
+import { afterAll, beforeAll } from 'vitest'
+import type { Database } from '../../src/db/database.ts'
+import { openTestDatabase } from '../support/database.ts'
+import { queueContract } from './queue-contract.ts'
+
+let db: Database
+beforeAll(async () => {
+  db = await openTestDatabase()
+})
+afterAll(() => db.destroy())
+
+queueContract('Postgres', async () => ({ db, store: async () => undefined }))

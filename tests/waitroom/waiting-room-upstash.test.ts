@@ -1,0 +1,55 @@
+/**
+ * The same waiting room with its queue in Redis through `@upstash/redis`, against the local Redis behind
+ * Upstash's REST API (tests/support/upstash-rest.ts). Each run writes under its own key prefix.
+ */
+import { Redis } from '@upstash/redis'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Database } from '../../src/db/database.ts'
+import { createUpstashQueueStore, upstashQueueStoreFromEnv } from '../../src/waitroom/upstash-queue-store.ts'
+import { openTestDatabase } from '../support/database.ts'
+import { startUpstashRest, type UpstashRest } from '../support/upstash-rest.ts'
+import { queueContract } from './queue-contract.ts'
+
+const prefix = `wr-test-${Date.now()}-${crypto.randomUUID().slice(0, 8)}`
+let db: Database
+let rest: UpstashRest
+beforeAll(async () => {
+  db = await openTestDatabase()
+  rest = await startUpstashRest()
+})
+afterAll(async () => {
+  const redis = new Redis({ url: rest.url, token: rest.token, enableTelemetry: false })
+  const keys = await redis.keys(`${prefix}:*`)
+  if (keys.length) await redis.del(...keys)
+  await rest.close()
+  await db.destroy()
+})
+
+// a new client per "server", as a restarted process would make
+const freshStore = async () => createUpstashQueueStore(new Redis({ url: rest.url, token: rest.token, enableTelemetry: false }), { prefix })
+
+queueContract('Upstash Redis', async () => ({ db, store: freshStore }))
+
+describe('upstash queue store', () => {
+  it('keeps a queue in a sorted set under the event hash tag, and the gate in a hash', async () => {
+    const store = await freshStore()
+    const eventId = crypto.randomUUID()
+    await store.join(eventId, 'browser-aaaaaaaaaaaaaaaa', false)
+    await store.join(eventId, 'browser-bbbbbbbbbbbbbbbb', false)
+    await store.join(eventId, 'browser-aaaaaaaaaaaaaaaa', false) // twice: keeps its place
+    expect(await store.position(eventId, 'browser-bbbbbbbbbbbbbbbb')).toBe(2)
+    const redis = new Redis({ url: rest.url, token: rest.token, enableTelemetry: false })
+    expect(await redis.zcard(`${prefix}:{${eventId}}:queue`)).toBe(2)
+    const now = Date.now()
+    await store.advance(eventId, { nowMs: now, opensAtMs: 0, perMinute: 60, flowing: true })
+    // 1.5 s at 60 a minute: one and a half places, kept as a fraction
+    expect((await store.advance(eventId, { nowMs: now + 1500, opensAtMs: 0, perMinute: 60, flowing: true })).admitted).toBeCloseTo(1.5)
+    // never past the queue's length
+    expect((await store.advance(eventId, { nowMs: now + 60_000, opensAtMs: 0, perMinute: 60, flowing: true })).admitted).toBe(2)
+  })
+
+  it('is built from the Upstash variables, and not without them', () => {
+    expect(upstashQueueStoreFromEnv({})).toBeUndefined()
+    expect(upstashQueueStoreFromEnv({ UPSTASH_REDIS_REST_URL: rest.url, UPSTASH_REDIS_REST_TOKEN: rest.token })).toBeDefined()
+  })
+})
