@@ -196,10 +196,10 @@ begin
       if coalesce(cardinality(v_picked), 0) < v_quantity then
         select min(claimable_after) into v_next from tickets
           where ticket_type_id = (v_item->>'ticketTypeId')::uuid and claimable_after > p_now and claimable_after < 'infinity';
-        -- name | (no limit) | rows this claim could take | when the next hold expires
+        -- name | (no limit) | rows this claim could take | when the next hold expires | the type
         v_refusal := jsonb_build_object('error', 'sold_out', 'errcode', 'TK409', 'detail',
           (v_item->>'name') || '||' || coalesce(cardinality(v_picked), 0) || '|' ||
-          coalesce(to_char(v_next at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), ''));
+          coalesce(to_char(v_next at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), '') || '|' || (v_item->>'ticketTypeId'));
         exit;
       end if;
       v_ids := v_ids || v_picked;
@@ -242,7 +242,7 @@ begin
 end $$;
 
 -- One hold per transaction, as before (same signature and errors as 0009): a refusal raises, and a
--- sold-out refusal's DETAIL is `name||claimable|next expiry`.
+-- sold-out refusal's DETAIL is `name||claimable|next expiry|type id`.
 create or replace function hold_tickets(
   p_event_id uuid, p_items jsonb, p_user_id uuid, p_token_hash text,
   p_idempotency_key_hash text, p_request_hash text, p_now timestamptz,

@@ -30,6 +30,10 @@ export interface AppConfig {
   holdsPerPhone?: number
   /** Tickets an event may have, summed over its ticket types. */
   maxTicketsPerEvent?: number
+  /** HOLD_GROUP_COMMIT: holds of one event arriving together share one transaction (src/tickets/hold-group-commit.ts); on unless `off`. */
+  holdGroupCommit?: boolean
+  /** HOLD_GROUP_COMMIT_MS: how long a group waits for more holds after its first. */
+  holdGroupCommitMs?: number
 }
 
 export type EnvVars = Record<string, unknown>
@@ -46,6 +50,15 @@ function count(vars: EnvVars, name: string, min = 0): number | undefined {
   if (text === undefined) return undefined
   if (!/^\d+$/.test(text) || Number(text) < min) throw new Error(`${name} must be a whole number of at least ${min} (got "${text}")`)
   return Number(text)
+}
+
+/** `on` or `off` (also true/false, 1/0), or undefined when unset. */
+function onOff(vars: EnvVars, name: string): boolean | undefined {
+  const text = envText(vars, name)?.toLowerCase()
+  if (text === undefined) return undefined
+  if (text === 'on' || text === 'true' || text === '1') return true
+  if (text === 'off' || text === 'false' || text === '0') return false
+  throw new Error(`${name} must be on or off (got "${text}")`)
 }
 
 /**
@@ -94,6 +107,8 @@ export function readConfig(vars: EnvVars, options: ReadConfigOptions = {}): AppC
     holdsPerClient: count(vars, 'HOLDS_PER_CLIENT'),
     holdsPerPhone: count(vars, 'HOLDS_PER_PHONE'),
     maxTicketsPerEvent: count(vars, 'MAX_TICKETS_PER_EVENT', 1),
+    holdGroupCommit: onOff(vars, 'HOLD_GROUP_COMMIT'),
+    holdGroupCommitMs: count(vars, 'HOLD_GROUP_COMMIT_MS'),
   }
 }
 
