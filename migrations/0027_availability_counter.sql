@@ -108,7 +108,8 @@ create or replace function available_ticket_count(p_ticket_type_id uuid, p_at ti
 create function hold_one(
   p_event_id uuid, p_tenant_id uuid, p_hold_minutes integer, p_currency char(3),
   p_items jsonb, p_user_id uuid, p_token_hash text, p_idempotency_key_hash text, p_request_hash text,
-  p_now timestamptz, p_client_key text, p_max_open_holds integer
+  p_now timestamptz, p_client_key text, p_max_open_holds integer,
+  p_taken uuid[] default '{}', p_client_holds_before integer default 0
 ) returns jsonb
 language plpgsql as $$
 declare
@@ -118,7 +119,7 @@ declare
   v_expires timestamptz := p_now + make_interval(mins => p_hold_minutes);
   v_total integer := 0;
   v_items jsonb := '[]';
-  v_ids uuid[] := '{}';
+  v_claims jsonb := '[]';
   v_picked uuid[];
   v_quantity integer;
   v_scope text := 'reservation:' || p_event_id || ':' || coalesce('user:' || p_user_id, 'anonymous');
@@ -127,6 +128,7 @@ declare
   v_answer jsonb;
   v_refusal jsonb;
   v_next timestamptz;
+  v_start uuid := gen_random_uuid();
 begin
   perform set_config('app.user_id', coalesce(p_user_id::text, ''), true);
   if p_client_key is not null and p_max_open_holds > 0 then
@@ -182,7 +184,7 @@ begin
   if v_refusal is null and p_client_key is not null and p_max_open_holds > 0 then
     select count(*) into v_open from reservations
       where event_id = p_event_id and client_key = p_client_key and status = 'held' and expires_at > p_now;
-    if v_open >= p_max_open_holds then
+    if v_open + p_client_holds_before >= p_max_open_holds then
       v_refusal := jsonb_build_object('error', 'too_many_holds', 'errcode', 'TK429', 'detail', '|' || p_max_open_holds);
     end if;
   end if;
@@ -190,9 +192,19 @@ begin
   if v_refusal is null then
     for v_item in select * from jsonb_array_elements(v_items) loop
       v_quantity := (v_item->>'quantity')::int;
+      -- available rows from a random point on (ids are random): claims spread over the type's rows, so
+      -- they neither queue behind each other's locks nor walk past the dead index entries that claimed
+      -- rows leave at the front of the claim index; then the front, and expired holds, for what is missing
       select array_agg(id) into v_picked from (
-        select id from tickets where ticket_type_id = (v_item->>'ticketTypeId')::uuid and claimable_after <= p_now
+        select id from tickets where ticket_type_id = (v_item->>'ticketTypeId')::uuid and claimable_after = '-infinity'
+          and id >= v_start and id <> all(p_taken)
         order by claimable_after, id limit v_quantity for update skip locked) picked;
+      if coalesce(cardinality(v_picked), 0) < v_quantity then
+        v_picked := coalesce(v_picked, '{}') || array(
+          select id from tickets where ticket_type_id = (v_item->>'ticketTypeId')::uuid and claimable_after <= p_now
+            and id <> all(coalesce(v_picked, '{}')) and id <> all(p_taken)
+          order by claimable_after, id limit v_quantity - coalesce(cardinality(v_picked), 0) for update skip locked);
+      end if;
       if coalesce(cardinality(v_picked), 0) < v_quantity then
         select min(claimable_after) into v_next from tickets
           where ticket_type_id = (v_item->>'ticketTypeId')::uuid and claimable_after > p_now and claimable_after < 'infinity';
@@ -202,7 +214,7 @@ begin
           coalesce(to_char(v_next at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), '') || '|' || (v_item->>'ticketTypeId'));
         exit;
       end if;
-      v_ids := v_ids || v_picked;
+      v_claims := v_claims || jsonb_build_object('price', v_item->'unitPriceMinor', 'ids', to_jsonb(v_picked));
     end loop;
   end if;
 
@@ -213,17 +225,41 @@ begin
     return v_refusal;
   end if;
 
-  insert into reservations (id, tenant_id, event_id, user_id, expires_at, access_token_hash, total_minor, currency, client_key, items, created_at, updated_at)
-    values (v_reservation, p_tenant_id, p_event_id, p_user_id, v_expires, p_token_hash, v_total, p_currency, p_client_key, v_items, p_now, p_now);
-  update tickets t set status = 'pending_payment', claimable_after = v_expires, reserved_until = v_expires,
-    reservation_id = v_reservation, price_minor = (select (i->>'unitPriceMinor')::int from jsonb_array_elements(v_items) i
-                                                   where (i->>'ticketTypeId')::uuid = t.ticket_type_id limit 1),
-    user_id = null, original_user_id = null, updated_at = p_now
-    where t.id = any(v_ids);
-  return jsonb_build_object('created', true, 'reservation', v_answer);
+  -- made, to be written by hold_apply() (for a group, once for all its holds)
+  return jsonb_build_object('created', true, 'reservation', v_answer, 'made', jsonb_build_object(
+    'id', v_reservation, 'userId', p_user_id, 'tokenHash', p_token_hash, 'clientKey', p_client_key, 'expires', v_expires,
+    'total', v_total, 'items', v_items, 'now', p_now, 'claims', v_claims));
 end $$;
-revoke all on function hold_one(uuid, uuid, integer, char, jsonb, uuid, text, text, text, timestamptz, text, integer) from public;
-grant execute on function hold_one(uuid, uuid, integer, char, jsonb, uuid, text, text, text, timestamptz, text, integer) to ticketing_app;
+
+-- Writes the holds hold_one() made: their reservations in one INSERT, their tickets in one UPDATE (so
+-- the counter trigger runs once, and a group's holds cost one statement each, not one per hold).
+create function hold_apply(p_event_id uuid, p_tenant_id uuid, p_currency char(3), p_made jsonb) returns void
+language plpgsql as $$
+declare
+  v_tickets uuid[];
+  v_reservations uuid[];
+  v_expires timestamptz[];
+  v_at timestamptz[];
+  v_prices integer[];
+begin
+  insert into reservations (id, tenant_id, event_id, user_id, expires_at, access_token_hash, total_minor, currency, client_key, items, created_at, updated_at)
+    select (m->>'id')::uuid, p_tenant_id, p_event_id, (m->>'userId')::uuid, (m->>'expires')::timestamptz, m->>'tokenHash',
+           (m->>'total')::int, p_currency, m->>'clientKey', m->'items', (m->>'now')::timestamptz, (m->>'now')::timestamptz
+    from jsonb_array_elements(p_made) m;
+  -- as arrays, so the UPDATE finds its rows by primary key (a join on the JSON would be planned as a scan)
+  select array_agg(ticket::uuid), array_agg((m->>'id')::uuid), array_agg((m->>'expires')::timestamptz),
+         array_agg((m->>'now')::timestamptz), array_agg((k->>'price')::int)
+    into v_tickets, v_reservations, v_expires, v_at, v_prices
+    from jsonb_array_elements(p_made) m, jsonb_array_elements(m->'claims') k, jsonb_array_elements_text(k->'ids') ticket;
+  update tickets t set status = 'pending_payment', claimable_after = c.expires, reserved_until = c.expires,
+    reservation_id = c.reservation, price_minor = c.price, user_id = null, original_user_id = null, updated_at = c.at
+    from unnest(v_tickets, v_reservations, v_expires, v_at, v_prices) as c(ticket, reservation, expires, at, price)
+    where t.id = c.ticket;
+end $$;
+revoke all on function hold_apply(uuid, uuid, char, jsonb) from public;
+grant execute on function hold_apply(uuid, uuid, char, jsonb) to ticketing_app;
+revoke all on function hold_one(uuid, uuid, integer, char, jsonb, uuid, text, text, text, timestamptz, text, integer, uuid[], integer) from public;
+grant execute on function hold_one(uuid, uuid, integer, char, jsonb, uuid, text, text, text, timestamptz, text, integer, uuid[], integer) to ticketing_app;
 
 -- The event a hold is for, with the transaction's context set: the same context as the app's withContext.
 create function hold_event(p_event_id uuid, out o_id uuid, out o_tenant_id uuid, out o_hold_minutes integer, out o_currency text)
@@ -259,7 +295,10 @@ begin
   if v_result ? 'error' then
     raise exception '%', v_result->>'error' using errcode = v_result->>'errcode', detail = v_result->>'detail';
   end if;
-  return v_result;
+  if v_result ? 'made' then
+    perform hold_apply(v_event.id, v_event.tenant_id, v_event.currency, jsonb_build_array(v_result->'made'));
+  end if;
+  return v_result - 'made';
 end $$;
 
 -- Group commit: the holds of one event that arrived together, in one transaction, each all or nothing
@@ -274,7 +313,11 @@ declare
   v_event record;
   v_hold record;
   v_client text;
+  v_result jsonb;
   v_answers jsonb[];
+  v_made jsonb := '[]';
+  v_taken uuid[] := '{}';
+  v_client_holds jsonb := '{}';
 begin
   select o_id as id, o_tenant_id as tenant_id, o_hold_minutes as hold_minutes, o_currency as currency into v_event from hold_event(p_event_id);
   for v_client in select distinct h->>'clientKey' from jsonb_array_elements(p_holds) h
@@ -284,10 +327,21 @@ begin
   v_answers := array_fill(null::jsonb, array[jsonb_array_length(p_holds)]);
   for v_hold in select h, (n - 1)::int as i from jsonb_array_elements(p_holds) with ordinality as a(h, n)
                   order by h->>'keyHash' nulls last, n loop
-    v_answers[v_hold.i + 1] := hold_one(v_event.id, v_event.tenant_id, v_event.hold_minutes, v_event.currency,
+    v_result := hold_one(v_event.id, v_event.tenant_id, v_event.hold_minutes, v_event.currency,
       v_hold.h->'items', (v_hold.h->>'userId')::uuid, v_hold.h->>'tokenHash', v_hold.h->>'keyHash', v_hold.h->>'requestHash',
-      (v_hold.h->>'now')::timestamptz, v_hold.h->>'clientKey', coalesce((v_hold.h->>'maxOpenHolds')::int, 0));
+      (v_hold.h->>'now')::timestamptz, v_hold.h->>'clientKey', coalesce((v_hold.h->>'maxOpenHolds')::int, 0),
+      v_taken, coalesce((v_client_holds->>(v_hold.h->>'clientKey'))::int, 0));
+    if v_result ? 'made' then
+      v_made := v_made || jsonb_build_array(v_result->'made');
+      v_taken := v_taken || array(select jsonb_array_elements_text(k->'ids')::uuid from jsonb_array_elements(v_result->'made'->'claims') k);
+      if v_hold.h->>'clientKey' is not null then
+        v_client_holds := v_client_holds || jsonb_build_object(v_hold.h->>'clientKey',
+          coalesce((v_client_holds->>(v_hold.h->>'clientKey'))::int, 0) + 1);
+      end if;
+    end if;
+    v_answers[v_hold.i + 1] := v_result - 'made';
   end loop;
+  if jsonb_array_length(v_made) > 0 then perform hold_apply(v_event.id, v_event.tenant_id, v_event.currency, v_made); end if;
   return to_jsonb(v_answers);
 end $$;
 revoke all on function hold_tickets_batch(uuid, jsonb) from public;
