@@ -129,6 +129,7 @@ declare
   v_refusal jsonb;
   v_next timestamptz;
   v_start uuid := gen_random_uuid();
+  v_claimable integer;
 begin
   perform set_config('app.user_id', coalesce(p_user_id::text, ''), true);
   if p_client_key is not null and p_max_open_holds > 0 then
@@ -192,6 +193,13 @@ begin
   if v_refusal is null then
     for v_item in select * from jsonb_array_elements(v_items) loop
       v_quantity := (v_item->>'quantity')::int;
+      -- the counter first: when it says too few, no scan (a scan of a sold-out type would walk every dead
+      -- index entry its claims left behind). It can only say more than can be claimed (rows other open
+      -- claims hold), never less: a release still open is not claimable by anyone yet.
+      v_claimable := available_ticket_count((v_item->>'ticketTypeId')::uuid, p_now);
+      if v_claimable < v_quantity then
+        v_picked := '{}';
+      else
       -- available rows from a random point on (ids are random): claims spread over the type's rows, so
       -- they neither queue behind each other's locks nor walk past the dead index entries that claimed
       -- rows leave at the front of the claim index; then the front, and expired holds, for what is missing
@@ -205,12 +213,14 @@ begin
             and id <> all(coalesce(v_picked, '{}')) and id <> all(p_taken)
           order by claimable_after, id limit v_quantity - coalesce(cardinality(v_picked), 0) for update skip locked);
       end if;
+      end if;
       if coalesce(cardinality(v_picked), 0) < v_quantity then
         select min(claimable_after) into v_next from tickets
           where ticket_type_id = (v_item->>'ticketTypeId')::uuid and claimable_after > p_now and claimable_after < 'infinity';
         -- name | (no limit) | rows this claim could take | when the next hold expires | the type
         v_refusal := jsonb_build_object('error', 'sold_out', 'errcode', 'TK409', 'detail',
-          (v_item->>'name') || '||' || coalesce(cardinality(v_picked), 0) || '|' ||
+          (v_item->>'name') || '||' ||
+          (case when v_claimable < v_quantity then v_claimable else coalesce(cardinality(v_picked), 0) end) || '|' ||
           coalesce(to_char(v_next at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), '') || '|' || (v_item->>'ticketTypeId'));
         exit;
       end if;
