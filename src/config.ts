@@ -34,6 +34,10 @@ export interface AppConfig {
   waitingRoomSecret?: string
   /** WAITING_ROOM_ADMISSIONS_PER_MINUTE: the queue's default rate; default in src/waitroom/admission.ts. */
   admissionsPerMinute?: number
+  /** HOLD_GROUP_COMMIT: holds of one event arriving together share one transaction (src/tickets/hold-group-commit.ts); on unless `off`. */
+  holdGroupCommit?: boolean
+  /** HOLD_GROUP_COMMIT_MS: how long a group waits for more holds after its first. */
+  holdGroupCommitMs?: number
 }
 
 export type EnvVars = Record<string, unknown>
@@ -50,6 +54,15 @@ function count(vars: EnvVars, name: string, min = 0): number | undefined {
   if (text === undefined) return undefined
   if (!/^\d+$/.test(text) || Number(text) < min) throw new Error(`${name} must be a whole number of at least ${min} (got "${text}")`)
   return Number(text)
+}
+
+/** `on` or `off` (also true/false, 1/0), or undefined when unset. */
+function onOff(vars: EnvVars, name: string): boolean | undefined {
+  const text = envText(vars, name)?.toLowerCase()
+  if (text === undefined) return undefined
+  if (text === 'on' || text === 'true' || text === '1') return true
+  if (text === 'off' || text === 'false' || text === '0') return false
+  throw new Error(`${name} must be on or off (got "${text}")`)
 }
 
 /**
@@ -100,6 +113,8 @@ export function readConfig(vars: EnvVars, options: ReadConfigOptions = {}): AppC
     maxTicketsPerEvent: count(vars, 'MAX_TICKETS_PER_EVENT', 1),
     waitingRoomSecret: envText(vars, 'WAITING_ROOM_SECRET'),
     admissionsPerMinute: count(vars, 'WAITING_ROOM_ADMISSIONS_PER_MINUTE', 1),
+    holdGroupCommit: onOff(vars, 'HOLD_GROUP_COMMIT'),
+    holdGroupCommitMs: count(vars, 'HOLD_GROUP_COMMIT_MS'),
   }
 }
 

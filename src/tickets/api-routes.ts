@@ -4,6 +4,7 @@ import { apiNotFound } from '../http/api.ts'
 import { apiRoutes, json, jsonBody, jsonError, readWithReservationToken, uuidParam } from '../http/openapi.ts'
 import { reservationRequestSchema, reservationSchema } from './reservation-schemas.ts'
 import { holdClientKey, holdLimits } from './hold-limits.ts'
+import { holdGroupCommit } from './hold-group-commit.ts'
 import { IDEMPOTENCY_KEY_RULE } from './idempotency-key.ts'
 import { createReservation, findReservation } from './reservations.ts'
 import { holdGate } from '../waitroom/admission-check.ts'
@@ -56,7 +57,7 @@ reservationApiRoutes.openapi(createReservationRoute, async (c) => {
   const result = await createReservation(c.var.db, {
     eventId: c.req.valid('param').eventId, items: c.req.valid('json').items, userId: c.var.user?.id ?? null,
     idempotencyKey: c.req.valid('header')['idempotency-key'], now: c.var.now,
-    clientKey: await holdClientKey(c), maxOpenHolds: holdLimits(c.var.config).perClient,
+    clientKey: await holdClientKey(c), maxOpenHolds: holdLimits(c.var.config).perClient, groupCommit: holdGroupCommit(c.var.config),
   })
   c.header('Location', `/api/v1/reservations/${result.reservation.id}`)
   // a replay answers the reservation the key made, as it is now: 200, not a second 201

@@ -12,6 +12,7 @@ import { factory } from '../http/factory.ts'
 import { formError, readForm } from '../http/forms.ts'
 import { holdFormSchema } from './reservation-schemas.ts'
 import { holdClientKey, holdLimits } from './hold-limits.ts'
+import { holdGroupCommit } from './hold-group-commit.ts'
 import { HOLD_COOKIE_OPTIONS, holdCookie, holdOf, showHold } from './hold-page.tsx'
 import { createReservation, releaseReservation } from './reservations.ts'
 import { holdGate } from '../waitroom/admission-check.ts'
@@ -40,7 +41,7 @@ holdRoutes.post('/events/:slug/reserve', async (c) => {
   try {
     const { reservation } = await createReservation(c.var.db, {
       eventId, items: form.data, userId: c.var.user?.id ?? null, now: c.var.now,
-      clientKey: await holdClientKey(c, holder), maxOpenHolds: holdLimits(c.var.config).perClient,
+      clientKey: await holdClientKey(c, holder), maxOpenHolds: holdLimits(c.var.config).perClient, groupCommit: holdGroupCommit(c.var.config),
     })
     setCookie(c, holdCookie(reservation.id), reservation.token!, { ...cookieOptions, maxAge: 24 * 3600 })
     return c.redirect(`/reservations/${reservation.id}`, 303)

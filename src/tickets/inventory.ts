@@ -6,7 +6,7 @@
  */
 import { sql } from 'kysely'
 import type { Queryable } from '../db/database.ts'
-
+import { forgetSoldOut } from './sold-out-memory.ts'
 
 export interface SellableType {
   id: string
@@ -31,6 +31,8 @@ export async function addSellableTickets(db: Queryable, type: SellableType, coun
       select ${type.tenant_id}, ${type.event_id}, ${type.id}, ${type.price_minor}, ${type.currency}, 'available', '-infinity'
       from generate_series(1, ${rows})`.execute(db)
   }
+  // more capacity: this process's sold-out answers are void
+  forgetSoldOut()
 }
 
 /**

@@ -10,6 +10,7 @@ import { sql, type UpdateObject } from 'kysely'
 import type { Queryable } from '../db/database.ts'
 import type { DB, TicketStatus } from '../db/schema.ts'
 import { DomainError } from '../lib/domain-errors.ts'
+import { forgetSoldOut } from './sold-out-memory.ts'
 
 const NEXT: Record<TicketStatus, readonly TicketStatus[]> = {
   available: ['pending_payment', 'cancelled'],
@@ -55,7 +56,10 @@ export async function moveTickets(
   else if ('reservationIds' in scope) query = query.where('reservation_id', 'in', scope.reservationIds)
   else query = query.where('event_id', '=', scope.eventId)
   const result = await query.executeTakeFirst()
-  return Number(result.numUpdatedRows)
+  const moved = Number(result.numUpdatedRows)
+  // tickets on sale again (a release, the expiry sweep): this process's sold-out answers are void
+  if (to === 'available' && moved > 0) forgetSoldOut()
+  return moved
 }
 
 /**

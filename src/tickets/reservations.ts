@@ -3,6 +3,9 @@
  * gets the same reservation, as it is now), the cap on the client's open holds (hold-limits.ts), the checks (event
  * selling, sales windows, per-order maximum), then one all-or-nothing claim per ticket type (the claim
  * of src/tickets/inventory.ts). If any type runs short, nothing is held.
+ *
+ * Two things keep a rush cheap: a type the database has just refused as sold out is refused here at once
+ * (sold-out-memory.ts), and holds arriving together share one transaction (hold-group-commit.ts).
  */
 import { sql } from 'kysely'
 import type { Database } from '../db/database.ts'
@@ -12,6 +15,8 @@ import type { MessageKey } from '../i18n/index.ts'
 import { base64Url, constantTimeEqualText, hmacSha256, randomToken, sha256Hex } from '../lib/crypto.ts'
 import { idempotencyKeyIsStrong } from './idempotency-key.ts'
 import { moveTickets } from './lifecycle.ts'
+import { holdInGroup, type GroupCommit, type GroupHold, type HoldAnswer } from './hold-group-commit.ts'
+import { knownSoldOut, rememberSoldOut } from './sold-out-memory.ts'
 
 export interface ReservationItemRequest {
   ticketTypeId: string
@@ -26,6 +31,8 @@ export interface ReservationRequest {
   /** Who asks (see holdClientKey): their open holds for the event are capped at `maxOpenHolds` (0: no cap). */
   clientKey?: string
   maxOpenHolds?: number
+  /** Share a transaction with the event's other holds arriving now (holdGroupCommit(config)); absent: one transaction. */
+  groupCommit?: GroupCommit
   now: Date
 }
 
@@ -72,42 +79,93 @@ const HOLD_ERRORS: Record<string, { status: 404 | 409 | 422 | 429; key: MessageK
   too_many_holds: { status: 429, key: 'reserve.tooManyHolds' },
 }
 
-/** hold_tickets() raises 'TK404' / 'TK409' / 'TK422' / 'TK429' with the code as message and details in DETAIL. */
-function holdError(error: unknown): unknown {
+/**
+ * hold_tickets() raises 'TK404' / 'TK409' / 'TK422' / 'TK429' with the code as message and details in
+ * DETAIL (hold_tickets_batch() answers the same three as fields). A sold-out refusal is remembered
+ * (sold-out-memory.ts): its DETAIL is `name||claimable|next hold expiry|type id`.
+ */
+function holdError(error: unknown, request: ReservationRequest): unknown {
   const { code, message, detail } = error as { code?: string; message?: string; detail?: string }
   if (code === 'TK404') return new NotFoundError()
   if (!code?.startsWith('TK') || !message) return error
   const known = HOLD_ERRORS[message]
   if (!known) return error
-  const [name = '', max = ''] = (detail ?? '').split('|')
+  const [name = '', max = '', claimable = '', nextExpiry = '', typeId = ''] = (detail ?? '').split('|')
+  if (message === 'sold_out' && typeId) {
+    rememberSoldOut({
+      eventId: request.eventId, typeId, name, claimable: Number(claimable) || 0,
+      nextExpiry: nextExpiry ? new Date(nextExpiry) : null, now: request.now,
+    })
+  }
   return new DomainError(known.status, message, known.key, { name, max, count: max })
 }
 
 /**
- * Holds tickets. The work is one call to hold_tickets() (see migrations): one round trip, because the
- * flash-sale benchmark showed holds bound by database round trips. The function sets the same
- * transaction-scoped context withContext sets.
+ * Holds tickets. The work is one call to hold_tickets() (see migrations), or a place in the event's next
+ * group (hold_tickets_batch()): one round trip, because the flash-sale benchmark showed holds bound by
+ * database round trips. The functions set the same transaction-scoped context withContext sets.
+ *
+ * A request for a type the database refused as sold out a moment ago is refused without a write: with
+ * no Idempotency-Key without touching the database at all, with one after a read that finds the key
+ * unused (a retried hold still gets its reservation).
  */
 export async function createReservation(db: Database, request: ReservationRequest): Promise<{ created: boolean; reservation: ReservationJson }> {
   const key = request.idempotencyKey
   if (key !== undefined && !idempotencyKeyIsStrong(key)) throw new DomainError(422, 'weak_idempotency_key', 'reserve.weakKey')
+  // the fast path first, before any hashing: digests were a fifth of the server's CPU in a sold-out rush
+  const soldOut = knownSoldOut(request.eventId, request.items, request.now)
+  if (soldOut !== undefined && key === undefined) throw soldOutError(soldOut)
+  const keyHash = key === undefined ? null : await sha256Hex(key)
+  const requestHashed = await requestHash(request)
+  let answer: HoldAnswer | null = null
+  if (soldOut !== undefined) {
+    answer = await replayOf(db, request, keyHash!, requestHashed)
+    if (answer === null) throw soldOutError(soldOut)
+  }
   const token = key === undefined ? randomToken(32) : await reservationTokenFor(key, request.eventId, request.userId)
   // items go as a value, not JSON text: the drivers serialise jsonb parameters themselves
+  const hold: GroupHold = {
+    items: request.items, userId: request.userId, tokenHash: await sha256Hex(token), keyHash, requestHash: requestHashed,
+    now: request.now.toISOString(), clientKey: request.clientKey ?? null, maxOpenHolds: request.maxOpenHolds ?? 0,
+  }
   try {
-    const { rows } = await sql<{ result: { created: boolean; reservation: ReservationJson } }>`
-      select hold_tickets(${request.eventId}, ${request.items}::jsonb, ${request.userId}, ${await sha256Hex(token)},
-        ${key === undefined ? null : await sha256Hex(key)}, ${await requestHash(request)}, ${request.now},
-        ${request.clientKey ?? null}, ${request.maxOpenHolds ?? 0}::int) as result`
-      .execute(db)
-    const { created, reservation } = rows[0]!.result
-    if (created) return { created, reservation: { ...reservation, token } }
-    // The stored answer is the hold as it was made; a replay answers it as it is now (expired, paid…),
-    // exactly as GET /api/v1/reservations/{id} would.
-    const current = await findReservation(db, reservation.id, token, request.now)
-    if (!current) throw new NotFoundError()
-    return { created, reservation: { ...current, token } }
+    answer ??= request.groupCommit
+      ? await holdInGroup(db, request.eventId, hold, request.groupCommit, (alone) => holdAlone(db, request.eventId, alone))
+      : await holdAlone(db, request.eventId, hold)
   } catch (error) {
-    throw holdError(error)
+    throw holdError(error, request)
+  }
+  if (answer.error !== undefined) throw holdError({ code: answer.errcode, message: answer.error, detail: answer.detail }, request)
+  const { created } = answer
+  const reservation = answer.reservation as unknown as ReservationJson
+  if (created) return { created, reservation: { ...reservation, token } }
+  // The stored answer is the hold as it was made; a replay answers it as it is now (expired, paid…),
+  // exactly as GET /api/v1/reservations/{id} would.
+  const current = await findReservation(db, reservation.id, token, request.now)
+  if (!current) throw new NotFoundError()
+  return { created, reservation: { ...current, token } }
+}
+
+function soldOutError(name: string): DomainError {
+  return new DomainError(409, 'sold_out', 'reserve.soldOut', { name, max: '', count: '' })
+}
+
+/** One hold, one transaction: hold_tickets() raises its refusals. */
+async function holdAlone(db: Database, eventId: string, hold: GroupHold): Promise<HoldAnswer> {
+  const { rows } = await sql<{ result: HoldAnswer }>`
+    select hold_tickets(${eventId}, ${hold.items}::jsonb, ${hold.userId}, ${hold.tokenHash}, ${hold.keyHash},
+      ${hold.requestHash}, ${hold.now}::timestamptz, ${hold.clientKey}, ${hold.maxOpenHolds}::int) as result`.execute(db)
+  return rows[0]!.result
+}
+
+/** The stored answer of the caller's live Idempotency-Key, read only; null when the key is unused. */
+async function replayOf(db: Database, request: ReservationRequest, keyHash: string, requestHashed: string): Promise<HoldAnswer | null> {
+  try {
+    const { rows } = await sql<{ answer: HoldAnswer | null }>`
+      select hold_replay(${request.eventId}, ${request.userId}, ${keyHash}, ${requestHashed}, ${request.now}) as answer`.execute(db)
+    return rows[0]!.answer
+  } catch (error) {
+    throw holdError(error, request)
   }
 }
 

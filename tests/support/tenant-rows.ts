@@ -6,7 +6,7 @@ export const TENANT_OWNED_TABLES = [
   'events', 'ticket_types', 'tickets', 'transactions', 'transfers', 'marketplace_listings', 'scans',
   'scanner_assignments', 'notifications', 'idempotency_keys', 'memberships', 'mpesa_credentials', 'audit_log',
   'blobs', 'reservations', 'ticket_signing_keys', 'payment_flags', 'refunds', 'payouts',
-  'notification_templates', 'scanner_devices', 'saved_reports', 'export_jobs', 'waiting_list_entries',
+  'notification_templates', 'scanner_devices', 'saved_reports', 'export_jobs', 'waiting_list_entries', 'ticket_type_availability',
 ] as const
 
 export type TenantOwnedTable = (typeof TENANT_OWNED_TABLES)[number]
