@@ -1,0 +1,67 @@
+/**
+ * The flash-sale benchmark's buyer in the waiting room: a browser of its own (a cookie jar), which opens the
+ * event's queue page `GET /events/{slug}/queue`, looks again when the page's meta refresh says (sped up by
+ * QUEUE_SPEEDUP, default 5, so a run takes a minute rather than several), and once admitted (X-Queue-Status)
+ * asks for its tickets through the API with its admission cookie. A queue that answers `sold_out` is a
+ * sold-out answer that cost the database no write. Every request's latency is kept, queue pages included.
+ */
+import { setTimeout as sleep } from 'node:timers/promises'
+
+const speedup = Number(process.env.QUEUE_SPEEDUP ?? 5)
+
+/** A cookie jar enough for the app's `__Host-` cookies (path /, no domain). */
+function cookieJar() {
+  const cookies = new Map()
+  return {
+    header: () => [...cookies].map(([name, value]) => `${name}=${value}`).join('; '),
+    take(res) {
+      for (const line of res.headers.getSetCookie()) {
+        const [pair, ...attributes] = line.split(';')
+        const at = pair.indexOf('=')
+        const name = pair.slice(0, at).trim()
+        const gone = attributes.some((a) => /^\s*max-age=0\s*$/i.test(a) || /^\s*expires=Thu, 01 Jan 1970/i.test(a))
+        if (gone) cookies.delete(name)
+        else cookies.set(name, pair.slice(at + 1).trim())
+      }
+    },
+  }
+}
+
+const refreshOf = (html) => Number(/http-equiv="refresh" content="(\d+)"/.exec(html)?.[1] ?? 5)
+
+/** One buyer through the queue: { quantity, kind, requests: [{ ms, hold }] }. */
+export async function queuedBuyer(base, sale, slug, runId, i, buyerAt) {
+  const b = buyerAt(i, sale.types)
+  const jar = cookieJar()
+  const requests = []
+  const timed = async (url, init, hold) => {
+    const t0 = performance.now()
+    const res = await fetch(url, { ...init, headers: { ...init?.headers, cookie: jar.header() }, redirect: 'manual' })
+    const body = await res.text()
+    requests.push({ ms: performance.now() - t0, hold })
+    jar.take(res)
+    return { res, body }
+  }
+  for (let look = 0; look < 400; look++) {
+    const { res, body } = await timed(`${base}/events/${slug}/queue`, undefined, false)
+    const status = res.headers.get('x-queue-status')
+    if (status === 'sold_out' || status === 'closed') return { quantity: 0, kind: 'sold_out', requests }
+    if (status === 'admitted') {
+      const hold = await timed(`${base}/api/v1/events/${sale.eventId}/reservations`, {
+        method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': `queued-${i}-${runId}` },
+        body: JSON.stringify({ items: [{ ticketTypeId: b.type, quantity: b.quantity }] }),
+      }, true)
+      const kind = hold.res.status === 201 ? 'held' : hold.res.status === 409 && hold.body.includes('sold_out') ? 'sold_out' : 'other'
+      return { quantity: kind === 'held' ? b.quantity : 0, kind, requests, status: hold.res.status }
+    }
+    if (status !== 'waiting') return { quantity: 0, kind: 'other', requests, status: res.status }
+    await sleep((refreshOf(body) * 1000) / speedup)
+  }
+  return { quantity: 0, kind: 'other', requests }
+}
+
+/** Clears the event's queue (the Postgres store) between runs. */
+export async function resetQueue(sql, eventId) {
+  await sql`delete from waiting_room_entries where event_id = ${eventId}`
+  await sql`delete from waiting_room_gates where event_id = ${eventId}`
+}
