@@ -26,6 +26,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import postgres from 'postgres'
 import { Agent, setGlobalDispatcher } from 'undici'
+import { queuedBuyer, resetQueue } from './flash-sale-queue.mjs'
 
 const { values: args } = parseArgs({ options: { tickets: { type: 'string' }, buyers: { type: 'string' } }, strict: false })
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -249,7 +250,7 @@ async function startServer(extraEnv = {}) {
     env: { ...process.env, DATABASE_URL: dbUrl.toString(), PORT: String(port), APP_ENV: 'production', PUBLIC_URL: `http://127.0.0.1:${port}`,
       DATABASE_POOL_MAX: String(pool),
       // every simulated buyer comes from this machine's address: no per-client hold cap
-      HOLDS_PER_CLIENT: '0', NOTIFICATIONS: 'off', ...extraEnv },
+      HOLDS_PER_CLIENT: '0', NOTIFICATIONS: 'off', WAITING_ROOM_SECRET: crypto.randomUUID() + crypto.randomUUID(), ...extraEnv },
     stdio: ['ignore', 'ignore', 'inherit'],
   })
   for (let i = 0; ; i++) {
@@ -311,13 +312,31 @@ try {
   await stopServer(server)
   server = undefined
 
-  // 3b. with the waiting room
+  // 3b. with the waiting room: every buyer opens the queue page, follows its refresh, and holds once admitted;
+  // the queue admits at the hold rate the app just sustained (what "measured on this deployment" means)
   await resetSale(sql, sale.eventId)
   if (!(await enableWaitingRoom(sql, sale.eventId))) {
     console.log('waiting room: not available in this build')
   } else {
-    console.log('waiting room: events.high_demand is in this build, but this benchmark does not yet speak its queue ' +
-      'protocol; no figures are printed for it')
+    await resetQueue(sql, sale.eventId)
+    const perMinute = Math.max(60, Math.round(app.holdRate * 60))
+    await sql`update events set admission_per_minute = ${perMinute} where id = ${sale.eventId}`
+    server = await startServer()
+    const queued = await drive(buyers, connections, (i) => queuedBuyer(base, sale, 'flash', `${runId}q`, i, buyerAt))
+    oversold = Math.max(oversold, await oversoldNow(sql, sale))
+    const requests = queued.outcomes.flatMap((o) => o.requests ?? [])
+    console.log(`with the waiting room (admitting ${perMinute}/min):`)
+    console.log(`app ${Math.round(queued.holdRate)} holds/s`)
+    console.log(`hold/ceiling ratio ${(queued.holdRate / ceilingRate).toFixed(2)}`)
+    console.log(pLine('every request', requests.map((r) => r.ms)))
+    console.log(pLine('hold requests', requests.filter((r) => r.hold).map((r) => r.ms)))
+    console.log(`sold-out answers ${Math.round(queued.soldOutRate)}/s`)
+    console.log(`  (${queued.holds} holds, ${queued.tickets} tickets, sold out after ${queued.lastHeld.toFixed(2)} s; ${queued.soldOut} sold-out ` +
+      `answers; ${queued.other} other answers; ${requests.length} requests, ${Math.round(requests.length / queued.elapsed)}/s overall)`)
+    console.log(`oversold ${oversold}`)
+    console.log(`server peak memory ${peakMemoryMb(server.pid)} MB`)
+    await stopServer(server)
+    server = undefined
   }
 
   // 4. the claim index: a claim at the start, at 90 % sold, and after a vacuum (largest type)

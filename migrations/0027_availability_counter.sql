@@ -272,18 +272,22 @@ revoke all on function hold_one(uuid, uuid, integer, char, jsonb, uuid, text, te
 grant execute on function hold_one(uuid, uuid, integer, char, jsonb, uuid, text, text, text, timestamptz, text, integer, uuid[], integer) to ticketing_app;
 
 -- The event a hold is for, with the transaction's context set: the same context as the app's withContext.
-create function hold_event(p_event_id uuid, out o_id uuid, out o_tenant_id uuid, out o_hold_minutes integer, out o_currency text)
+-- An event that has ended at p_now is refused ('event_ended', as 0012's hold_tickets()).
+create function hold_event(p_event_id uuid, p_now timestamptz, out o_id uuid, out o_tenant_id uuid, out o_hold_minutes integer, out o_currency text)
 language plpgsql as $$
 declare
   v_status text;
+  v_ends timestamptz;
 begin
   perform set_config('role', 'ticketing_app', true), set_config('app.tenant_id', '', true),
           set_config('app.user_id', '', true), set_config('app.role', 'anonymous', true);
-  select e.id, e.tenant_id, e.status, e.hold_minutes, e.currency into o_id, o_tenant_id, v_status, o_hold_minutes, o_currency
+  select e.id, e.tenant_id, e.status, e.hold_minutes, e.currency, event_end(e.starts_at, e.ends_at)
+    into o_id, o_tenant_id, v_status, o_hold_minutes, o_currency, v_ends
     from events e join tenants t on t.id = e.tenant_id
     where e.id = p_event_id and e.status <> 'draft' and t.status = 'active';
   if not found then raise exception 'not_found' using errcode = 'TK404'; end if;
   if v_status not in ('published', 'ongoing') then raise exception 'not_on_sale' using errcode = 'TK409'; end if;
+  if v_ends <= p_now then raise exception 'event_ended' using errcode = 'TK409'; end if;
   perform set_config('app.tenant_id', o_tenant_id::text, true), set_config('app.role', 'buyer', true);
 end $$;
 
@@ -299,7 +303,7 @@ declare
   v_event record;
   v_result jsonb;
 begin
-  select o_id as id, o_tenant_id as tenant_id, o_hold_minutes as hold_minutes, o_currency as currency into v_event from hold_event(p_event_id);
+  select o_id as id, o_tenant_id as tenant_id, o_hold_minutes as hold_minutes, o_currency as currency into v_event from hold_event(p_event_id, p_now);
   v_result := hold_one(v_event.id, v_event.tenant_id, v_event.hold_minutes, v_event.currency, p_items, p_user_id, p_token_hash,
     p_idempotency_key_hash, p_request_hash, p_now, p_client_key, p_max_open_holds);
   if v_result ? 'error' then
@@ -329,7 +333,7 @@ declare
   v_taken uuid[] := '{}';
   v_client_holds jsonb := '{}';
 begin
-  select o_id as id, o_tenant_id as tenant_id, o_hold_minutes as hold_minutes, o_currency as currency into v_event from hold_event(p_event_id);
+  select o_id as id, o_tenant_id as tenant_id, o_hold_minutes as hold_minutes, o_currency as currency into v_event from hold_event(p_event_id, (p_holds->0->>'now')::timestamptz);
   for v_client in select distinct h->>'clientKey' from jsonb_array_elements(p_holds) h
                     where h->>'clientKey' is not null and (h->>'maxOpenHolds')::int > 0 order by 1 loop
     perform pg_advisory_xact_lock(hashtextextended('open-holds:' || v_event.id || ':' || v_client, 0));
@@ -367,7 +371,7 @@ declare
   v_event record;
   v_earlier record;
 begin
-  select o_id as id, o_tenant_id as tenant_id, o_hold_minutes as hold_minutes, o_currency as currency into v_event from hold_event(p_event_id);
+  select o_id as id, o_tenant_id as tenant_id, o_hold_minutes as hold_minutes, o_currency as currency into v_event from hold_event(p_event_id, p_now);
   select request_hash, response_body into v_earlier from idempotency_keys
     where tenant_id = v_event.tenant_id and key = p_idempotency_key_hash and expires_at > p_now
       and scope = 'reservation:' || p_event_id || ':' || coalesce('user:' || p_user_id, 'anonymous');
@@ -379,5 +383,5 @@ begin
 end $$;
 revoke all on function hold_replay(uuid, uuid, text, text, timestamptz) from public;
 grant execute on function hold_replay(uuid, uuid, text, text, timestamptz) to ticketing_app;
-revoke all on function hold_event(uuid) from public;
-grant execute on function hold_event(uuid) to ticketing_app;
+revoke all on function hold_event(uuid, timestamptz) from public;
+grant execute on function hold_event(uuid, timestamptz) to ticketing_app;

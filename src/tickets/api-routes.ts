@@ -53,7 +53,7 @@ const createReservationRoute = createRoute({
 
 reservationApiRoutes.openapi(createReservationRoute, async (c) => {
   // the waiting room, when the event's queue runs: only an admitted browser holds
-  throwForGate(c, await holdGate(c, c.req.valid('param').eventId))
+  throwForGate(c, await holdGate(c, c.req.valid('param').eventId, c.req.valid('json').items))
   const result = await createReservation(c.var.db, {
     eventId: c.req.valid('param').eventId, items: c.req.valid('json').items, userId: c.var.user?.id ?? null,
     idempotencyKey: c.req.valid('header')['idempotency-key'], now: c.var.now,

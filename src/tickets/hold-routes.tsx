@@ -36,7 +36,7 @@ holdRoutes.post('/events/:slug/reserve', async (c) => {
     setCookie(c, HOLDER_COOKIE, holder, { ...cookieOptions, maxAge: 30 * 24 * 3600 })
   }
   // the waiting room, when the event's queue runs: only an admitted browser holds
-  const queued = pageForGate(c, await holdGate(c, eventId))
+  const queued = pageForGate(c, await holdGate(c, eventId, form.data))
   if (queued) return queued
   try {
     const { reservation } = await createReservation(c.var.db, {

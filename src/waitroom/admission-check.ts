@@ -9,11 +9,16 @@ import type { AppEnv } from '../http/app-env.ts'
 import { dropAdmission, readAdmission } from './admission.ts'
 import { findQueueEvent, switchOnHighDemand } from './queue-queries.ts'
 import { queueRuns } from './queue-service.ts'
+import { knownSoldOut } from '../tickets/sold-out-memory.ts'
+
+type HoldItems = Parameters<typeof knownSoldOut>[1]
 
 /** May hold; must queue first (`expired`: its admission ran out); or showed an admission that is not its own. */
 export type HoldGate = { kind: 'open' } | { kind: 'queue'; slug: string; expired: boolean } | { kind: 'refused'; slug: string }
 
-export async function holdGate(c: Context<AppEnv>, eventId: string): Promise<HoldGate> {
+export async function holdGate(c: Context<AppEnv>, eventId: string, items: HoldItems): Promise<HoldGate> {
+  // nothing of it can be had: the hold answers sold out from memory, with no database call, queue or not
+  if (knownSoldOut(eventId, items, c.var.now) !== undefined) return { kind: 'open' }
   const event = await withContext(c.var.db, ANONYMOUS, (trx) => findQueueEvent(trx, { id: eventId }, c.var.now))
   if (!event) return { kind: 'open' } // the hold itself answers 404
   if (!event.high_demand && event.auto_queue_threshold !== null) {
