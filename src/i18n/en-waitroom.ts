@@ -10,6 +10,7 @@ export const enWaitroom = {
   'waitroom.waitingListOffer': 'Join the waiting list: we tell you if tickets come back',
   'waitroom.closed': 'There is no queue for this event right now.',
   'waitroom.toEvent': 'Go to the event',
+  'waitroom.allHeld': 'Every ticket is held by a buyer paying now. Tickets that are not paid for come back within minutes, and the queue moves on; you keep your place.',
   'waitroom.ticketsLeft': 'Tickets left: {count}',
   'waitroom.refreshes': 'This page updates itself every {seconds} seconds. Keep it open: reloading keeps your place.',
   'waitroom.stopRefresh': 'Stop updating by itself',

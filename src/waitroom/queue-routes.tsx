@@ -48,6 +48,8 @@ queueRoutes.get('/events/:slug/queue', async (c) => {
   }
   c.header('X-Queue-Status', view.status)
   if (view.position !== undefined) c.header('X-Queue-Position', String(view.position))
+  // for a poller (and a buyer's own script): nothing left right now means waiting only for holds that lapse
+  c.header('X-Tickets-Left', String(view.ticketsLeft))
   c.header('Cache-Control', 'no-store')
   const manual = c.req.query('refresh') === 'off'
   return renderPage(c, {

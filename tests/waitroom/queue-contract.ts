@@ -39,7 +39,10 @@ export function queueContract(name: string, setup: () => Promise<ContractSetup>)
         const res = await buyer.get(path)
         expect(res.status, await res.clone().text()).toBe(200)
         const position = res.headers.get('x-queue-position')
-        return { status: res.headers.get('x-queue-status'), position: position === null ? undefined : Number(position), html: await res.text() }
+        return {
+          status: res.headers.get('x-queue-status'), position: position === null ? undefined : Number(position),
+          left: Number(res.headers.get('x-tickets-left')), html: await res.text(),
+        }
       }
       const hold = (buyer: TestClient) => buyer.post(`/events/${event.slug}/reserve`, { [`qty_${type.id}`]: '1' })
       return { db, clock, app, appFor, event, type, visit, hold }
@@ -169,8 +172,9 @@ export function queueContract(name: string, setup: () => Promise<ContractSetup>)
       // the one ticket is held: the queue stands still, however long
       w.clock.advance(5 * SECOND)
       const paused = await w.visit(buyers[1]!)
-      expect(paused).toMatchObject({ status: 'waiting', position: 1 })
+      expect(paused).toMatchObject({ status: 'waiting', position: 1, left: 0 })
       expect(paused.html).toContain('Tickets left: 0')
+      expect(paused.html).toContain('Every ticket is held by a buyer paying now.')
       // the hold runs out (10 minutes): the queue moves again
       w.clock.advance(10 * MINUTE)
       expect((await w.visit(buyers[1]!)).status).toBe('admitted')

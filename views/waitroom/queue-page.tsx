@@ -40,6 +40,9 @@ export function QueuePage({ t, lang, title, slug, view, notice, refreshSeconds, 
           {t('waitroom.wait', { minutes: formatCount(view.waitMinutes ?? 1, lang) })}
         </p>
       )}
+      {view.status === 'waiting' && view.ticketsLeft === 0 && !view.opensAt && (
+        <p>{t('waitroom.allHeld')} <a href={`${eventLink}/waiting-list`}>{t('waitroom.waitingListOffer')}</a></p>
+      )}
       {view.status === 'admitted' && (
         <>
           <p><strong>{t('waitroom.admitted', { time: formatDateTime(view.admittedUntil!, lang) })}</strong></p>
