@@ -5,45 +5,20 @@
  */
 import type { Database } from '../../src/db/database.ts'
 import { SIMULATOR_PHONES } from '../../src/payments/simulator/daraja-simulator.ts'
-import { scanBody, sellWithCodes } from '../scanning/gate-fixtures.ts'
-import { TestClient } from '../support/client.ts'
-import { asSystem, createAccount, createEvent, createTenant } from '../support/fixtures.ts'
-import { createPaymentKit, giveMpesaCredentials, JSON_HEADERS } from '../support/payments.ts'
-import { signIn } from '../support/purchases.ts'
+import { scanBody } from '../scanning/gate-fixtures.ts'
+import { asSystem } from '../support/fixtures.ts'
+import { JSON_HEADERS } from '../support/payments.ts'
+import { ticketOwnerWorld } from '../support/ticket-owner-world.ts'
 
 export const FACE = 100_000
 export const CAP = 120_000
 
-/** A Kenyan number of its own, so no other test's messages to it are mixed in. */
-export function freshPhone() {
-  const digits = String(Math.floor(Math.random() * 1e8)).padStart(8, '0')
-  return { local: `07${digits}`, wa: `2547${digits}` }
-}
-
 export async function resaleKit(db: Database) {
-  const kit = await createPaymentKit(db)
-  const tenant = await createTenant(db)
-  const otherTenant = await createTenant(db)
-  await giveMpesaCredentials(db, kit.ring, tenant.id)
-  const { event, ticketTypes } = await createEvent(db, tenant.id, { ticketTypes: [{ name: 'Regular', price_minor: FACE, capacity: 10 }] })
-  await asSystem(db, (trx) => trx.updateTable('events').set({ allow_resale: true, resale_price_cap_pct: 120, resale_fee_pct: 10 })
-    .where('id', '=', event.id).execute())
-  const sellerPhone = freshPhone()
-  const seller = await createAccount(db)
-  await asSystem(db, (trx) => trx.updateTable('users').set({ phone: sellerPhone.wa, phone_verified_at: new Date() }).where('id', '=', seller.id).execute())
-  const [ticket] = await sellWithCodes(db, kit.ring, event.id, ticketTypes[0]!.id, 1, seller.id)
-  const scanner = await createAccount(db, { tenantId: tenant.id, membership: 'scanner' })
-  await asSystem(db, (trx) => trx.insertInto('scanner_assignments').values({ tenant_id: tenant.id, event_id: event.id, user_id: scanner.id }).execute())
-  const manager = await createAccount(db, { tenantId: tenant.id, membership: 'manager' })
-  const foreignManager = await createAccount(db, { tenantId: otherTenant.id, membership: 'manager' })
-  const otherBuyer = await createAccount(db)
-  const clients = {
-    seller: await signIn(kit, seller), scanner: await signIn(kit, scanner), manager: await signIn(kit, manager),
-    foreignManager: await signIn(kit, foreignManager), other: await signIn(kit, otherBuyer), anonymous: new TestClient(kit.app),
-  }
+  const world = await ticketOwnerWorld(db, { priceMinor: FACE, event: { allow_resale: true, resale_price_cap_pct: 120, resale_fee_pct: 10 } })
+  const { kit, event, clients, ticket } = world
 
   /** The seller lists the ticket through the API. */
-  const list = (priceMinor: number, extra: Record<string, unknown> = {}, client = clients.seller, ticketId = ticket!.id) =>
+  const list = (priceMinor: number, extra: Record<string, unknown> = {}, client = clients.seller, ticketId = ticket.id) =>
     client.postJson(`/api/v1/tickets/${ticketId}/listings`, { priceMinor, ...extra })
   const listOk = async (priceMinor = CAP) => {
     const res = await list(priceMinor)
@@ -66,7 +41,7 @@ export async function resaleKit(db: Database) {
   }
   const scan = async (code: string) =>
     (await clients.scanner.postJson(`/api/v1/events/${event.id}/scans`, scanBody(code))).json() as Promise<{ result: string; reason?: string }>
-  const ticketRow = () => asSystem(db, (trx) => trx.selectFrom('tickets').selectAll().where('id', '=', ticket!.id).executeTakeFirstOrThrow())
+  const ticketRow = () => asSystem(db, (trx) => trx.selectFrom('tickets').selectAll().where('id', '=', ticket.id).executeTakeFirstOrThrow())
   const listingRow = (id: string) => asSystem(db, (trx) => trx.selectFrom('marketplace_listings').selectAll().where('id', '=', id).executeTakeFirstOrThrow())
   const listings = () => asSystem(db, (trx) => trx.selectFrom('marketplace_listings').selectAll().where('event_id', '=', event.id).execute())
   const paymentRow = (id: string) => asSystem(db, (trx) => trx.selectFrom('transactions').selectAll().where('id', '=', id).executeTakeFirstOrThrow())
@@ -74,7 +49,7 @@ export async function resaleKit(db: Database) {
   const refundsOf = (paymentId: string) => asSystem(db, (trx) => trx.selectFrom('refunds').selectAll().where('transaction_id', '=', paymentId).execute())
 
   return {
-    kit, tenant, otherTenant, event, otherBuyer, type: ticketTypes[0]!, seller, sellerPhone, ticket: ticket!, clients,
+    ...world,
     list, listOk, hold, pay, scan, ticketRow, listingRow, listings, paymentRow, payouts, refundsOf,
   }
 }

@@ -5,42 +5,23 @@
  */
 import type { Database } from '../../src/db/database.ts'
 import { SIMULATOR_PHONES } from '../../src/payments/simulator/daraja-simulator.ts'
-import { scanBody, sellWithCodes } from '../scanning/gate-fixtures.ts'
-import { TestClient } from '../support/client.ts'
-import { asSystem, createAccount, createEvent, createTenant } from '../support/fixtures.ts'
-import { createPaymentKit, giveMpesaCredentials } from '../support/payments.ts'
-import { signIn } from '../support/purchases.ts'
-import { freshPhone } from '../resale/resale-kit.ts'
+import { scanBody } from '../scanning/gate-fixtures.ts'
+import { asSystem } from '../support/fixtures.ts'
+import { freshPhone, ticketOwnerWorld } from '../support/ticket-owner-world.ts'
 import { codeSentTo } from './transfer-kit.ts'
 
 export const FEE = 10_000
 
 export async function feeKit(db: Database, options: { fee?: number } = {}) {
-  const kit = await createPaymentKit(db)
-  const tenant = await createTenant(db)
-  const otherTenant = await createTenant(db)
-  await giveMpesaCredentials(db, kit.ring, tenant.id)
-  const { event, ticketTypes } = await createEvent(db, tenant.id, { ticketTypes: [{ name: 'Regular', price_minor: 100_000, capacity: 10 }] })
-  await asSystem(db, (trx) => trx.updateTable('events').set({ allow_transfers: true, max_transfers: 3, transfer_fee_minor: options.fee ?? FEE })
-    .where('id', '=', event.id).execute())
-  const sellerPhone = freshPhone()
-  const seller = await createAccount(db)
-  await asSystem(db, (trx) => trx.updateTable('users').set({ phone: sellerPhone.wa, phone_verified_at: new Date() }).where('id', '=', seller.id).execute())
-  const [ticket] = await sellWithCodes(db, kit.ring, event.id, ticketTypes[0]!.id, 1, seller.id)
-  const scanner = await createAccount(db, { tenantId: tenant.id, membership: 'scanner' })
-  await asSystem(db, (trx) => trx.insertInto('scanner_assignments').values({ tenant_id: tenant.id, event_id: event.id, user_id: scanner.id }).execute())
-  const manager = await createAccount(db, { tenantId: tenant.id, membership: 'manager' })
-  const foreignManager = await createAccount(db, { tenantId: otherTenant.id, membership: 'manager' })
-  const otherBuyer = await createAccount(db)
-  const clients = {
-    seller: await signIn(kit, seller), scanner: await signIn(kit, scanner), manager: await signIn(kit, manager),
-    foreignManager: await signIn(kit, foreignManager), other: await signIn(kit, otherBuyer), anonymous: new TestClient(kit.app),
-  }
+  const world = await ticketOwnerWorld(db, {
+    priceMinor: 100_000, event: { allow_transfers: true, max_transfers: 3, transfer_fee_minor: options.fee ?? FEE },
+  })
+  const { kit, event, clients, ticket, sellerPhone } = world
   const recipient = freshPhone()
 
   /** The seller starts a transfer to the recipient through the API and confirms it with their code. */
   const startAndConfirm = async (client = clients.seller) => {
-    const started = await client.postJson(`/api/v1/tickets/${ticket!.id}/transfers`, { to: recipient.local })
+    const started = await client.postJson(`/api/v1/tickets/${ticket.id}/transfers`, { to: recipient.local })
     if (started.status !== 201) throw new Error(`start failed: ${started.status} ${await started.text()}`)
     const id = (await started.json() as { id: string }).id
     const code = await codeSentTo(db, sellerPhone.wa, kit.ring)
@@ -62,7 +43,7 @@ export async function feeKit(db: Database, options: { fee?: number } = {}) {
   }
   const scan = async (code: string) =>
     (await clients.scanner.postJson(`/api/v1/events/${event.id}/scans`, scanBody(code))).json() as Promise<{ result: string; reason?: string }>
-  const ticketRow = () => asSystem(db, (trx) => trx.selectFrom('tickets').selectAll().where('id', '=', ticket!.id).executeTakeFirstOrThrow())
+  const ticketRow = () => asSystem(db, (trx) => trx.selectFrom('tickets').selectAll().where('id', '=', ticket.id).executeTakeFirstOrThrow())
   const transferRow = (id: string) => asSystem(db, (trx) => trx.selectFrom('transfers').selectAll().where('id', '=', id).executeTakeFirstOrThrow())
   const feePayments = (transferId: string) => asSystem(db, (trx) => trx.selectFrom('transactions').selectAll().where('transfer_id', '=', transferId)
     .orderBy('created_at').execute())
@@ -73,7 +54,7 @@ export async function feeKit(db: Database, options: { fee?: number } = {}) {
     .where('type', '=', type as never).where((eb) => eb(eb.fn('jsonb_extract_path_text', ['content', eb.val('to')]), '=', recipient.wa)).execute())
 
   return {
-    kit, tenant, otherTenant, event, type: ticketTypes[0]!, seller, sellerPhone, ticket: ticket!, clients, recipient, otherBuyer,
+    ...world, recipient,
     startAndConfirm, payFee, show, scan, ticketRow, transferRow, feePayments, paymentRow, refundsOf, recipientMessages,
   }
 }

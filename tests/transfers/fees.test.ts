@@ -8,7 +8,7 @@ import { SIMULATOR_PHONES } from '../../src/payments/simulator/daraja-simulator.
 import { expireDueTransfers } from '../../src/transfers/transfer-service.ts'
 import { openTestDatabase } from '../support/database.ts'
 import { asSystem, DAY } from '../support/fixtures.ts'
-import { freshPhone } from '../resale/resale-kit.ts'
+import { freshPhone } from '../support/ticket-owner-world.ts'
 import { FEE, feeKit } from './fee-kit.ts'
 import { codeSentTo, linkSentTo, messageTo } from './transfer-kit.ts'
 

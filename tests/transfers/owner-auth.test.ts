@@ -10,7 +10,7 @@ import { openTestDatabase } from '../support/database.ts'
 import { asSystem, createAccount } from '../support/fixtures.ts'
 import { JSON_HEADERS } from '../support/payments.ts'
 import { purchase, signIn } from '../support/purchases.ts'
-import { freshPhone } from '../resale/resale-kit.ts'
+import { freshPhone } from '../support/ticket-owner-world.ts'
 import { feeKit } from './fee-kit.ts'
 import { codeSentTo, linkSentTo, messageTo } from './transfer-kit.ts'
 
