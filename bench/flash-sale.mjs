@@ -28,7 +28,11 @@ import postgres from 'postgres'
 import { Agent, setGlobalDispatcher } from 'undici'
 import { queuedBuyer, resetQueue } from './flash-sale-queue.mjs'
 
-const { values: args } = parseArgs({ options: { tickets: { type: 'string' }, buyers: { type: 'string' } }, strict: false })
+const { values: args } = parseArgs({
+  options: { tickets: { type: 'string' }, buyers: { type: 'string' }, 'queue-only': { type: 'boolean' } }, strict: false,
+})
+// while working on the waiting room: the ceiling and the waiting-room run only, admitting ADMISSIONS_PER_MINUTE
+const queueOnly = args['queue-only'] === true
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const capacity = Number(args.tickets ?? process.env.TICKETS ?? 10_000)
 const buyers = Number(args.buyers ?? process.env.BUYERS ?? Math.max(20_000, 2 * capacity))
@@ -246,7 +250,9 @@ function peakMemoryMb(pid) {
 }
 
 async function startServer(extraEnv = {}) {
-  const child = spawn(DENO, ['run', '-A', 'src/platform/deno/main.ts'], {
+  // BENCH_CPU_PROFILE=DIR: the server writes a V8 CPU profile and its summary there when it stops
+  const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof-dir', process.env.BENCH_CPU_PROFILE, '--cpu-prof-md'] : []
+  const child = spawn(DENO, ['run', '-A', ...profile, 'src/platform/deno/main.ts'], {
     env: { ...process.env, DATABASE_URL: dbUrl.toString(), PORT: String(port), APP_ENV: 'production', PUBLIC_URL: `http://127.0.0.1:${port}`,
       DATABASE_POOL_MAX: String(pool),
       // every simulated buyer comes from this machine's address: no per-client hold cap
@@ -281,8 +287,12 @@ try {
   const ceilingRate = await ceiling(sql)
   console.log(`ceiling ${Math.round(ceilingRate)} tx/s`)
 
-  // 2. the bare SQL of one hold, at the same concurrency, then in groups
   const sale = await seed(sql)
+  const base = `http://127.0.0.1:${port}`
+  const runId = crypto.randomUUID().replace(/-/g, '')
+  let appHoldRate = Number(process.env.ADMISSIONS_PER_MINUTE ?? 6000) / 60
+  if (!queueOnly) {
+  // 2. the bare SQL of one hold, at the same concurrency, then in groups
   const bare = await drive(buyers, connections, (i) => bareSqlHold(sql, sale, i))
   oversold = Math.max(oversold, await oversoldNow(sql, sale))
   console.log(`bare SQL ${Math.round(bare.holdRate)} holds/s`)
@@ -295,8 +305,6 @@ try {
 
   // 3. the app, over HTTP
   server = await startServer()
-  const base = `http://127.0.0.1:${port}`
-  const runId = crypto.randomUUID().replace(/-/g, '')
   const app = await drive(buyers, connections, (i) => httpBuyer(base, sale, runId, i))
   oversold = Math.max(oversold, await oversoldNow(sql, sale))
   const all = app.outcomes.map((o) => o.latency)
@@ -311,6 +319,8 @@ try {
   console.log(`server peak memory ${peakMemoryMb(server.pid)} MB`)
   await stopServer(server)
   server = undefined
+  appHoldRate = app.holdRate
+  }
 
   // 3b. with the waiting room: every buyer opens the queue page, follows its refresh, and holds once admitted;
   // the queue admits at the hold rate the app just sustained (what "measured on this deployment" means)
@@ -319,7 +329,7 @@ try {
     console.log('waiting room: not available in this build')
   } else {
     await resetQueue(sql, sale.eventId)
-    const perMinute = Math.max(60, Math.round(app.holdRate * 60))
+    const perMinute = Math.max(60, Math.round(appHoldRate * 60))
     await sql`update events set admission_per_minute = ${perMinute} where id = ${sale.eventId}`
     server = await startServer()
     const queued = await drive(buyers, connections, (i) => queuedBuyer(base, sale, 'flash', `${runId}q`, i, buyerAt))
@@ -340,6 +350,7 @@ try {
   }
 
   // 4. the claim index: a claim at the start, at 90 % sold, and after a vacuum (largest type)
+  if (!queueOnly) {
   await resetSale(sql, sale.eventId)
   const big = sale.types[0]
   const fresh = await claimCost(sql, big)
@@ -351,6 +362,7 @@ try {
   const afterVacuum = await claimCost(sql, big)
   console.log(`claim of 4 (${capacities[0]} rows): at the start ${fresh}; at 90 % sold ${at90}; sold out ${soldOutClaim}; ` +
     `sold out after vacuum ${afterVacuum}`)
+  }
   await sql.end()
 } finally {
   if (server) await stopServer(server).catch(() => {})

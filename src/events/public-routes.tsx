@@ -10,8 +10,9 @@ import { listUpcomingEvents } from './queries.ts'
 
 export const publicEventRoutes = factory.createApp()
 
-// Repeat visits on slow data cost a few hundred bytes: the browser revalidates and gets a 304.
-for (const path of ['/', '/events', '/events/*']) publicEventRoutes.use(path, etag())
+// Repeat visits on slow data cost a few hundred bytes: the browser revalidates and gets a 304. Only these
+// pages: the waiting room's queue page is personal and no-store, and hashing it cost a flash sale CPU.
+for (const path of ['/', '/events', '/events/:slug']) publicEventRoutes.use(path, etag())
 
 publicEventRoutes.get('/', async (c) => {
   const events = await withContext(c.var.db, ANONYMOUS, (trx) => listUpcomingEvents(trx, c.var.now))

@@ -1,8 +1,7 @@
 /** What the waiting room reads and writes of events, ticket types and holds. No HTTP here. */
 import { sql } from 'kysely'
-import type { Queryable } from '../db/database.ts'
+import type { Database, Queryable } from '../db/database.ts'
 import type { EventStatus } from '../db/schema.ts'
-import { availableSql } from '../events/availability.ts'
 
 /** An event as the waiting room sees it: its settings and when its sale opens and ends. */
 export interface QueueEvent {
@@ -20,9 +19,8 @@ export interface QueueEvent {
   sales_over: boolean
 }
 
-/** A non-draft event by slug or id, with what the queue needs; undefined when there is none. */
-export async function findQueueEvent(db: Queryable, by: { slug: string } | { id: string }, now: Date): Promise<QueueEvent | undefined> {
-  const row = await db.selectFrom('events as e')
+function queueEventQuery(db: Queryable, by: { slug: string } | { id: string }, now: Date) {
+  return db.selectFrom('events as e')
     .select(['e.id', 'e.tenant_id', 'e.slug', 'e.title', 'e.status', 'e.high_demand', 'e.admission_per_minute', 'e.auto_queue_threshold'])
     .select([
       sql<Date | null>`(select min(tt.sales_start) from ticket_types tt where tt.event_id = e.id)`.as('opens_at'),
@@ -30,26 +28,34 @@ export async function findQueueEvent(db: Queryable, by: { slug: string } | { id:
     ])
     .where('slug' in by ? 'e.slug' : 'e.id', '=', 'slug' in by ? by.slug : by.id)
     .where('e.status', '<>', 'draft')
-    .executeTakeFirst()
+}
+
+/** A non-draft event by slug or id, with what the queue needs; undefined when there is none. */
+export async function findQueueEvent(db: Queryable, by: { slug: string } | { id: string }, now: Date): Promise<QueueEvent | undefined> {
+  const row = await queueEventQuery(db, by, now).executeTakeFirst()
   return row && { ...row, opens_at: row.opens_at ? new Date(row.opens_at) : null }
 }
 
-/**
- * The "tickets left" figure: what every ticket type of the event could still sell now. The one place
- * the waiting room reads availability (src/events/availability.ts defines it).
- */
-export async function ticketsLeft(db: Queryable, eventId: string, now: Date): Promise<number> {
-  const row = await db.selectFrom('ticket_types as tt')
-    .select(sql<number>`coalesce(sum(${availableSql('tt', now)}), 0)`.as('left'))
-    .where('tt.event_id', '=', eventId).executeTakeFirstOrThrow()
-  return Number(row.left)
+/** An event as a look at its queue reads it: with its tickets left, and whether a hold may still bring some back. */
+export interface QueueLook extends QueueEvent {
+  /** What every ticket type of the event could still sell now (src/events/availability.ts defines it). */
+  ticketsLeft: number
+  /** Nothing is left, but an unpaid hold has yet to expire: tickets may come back. False while some are left. */
+  holdsOpen: boolean
 }
 
-/** Unexpired, unpaid holds of the event (tickets that may still come back). Needs a system context. */
-export async function openHoldCount(db: Queryable, eventId: string, now: Date): Promise<number> {
-  const row = await db.selectFrom('reservations').select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('event_id', '=', eventId).where('status', '=', 'held').where('expires_at', '>', now).executeTakeFirstOrThrow()
-  return Number(row.n)
+/**
+ * What a look at the queue reads, in one round trip (waiting_room_look(), migrations/0031, which sets its own
+ * context as withContext would): the event by slug as findQueueEvent reads it, its tickets left, and whether
+ * holds are open. Flash-sale queue pages are the busiest page there is, so this is one call, not three.
+ */
+export async function findQueueLook(db: Database, slug: string, now: Date): Promise<QueueLook | undefined> {
+  const { rows } = await sql<Omit<QueueEvent, 'status'> & { status: EventStatus; tickets_left: string | number; holds_open: boolean }>`
+    select * from waiting_room_look(${slug}, ${now}::timestamptz)`.execute(db)
+  const row = rows[0]
+  if (!row) return undefined
+  const { tickets_left, holds_open, ...event } = row
+  return { ...event, opens_at: event.opens_at ? new Date(event.opens_at) : null, ticketsLeft: Number(tickets_left), holdsOpen: holds_open }
 }
 
 /** Turns high demand on for the event (the automatic switch; needs a system context). */

@@ -5,12 +5,11 @@
  */
 import { z } from 'zod'
 import { QueuePage } from '../../views/waitroom/queue-page.tsx'
-import { ANONYMOUS, withContext } from '../db/request-context.ts'
 import { factory } from '../http/factory.ts'
 import { renderPage } from '../http/render.tsx'
 import { NotFoundError } from '../lib/domain-errors.ts'
 import { admissionsPerMinute, browserIdOf, dropAdmission, grantAdmission, readAdmission } from './admission.ts'
-import { findQueueEvent } from './queue-queries.ts'
+import { findQueueLook } from './queue-queries.ts'
 import { visitQueue, type QueueView } from './queue-service.ts'
 import { queueStoreOf } from './store-of.ts'
 
@@ -28,7 +27,7 @@ function refreshAfter(view: QueueView): number | undefined {
 queueRoutes.get('/events/:slug/queue', async (c) => {
   const slug = slugSchema.safeParse(c.req.param('slug'))
   if (!slug.success) throw new NotFoundError()
-  const event = await withContext(c.var.db, ANONYMOUS, (trx) => findQueueEvent(trx, { slug: slug.data }, c.var.now))
+  const event = await findQueueLook(c.var.db, slug.data, c.var.now)
   if (!event) throw new NotFoundError()
   const browserId = browserIdOf(c)
   const asked = c.req.query('admission')
@@ -39,7 +38,7 @@ queueRoutes.get('/events/:slug/queue', async (c) => {
     notice = shown.kind === 'forged' ? 'invalid' : 'expired'
   }
   const view = await visitQueue({
-    db: c.var.db, store: queueStoreOf(c), event, browserId, now: c.var.now,
+    store: queueStoreOf(c), event, browserId, now: c.var.now,
     perMinute: admissionsPerMinute(c.var.config, event.admission_per_minute),
   })
   if (view.rejoined) notice = 'expired'

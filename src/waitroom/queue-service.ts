@@ -6,11 +6,9 @@
  * admitted for ADMISSION_MS. Before the sale opens, arrivals only wait (their secret random draw orders
  * them at the opening); sold out (nothing left and no hold that could still expire) answers everyone at once.
  */
-import type { Database } from '../db/database.ts'
-import { ANONYMOUS, SYSTEM, withContext } from '../db/request-context.ts'
 import { isSelling } from '../events/status.ts'
 import { ADMISSION_MS } from './admission.ts'
-import { openHoldCount, ticketsLeft, type QueueEvent } from './queue-queries.ts'
+import type { QueueEvent, QueueLook } from './queue-queries.ts'
 import type { QueueStore } from './queue-store.ts'
 
 export type QueueStatus = 'waiting' | 'admitted' | 'sold_out' | 'closed'
@@ -40,18 +38,10 @@ export function beforeOpening(event: QueueEvent, now: Date): boolean {
   return event.opens_at !== null && event.opens_at > now
 }
 
-/** What is left of the event now, and whether anything may still come back. */
-export async function stock(db: Database, eventId: string, now: Date): Promise<{ left: number; soldOut: boolean }> {
-  const left = await withContext(db, ANONYMOUS, (trx) => ticketsLeft(trx, eventId, now))
-  if (left > 0) return { left, soldOut: false }
-  const holds = await withContext(db, SYSTEM, (trx) => openHoldCount(trx, eventId, now))
-  return { left, soldOut: holds === 0 }
-}
-
 export interface VisitInput {
-  db: Database
   store: QueueStore
-  event: QueueEvent
+  /** The event and its tickets left, as the look read them (findQueueLook). */
+  event: QueueLook
   browserId: string
   now: Date
   perMinute: number
@@ -59,29 +49,24 @@ export interface VisitInput {
 
 /** The browser's visit to the queue page: joins it if new, moves the gate, answers where it stands. */
 export async function visitQueue(input: VisitInput): Promise<QueueView> {
-  const { db, store, event, browserId, now, perMinute } = input
-  const { left, soldOut } = await stock(db, event.id, now)
+  const { store, event, browserId, now, perMinute } = input
+  const left = event.ticketsLeft
   if (!queueRuns(event)) return { status: 'closed', ticketsLeft: left }
-  if (soldOut) return { status: 'sold_out', ticketsLeft: 0 }
-  if (beforeOpening(event, now)) {
-    await store.join(event.id, browserId, true)
-    return { status: 'waiting', ticketsLeft: left, opensAt: event.opens_at! }
-  }
-  await store.join(event.id, browserId, false)
+  // sold out: nothing is left and no hold could still expire and bring tickets back
+  if (left === 0 && !event.holdsOpen) return { status: 'sold_out', ticketsLeft: 0 }
   const nowMs = now.getTime()
-  const gate = await store.advance(event.id, { nowMs, opensAtMs: event.opens_at?.getTime() ?? 0, perMinute, flowing: left > 0 })
-  let position = await store.position(event.id, browserId)
+  const look = { preQueue: beforeOpening(event, now), nowMs, perMinute, flowing: left > 0, admissionMs: ADMISSION_MS }
+  let spot = await store.visit(event.id, browserId, look)
+  if (look.preQueue) return { status: 'waiting', ticketsLeft: left, opensAt: event.opens_at! }
   let rejoined = false
-  if (position !== undefined && position <= Math.floor(gate.admitted)) {
-    const until = await store.admit(event.id, browserId, nowMs + ADMISSION_MS)
-    if (until > nowMs) return { status: 'admitted', ticketsLeft: left, admittedUntil: new Date(until) }
+  if (spot.admittedUntilMs !== undefined) {
+    if (spot.admittedUntilMs > nowMs) return { status: 'admitted', ticketsLeft: left, admittedUntil: new Date(spot.admittedUntilMs) }
     // the admission ran out unused: back to the end of the queue
     await store.leave(event.id, browserId)
-    await store.join(event.id, browserId, false)
-    position = await store.position(event.id, browserId)
+    spot = await store.visit(event.id, browserId, look)
     rejoined = true
   }
-  const place = position ?? 1
-  const ahead = Math.max(0, place - Math.floor(gate.admitted))
+  const place = spot.position ?? 1
+  const ahead = Math.max(0, place - Math.floor(spot.admitted))
   return { status: 'waiting', ticketsLeft: left, position: ahead, waitMinutes: Math.max(1, Math.ceil(ahead / perMinute)), rejoined }
 }

@@ -9,33 +9,36 @@
  * later arrival gets 1 + its arrival number, first come first served behind the drawn ones.
  */
 
-export interface QueueGate {
+/** What one look at the queue answers. */
+export interface QueueSpot {
+  /** The browser's place (1 = first); undefined before the opening, while the pre-queue waits for its draw. */
+  position?: number
   /** How many places have been admitted (places 1..admitted may hold). */
   admitted: number
+  /** Once the gate has passed the browser's place: the end of its admission, set by its first such look. */
+  admittedUntilMs?: number
 }
 
-export interface AdvanceInput {
+export interface VisitInput {
+  /** Before the opening: join the pre-queue (a secret draw), move nothing. */
+  preQueue: boolean
   nowMs: number
-  /** The sale's opening: the gate starts counting here (or at the first look after it). */
-  opensAtMs: number
   perMinute: number
   /** False while no ticket is left: the gate stands still, and moves again when tickets come back. */
   flowing: boolean
+  /** How long an admission lasts from the browser's first look after its turn came. */
+  admissionMs: number
 }
 
 export interface QueueStore {
-  /** Puts the browser in the event's queue unless it is already there (keeping its place). */
-  join(eventId: string, browserId: string, preQueue: boolean): Promise<void>
-  /** The browser's place (1 = first), or undefined when it is not in the queue. */
-  position(eventId: string, browserId: string): Promise<number | undefined>
   /**
-   * Moves the gate on by `perMinute` for the time since it last moved (only while flowing, never past
-   * the queue's length), and answers how many places are admitted. One atomic step in the store.
+   * One look, one atomic step in the store: puts the browser in the event's queue unless it is already
+   * there (keeping its place); after the opening, moves the gate on by `perMinute` for the time since it
+   * last moved (only while flowing, never past the places given) and answers the browser's place, and its
+   * admission once the gate has passed it (the first such look starts it; later ones keep its end).
    */
-  advance(eventId: string, input: AdvanceInput): Promise<QueueGate>
-  /** When the browser's admission ends: the first call sets it to `untilMs`, later ones keep it. */
-  admit(eventId: string, browserId: string, untilMs: number): Promise<number>
-  /** Takes the browser out (its admission ran out); joining again puts it at the back. */
+  visit(eventId: string, browserId: string, input: VisitInput): Promise<QueueSpot>
+  /** Takes the browser out (its admission ran out); its next look puts it at the back. */
   leave(eventId: string, browserId: string): Promise<void>
 }
 
@@ -43,11 +46,4 @@ export interface QueueStore {
 export function drawScore(): number {
   const [value] = crypto.getRandomValues(new Uint32Array(1))
   return value! / 2 ** 32
-}
-
-/** The gate's next admitted count: grown by the rate over the time passed, while flowing, capped by the queue. */
-export function nextAdmitted(admitted: number, advancedAtMs: number, size: number, input: AdvanceInput): number {
-  if (!input.flowing) return admitted
-  const grown = admitted + Math.max(0, input.nowMs - advancedAtMs) * input.perMinute / 60_000
-  return Math.max(admitted, Math.min(grown, size))
 }

@@ -9,29 +9,40 @@ import { Redis as FetchRedis } from '@upstash/redis/cloudflare'
 import { envText, type EnvVars } from '../config.ts'
 import { drawScore, type QueueStore } from './queue-store.ts'
 
-/** Moves the gate as nextAdmitted (queue-store.ts) does, in one step. Numbers go back as text: Redis would cut a fraction. */
-const ADVANCE = `
-local g = redis.call('HMGET', KEYS[1], 'admitted', 'at')
-local now = tonumber(ARGV[1])
+/**
+ * One look, in one step: joins once (the drawn score ARGV[2] before the opening, else 1 + the next arrival
+ * number); after the opening, moves the gate by the rate for the time since it last moved (while flowing,
+ * never past the queue's length) and answers the browser's place (0: none yet), the gate in thousandths, and
+ * once the gate has passed the place the end of its admission (ARGV[6] from the first such look; else 0).
+ * Both go back as integers: Redis would cut a fraction, and Upstash sends text replies base64-encoded.
+ */
+const VISIT = `
+local queue, arrivals, gate = KEYS[1], KEYS[2], KEYS[3]
+local browser, draw = ARGV[1], ARGV[2]
+if not redis.call('ZSCORE', queue, browser) then
+  local score = draw
+  if score == '' then score = 1 + redis.call('INCR', arrivals) end
+  redis.call('ZADD', queue, score, browser)
+end
+if draw ~= '' then return {0, 0} end
+local g = redis.call('HMGET', gate, 'admitted', 'at')
+local now = tonumber(ARGV[3])
 local admitted = tonumber(g[1]) or 0
 local at = tonumber(g[2]) or now
-if ARGV[3] == '1' then
-  local size = redis.call('ZCARD', KEYS[2])
-  local grown = admitted + math.max(0, now - at) * tonumber(ARGV[2]) / 60000
+if ARGV[5] == '1' then
+  local size = redis.call('ZCARD', queue)
+  local grown = admitted + math.max(0, now - at) * tonumber(ARGV[4]) / 60000
   admitted = math.max(admitted, math.min(grown, size))
 end
 if now > at then at = now end
-redis.call('HSET', KEYS[1], 'admitted', tostring(admitted), 'at', tostring(at))
-return tostring(admitted)
-`
-
-/** Joins once: a drawn score before the opening (ARGV[2]), else 1 + the next arrival number. */
-const JOIN = `
-if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
-local score = ARGV[2]
-if score == '' then score = 1 + redis.call('INCR', KEYS[2]) end
-redis.call('ZADD', KEYS[1], score, ARGV[1])
-return 1
+redis.call('HSET', gate, 'admitted', tostring(admitted), 'at', tostring(at))
+local place = redis.call('ZRANK', queue, browser) + 1
+local admitted_until = 0
+if place <= math.floor(admitted) then
+  redis.call('HSETNX', KEYS[4], browser, ARGV[6])
+  admitted_until = tonumber(redis.call('HGET', KEYS[4], browser))
+end
+return {place, math.floor(admitted * 1000), admitted_until}
 `
 
 export interface UpstashQueueStoreOptions {
@@ -47,27 +58,12 @@ export function createUpstashQueueStore(redis: Redis, options: UpstashQueueStore
     return { queue: `${base}:queue`, admissions: `${base}:admitted`, gate: `${base}:gate`, arrivals: `${base}:arrivals` }
   }
   return {
-    async join(eventId, browserId, preQueue) {
-      const { queue, arrivals } = keys(eventId)
-      await guarded(() => redis.eval(JOIN, [queue, arrivals], [browserId, preQueue ? String(drawScore()) : '']))
-    },
-
-    async position(eventId, browserId) {
-      const rank = await guarded(() => redis.zrank(keys(eventId).queue, browserId))
-      return rank === null || rank === undefined ? undefined : Number(rank) + 1
-    },
-
-    async advance(eventId, input) {
-      const { gate, queue } = keys(eventId)
-      const answer = await guarded(() => redis.eval(ADVANCE, [gate, queue], [String(input.nowMs), String(input.perMinute), input.flowing ? '1' : '0']))
-      return { admitted: Number(answer) }
-    },
-
-    async admit(eventId, browserId, untilMs) {
-      const { admissions } = keys(eventId)
-      await guarded(() => redis.hsetnx(admissions, browserId, String(untilMs)))
-      const stored = await guarded(() => redis.hget<string | number>(admissions, browserId))
-      return stored === null || stored === undefined ? untilMs : Number(stored)
+    async visit(eventId, browserId, input) {
+      const { queue, arrivals, gate, admissions } = keys(eventId)
+      const draw = input.preQueue ? String(drawScore()) : ''
+      const [place, thousandths, until] = await guarded(() => redis.eval<string[], [number, number, number]>(VISIT, [queue, arrivals, gate, admissions],
+        [browserId, draw, String(input.nowMs), String(input.perMinute), input.flowing ? '1' : '0', String(input.nowMs + input.admissionMs)]))
+      return { position: place > 0 ? place : undefined, admitted: thousandths / 1000, admittedUntilMs: until > 0 ? until : undefined }
     },
 
     async leave(eventId, browserId) {

@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest'
 import { readConfig } from '../../src/config.ts'
 import { admissionSecret, admissionsPerMinute, DEFAULT_ADMISSIONS_PER_MINUTE } from '../../src/waitroom/admission.ts'
-import { nextAdmitted } from '../../src/waitroom/queue-store.ts'
 
 describe('waiting room configuration', () => {
   it('reads the rate and the secret from the environment, and refuses a rate that is not a whole number', () => {
@@ -24,14 +23,5 @@ describe('waiting room configuration', () => {
     expect(() => admissionSecret(production)).toThrow(/WAITING_ROOM_SECRET must be set in production/)
     expect(admissionSecret({ ...production, waitingRoomSecret: 'k'.repeat(40) })).toBe('k'.repeat(40))
     expect(admissionSecret(readConfig({}))).not.toBe('')
-  })
-
-  it('moves the gate by the rate only while tickets flow, and never past the queue', () => {
-    const input = (nowMs: number, flowing = true) => ({ nowMs, opensAtMs: 0, perMinute: 120, flowing })
-    expect(nextAdmitted(0, 0, 100, input(30_000))).toBe(60)
-    expect(nextAdmitted(10, 0, 100, input(30_000, false))).toBe(10)
-    expect(nextAdmitted(0, 0, 5, input(30_000))).toBe(5)
-    expect(nextAdmitted(7, 0, 5, input(30_000))).toBe(7) // a shorter queue never takes admissions back
-    expect(nextAdmitted(3, 10_000, 100, input(5_000))).toBe(3) // a clock behind the gate moves nothing
   })
 })

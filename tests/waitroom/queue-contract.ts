@@ -189,3 +189,65 @@ export function queueContract(name: string, setup: () => Promise<ContractSetup>)
     })
   })
 }
+
+/** The store port itself, whichever adapter: one look joins once, keeps the place, and moves the gate. */
+export function queueStoreContract(name: string, setup: () => Promise<{ db: Database; store: QueueStore }>) {
+  describe(`queue store (${name})`, () => {
+    const look = (nowMs: number, flowing = true, preQueue = false) => ({ preQueue, nowMs, perMinute: 120, flowing, admissionMs: 60_000 })
+
+    it('gives each browser one place, kept on every look, and moves the gate by the rate only while tickets flow', async () => {
+      const { db, store } = await setup()
+      const eventId = await eventIdFor(db)
+      const t0 = Date.UTC(2027, 0, 1)
+      const browsers = Array.from({ length: 100 }, (_, i) => `browser-${String(i).padStart(16, '0')}`)
+      for (const [i, browser] of browsers.entries()) expect(await store.visit(eventId, browser, look(t0))).toEqual({ position: i + 1, admitted: 0 })
+      expect((await store.visit(eventId, browsers[0]!, look(t0))).position).toBe(1)
+      // 120 a minute for 30 s: 60 places
+      expect(await store.visit(eventId, browsers[99]!, look(t0 + 30_000))).toEqual({ position: 100, admitted: 60 })
+      // nothing left for 30 s: the gate stands still, and that time is not made up later
+      expect((await store.visit(eventId, browsers[99]!, look(t0 + 60_000, false))).admitted).toBe(60)
+      expect((await store.visit(eventId, browsers[99]!, look(t0 + 65_000))).admitted).toBe(70)
+      // never past the places given, and a clock behind the gate moves nothing
+      expect((await store.visit(eventId, browsers[99]!, look(t0 + 600_000))).admitted).toBe(100)
+      expect((await store.visit(eventId, browsers[99]!, look(t0 + 1_000))).admitted).toBe(100)
+    })
+
+    it('gives no place before the opening, and a place by the secret draw after it', async () => {
+      const { db, store } = await setup()
+      const eventId = await eventIdFor(db)
+      const t0 = Date.UTC(2027, 0, 1)
+      expect(await store.visit(eventId, 'early-aaaaaaaaaaaaaaaa', look(t0, true, true))).toEqual({ position: undefined, admitted: 0 })
+      expect(await store.visit(eventId, 'early-bbbbbbbbbbbbbbbb', look(t0, true, true))).toEqual({ position: undefined, admitted: 0 })
+      const late = await store.visit(eventId, 'late-cccccccccccccccccc', look(t0 + 60_000))
+      expect(late.position).toBe(3)
+      const drawn = [(await store.visit(eventId, 'early-aaaaaaaaaaaaaaaa', look(t0 + 60_000))).position,
+        (await store.visit(eventId, 'early-bbbbbbbbbbbbbbbb', look(t0 + 60_000))).position]
+      expect(drawn.sort()).toEqual([1, 2])
+    })
+
+    it('starts an admission at the first look after the turn came, keeps its end, and puts a browser that left at the back', async () => {
+      const { db, store } = await setup()
+      const eventId = await eventIdFor(db)
+      const t0 = Date.UTC(2027, 0, 1)
+      await store.visit(eventId, 'first-aaaaaaaaaaaaaaaa', look(t0))
+      await store.visit(eventId, 'second-bbbbbbbbbbbbbbb', look(t0))
+      await store.visit(eventId, 'third-cccccccccccccccc', look(t0))
+      // 120 a minute for 1 s: two places; the second browser looks only later
+      expect(await store.visit(eventId, 'first-aaaaaaaaaaaaaaaa', look(t0 + 1000))).toEqual({ position: 1, admitted: 2, admittedUntilMs: t0 + 61_000 })
+      expect((await store.visit(eventId, 'third-cccccccccccccccc', look(t0 + 1000))).admittedUntilMs).toBeUndefined()
+      expect((await store.visit(eventId, 'first-aaaaaaaaaaaaaaaa', look(t0 + 9000))).admittedUntilMs).toBe(t0 + 61_000)
+      expect((await store.visit(eventId, 'second-bbbbbbbbbbbbbbb', look(t0 + 9000))).admittedUntilMs).toBe(t0 + 69_000)
+      await store.leave(eventId, 'first-aaaaaaaaaaaaaaaa')
+      const back = await store.visit(eventId, 'first-aaaaaaaaaaaaaaaa', look(t0))
+      expect(back.position).toBeGreaterThan((await store.visit(eventId, 'second-bbbbbbbbbbbbbbb', look(t0))).position!)
+    })
+  })
+
+}
+
+/** An event row for the Postgres store's foreign key (the Redis store needs none, but gets the same ids). */
+async function eventIdFor(db: Database): Promise<string> {
+  const tenant = await createTenant(db)
+  const { event } = await createEvent(db, tenant.id)
+  return event.id
+}

@@ -2,7 +2,8 @@
 import { afterAll, beforeAll } from 'vitest'
 import type { Database } from '../../src/db/database.ts'
 import { openTestDatabase } from '../support/database.ts'
-import { queueContract } from './queue-contract.ts'
+import { postgresQueueStore } from '../../src/waitroom/postgres-queue-store.ts'
+import { queueContract, queueStoreContract } from './queue-contract.ts'
 
 let db: Database
 beforeAll(async () => {
@@ -11,3 +12,4 @@ beforeAll(async () => {
 afterAll(() => db.destroy())
 
 queueContract('Postgres', async () => ({ db, store: async () => undefined }))
+queueStoreContract('Postgres', async () => ({ db, store: postgresQueueStore(db) }))

@@ -8,7 +8,7 @@ import type { Database } from '../../src/db/database.ts'
 import { createUpstashQueueStore, upstashQueueStoreFromEnv } from '../../src/waitroom/upstash-queue-store.ts'
 import { openTestDatabase } from '../support/database.ts'
 import { startUpstashRest, type UpstashRest } from '../support/upstash-rest.ts'
-import { queueContract } from './queue-contract.ts'
+import { queueContract, queueStoreContract } from './queue-contract.ts'
 
 const prefix = `wr-test-${Date.now()}-${crypto.randomUUID().slice(0, 8)}`
 let db: Database
@@ -29,23 +29,18 @@ afterAll(async () => {
 const freshStore = async () => createUpstashQueueStore(new Redis({ url: rest.url, token: rest.token, enableTelemetry: false }), { prefix })
 
 queueContract('Upstash Redis', async () => ({ db, store: freshStore }))
+queueStoreContract('Upstash Redis', async () => ({ db, store: await freshStore() }))
 
 describe('upstash queue store', () => {
   it('keeps a queue in a sorted set under the event hash tag, and the gate in a hash', async () => {
     const store = await freshStore()
     const eventId = crypto.randomUUID()
-    await store.join(eventId, 'browser-aaaaaaaaaaaaaaaa', false)
-    await store.join(eventId, 'browser-bbbbbbbbbbbbbbbb', false)
-    await store.join(eventId, 'browser-aaaaaaaaaaaaaaaa', false) // twice: keeps its place
-    expect(await store.position(eventId, 'browser-bbbbbbbbbbbbbbbb')).toBe(2)
+    const look = { preQueue: false, nowMs: Date.now(), perMinute: 60, flowing: true, admissionMs: 60_000 }
+    await store.visit(eventId, 'browser-aaaaaaaaaaaaaaaa', look)
+    await store.visit(eventId, 'browser-bbbbbbbbbbbbbbbb', look)
     const redis = new Redis({ url: rest.url, token: rest.token, enableTelemetry: false })
     expect(await redis.zcard(`${prefix}:{${eventId}}:queue`)).toBe(2)
-    const now = Date.now()
-    await store.advance(eventId, { nowMs: now, opensAtMs: 0, perMinute: 60, flowing: true })
-    // 1.5 s at 60 a minute: one and a half places, kept as a fraction
-    expect((await store.advance(eventId, { nowMs: now + 1500, opensAtMs: 0, perMinute: 60, flowing: true })).admitted).toBeCloseTo(1.5)
-    // never past the queue's length
-    expect((await store.advance(eventId, { nowMs: now + 60_000, opensAtMs: 0, perMinute: 60, flowing: true })).admitted).toBe(2)
+    expect(await redis.hget(`${prefix}:{${eventId}}:gate`, 'at')).toBe(look.nowMs)
   })
 
   it('is built from the Upstash variables, and not without them', () => {
