@@ -1,4 +1,5 @@
 /** Small WebCrypto helpers shared by features: random tokens, digests, constant-time comparison. */
+import { hmac } from '@noble/hashes/hmac.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 
@@ -52,11 +53,17 @@ export function constantTimeEqualText(a: string, b: string): boolean {
   return constantTimeEqual(encoder.encode(a), encoder.encode(b))
 }
 
-/** HMAC-SHA-256 of `message` under `key` (both text, as UTF-8). */
+/**
+ * HMAC-SHA-256 of `message` under `key` (both text, as UTF-8). Short messages (queue admissions, reservation
+ * tokens, signed cookies) in JavaScript, for the same reason as sha256Hex: WebCrypto's key import and async
+ * sign were a twentieth of a flash sale's queue pages.
+ */
 export async function hmacSha256(key: string, message: string): Promise<Uint8Array<ArrayBuffer>> {
   const encoder = new TextEncoder()
+  const messageBytes = encoder.encode(message)
+  if (messageBytes.length <= SMALL_DIGEST_BYTES) return new Uint8Array(hmac(sha256, encoder.encode(key), messageBytes))
   const cryptoKey = await crypto.subtle.importKey('raw', encoder.encode(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
-  return new Uint8Array(await crypto.subtle.sign('HMAC', cryptoKey, encoder.encode(message)))
+  return new Uint8Array(await crypto.subtle.sign('HMAC', cryptoKey, messageBytes))
 }
 
 /** Standard base64 with padding (email attachments, WhatsApp files), in chunks so large files fit the stack. */
