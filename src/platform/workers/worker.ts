@@ -26,7 +26,7 @@ interface WorkerBindings {
 function perRequestDatabase(url: string): DatabaseProvider {
   return {
     acquire() {
-      const db = createPostgresDb(url, { max: 2, connectTimeoutSeconds: 3 })
+      const db = createPostgresDb(url, { max: 2, connectTimeoutSeconds: 3, prepare: false })
       return { db, release: () => db.destroy() }
     },
   }
