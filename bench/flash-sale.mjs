@@ -19,6 +19,10 @@
  *
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) names the server; a scratch
  * database is created and dropped. DATABASE_POOL_MAX (default 20) is the server's pool and the SQL phases'.
+ *
+ * While working on the waiting room: `--queue-only` runs the ceiling and the waiting-room run alone, admitting
+ * ADMISSIONS_PER_MINUTE (default 6,000, the app's default); BENCH_CPU_PROFILE=DIR has the server write a V8
+ * CPU profile and a readable summary of it there when it stops.
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
