@@ -52,7 +52,29 @@ export function knownSoldOut(eventId: string, items: Array<{ ticketTypeId: strin
   return undefined
 }
 
-/** Tickets are on sale again: forget every refusal. */
+/**
+ * A whole event found sold out (its waiting room's look: nothing left, no hold that could still expire),
+ * under `key`, with what the page needs to say so. The same lives as a type's memory, forgotten with them.
+ */
+const soldOutEvents = new Map<string, { value: unknown; until: number; realUntil: number }>()
+
+export function rememberSoldOutEvent(key: string, value: unknown, now: Date): void {
+  soldOutEvents.set(key, { value, until: now.getTime() + SOLD_OUT_MEMORY_MS, realUntil: Date.now() + SOLD_OUT_MEMORY_MS })
+}
+
+/** What was remembered of the sold-out event under `key`, while the memory lasts. */
+export function knownSoldOutEvent<T>(key: string, now: Date): T | undefined {
+  const memory = soldOutEvents.get(key)
+  if (!memory) return undefined
+  if (memory.until <= now.getTime() || memory.until - SOLD_OUT_MEMORY_MS > now.getTime() || memory.realUntil <= Date.now()) {
+    soldOutEvents.delete(key)
+    return undefined
+  }
+  return memory.value as T
+}
+
+/** Tickets are on sale again: forget every refusal and every sold-out event. */
 export function forgetSoldOut(): void {
   memories.clear()
+  soldOutEvents.clear()
 }

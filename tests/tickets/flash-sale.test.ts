@@ -13,7 +13,8 @@ import { cancelEvent } from '../../src/events/cancellation.ts'
 import { expireHolds } from '../../src/jobs/expire-holds.ts'
 import { postgresScheduler } from '../../src/jobs/scheduler.ts'
 import type { BackgroundServices } from '../../src/services.ts'
-import { withdrawSellableTickets } from '../../src/tickets/inventory.ts'
+import { addSellableTickets, withdrawSellableTickets } from '../../src/tickets/inventory.ts'
+import { SOLD_OUT_MEMORY_MS } from '../../src/tickets/sold-out-memory.ts'
 import { createReservation, releaseReservation } from '../../src/tickets/reservations.ts'
 import { DomainError } from '../../src/lib/domain-errors.ts'
 import { createTestApp } from '../support/app.ts'
@@ -190,6 +191,32 @@ describe('the sold-out fast path', () => {
     expect(clock.now().getTime()).toBe(third.getTime() + 10 * MINUTE)
     expect((await reserve(1)).status).toBe(201)
     expectCounterRight(await counts(event.id, clock.now()))
+  })
+  it('answers the queue page of a sold-out event from memory, and looks again once tickets come back', async () => {
+    const { event, ticketTypes } = await saleEvent([{ name: 'Last', price_minor: 10_000, capacity: 1 }])
+    await asSystem(db, (trx) => trx.updateTable('events').set({ high_demand: true, admission_per_minute: 1 }).where('id', '=', event.id).execute())
+    const { app } = createTestApp(db.withPlugin(counting), { now: clock.now })
+    const look = async () => (await app.request(`/events/${event.slug}/queue`)).headers.get('x-queue-status')
+    expect(await look()).toBe('waiting')
+    // sold for good (paid): the next look finds it out, the ones after it cost nothing
+    await asSystem(db, (trx) => sql`update tickets set status = 'active', claimable_after = 'infinity'
+      where ticket_type_id = ${ticketTypes[0]!.id}`.execute(trx))
+    expect(await look()).toBe('sold_out')
+    statements.length = 0
+    for (let i = 0; i < 10; i++) expect(await look()).toBe('sold_out')
+    expect(statements, 'no database call at all').toEqual([])
+    // more tickets for sale in this process: the queue is open again at the next look
+    const [type] = await asSystem(db, (trx) => trx.selectFrom('ticket_types').selectAll().where('id', '=', ticketTypes[0]!.id).execute())
+    await asSystem(db, (trx) => addSellableTickets(trx, type!, 1))
+    expect(await look()).toBe('waiting')
+    // and a memory never outlives its second, whatever happened elsewhere
+    await asSystem(db, (trx) => sql`update tickets set status = 'active', claimable_after = 'infinity'
+      where ticket_type_id = ${ticketTypes[0]!.id}`.execute(trx))
+    expect(await look()).toBe('sold_out')
+    await asSystem(db, (trx) => sql`update tickets set status = 'available', claimable_after = '-infinity'
+      where ticket_type_id = ${ticketTypes[0]!.id}`.execute(trx))
+    clock.advance(SOLD_OUT_MEMORY_MS)
+    expect(await look()).toBe('waiting')
   })
 })
 
