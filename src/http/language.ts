@@ -23,6 +23,14 @@ export const language = factory.createMiddleware(async (c, next) => {
   c.set('lang', lang)
   c.set('t', translator(lang))
   await next()
-  c.header('Content-Language', lang)
-  c.header('Vary', 'Accept-Language, Cookie', { append: true })
+  // Straight onto the response: c.header() on a finished response rebuilds the whole Response, which was a
+  // twentieth of the server's CPU on flash-sale queue pages. A response whose headers are immutable (one
+  // fetched from elsewhere) still goes that way.
+  try {
+    c.res.headers.set('Content-Language', lang)
+    c.res.headers.append('Vary', 'Accept-Language, Cookie')
+  } catch {
+    c.header('Content-Language', lang)
+    c.header('Vary', 'Accept-Language, Cookie', { append: true })
+  }
 })

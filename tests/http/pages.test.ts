@@ -119,6 +119,8 @@ describe('languages', () => {
     const res = await app.request('/', { headers: { 'accept-language': 'sw-KE,sw;q=0.9,en;q=0.5' } })
     expect(await res.text()).toContain('Matukio yajayo')
     expect(res.headers.get('content-language')).toBe('sw')
+    // caches keep the languages apart
+    expect(res.headers.get('vary')).toMatch(/Accept-Language, Cookie/)
   })
 
   it('ignores an unknown language and keeps English', async () => {
