@@ -14,6 +14,7 @@ import { drawScore, type QueueStore } from './queue-store.ts'
  * number); after the opening, moves the gate by the rate for the time since it last moved (while flowing,
  * never past the queue's length) and answers the browser's place (0: none yet), the gate in thousandths, and
  * once the gate has passed the place the end of its admission (ARGV[6] from the first such look; else 0).
+ * Every look renews the event's keys for QUEUE_KEY_SECONDS: a queue nobody looks at any more goes by itself.
  * Both go back as integers: Redis would cut a fraction, and Upstash sends text replies base64-encoded.
  */
 const VISIT = `
@@ -24,7 +25,10 @@ if not redis.call('ZSCORE', queue, browser) then
   if score == '' then score = 1 + redis.call('INCR', arrivals) end
   redis.call('ZADD', queue, score, browser)
 end
-if draw ~= '' then return {0, 0} end
+if draw ~= '' then
+  for _, key in ipairs(KEYS) do redis.call('EXPIRE', key, ARGV[7]) end
+  return {0, 0}
+end
 local g = redis.call('HMGET', gate, 'admitted', 'at')
 local now = tonumber(ARGV[3])
 local admitted = tonumber(g[1]) or 0
@@ -42,8 +46,12 @@ if place <= math.floor(admitted) then
   redis.call('HSETNX', KEYS[4], browser, ARGV[6])
   admitted_until = tonumber(redis.call('HGET', KEYS[4], browser))
 end
+for _, key in ipairs(KEYS) do redis.call('EXPIRE', key, ARGV[7]) end
 return {place, math.floor(admitted * 1000), admitted_until}
 `
+
+/** How long an event's queue outlives its last look: a week, far past any sale. */
+export const QUEUE_KEY_SECONDS = 7 * 24 * 3600
 
 export interface UpstashQueueStoreOptions {
   /** Start of every Redis key this store writes; default `wr`. */
@@ -62,7 +70,7 @@ export function createUpstashQueueStore(redis: Redis, options: UpstashQueueStore
       const { queue, arrivals, gate, admissions } = keys(eventId)
       const draw = input.preQueue ? String(drawScore()) : ''
       const [place, thousandths, until] = await guarded(() => redis.eval<string[], [number, number, number]>(VISIT, [queue, arrivals, gate, admissions],
-        [browserId, draw, String(input.nowMs), String(input.perMinute), input.flowing ? '1' : '0', String(input.nowMs + input.admissionMs)]))
+        [browserId, draw, String(input.nowMs), String(input.perMinute), input.flowing ? '1' : '0', String(input.nowMs + input.admissionMs), String(QUEUE_KEY_SECONDS)]))
       return { position: place > 0 ? place : undefined, admitted: thousandths / 1000, admittedUntilMs: until > 0 ? until : undefined }
     },
 

@@ -5,7 +5,7 @@
 import { Redis } from '@upstash/redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../src/db/database.ts'
-import { createUpstashQueueStore, upstashQueueStoreFromEnv } from '../../src/waitroom/upstash-queue-store.ts'
+import { createUpstashQueueStore, QUEUE_KEY_SECONDS, upstashQueueStoreFromEnv } from '../../src/waitroom/upstash-queue-store.ts'
 import { openTestDatabase } from '../support/database.ts'
 import { startUpstashRest, type UpstashRest } from '../support/upstash-rest.ts'
 import { queueContract, queueStoreContract } from './queue-contract.ts'
@@ -38,9 +38,17 @@ describe('upstash queue store', () => {
     const look = { preQueue: false, nowMs: Date.now(), perMinute: 60, flowing: true, admissionMs: 60_000 }
     await store.visit(eventId, 'browser-aaaaaaaaaaaaaaaa', look)
     await store.visit(eventId, 'browser-bbbbbbbbbbbbbbbb', look)
+    // a second later the first is admitted: its admission is kept with the rest
+    expect((await store.visit(eventId, 'browser-aaaaaaaaaaaaaaaa', { ...look, nowMs: look.nowMs + 1000 })).admittedUntilMs).toBe(look.nowMs + 61_000)
     const redis = new Redis({ url: rest.url, token: rest.token, enableTelemetry: false })
     expect(await redis.zcard(`${prefix}:{${eventId}}:queue`)).toBe(2)
-    expect(await redis.hget(`${prefix}:{${eventId}}:gate`, 'at')).toBe(look.nowMs)
+    expect(await redis.hget(`${prefix}:{${eventId}}:gate`, 'at')).toBe(look.nowMs + 1000)
+    // a queue nobody looks at any more goes by itself, a week after the last look
+    for (const key of ['queue', 'arrivals', 'gate', 'admitted']) {
+      const ttl = await redis.ttl(`${prefix}:{${eventId}}:${key}`)
+      expect(ttl, key).toBeGreaterThan(QUEUE_KEY_SECONDS - 60)
+      expect(ttl, key).toBeLessThanOrEqual(QUEUE_KEY_SECONDS)
+    }
   })
 
   it('is built from the Upstash variables, and not without them', () => {
