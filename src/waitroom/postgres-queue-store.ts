@@ -16,7 +16,6 @@ export const GATE_STEP_MS = 200
 
 /** A queue store on this database (Workers open one per request, so it is built per request). */
 export function postgresQueueStore(db: Database): QueueStore {
-  const run = <T>(work: Parameters<typeof withContext<T>>[2]) => withContext(db, ANONYMOUS, work)
   return {
     async visit(eventId, browserId, input) {
       const draw = input.preQueue ? drawScore() : null
@@ -32,7 +31,7 @@ export function postgresQueueStore(db: Database): QueueStore {
     },
 
     async leave(eventId, browserId) {
-      await run((trx) => trx.deleteFrom('waiting_room_entries').where('event_id', '=', eventId).where('browser_id', '=', browserId).execute())
+      await withContext(db, ANONYMOUS, (trx) => trx.deleteFrom('waiting_room_entries').where('event_id', '=', eventId).where('browser_id', '=', browserId).execute())
     },
   }
 }

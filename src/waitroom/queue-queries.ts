@@ -20,8 +20,9 @@ export interface QueueEvent {
   sales_over: boolean
 }
 
-function queueEventQuery(db: Queryable, by: { slug: string } | { id: string }, now: Date) {
-  return db.selectFrom('events as e')
+/** A non-draft event by slug or id, with what the queue needs; undefined when there is none. */
+export async function findQueueEvent(db: Queryable, by: { slug: string } | { id: string }, now: Date): Promise<QueueEvent | undefined> {
+  const row = await db.selectFrom('events as e')
     .select(['e.id', 'e.tenant_id', 'e.slug', 'e.title', 'e.status', 'e.high_demand', 'e.admission_per_minute', 'e.auto_queue_threshold'])
     .select([
       sql<Date | null>`(select min(tt.sales_start) from ticket_types tt where tt.event_id = e.id)`.as('opens_at'),
@@ -29,11 +30,7 @@ function queueEventQuery(db: Queryable, by: { slug: string } | { id: string }, n
     ])
     .where('slug' in by ? 'e.slug' : 'e.id', '=', 'slug' in by ? by.slug : by.id)
     .where('e.status', '<>', 'draft')
-}
-
-/** A non-draft event by slug or id, with what the queue needs; undefined when there is none. */
-export async function findQueueEvent(db: Queryable, by: { slug: string } | { id: string }, now: Date): Promise<QueueEvent | undefined> {
-  const row = await queueEventQuery(db, by, now).executeTakeFirst()
+    .executeTakeFirst()
   return row && { ...row, opens_at: row.opens_at ? new Date(row.opens_at) : null }
 }
 

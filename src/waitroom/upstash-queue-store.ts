@@ -25,29 +25,29 @@ if not redis.call('ZSCORE', queue, browser) then
   if score == '' then score = 1 + redis.call('INCR', arrivals) end
   redis.call('ZADD', queue, score, browser)
 end
-if draw ~= '' then
-  for _, key in ipairs(KEYS) do redis.call('EXPIRE', key, ARGV[7]) end
-  return {0, 0}
-end
-local g = redis.call('HMGET', gate, 'admitted', 'at')
-local now = tonumber(ARGV[3])
-local admitted = tonumber(g[1]) or 0
-local at = tonumber(g[2]) or now
-if ARGV[5] == '1' then
-  local size = redis.call('ZCARD', queue)
-  local grown = admitted + math.max(0, now - at) * tonumber(ARGV[4]) / 60000
-  admitted = math.max(admitted, math.min(grown, size))
-end
-if now > at then at = now end
-redis.call('HSET', gate, 'admitted', tostring(admitted), 'at', tostring(at))
-local place = redis.call('ZRANK', queue, browser) + 1
-local admitted_until = 0
-if place <= math.floor(admitted) then
-  redis.call('HSETNX', KEYS[4], browser, ARGV[6])
-  admitted_until = tonumber(redis.call('HGET', KEYS[4], browser))
+local answer = {0, 0}
+if draw == '' then
+  local g = redis.call('HMGET', gate, 'admitted', 'at')
+  local now = tonumber(ARGV[3])
+  local admitted = tonumber(g[1]) or 0
+  local at = tonumber(g[2]) or now
+  if ARGV[5] == '1' then
+    local size = redis.call('ZCARD', queue)
+    local grown = admitted + math.max(0, now - at) * tonumber(ARGV[4]) / 60000
+    admitted = math.max(admitted, math.min(grown, size))
+  end
+  if now > at then at = now end
+  redis.call('HSET', gate, 'admitted', tostring(admitted), 'at', tostring(at))
+  local place = redis.call('ZRANK', queue, browser) + 1
+  local admitted_until = 0
+  if place <= math.floor(admitted) then
+    redis.call('HSETNX', KEYS[4], browser, ARGV[6])
+    admitted_until = tonumber(redis.call('HGET', KEYS[4], browser))
+  end
+  answer = {place, math.floor(admitted * 1000), admitted_until}
 end
 for _, key in ipairs(KEYS) do redis.call('EXPIRE', key, ARGV[7]) end
-return {place, math.floor(admitted * 1000), admitted_until}
+return answer
 `
 
 /** How long an event's queue outlives its last look: a week, far past any sale. */
