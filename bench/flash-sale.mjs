@@ -29,7 +29,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import postgres from 'postgres'
-import { Agent, setGlobalDispatcher } from 'undici'
+import { Agent, request, setGlobalDispatcher } from 'undici'
 import { queuedBuyer, resetQueue } from './flash-sale-queue.mjs'
 
 const { values: args } = parseArgs({
@@ -49,7 +49,8 @@ const name = `flash_bench_${Date.now()}`
 const admin = postgres(serverUrl, { max: 1, onnotice: () => {} })
 const dbUrl = new URL(serverUrl)
 dbUrl.pathname = `/${name}`
-setGlobalDispatcher(new Agent({ connections, pipelining: 0, keepAliveTimeout: 30_000 }))
+// keep-alive, as a browser between its refreshes and a CDN or load balancer in front of the app both keep theirs
+setGlobalDispatcher(new Agent({ connections, keepAliveTimeout: 30_000 }))
 const DENO = existsSync('node_modules/deno/deno') ? 'node_modules/deno/deno' : 'node_modules/.bin/deno'
 
 async function seed(sql) {
@@ -66,8 +67,32 @@ async function seed(sql) {
       select ${tenant.id}, ${event.id}, ${type.id}, ${(i + 1) * 100_000}, 'available', '-infinity' from generate_series(1, ${cap})`
     types.push(type.id)
   }
+  // another event with a waiting room, for warming a fresh server up before the sale (warmUp)
+  const [warm] = await sql`insert into events (tenant_id, manager_id, slug, title, starts_at, venue_name, venue_city, status, total_capacity, high_demand)
+    values (${tenant.id}, ${user.id}, 'warm-up', 'Warm-up', now() + interval '30 days', 'Hall', 'Nairobi', 'published', 100, true) returning id`
+  const [warmType] = await sql`insert into ticket_types (tenant_id, event_id, name, price_minor, capacity, max_per_order, sort_order)
+    values (${tenant.id}, ${warm.id}, 'Entry', 100000, 100, 10, 0) returning id`
+  await sql`insert into tickets (tenant_id, event_id, ticket_type_id, price_minor, status, claimable_after)
+    select ${tenant.id}, ${warm.id}, ${warmType.id}, 100000, 'available', '-infinity' from generate_series(1, 100)`
   await sql`vacuum analyze tickets`
   return { tenantId: tenant.id, eventId: event.id, types }
+}
+
+/**
+ * A server that has served before the sale opens, as a deployment's has: its pool's connections open and its
+ * code compiled. WARM_UP requests (default 3,000) over all the connections, to the sale's event page and to
+ * another event's queue page (a new browser each, so each joins that queue), none touching the sale itself.
+ */
+async function warmUp(base) {
+  const total = Number(process.env.WARM_UP ?? 3000)
+  let next = 0
+  await Promise.all(Array.from({ length: connections }, async () => {
+    while (next < total) {
+      const path = next++ % 3 === 0 ? '/events/flash' : '/events/warm-up/queue'
+      const res = await request(`${base}${path}`, { headers: { 'accept-encoding': 'gzip' } })
+      await res.body.arrayBuffer()
+    }
+  }))
 }
 
 async function resetSale(sql, eventId) {
@@ -122,7 +147,7 @@ async function drive(count, workers, attempt) {
   const lastHeld = Math.max(0, ...held.map((o) => o.end)) / 1000
   const soldOutSpan = soldOut.length < 2 ? 0 : (Math.max(...soldOut.map((o) => o.end)) - Math.min(...soldOut.map((o) => o.end))) / 1000
   return {
-    outcomes, elapsed, holds: held.length, tickets: held.reduce((n, o) => n + o.quantity, 0),
+    outcomes, startedAt: started, elapsed, holds: held.length, tickets: held.reduce((n, o) => n + o.quantity, 0),
     holdRate: held.length / lastHeld, soldOutRate: soldOutSpan > 0 ? soldOut.length / soldOutSpan : NaN,
     soldOut: soldOut.length, other: outcomes.filter((o) => o.kind === 'other').length, lastHeld,
   }
@@ -223,12 +248,13 @@ const soldOutOrHeld = (status) => status === 201 ? 'held' : status === 409 ? 'so
 /** One buyer over HTTP: the hold request (and, in the waiting room, whatever pages it answers first). */
 async function httpBuyer(base, sale, runId, i) {
   const b = buyerAt(i, sale.types)
-  const res = await fetch(`${base}/api/v1/events/${sale.eventId}/reservations`, {
+  // undici's request() rather than fetch(), as the queue's buyers (bench/flash-sale-queue.mjs) say why
+  const res = await request(`${base}/api/v1/events/${sale.eventId}/reservations`, {
     method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': `buyer-${i}-${runId}` },
     body: JSON.stringify({ items: [{ ticketTypeId: b.type, quantity: b.quantity }] }),
   })
-  await res.arrayBuffer()
-  return { quantity: res.status === 201 ? b.quantity : 0, kind: soldOutOrHeld(res.status), status: res.status }
+  await res.body.arrayBuffer()
+  return { quantity: res.statusCode === 201 ? b.quantity : 0, kind: soldOutOrHeld(res.statusCode), status: res.statusCode }
 }
 
 /**
@@ -309,6 +335,7 @@ try {
 
   // 3. the app, over HTTP
   server = await startServer()
+  await warmUp(base)
   const app = await drive(buyers, connections, (i) => httpBuyer(base, sale, runId, i))
   oversold = Math.max(oversold, await oversoldNow(sql, sale))
   const all = app.outcomes.map((o) => o.latency)
@@ -336,6 +363,7 @@ try {
     const perMinute = Math.max(60, Math.round(appHoldRate * 60))
     await sql`update events set admission_per_minute = ${perMinute} where id = ${sale.eventId}`
     server = await startServer()
+    await warmUp(base)
     const queued = await drive(buyers, connections, (i) => queuedBuyer(base, sale, 'flash', `${runId}q`, i, buyerAt))
     oversold = Math.max(oversold, await oversoldNow(sql, sale))
     const requests = queued.outcomes.flatMap((o) => o.requests ?? [])
@@ -344,6 +372,9 @@ try {
     console.log(`hold/ceiling ratio ${(queued.holdRate / ceilingRate).toFixed(2)}`)
     console.log(pLine('every request', requests.map((r) => r.ms)))
     console.log(pLine('hold requests', requests.filter((r) => r.hold).map((r) => r.ms)))
+    const lastHeldAt = queued.startedAt + queued.lastHeld * 1000
+    console.log(`  (${pLine('while tickets last', requests.filter((r) => r.at <= lastHeldAt).map((r) => r.ms))}; ` +
+      `${pLine('after', requests.filter((r) => r.at > lastHeldAt).map((r) => r.ms))})`)
     console.log(`sold-out answers ${Math.round(queued.soldOutRate)}/s`)
     console.log(`  (${queued.holds} holds, ${queued.tickets} tickets, sold out after ${queued.lastHeld.toFixed(2)} s; ${queued.soldOut} sold-out ` +
       `answers; ${queued.other} other answers; ${requests.length} requests, ${Math.round(requests.length / queued.elapsed)}/s overall)`)

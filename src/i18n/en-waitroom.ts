@@ -11,6 +11,7 @@ export const enWaitroom = {
   'waitroom.closed': 'There is no queue for this event right now.',
   'waitroom.toEvent': 'Go to the event',
   'waitroom.allHeld': 'Every ticket is held by a buyer paying now. Tickets that are not paid for come back within minutes, and the queue moves on; you keep your place.',
+  'waitroom.allHeldNoPlace': 'Every ticket is held by a buyer paying now. Tickets that are not paid for come back within minutes: keep this page open and it gives you a place in the queue as soon as they do.',
   'waitroom.ticketsLeft': 'Tickets left: {count}',
   'waitroom.refreshes': 'This page updates itself every {seconds} seconds. Keep it open: reloading keeps your place.',
   'waitroom.stopRefresh': 'Stop updating by itself',

@@ -13,6 +13,7 @@ export const swWaitroom: Record<keyof typeof enWaitroom, string> = {
   'waitroom.closed': 'Hakuna foleni kwa tukio hili kwa sasa.',
   'waitroom.toEvent': 'Nenda kwenye tukio',
   'waitroom.allHeld': 'Tiketi zote zimeshikiliwa na wanunuzi wanaolipa sasa. Tiketi zisizolipiwa hurudi ndani ya dakika chache, na foleni inaendelea; nafasi yako inabaki.',
+  'waitroom.allHeldNoPlace': 'Tiketi zote zimeshikiliwa na wanunuzi wanaolipa sasa. Tiketi zisizolipiwa hurudi ndani ya dakika chache: acha ukurasa huu wazi na utakupa nafasi kwenye foleni mara zitakaporudi.',
   'waitroom.ticketsLeft': 'Tiketi zilizobaki: {count}',
   'waitroom.refreshes': 'Ukurasa huu unajisasisha kila sekunde {seconds}. Uache wazi: kupakia upya hakupotezi nafasi yako.',
   'waitroom.stopRefresh': 'Acha kujisasisha',

@@ -53,28 +53,47 @@ export function knownSoldOut(eventId: string, items: Array<{ ticketTypeId: strin
 }
 
 /**
- * A whole event found sold out (its waiting room's look: nothing left, no hold that could still expire),
- * under `key`, with what the page needs to say so. The same lives as a type's memory, forgotten with them.
+ * A whole event found with nothing left (its waiting room's look: sold out, or every ticket held by buyers
+ * paying), under `key`. It lives SOLD_OUT_MEMORY_MS like a type's memory and is forgotten with them; a hold
+ * that lapses in another process shows within that second, and a claim never reads this (the database judges
+ * every hold).
  */
-const soldOutEvents = new Map<string, { value: unknown; until: number; realUntil: number }>()
+const emptyEvents = new Map<string, { value: unknown; until: number; realUntil: number }>()
+/** Looks in flight, per key: callers that come while one runs take its answer rather than asking again. */
+const asking = new Map<string, Promise<unknown>>()
 
-export function rememberSoldOutEvent(key: string, value: unknown, now: Date): void {
-  soldOutEvents.set(key, { value, until: now.getTime() + SOLD_OUT_MEMORY_MS, realUntil: Date.now() + SOLD_OUT_MEMORY_MS })
-}
-
-/** What was remembered of the sold-out event under `key`, while the memory lasts. */
-export function knownSoldOutEvent<T>(key: string, now: Date): T | undefined {
-  const memory = soldOutEvents.get(key)
-  if (!memory) return undefined
-  if (memory.until <= now.getTime() || memory.until - SOLD_OUT_MEMORY_MS > now.getTime() || memory.realUntil <= Date.now()) {
-    soldOutEvents.delete(key)
-    return undefined
+/**
+ * What `ask` answers for `key`: from memory while it last found nothing left (`nothingLeft`) less than a
+ * second ago; else the answer of the ask already in flight for `key`, if any (it began at most one query ago,
+ * and a crowd arriving together, or at a memory's lapse, would otherwise queue on the pool behind itself);
+ * else a new ask. Only for reads that may be that old; a failed ask is not shared (each waiter asks itself).
+ */
+export async function rememberedWhileNothingLeft<T>(key: string, now: Date, ask: () => Promise<T | undefined>,
+  nothingLeft: (value: T) => boolean): Promise<T | undefined> {
+  const memory = emptyEvents.get(key)
+  const at = now.getTime()
+  // (a request older than the look remembered, begun before it, does not use it)
+  if (memory && at < memory.until && at >= memory.until - SOLD_OUT_MEMORY_MS && Date.now() < memory.realUntil) return memory.value as T
+  const pending = asking.get(key) as Promise<T | undefined> | undefined
+  if (pending) {
+    const shared = await pending.then((value) => ({ value }), () => undefined)
+    return shared ? shared.value : ask()
   }
-  return memory.value as T
+  const answer = ask()
+  asking.set(key, answer)
+  try {
+    const value = await answer
+    if (value !== undefined && nothingLeft(value)) {
+      emptyEvents.set(key, { value, until: at + SOLD_OUT_MEMORY_MS, realUntil: Date.now() + SOLD_OUT_MEMORY_MS })
+    } else emptyEvents.delete(key)
+    return value
+  } finally {
+    if (asking.get(key) === answer) asking.delete(key)
+  }
 }
 
-/** Tickets are on sale again: forget every refusal and every sold-out event. */
+/** Tickets are on sale again: forget every refusal and every event with nothing left. */
 export function forgetSoldOut(): void {
   memories.clear()
-  soldOutEvents.clear()
+  emptyEvents.clear()
 }

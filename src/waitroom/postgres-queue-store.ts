@@ -1,6 +1,6 @@
 /**
  * The queue store in Postgres (waiting_room_entries, waiting_room_gates), used when no Redis is configured.
- * A look is one call of waiting_room_visit() (migrations/0031): one round trip, no count of the queue, and
+ * A look is one call of waiting_room_visit() (migrations/0031, 0032): one round trip, no count of the queue, and
  * the gate's row locked only by the look that moves it, at most once every GATE_STEP_MS of request time.
  */
 import { sql } from 'kysely'
@@ -22,7 +22,7 @@ export function postgresQueueStore(db: Database): QueueStore {
       const { rows } = await sql<{ place: string | null; admitted: number | null; admitted_until: Date | string | null }>`
         select place, admitted, admitted_until from waiting_room_visit(${eventId}, ${browserId}, ${draw}::double precision,
           ${new Date(input.nowMs)}::timestamptz, ${input.perMinute}::double precision, ${input.flowing}, ${GATE_STEP_MS}::double precision,
-          ${input.admissionMs}::double precision)`.execute(db)
+          ${input.admissionMs}::double precision, ${input.join})`.execute(db)
       const spot = rows[0]!
       return {
         position: spot.place === null ? undefined : Number(spot.place), admitted: Number(spot.admitted ?? 0),

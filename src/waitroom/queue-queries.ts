@@ -1,7 +1,7 @@
 /** What the waiting room reads and writes of events, ticket types and holds. No HTTP here. */
 import { sql } from 'kysely'
 import type { Database, Queryable } from '../db/database.ts'
-import { knownSoldOutEvent, rememberSoldOutEvent } from '../tickets/sold-out-memory.ts'
+import { rememberedWhileNothingLeft } from '../tickets/sold-out-memory.ts'
 import type { EventStatus } from '../db/schema.ts'
 
 /** An event as the waiting room sees it: its settings and when its sale opens and ends. */
@@ -46,20 +46,21 @@ export interface QueueLook extends QueueEvent {
  * What a look at the queue reads, in one round trip (waiting_room_look(), migrations/0031, which sets its own
  * context as withContext would): the event by slug as findQueueEvent reads it, its tickets left, and whether
  * holds are open. Flash-sale queue pages are the busiest page there is, so this is one call, not three; and
- * a sold-out look is remembered (src/tickets/sold-out-memory.ts), so the refreshes after it cost none.
+ * a look that finds nothing left (sold out, or every ticket held) is remembered for a second
+ * (src/tickets/sold-out-memory.ts), so the crowd that comes after costs none.
  */
-export async function findQueueLook(db: Database, slug: string, now: Date): Promise<QueueLook | undefined> {
-  // once sold out, refreshing buyers are answered from memory: the look costs the database nothing
-  const remembered = knownSoldOutEvent<QueueLook>(`queue:${slug}`, now)
-  if (remembered) return remembered
+export function findQueueLook(db: Database, slug: string, now: Date): Promise<QueueLook | undefined> {
+  // once nothing is left, refreshing buyers (and newcomers) are answered from memory for a second
+  return rememberedWhileNothingLeft(`queue:${slug}`, now, () => readQueueLook(db, slug, now), (look) => look.ticketsLeft === 0)
+}
+
+async function readQueueLook(db: Database, slug: string, now: Date): Promise<QueueLook | undefined> {
   const { rows } = await sql<Omit<QueueEvent, 'status'> & { status: EventStatus; tickets_left: string | number; holds_open: boolean }>`
     select * from waiting_room_look(${slug}, ${now}::timestamptz)`.execute(db)
   const row = rows[0]
   if (!row) return undefined
   const { tickets_left, holds_open, ...event } = row
-  const look = { ...event, opens_at: event.opens_at ? new Date(event.opens_at) : null, ticketsLeft: Number(tickets_left), holdsOpen: holds_open }
-  if (look.ticketsLeft === 0 && !look.holdsOpen) rememberSoldOutEvent(`queue:${slug}`, look, now)
-  return look
+  return { ...event, opens_at: event.opens_at ? new Date(event.opens_at) : null, ticketsLeft: Number(tickets_left), holdsOpen: holds_open }
 }
 
 /** Turns high demand on for the event (the automatic switch; needs a system context). */

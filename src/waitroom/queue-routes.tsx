@@ -8,7 +8,7 @@ import { QueuePage } from '../../views/waitroom/queue-page.tsx'
 import { factory } from '../http/factory.ts'
 import { renderPage } from '../http/render.tsx'
 import { NotFoundError } from '../lib/domain-errors.ts'
-import { admissionsPerMinute, browserIdOf, dropAdmission, grantAdmission, readAdmission } from './admission.ts'
+import { admissionsPerMinute, browserIdOf, dropAdmission, existingBrowserId, grantAdmission, readAdmission } from './admission.ts'
 import { findQueueLook } from './queue-queries.ts'
 import { visitQueue, type QueueView } from './queue-service.ts'
 import { queueStoreOf } from './store-of.ts'
@@ -17,11 +17,15 @@ export const queueRoutes = factory.createApp()
 
 const slugSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,99}$/)
 
-/** Seconds until the page looks again: soon when the turn is near, less often far back or before the opening. */
+/**
+ * Seconds until the page looks again: soon when the turn is near, less often far back, before the opening or
+ * without a place. Each answer is spread by a fifth either way, so a crowd that arrived together (a sale's
+ * opening) does not come back together, every refresh a burst.
+ */
 function refreshAfter(view: QueueView): number | undefined {
   if (view.status !== 'waiting') return undefined
-  if (view.position === undefined) return 30
-  return view.position <= 50 ? 5 : view.position <= 1000 ? 15 : 30
+  const seconds = view.position === undefined ? 30 : view.position <= 50 ? 5 : view.position <= 1000 ? 15 : 30
+  return Math.round(seconds * (0.8 + Math.random() * 0.4))
 }
 
 queueRoutes.get('/events/:slug/queue', async (c) => {
@@ -29,6 +33,7 @@ queueRoutes.get('/events/:slug/queue', async (c) => {
   if (!slug.success) throw new NotFoundError()
   const event = await findQueueLook(c.var.db, slug.data, c.var.now)
   if (!event) throw new NotFoundError()
+  const newBrowser = existingBrowserId(c) === undefined
   const browserId = browserIdOf(c)
   const asked = c.req.query('admission')
   let notice: 'expired' | 'invalid' | undefined = asked === 'expired' || asked === 'invalid' ? asked : undefined
@@ -38,7 +43,7 @@ queueRoutes.get('/events/:slug/queue', async (c) => {
     notice = shown.kind === 'forged' ? 'invalid' : 'expired'
   }
   const view = await visitQueue({
-    store: queueStoreOf(c), event, browserId, now: c.var.now,
+    store: queueStoreOf(c), event, browserId, newBrowser, now: c.var.now,
     perMinute: admissionsPerMinute(c.var.config, event.admission_per_minute),
   })
   if (view.rejoined) notice = 'expired'

@@ -18,7 +18,7 @@ export interface QueueView {
   ticketsLeft: number
   /** Before the opening: places are drawn when it opens. */
   opensAt?: Date
-  /** The browser's place (1 = next); absent before the opening and once admitted or over. */
+  /** The browser's place (1 = next); absent before the opening, once admitted or over, and while it has none. */
   position?: number
   /** Minutes until the browser's turn, rounded up. */
   waitMinutes?: number
@@ -43,6 +43,8 @@ export interface VisitInput {
   /** The event and its tickets left, as the look read them (findQueueLook). */
   event: QueueLook
   browserId: string
+  /** The browser got its id with this look: it has no place anywhere. */
+  newBrowser: boolean
   now: Date
   perMinute: number
 }
@@ -54,8 +56,11 @@ export async function visitQueue(input: VisitInput): Promise<QueueView> {
   if (!queueRuns(event)) return { status: 'closed', ticketsLeft: left }
   // sold out: nothing is left and no hold could still expire and bring tickets back
   if (left === 0 && !event.holdsOpen) return { status: 'sold_out', ticketsLeft: 0 }
+  const preQueue = beforeOpening(event, now)
+  // every ticket is held by buyers paying: a newcomer cannot get one now, and learns it without a database call
+  if (left === 0 && !preQueue && input.newBrowser) return { status: 'waiting', ticketsLeft: 0 }
   const nowMs = now.getTime()
-  const look = { preQueue: beforeOpening(event, now), nowMs, perMinute, flowing: left > 0, admissionMs: ADMISSION_MS }
+  const look = { preQueue, nowMs, perMinute, flowing: left > 0, admissionMs: ADMISSION_MS, join: left > 0 }
   let spot = await store.visit(event.id, browserId, look)
   if (look.preQueue) return { status: 'waiting', ticketsLeft: left, opensAt: event.opens_at! }
   let rejoined = false
@@ -66,7 +71,9 @@ export async function visitQueue(input: VisitInput): Promise<QueueView> {
     spot = await store.visit(event.id, browserId, look)
     rejoined = true
   }
-  const place = spot.position ?? 1
+  // nothing left and no place: its first look once tickets are back gives it one
+  if (spot.position === undefined) return { status: 'waiting', ticketsLeft: left, rejoined }
+  const place = spot.position
   const ahead = Math.max(0, place - Math.floor(spot.admitted))
   return { status: 'waiting', ticketsLeft: left, position: ahead, waitMinutes: Math.max(1, Math.ceil(ahead / perMinute)), rejoined }
 }

@@ -11,16 +11,19 @@ import { drawScore, type QueueStore } from './queue-store.ts'
 
 /**
  * One look, in one step: joins once (the drawn score ARGV[2] before the opening, else 1 + the next arrival
- * number); after the opening, moves the gate by the rate for the time since it last moved (while flowing,
- * never past the queue's length) and answers the browser's place (0: none yet), the gate in thousandths, and
- * once the gate has passed the place the end of its admission (ARGV[6] from the first such look; else 0).
+ * number, unless ARGV[8] is '0': nothing is left, so a browser without a place gets none); after the opening,
+ * moves the gate by the rate for the time since it last moved (while flowing, never past the queue's length)
+ * and answers the browser's place (0: none), the gate in thousandths, and once the gate has passed the place
+ * the end of its admission (ARGV[6] from the first such look; else 0).
  * Every look renews the event's keys for QUEUE_KEY_SECONDS: a queue nobody looks at any more goes by itself.
  * Both go back as integers: Redis would cut a fraction, and Upstash sends text replies base64-encoded.
  */
 const VISIT = `
 local queue, arrivals, gate = KEYS[1], KEYS[2], KEYS[3]
 local browser, draw = ARGV[1], ARGV[2]
-if not redis.call('ZSCORE', queue, browser) then
+local placed = redis.call('ZSCORE', queue, browser)
+if not placed and (draw ~= '' or ARGV[8] == '1') then
+  placed = true
   local score = draw
   if score == '' then score = 1 + redis.call('INCR', arrivals) end
   redis.call('ZADD', queue, score, browser)
@@ -38,9 +41,10 @@ if draw == '' then
   end
   if now > at then at = now end
   redis.call('HSET', gate, 'admitted', tostring(admitted), 'at', tostring(at))
-  local place = redis.call('ZRANK', queue, browser) + 1
+  local place = 0
+  if placed then place = redis.call('ZRANK', queue, browser) + 1 end
   local admitted_until = 0
-  if place <= math.floor(admitted) then
+  if placed and place <= math.floor(admitted) then
     redis.call('HSETNX', KEYS[4], browser, ARGV[6])
     admitted_until = tonumber(redis.call('HGET', KEYS[4], browser))
   end
@@ -70,7 +74,8 @@ export function createUpstashQueueStore(redis: Redis, options: UpstashQueueStore
       const { queue, arrivals, gate, admissions } = keys(eventId)
       const draw = input.preQueue ? String(drawScore()) : ''
       const [place, thousandths, until] = await guarded(() => redis.eval<string[], [number, number, number]>(VISIT, [queue, arrivals, gate, admissions],
-        [browserId, draw, String(input.nowMs), String(input.perMinute), input.flowing ? '1' : '0', String(input.nowMs + input.admissionMs), String(QUEUE_KEY_SECONDS)]))
+        [browserId, draw, String(input.nowMs), String(input.perMinute), input.flowing ? '1' : '0', String(input.nowMs + input.admissionMs), String(QUEUE_KEY_SECONDS),
+          input.join ? '1' : '0']))
       return { position: place > 0 ? place : undefined, admitted: thousandths / 1000, admittedUntilMs: until > 0 ? until : undefined }
     },
 

@@ -18,7 +18,7 @@ import { SOLD_OUT_MEMORY_MS } from '../../src/tickets/sold-out-memory.ts'
 import { createReservation, releaseReservation } from '../../src/tickets/reservations.ts'
 import { DomainError } from '../../src/lib/domain-errors.ts'
 import { createTestApp } from '../support/app.ts'
-import { MINUTE, TestClock } from '../support/client.ts'
+import { MINUTE, TestClient, TestClock } from '../support/client.ts'
 import { concurrencyNote, openTestDatabase } from '../support/database.ts'
 import { asSystem, createEvent, createTenant } from '../support/fixtures.ts'
 
@@ -217,6 +217,41 @@ describe('the sold-out fast path', () => {
       where ticket_type_id = ${ticketTypes[0]!.id}`.execute(trx))
     clock.advance(SOLD_OUT_MEMORY_MS)
     expect(await look()).toBe('waiting')
+  })
+
+  it('answers newcomers while every ticket is held with no place and no database call; the queue keeps its places', async () => {
+    const { event, ticketTypes } = await saleEvent([{ name: 'Last', price_minor: 10_000, capacity: 1 }])
+    await asSystem(db, (trx) => trx.updateTable('events').set({ high_demand: true, admission_per_minute: 60 }).where('id', '=', event.id).execute())
+    const { app } = createTestApp(db.withPlugin(counting), { now: clock.now })
+    const first = new TestClient(app)
+    const second = new TestClient(app)
+    const queuePage = `/events/${event.slug}/queue`
+    await first.get(queuePage)
+    await second.get(queuePage)
+    clock.advance(1000)
+    expect((await first.get(queuePage)).headers.get('x-queue-status')).toBe('admitted')
+    expect((await first.post(`/events/${event.slug}/reserve`, { [`qty_${ticketTypes[0]!.id}`]: '1' })).status).toBe(303)
+    // the one ticket is held by a buyer paying: the second browser keeps its place
+    expect((await second.get(queuePage)).headers.get('x-queue-position')).toBe('1')
+    statements.length = 0
+    for (let i = 0; i < 10; i++) {
+      const res = await app.request(queuePage)
+      expect(res.headers.get('x-queue-status')).toBe('waiting')
+      expect(res.headers.get('x-queue-position')).toBeNull()
+      expect(res.headers.get('x-tickets-left')).toBe('0')
+      expect(await res.text()).toContain('it gives you a place in the queue as soon as they do')
+    }
+    expect(statements, 'no database call for a newcomer').toEqual([])
+    // a browser with an id but no place is given none either (and costs no write)
+    const returning = new TestClient(app)
+    await returning.get(`/events/${event.slug}`)
+    await returning.get(queuePage)
+    const entries = () => asSystem(db, (trx) => trx.selectFrom('waiting_room_entries').select('place').where('event_id', '=', event.id).orderBy('place').execute())
+    expect((await entries()).map((e) => Number(e.place))).toEqual([1, 2])
+    // the hold runs out: that browser's next look places it right behind the queue (no number was spent before)
+    clock.advance(10 * MINUTE + 1000)
+    expect((await returning.get(queuePage)).status).toBe(200)
+    expect((await entries()).map((e) => Number(e.place))).toEqual([1, 2, 3])
   })
 })
 

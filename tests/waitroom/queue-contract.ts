@@ -193,7 +193,8 @@ export function queueContract(name: string, setup: () => Promise<ContractSetup>)
 /** The store port itself, whichever adapter: one look joins once, keeps the place, and moves the gate. */
 export function queueStoreContract(name: string, setup: () => Promise<{ db: Database; store: QueueStore }>) {
   describe(`queue store (${name})`, () => {
-    const look = (nowMs: number, flowing = true, preQueue = false) => ({ preQueue, nowMs, perMinute: 120, flowing, admissionMs: 60_000 })
+    // as the service looks: newcomers join only while tickets flow
+    const look = (nowMs: number, flowing = true, preQueue = false) => ({ preQueue, nowMs, perMinute: 120, flowing, admissionMs: 60_000, join: flowing })
 
     it('gives each browser one place, kept on every look, and moves the gate by the rate only while tickets flow', async () => {
       const { db, store } = await setup()
@@ -210,6 +211,23 @@ export function queueStoreContract(name: string, setup: () => Promise<{ db: Data
       // never past the places given, and a clock behind the gate moves nothing
       expect((await store.visit(eventId, browsers[99]!, look(t0 + 600_000))).admitted).toBe(100)
       expect((await store.visit(eventId, browsers[99]!, look(t0 + 1_000))).admitted).toBe(100)
+    })
+
+    it('gives a newcomer no place while nothing is left, keeps the places given, and gives the next one once tickets flow', async () => {
+      const { db, store } = await setup()
+      const eventId = await eventIdFor(db)
+      const t0 = Date.UTC(2027, 0, 1)
+      await store.visit(eventId, 'placed-aaaaaaaaaaaaaaa', look(t0))
+      await store.visit(eventId, 'placed-bbbbbbbbbbbbbbb', look(t0))
+      expect(await store.visit(eventId, 'late-cccccccccccccccccc', look(t0 + 500, false))).toEqual({ position: undefined, admitted: 0 })
+      expect(await store.visit(eventId, 'late-cccccccccccccccccc', look(t0 + 800, false))).toEqual({ position: undefined, admitted: 0 })
+      expect((await store.visit(eventId, 'placed-bbbbbbbbbbbbbbb', look(t0 + 900, false))).position).toBe(2)
+      // tickets are back: the newcomer takes the next place, no number was spent on its looks before
+      expect((await store.visit(eventId, 'late-cccccccccccccccccc', look(t0 + 1000))).position).toBe(3)
+      // the pre-queue joins whatever is left
+      const other = await eventIdFor(db)
+      expect(await store.visit(other, 'early-dddddddddddddddd', { ...look(t0, false, true), join: false })).toEqual({ position: undefined, admitted: 0 })
+      expect((await store.visit(other, 'early-dddddddddddddddd', look(t0 + 1000))).position).toBe(1)
     })
 
     it('gives no place before the opening, and a place by the secret draw after it', async () => {

@@ -123,6 +123,20 @@ describe('the queue page', () => {
     expect(manual).toContain('Update now')
   })
 
+  it('spreads the refreshes of a crowd: near the front within a fifth of 5 s either way, not all alike', async () => {
+    const { event } = await sale({ high_demand: true })
+    const seconds = new Set<number>()
+    for (let i = 0; i < 30; i++) {
+      const html = await (await app.request(`/events/${event.slug}/queue`)).text()
+      const refresh = Number(/<meta http-equiv="refresh" content="(\d+)"/.exec(html)?.[1])
+      expect(refresh).toBeGreaterThanOrEqual(4)
+      expect(refresh).toBeLessThanOrEqual(6)
+      expect(html).toContain(`every ${refresh} seconds`)
+      seconds.add(refresh)
+    }
+    expect(seconds.size).toBeGreaterThan(1)
+  })
+
   it('says there is no queue when the event has none, and 404s an unknown event', async () => {
     const { event } = await sale()
     const res = await app.request(`/events/${event.slug}/queue`)

@@ -41,7 +41,7 @@ export function QueuePage({ t, lang, title, slug, view, notice, refreshSeconds, 
         </p>
       )}
       {view.status === 'waiting' && view.ticketsLeft === 0 && !view.opensAt && (
-        <p>{t('waitroom.allHeld')} <a href={`${eventLink}/waiting-list`}>{t('waitroom.waitingListOffer')}</a></p>
+        <p>{t(view.position === undefined ? 'waitroom.allHeldNoPlace' : 'waitroom.allHeld')} <a href={`${eventLink}/waiting-list`}>{t('waitroom.waitingListOffer')}</a></p>
       )}
       {view.status === 'admitted' && (
         <>
