@@ -373,8 +373,9 @@ try {
     console.log(pLine('every request', requests.map((r) => r.ms)))
     console.log(pLine('hold requests', requests.filter((r) => r.hold).map((r) => r.ms)))
     const lastHeldAt = queued.startedAt + queued.lastHeld * 1000
+    const firstSecond = requests.filter((r) => r.at <= queued.startedAt + 1000).map((r) => r.ms)
     console.log(`  (${pLine('while tickets last', requests.filter((r) => r.at <= lastHeldAt).map((r) => r.ms))}; ` +
-      `${pLine('after', requests.filter((r) => r.at > lastHeldAt).map((r) => r.ms))})`)
+      `${pLine('after', requests.filter((r) => r.at > lastHeldAt).map((r) => r.ms))}; ${pLine('the first second', firstSecond)})`)
     console.log(`sold-out answers ${Math.round(queued.soldOutRate)}/s`)
     console.log(`  (${queued.holds} holds, ${queued.tickets} tickets, sold out after ${queued.lastHeld.toFixed(2)} s; ${queued.soldOut} sold-out ` +
       `answers; ${queued.other} other answers; ${requests.length} requests, ${Math.round(requests.length / queued.elapsed)}/s overall)`)

@@ -3,7 +3,6 @@
  * all call this one function; only what they pass in differs.
  */
 import { Hono, type MiddlewareHandler } from 'hono'
-import { compress } from 'hono/compress'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import { accountRoutes } from './accounts/account-routes.tsx'
@@ -23,6 +22,7 @@ import { manageEventRoutes } from './events/manage-routes.tsx'
 import { publicEventRoutes } from './events/public-routes.tsx'
 import { templateRoutes } from './events/template-routes.tsx'
 import { healthRoutes } from './health/routes.ts'
+import { compression, type Gzip } from './http/compression.ts'
 import type { AppEnv } from './http/app-env.ts'
 import { contentSecurityPolicy, STRICT_TRANSPORT_SECURITY } from './http/content-security.ts'
 import { csrfProtection } from './http/csrf.ts'
@@ -106,6 +106,8 @@ export interface AppDeps {
    * would compress a compressed body again).
    */
   compressResponses?: boolean
+  /** The runtime's synchronous gzip, for pages and JSON (src/http/compression.ts); without it, streamed gzip. */
+  gzip?: Gzip
   /** QStash, when configured: jobs go through it and come back signed to /jobs/qstash. */
   qstash?: QStashConfig
   /** Overrides the scheduler (tests); default: QStash when configured, else the jobs table. */
@@ -152,7 +154,7 @@ export function createApp(deps: AppDeps, services: AppServices = createServices(
 
   app.use(requestId())
   // Pages are text: gzip takes the event page from ~6 KB to ~2 KB, which is seconds on 2G.
-  if (deps.compressResponses) app.use(compress())
+  if (deps.compressResponses) app.use(compression(deps.gzip))
   app.use(async function requestScope(c, next) {
     c.set('config', deps.config)
     c.set('services', services)

@@ -1,5 +1,6 @@
 import { serveStatic } from '@hono/node-server/serve-static'
 import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import { createApp, type AppDeps } from '../../src/app.ts'
 import type { AppConfig } from '../../src/config.ts'
 import { sharedDatabase, type Database } from '../../src/db/database.ts'
@@ -25,6 +26,7 @@ export function createTestApp(db: Database, options: TestAppOptions = {}) {
     database: sharedDatabase(db),
     clock: options.now,
     compressResponses: true, // as the Deno server does
+    gzip: (bytes) => gzipSync(bytes),
     staticFiles: serveStatic({ root: STATIC_ROOT }), // as the Deno server does (Workers: assets)
     // rate limits follow the same clock, so tests can wait out a window without sleeping
     rateLimiter: createMemoryRateLimiter(options.now ? { now: () => options.now!().getTime() } : {}),

@@ -3,6 +3,7 @@
  * A first start takes a while (the embedded database, migrations, demo data), so it says what it is doing
  * in plain lines on stdout, ending with the address it listens on.
  */
+import { gzipSync } from 'node:zlib'
 import { getConnInfo, serveStatic } from 'hono/deno'
 import { googleOAuthConfigFromEnv } from '../../accounts/google-oauth.ts'
 import { createApp, createServices, type AppDeps } from '../../app.ts'
@@ -69,6 +70,7 @@ const deps: AppDeps = {
   database: sharedDatabase(db),
   staticFiles: serveStatic({ root: './static' }),
   compressResponses: true,
+  gzip: (bytes) => gzipSync(bytes),
   rateLimiter: upstashRateLimiterFromEnv(env),
   queueStore: upstashQueueStoreFromEnv(env),
   google: googleOAuthConfigFromEnv(env),

@@ -1,0 +1,83 @@
+/**
+ * Gzip (src/http/compression.ts): pages and JSON in one synchronous call, with their length; small ones as
+ * they are; streamed bodies through the stream; nothing for a client that does not take gzip.
+ */
+import { Hono } from 'hono'
+import { gunzipSync, gzipSync } from 'node:zlib'
+import { describe, expect, it } from 'vitest'
+import { acceptsGzip, compression } from '../../src/http/compression.ts'
+
+const page = `<!doctype html><p>${'Tickets left: 10. '.repeat(200)}</p>`
+
+function appWith(gzip?: (bytes: Uint8Array) => Uint8Array) {
+  let calls = 0
+  const counted = gzip && ((bytes: Uint8Array) => (calls++, gzip(bytes)))
+  const app = new Hono()
+  app.use(compression(counted))
+  app.get('/page', (c) => {
+    c.header('ETag', '"abc"')
+    return c.html(page)
+  })
+  app.get('/small', (c) => c.json({ left: 10 }))
+  app.get('/csv', (c) => c.body(new ReadableStream({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode('a,b\n'.repeat(1000)))
+      controller.close()
+    },
+  }), 200, { 'Content-Type': 'text/csv' }))
+  app.get('/raw', (c) => c.html(page, 200, { 'Cache-Control': 'no-transform' }))
+  return { app, calls: () => calls }
+}
+
+describe('compression', () => {
+  it('gzips a page in one call, with its length, a weak ETag and Vary', async () => {
+    const { app, calls } = appWith(gzipSync)
+    const res = await app.request('/page', { headers: { 'accept-encoding': 'gzip, deflate, br' } })
+    expect(res.headers.get('content-encoding')).toBe('gzip')
+    const bytes = new Uint8Array(await res.arrayBuffer())
+    expect(res.headers.get('content-length')).toBe(String(bytes.length))
+    expect(bytes.length).toBeLessThan(page.length / 10)
+    expect(gunzipSync(bytes).toString()).toBe(page)
+    expect(res.headers.get('etag')).toBe('W/"abc"')
+    expect(res.headers.get('vary')).toMatch(/accept-encoding/i)
+    expect(calls()).toBe(1)
+  })
+
+  it('sends a small body as it is, and nothing compressed to a client that takes no gzip', async () => {
+    const { app, calls } = appWith(gzipSync)
+    const small = await app.request('/small', { headers: { 'accept-encoding': 'gzip' } })
+    expect(small.headers.get('content-encoding')).toBeNull()
+    expect(await small.json()).toEqual({ left: 10 })
+    for (const accept of [undefined, 'identity', 'gzip;q=0, br;q=0']) {
+      const res = await app.request('/page', { headers: accept ? { 'accept-encoding': accept } : {} })
+      expect(res.headers.get('content-encoding')).toBeNull()
+      expect(await res.text()).toBe(page)
+      expect(res.headers.get('vary')).toMatch(/accept-encoding/i)
+    }
+    const untouched = await app.request('/raw', { headers: { 'accept-encoding': 'gzip' } })
+    expect(untouched.headers.get('content-encoding')).toBeNull()
+    expect(calls()).toBe(0)
+  })
+
+  it('leaves a streamed body to the stream, and streams everything without a synchronous gzip', async () => {
+    const { app, calls } = appWith(gzipSync)
+    const csv = await app.request('/csv', { headers: { 'accept-encoding': 'gzip' } })
+    expect(csv.headers.get('content-encoding')).toBe('gzip')
+    expect(gunzipSync(new Uint8Array(await csv.arrayBuffer())).toString()).toBe('a,b\n'.repeat(1000))
+    expect(calls()).toBe(0)
+    const streamedOnly = appWith(undefined)
+    const res = await streamedOnly.app.request('/page', { headers: { 'accept-encoding': 'gzip' } })
+    expect(res.headers.get('content-encoding')).toBe('gzip')
+    expect(gunzipSync(new Uint8Array(await res.arrayBuffer())).toString()).toBe(page)
+  })
+
+  it('reads Accept-Encoding as HTTP says', () => {
+    expect(acceptsGzip('gzip')).toBe(true)
+    expect(acceptsGzip('br, GZIP;q=0.5')).toBe(true)
+    expect(acceptsGzip('*')).toBe(true)
+    expect(acceptsGzip('gzip;q=0')).toBe(false)
+    expect(acceptsGzip('gzip;q=0.0, br')).toBe(false)
+    expect(acceptsGzip('x-gzip, deflate')).toBe(false)
+    expect(acceptsGzip(undefined)).toBe(false)
+  })
+})
