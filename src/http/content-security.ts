@@ -9,7 +9,7 @@
  */
 import type { MiddlewareHandler } from 'hono'
 import { encodeBase64 } from 'hono/utils/encode'
-import { styles } from '../../views/layout/styles.ts'
+import { shellStyles, styles } from '../../views/layout/styles.ts'
 import { auditStyles } from '../../views/accounts/audit-page.tsx'
 import { dashboardStyles } from '../../views/analytics/dashboard-page.tsx'
 import { reconciliationStyles } from '../../views/payments/reconciliation-page.tsx'
@@ -20,7 +20,7 @@ import { gateStyles } from '../../views/scanning/gate-page.tsx'
 export const STRICT_TRANSPORT_SECURITY = 'max-age=31536000; includeSubDomains'
 
 /** Every stylesheet a page may inline, by content. A new <style> must be added here or it is blocked. */
-const INLINE_STYLES = [styles, reconciliationStyles, auditStyles, phoneStyles, gateStyles, dashboardStyles]
+const INLINE_STYLES = [styles, shellStyles, reconciliationStyles, auditStyles, phoneStyles, gateStyles, dashboardStyles]
 
 async function sha256Source(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))

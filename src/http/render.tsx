@@ -21,13 +21,16 @@ export interface Page {
   status?: ContentfulStatusCode
   /** Scripts of static/assets/ the full page loads (a fragment goes into a page that has them). */
   scripts?: readonly Asset[]
+  /** Only the layout's own styles (views/layout/styles.ts shellStyles). */
+  compact?: boolean
 }
 
 export function renderPage(c: Context<AppEnv>, page: Page) {
   c.header('Vary', 'HX-Request', { append: true })
   if (isFragmentRequest(c)) return c.html(<>{page.body}</>, page.status ?? 200)
   return c.html(
-    <Layout lang={c.var.lang} t={c.var.t} title={page.title} path={c.req.path} user={c.var.user ?? null} scripts={page.scripts}>
+    <Layout lang={c.var.lang} t={c.var.t} title={page.title} path={c.req.path} user={c.var.user ?? null} scripts={page.scripts}
+      compact={page.compact}>
       {page.body}
     </Layout>,
     page.status ?? 200,

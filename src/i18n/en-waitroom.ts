@@ -14,6 +14,7 @@ export const enWaitroom = {
   'waitroom.allHeldNoPlace': 'Every ticket is held by a buyer paying now. Tickets that are not paid for come back within minutes: keep this page open and it gives you a place in the queue as soon as they do.',
   'waitroom.ticketsLeft': 'Tickets left: {count}',
   'waitroom.refreshes': 'This page updates itself every {seconds} seconds. Keep it open: reloading keeps your place.',
+  'waitroom.refreshesNoPlace': 'This page updates itself every {seconds} seconds.',
   'waitroom.stopRefresh': 'Stop updating by itself',
   'waitroom.refreshNow': 'Update now',
   'waitroom.autoRefresh': 'Update by itself again',

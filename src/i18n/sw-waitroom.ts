@@ -16,6 +16,7 @@ export const swWaitroom: Record<keyof typeof enWaitroom, string> = {
   'waitroom.allHeldNoPlace': 'Tiketi zote zimeshikiliwa na wanunuzi wanaolipa sasa. Tiketi zisizolipiwa hurudi ndani ya dakika chache: acha ukurasa huu wazi na utakupa nafasi kwenye foleni mara zitakaporudi.',
   'waitroom.ticketsLeft': 'Tiketi zilizobaki: {count}',
   'waitroom.refreshes': 'Ukurasa huu unajisasisha kila sekunde {seconds}. Uache wazi: kupakia upya hakupotezi nafasi yako.',
+  'waitroom.refreshesNoPlace': 'Ukurasa huu unajisasisha kila sekunde {seconds}.',
   'waitroom.stopRefresh': 'Acha kujisasisha',
   'waitroom.refreshNow': 'Sasisha sasa',
   'waitroom.autoRefresh': 'Jisasishe tena lenyewe',

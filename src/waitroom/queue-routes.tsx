@@ -58,6 +58,8 @@ queueRoutes.get('/events/:slug/queue', async (c) => {
   const manual = c.req.query('refresh') === 'off'
   return renderPage(c, {
     title: c.var.t('waitroom.title', { title: event.title }),
+    // loaded again every few seconds by a whole crowd over 2G: the layout's own styles are all it uses
+    compact: true,
     body: <QueuePage t={c.var.t} lang={c.var.lang} title={event.title} slug={event.slug} view={view} notice={notice}
       refreshSeconds={manual ? undefined : refreshAfter(view)} manual={manual} />,
   })

@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
+import { createReservation } from '../../src/tickets/reservations.ts'
 import { TestClock } from '../support/client.ts'
 import { asSystem, createEvent, createTenant, unique } from '../support/fixtures.ts'
 import { expectCleanPage, watchedPage } from './axe.ts'
@@ -56,4 +57,24 @@ describe('the waiting room in a browser, on a phone', { timeout: BROWSER_TEST_TI
       if (javaScriptEnabled) await expectCleanPage(page, 'hold page after the queue')
     })
   }
+
+  it('tells a newcomer plainly when every ticket is held by buyers paying, without giving a place', async () => {
+    const tenant = await createTenant(suite.db)
+    const { event, ticketTypes } = await createEvent(suite.db, tenant.id, {
+      title: unique('Blankets and Wine'), ticketTypes: [{ name: 'Regular', price_minor: 150_000, capacity: 2 }],
+    })
+    await asSystem(suite.db, (trx) => trx.updateTable('events').set({ high_demand: true, admission_per_minute: 60 }).where('id', '=', event.id).execute())
+    await createReservation(suite.db, { eventId: event.id, items: [{ ticketTypeId: ticketTypes[0]!.id, quantity: 2 }], userId: null, now: clock.now() })
+    const page = await watchedPage(suite.browser, { viewport: PHONE_VIEWPORT })
+    await page.goto(`${suite.server.url}/events/${event.slug}/queue`)
+    const queue = page.locator('.queue')
+    expect(await queue.textContent()).toContain('it gives you a place in the queue as soon as they do')
+    expect(await queue.textContent()).toContain('Tickets left: 0')
+    expect(await queue.textContent()).not.toContain('keeps your place')
+    expect(await page.locator('.queue-position').count()).toBe(0)
+    expect(await page.getByRole('link', { name: /waiting list/ }).getAttribute('href')).toBe(`/events/${event.slug}/waiting-list`)
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE_VIEWPORT.width)
+    await expectCleanPage(page, 'queue page, every ticket held', { allow: ['meta-refresh'] })
+    await screenshot(page, 'waiting-room-all-held')
+  })
 })

@@ -3,7 +3,7 @@ import { raw } from 'hono/html'
 import type { CurrentUser } from '../../src/accounts/people.ts'
 import { ASSETS, type Asset } from '../../src/http/static-assets.ts'
 import { LANGUAGES, type Lang, type Translator } from '../../src/i18n/index.ts'
-import { styles } from './styles.ts'
+import { shellStyles, styles } from './styles.ts'
 
 export interface LayoutProps {
   lang: Lang
@@ -14,6 +14,8 @@ export interface LayoutProps {
   user: CurrentUser | null
   /** Files of static/assets/ the page runs, in order (deferred; the page works without them). */
   scripts?: readonly Asset[]
+  /** Only the shell's styles: for a page that needs no more and is loaded again and again (the waiting room's). */
+  compact?: boolean
   children?: Child
 }
 
@@ -35,7 +37,7 @@ function AccountNav({ t, user }: { t: Translator; user: CurrentUser | null }) {
 }
 
 /** The page shell: mobile-first, no scripts needed, styles inline (allowed by hash: src/http/content-security.ts). */
-export function Layout({ lang, t, title, path, user, scripts = [], children }: LayoutProps) {
+export function Layout({ lang, t, title, path, user, scripts = [], compact = false, children }: LayoutProps) {
   const pageTitle = title === t('app.name') ? title : `${title} · ${t('app.name')}`
   return (
     <>
@@ -48,7 +50,7 @@ export function Layout({ lang, t, title, path, user, scripts = [], children }: L
           <meta name="description" content={t('app.tagline')} />
           {/* no favicon request: on 2G every request costs a round trip */}
           <link rel="icon" href="data:," />
-          <style>{raw(styles)}</style>
+          <style>{raw(compact ? shellStyles : styles)}</style>
           {scripts.map((name) => <script src={ASSETS[name]} defer></script>)}
         </head>
         <body>

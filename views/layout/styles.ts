@@ -1,8 +1,11 @@
 /**
  * The whole stylesheet, inlined in every page: on 2G each extra request costs a round trip of half a
  * second or more, and this is smaller than the headers of a second request would be.
+ *
+ * shellStyles is the layout's own part (header, text, notices, buttons, footer): alone, it styles the pages
+ * that need nothing more and are loaded again and again (the waiting room's, every few seconds, in a crowd).
  */
-export const styles = `
+export const shellStyles = `
 *,*::before,*::after{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
 body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1f23;background:#f6f7f9}
@@ -17,6 +20,20 @@ main{max-width:960px;margin:0 auto;padding:16px}
 h1{font-size:1.4rem;margin:.2em 0 .6em}
 h2{font-size:1.1rem;margin:1.2em 0 .4em}
 .muted{color:#57606a}
+.notice{background:#fff8c5;border:1px solid #d4a72c;border-radius:8px;padding:10px 12px}
+.error{background:#fff;border:1px solid #d8dee4;border-radius:8px;padding:16px}
+header.top .sub{padding-top:0;justify-content:flex-end}
+nav.account{display:flex;flex-wrap:wrap;gap:4px 14px;align-items:center;font-size:.9rem}
+nav.account form{margin:0}
+button.link{background:none;border:0;padding:0;color:#fff;font:inherit;text-decoration:underline;cursor:pointer;min-height:0}
+button,.button{font:inherit;font-weight:600;background:#0f5132;color:#fff;border:0;border-radius:6px;padding:10px 16px;min-height:44px;cursor:pointer;text-decoration:none;display:inline-block}
+button.secondary,.button.secondary{background:#fff;color:#0f5132;border:1px solid #0f5132}
+button.danger{background:#fff;color:#a40e26;border:1px solid #a40e26}
+.notice.error{background:#ffebe9;border-color:#cf222e}.notice.success{background:#dafbe1;border-color:#2da44e}
+footer{max-width:960px;margin:24px auto;padding:0 16px;font-size:.85rem;color:#57606a}
+`.replace(/\n/g, '')
+
+export const styles = shellStyles + `
 .cards{list-style:none;margin:0;padding:0;display:grid;gap:12px}
 @media(min-width:640px){.cards{grid-template-columns:1fr 1fr}}
 .card{background:#fff;border:1px solid #d8dee4;border-radius:8px;padding:12px 14px}
@@ -28,12 +45,6 @@ h2{font-size:1.1rem;margin:1.2em 0 .4em}
 .tier{background:#fff;border:1px solid #d8dee4;border-radius:8px;padding:10px 12px;display:flex;justify-content:space-between;gap:8px;flex-wrap:wrap}
 .badge{display:inline-block;font-size:.8rem;padding:1px 8px;border-radius:10px;background:#eef1f4;color:#24292f}
 .badge.out{background:#ffebe9;color:#a40e26}
-.notice{background:#fff8c5;border:1px solid #d4a72c;border-radius:8px;padding:10px 12px}
-.error{background:#fff;border:1px solid #d8dee4;border-radius:8px;padding:16px}
-header.top .sub{padding-top:0;justify-content:flex-end}
-nav.account{display:flex;flex-wrap:wrap;gap:4px 14px;align-items:center;font-size:.9rem}
-nav.account form{margin:0}
-button.link{background:none;border:0;padding:0;color:#fff;font:inherit;text-decoration:underline;cursor:pointer;min-height:0}
 .narrow{max-width:420px}
 .stack{display:grid;gap:10px;margin:0 0 12px}
 .field{margin:0;display:grid;gap:4px}
@@ -44,12 +55,8 @@ input[type=checkbox],input[type=radio]{width:auto;min-height:0}label.choice{disp
 fieldset{border:1px solid #d8dee4;border-radius:6px;padding:8px 12px;margin:0}
 .field.invalid input{border-color:#cf222e}
 .field-error{color:#a40e26;font-size:.9rem}
-button,.button{font:inherit;font-weight:600;background:#0f5132;color:#fff;border:0;border-radius:6px;padding:10px 16px;min-height:44px;cursor:pointer;text-decoration:none;display:inline-block}
-button.secondary,.button.secondary{background:#fff;color:#0f5132;border:1px solid #0f5132}
-button.danger{background:#fff;color:#a40e26;border:1px solid #a40e26}
 .actions{display:flex;gap:8px;flex-wrap:wrap;margin:8px 0}.actions form{margin:0}
 form.inline{display:flex;gap:8px;align-items:center;flex-wrap:wrap}form.inline input{width:6em}
-.notice.error{background:#ffebe9;border-color:#cf222e}.notice.success{background:#dafbe1;border-color:#2da44e}
 textarea{font:inherit;padding:10px;border:1px solid #8c959f;border-radius:6px;width:100%}
 details>summary{cursor:pointer;font-weight:600;padding:6px 0;color:#0b5cad}
 img.poster{display:block;width:100%;height:auto;aspect-ratio:4/3;object-fit:contain;background:#eef1f4;border-radius:8px;margin:8px 0}
@@ -62,5 +69,4 @@ label.qty{display:flex;align-items:center;gap:8px;width:100%;font-size:.95rem}la
 svg.template-diagram{display:block;width:100%;max-width:298px;height:auto}.template-layout{display:grid;gap:16px;align-items:start}
 @media(min-width:720px){.template-layout{grid-template-columns:300px 1fr}}
 pre.body{white-space:pre-wrap;word-break:break-word;font:inherit;margin:0}
-footer{max-width:960px;margin:24px auto;padding:0 16px;font-size:.85rem;color:#57606a}
 `.replace(/\n/g, '')

@@ -24,6 +24,8 @@ export interface QueuePageProps {
 export function QueuePage({ t, lang, title, slug, view, notice, refreshSeconds, manual }: QueuePageProps) {
   const eventLink = `/events/${slug}`
   const still = view.status === 'waiting'
+  // nothing left, and this browser has no place yet (it gets one once tickets are back)
+  const placeless = still && view.position === undefined && !view.opensAt
   return (
     <section class="queue" data-queue-status={view.status}>
       {refreshSeconds !== undefined && <meta http-equiv="refresh" content={String(refreshSeconds)} />}
@@ -41,7 +43,7 @@ export function QueuePage({ t, lang, title, slug, view, notice, refreshSeconds, 
         </p>
       )}
       {view.status === 'waiting' && view.ticketsLeft === 0 && !view.opensAt && (
-        <p>{t(view.position === undefined ? 'waitroom.allHeldNoPlace' : 'waitroom.allHeld')} <a href={`${eventLink}/waiting-list`}>{t('waitroom.waitingListOffer')}</a></p>
+        <p>{t(placeless ? 'waitroom.allHeldNoPlace' : 'waitroom.allHeld')} <a href={`${eventLink}/waiting-list`}>{t('waitroom.waitingListOffer')}</a></p>
       )}
       {view.status === 'admitted' && (
         <>
@@ -58,7 +60,7 @@ export function QueuePage({ t, lang, title, slug, view, notice, refreshSeconds, 
       {view.status === 'closed' && <p>{t('waitroom.closed')} <a href={eventLink}>{t('waitroom.toEvent')}</a></p>}
       {view.status !== 'sold_out' && <p class="muted">{t('waitroom.ticketsLeft', { count: formatCount(view.ticketsLeft, lang) })}</p>}
       {still && !manual && refreshSeconds !== undefined && (
-        <p class="muted">{t('waitroom.refreshes', { seconds: String(refreshSeconds) })} <a href={`${eventLink}/queue?refresh=off`}>{t('waitroom.stopRefresh')}</a></p>
+        <p class="muted">{t(placeless ? 'waitroom.refreshesNoPlace' : 'waitroom.refreshes', { seconds: String(refreshSeconds) })} <a href={`${eventLink}/queue?refresh=off`}>{t('waitroom.stopRefresh')}</a></p>
       )}
       {still && manual && <p><a href={`${eventLink}/queue?refresh=off`}>{t('waitroom.refreshNow')}</a> · <a href={`${eventLink}/queue`}>{t('waitroom.autoRefresh')}</a></p>}
     </section>
