@@ -63,3 +63,22 @@ end $$;
 
 grant execute on function waiting_room_visit(uuid, text, double precision, timestamptz, double precision, boolean, double precision,
   double precision, boolean) to ticketing_app;
+
+-- The event a hold asks about while its queue may run (src/waitroom/admission-check.ts), by id, read as
+-- src/waitroom/queue-queries.ts's findQueueEvent reads it, in one round trip: it sets the anonymous context
+-- itself, as withContext(ANONYMOUS) would, instead of a transaction of four (begin, context, read, commit)
+-- in front of every hold.
+create function waiting_room_event(p_event_id uuid, p_now timestamptz) returns table (
+  id uuid, tenant_id uuid, slug text, title text, status text, high_demand boolean, admission_per_minute integer,
+  auto_queue_threshold integer, opens_at timestamptz, sales_over boolean
+) language plpgsql as $$
+begin
+  perform set_config('role', 'ticketing_app', true), set_config('app.tenant_id', '', true),
+          set_config('app.user_id', '', true), set_config('app.role', 'anonymous', true);
+  return query
+  select e.id, e.tenant_id, e.slug, e.title, e.status, e.high_demand, e.admission_per_minute, e.auto_queue_threshold,
+         (select min(tt.sales_start) from ticket_types tt where tt.event_id = e.id),
+         coalesce((select bool_and(tt.sales_end is not null and tt.sales_end <= p_now) from ticket_types tt where tt.event_id = e.id), true)
+    from events e where e.id = p_event_id and e.status <> 'draft';
+end $$;
+grant execute on function waiting_room_event(uuid, timestamptz) to ticketing_app;

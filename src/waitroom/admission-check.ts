@@ -4,10 +4,10 @@
  * counts hold requests for an event with an automatic threshold and turns high demand on when they pass it.
  */
 import type { Context } from 'hono'
-import { ANONYMOUS, SYSTEM, withContext } from '../db/request-context.ts'
+import { SYSTEM, withContext } from '../db/request-context.ts'
 import type { AppEnv } from '../http/app-env.ts'
 import { dropAdmission, readAdmission } from './admission.ts'
-import { findQueueEvent, switchOnHighDemand } from './queue-queries.ts'
+import { findQueueEventById, switchOnHighDemand } from './queue-queries.ts'
 import { queueRuns } from './queue-service.ts'
 import { knownSoldOut } from '../tickets/sold-out-memory.ts'
 
@@ -19,7 +19,7 @@ export type HoldGate = { kind: 'open' } | { kind: 'queue'; slug: string; expired
 export async function holdGate(c: Context<AppEnv>, eventId: string, items: HoldItems): Promise<HoldGate> {
   // nothing of it can be had: the hold answers sold out from memory, with no database call, queue or not
   if (knownSoldOut(eventId, items, c.var.now) !== undefined) return { kind: 'open' }
-  const event = await withContext(c.var.db, ANONYMOUS, (trx) => findQueueEvent(trx, { id: eventId }, c.var.now))
+  const event = await findQueueEventById(c.var.db, eventId, c.var.now)
   if (!event) return { kind: 'open' } // the hold itself answers 404
   if (!event.high_demand && event.auto_queue_threshold !== null) {
     const rush = await c.var.services.rateLimiter.hit(`waitroom:${event.id}`, { limit: event.auto_queue_threshold, windowSeconds: 60 })

@@ -20,17 +20,28 @@ export interface QueueEvent {
   sales_over: boolean
 }
 
-/** A non-draft event by slug or id, with what the queue needs; undefined when there is none. */
-export async function findQueueEvent(db: Queryable, by: { slug: string } | { id: string }, now: Date): Promise<QueueEvent | undefined> {
+/** A non-draft event by slug, with what the queue needs; undefined when there is none. */
+export async function findQueueEvent(db: Queryable, slug: string, now: Date): Promise<QueueEvent | undefined> {
   const row = await db.selectFrom('events as e')
     .select(['e.id', 'e.tenant_id', 'e.slug', 'e.title', 'e.status', 'e.high_demand', 'e.admission_per_minute', 'e.auto_queue_threshold'])
     .select([
       sql<Date | null>`(select min(tt.sales_start) from ticket_types tt where tt.event_id = e.id)`.as('opens_at'),
       sql<boolean>`coalesce((select bool_and(tt.sales_end is not null and tt.sales_end <= ${now}) from ticket_types tt where tt.event_id = e.id), true)`.as('sales_over'),
     ])
-    .where('slug' in by ? 'e.slug' : 'e.id', '=', 'slug' in by ? by.slug : by.id)
+    .where('e.slug', '=', slug)
     .where('e.status', '<>', 'draft')
     .executeTakeFirst()
+  return row && { ...row, opens_at: row.opens_at ? new Date(row.opens_at) : null }
+}
+
+/**
+ * The same by id, for the check in front of every hold (admission-check.ts): one call of waiting_room_event()
+ * (migrations/0032), which sets its own anonymous context, rather than a transaction of four round trips.
+ */
+export async function findQueueEventById(db: Database, eventId: string, now: Date): Promise<QueueEvent | undefined> {
+  const { rows } = await sql<Omit<QueueEvent, 'status'> & { status: EventStatus }>`
+    select * from waiting_room_event(${eventId}, ${now}::timestamptz)`.execute(db)
+  const row = rows[0]
   return row && { ...row, opens_at: row.opens_at ? new Date(row.opens_at) : null }
 }
 

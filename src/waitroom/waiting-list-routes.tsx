@@ -27,7 +27,7 @@ async function soldOutTypes(c: Context<AppEnv>): Promise<{ event: QueueEvent; ty
   const slug = slugSchema.safeParse(c.req.param('slug'))
   if (!slug.success) throw new NotFoundError()
   const found = await withContext(c.var.db, ANONYMOUS, async (trx) => {
-    const event = await findQueueEvent(trx, { slug: slug.data }, c.var.now)
+    const event = await findQueueEvent(trx, slug.data, c.var.now)
     return event && { event, types: await listTicketTypesOfEvent(trx, event.id, c.var.now) }
   })
   if (!found) throw new NotFoundError()
