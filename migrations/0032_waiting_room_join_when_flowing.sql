@@ -2,18 +2,17 @@
 --
 -- While every ticket is held by buyers paying, a newcomer cannot get a ticket now. 0031 still gave it a place
 -- at the back (a write, and a lock on the gate's row for its arrival number), so the late crowd of a flash
--- sale cost the database one write each. Now waiting_room_visit() takes p_join: the app passes false while
--- nothing is left, and a browser without a place gets none (its next look after tickets come back joins it);
--- browsers already in the queue keep their places, as before.
-drop function waiting_room_visit(uuid, text, double precision, timestamptz, double precision, boolean, double precision, double precision);
+-- sale cost the database one write each. Now waiting_room_visit() gives a place only while tickets flow
+-- (p_flowing): a browser without a place gets none while nothing is left (its next look after tickets come
+-- back joins it); browsers already in the queue keep their places, as before; the pre-queue always joins.
 
 -- The queue of 0028 numbered arrivals with this sequence; 0031 gave places from the gate's own counter.
 drop sequence waiting_room_arrivals;
 
--- As in 0031, and: p_join false gives a browser without a place none (after the opening; the pre-queue always joins).
-create function waiting_room_visit(
+-- As in 0031, and: after the opening, a browser without a place gets one only while p_flowing.
+create or replace function waiting_room_visit(
   p_event_id uuid, p_browser_id text, p_draw double precision, p_now timestamptz,
-  p_per_minute double precision, p_flowing boolean, p_step_ms double precision, p_admission_ms double precision, p_join boolean,
+  p_per_minute double precision, p_flowing boolean, p_step_ms double precision, p_admission_ms double precision,
   out place bigint, out admitted double precision, out admitted_until timestamptz
 ) language plpgsql as $$
 declare
@@ -35,7 +34,7 @@ begin
       perform waiting_room_draw(p_event_id, p_now);
       select e.place into place from waiting_room_entries e where e.event_id = p_event_id and e.browser_id = p_browser_id;
     end if;
-    if place is null and p_join then
+    if place is null and p_flowing then
       update waiting_room_gates g set arrivals = g.arrivals + 1 where g.event_id = p_event_id returning g.arrivals into place;
       insert into waiting_room_entries as e (event_id, browser_id, score, place) values (p_event_id, p_browser_id, 1 + place, place)
       on conflict (event_id, browser_id) do update set place = excluded.place, score = excluded.score where e.place is null;
@@ -60,9 +59,6 @@ begin
     returning e.admitted_until into admitted_until;
   end if;
 end $$;
-
-grant execute on function waiting_room_visit(uuid, text, double precision, timestamptz, double precision, boolean, double precision,
-  double precision, boolean) to ticketing_app;
 
 -- The event a hold asks about while its queue may run (src/waitroom/admission-check.ts), by id, read as
 -- src/waitroom/queue-queries.ts's findQueueEvent reads it, in one round trip: it sets the anonymous context

@@ -22,7 +22,7 @@ export function postgresQueueStore(db: Database): QueueStore {
       const { rows } = await sql<{ place: string | null; admitted: number | null; admitted_until: Date | string | null }>`
         select place, admitted, admitted_until from waiting_room_visit(${eventId}, ${browserId}, ${draw}::double precision,
           ${new Date(input.nowMs)}::timestamptz, ${input.perMinute}::double precision, ${input.flowing}, ${GATE_STEP_MS}::double precision,
-          ${input.admissionMs}::double precision, ${input.join})`.execute(db)
+          ${input.admissionMs}::double precision)`.execute(db)
       const spot = rows[0]!
       return {
         position: spot.place === null ? undefined : Number(spot.place), admitted: Number(spot.admitted ?? 0),

@@ -33,8 +33,9 @@ queueRoutes.get('/events/:slug/queue', async (c) => {
   if (!slug.success) throw new NotFoundError()
   const event = await findQueueLook(c.var.db, slug.data, c.var.now)
   if (!event) throw new NotFoundError()
-  const newBrowser = existingBrowserId(c) === undefined
-  const browserId = browserIdOf(c)
+  const known = existingBrowserId(c)
+  const newBrowser = known === undefined
+  const browserId = known ?? browserIdOf(c)
   const asked = c.req.query('admission')
   let notice: 'expired' | 'invalid' | undefined = asked === 'expired' || asked === 'invalid' ? asked : undefined
   const shown = await readAdmission(c, event.id)

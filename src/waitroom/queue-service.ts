@@ -60,7 +60,7 @@ export async function visitQueue(input: VisitInput): Promise<QueueView> {
   // every ticket is held by buyers paying: a newcomer cannot get one now, and learns it without a database call
   if (left === 0 && !preQueue && input.newBrowser) return { status: 'waiting', ticketsLeft: 0 }
   const nowMs = now.getTime()
-  const look = { preQueue, nowMs, perMinute, flowing: left > 0, admissionMs: ADMISSION_MS, join: left > 0 }
+  const look = { preQueue, nowMs, perMinute, flowing: left > 0, admissionMs: ADMISSION_MS }
   let spot = await store.visit(event.id, browserId, look)
   if (look.preQueue) return { status: 'waiting', ticketsLeft: left, opensAt: event.opens_at! }
   let rejoined = false

@@ -24,21 +24,20 @@ export interface VisitInput {
   preQueue: boolean
   nowMs: number
   perMinute: number
-  /** False while no ticket is left: the gate stands still, and moves again when tickets come back. */
+  /**
+   * False while no ticket is left: the gate stands still, and moves again when tickets come back; and after
+   * the opening a browser without a place gets none (a newcomer could not get a ticket now, so it costs no
+   * write, and gets its place at its first look once tickets are back).
+   */
   flowing: boolean
   /** How long an admission lasts from the browser's first look after its turn came. */
   admissionMs: number
-  /**
-   * After the opening, whether a browser without a place gets one. False while nothing is left: a newcomer
-   * could not get a ticket now, so it costs no write and gets its place at its first look once tickets are back.
-   */
-  join: boolean
 }
 
 export interface QueueStore {
   /**
    * One look, one atomic step in the store: puts the browser in the event's queue unless it is already
-   * there (keeping its place) or `join` is false; after the opening, moves the gate on by `perMinute` for the time since it
+   * there (keeping its place) or nothing flows; after the opening, moves the gate on by `perMinute` for the time since it
    * last moved (only while flowing, never past the places given) and answers the browser's place, and its
    * admission once the gate has passed it (the first such look starts it; later ones keep its end).
    */

@@ -11,7 +11,7 @@ import { drawScore, type QueueStore } from './queue-store.ts'
 
 /**
  * One look, in one step: joins once (the drawn score ARGV[2] before the opening, else 1 + the next arrival
- * number, unless ARGV[8] is '0': nothing is left, so a browser without a place gets none); after the opening,
+ * number, unless ARGV[5], flowing, is '0': nothing is left, so a browser without a place gets none); after the opening,
  * moves the gate by the rate for the time since it last moved (while flowing, never past the queue's length)
  * and answers the browser's place (0: none), the gate in thousandths, and once the gate has passed the place
  * the end of its admission (ARGV[6] from the first such look; else 0).
@@ -22,7 +22,7 @@ const VISIT = `
 local queue, arrivals, gate = KEYS[1], KEYS[2], KEYS[3]
 local browser, draw = ARGV[1], ARGV[2]
 local placed = redis.call('ZSCORE', queue, browser)
-if not placed and (draw ~= '' or ARGV[8] == '1') then
+if not placed and (draw ~= '' or ARGV[5] == '1') then
   placed = true
   local score = draw
   if score == '' then score = 1 + redis.call('INCR', arrivals) end
@@ -74,8 +74,7 @@ export function createUpstashQueueStore(redis: Redis, options: UpstashQueueStore
       const { queue, arrivals, gate, admissions } = keys(eventId)
       const draw = input.preQueue ? String(drawScore()) : ''
       const [place, thousandths, until] = await guarded(() => redis.eval<string[], [number, number, number]>(VISIT, [queue, arrivals, gate, admissions],
-        [browserId, draw, String(input.nowMs), String(input.perMinute), input.flowing ? '1' : '0', String(input.nowMs + input.admissionMs), String(QUEUE_KEY_SECONDS),
-          input.join ? '1' : '0']))
+        [browserId, draw, String(input.nowMs), String(input.perMinute), input.flowing ? '1' : '0', String(input.nowMs + input.admissionMs), String(QUEUE_KEY_SECONDS)]))
       return { position: place > 0 ? place : undefined, admitted: thousandths / 1000, admittedUntilMs: until > 0 ? until : undefined }
     },
 

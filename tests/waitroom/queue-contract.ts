@@ -193,8 +193,7 @@ export function queueContract(name: string, setup: () => Promise<ContractSetup>)
 /** The store port itself, whichever adapter: one look joins once, keeps the place, and moves the gate. */
 export function queueStoreContract(name: string, setup: () => Promise<{ db: Database; store: QueueStore }>) {
   describe(`queue store (${name})`, () => {
-    // as the service looks: newcomers join only while tickets flow
-    const look = (nowMs: number, flowing = true, preQueue = false) => ({ preQueue, nowMs, perMinute: 120, flowing, admissionMs: 60_000, join: flowing })
+    const look = (nowMs: number, flowing = true, preQueue = false) => ({ preQueue, nowMs, perMinute: 120, flowing, admissionMs: 60_000 })
 
     it('gives each browser one place, kept on every look, and moves the gate by the rate only while tickets flow', async () => {
       const { db, store } = await setup()
@@ -226,7 +225,7 @@ export function queueStoreContract(name: string, setup: () => Promise<{ db: Data
       expect((await store.visit(eventId, 'late-cccccccccccccccccc', look(t0 + 1000))).position).toBe(3)
       // the pre-queue joins whatever is left
       const other = await eventIdFor(db)
-      expect(await store.visit(other, 'early-dddddddddddddddd', { ...look(t0, false, true), join: false })).toEqual({ position: undefined, admitted: 0 })
+      expect(await store.visit(other, 'early-dddddddddddddddd', look(t0, false, true))).toEqual({ position: undefined, admitted: 0 })
       expect((await store.visit(other, 'early-dddddddddddddddd', look(t0 + 1000))).position).toBe(1)
     })
 

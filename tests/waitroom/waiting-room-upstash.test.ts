@@ -35,7 +35,7 @@ describe('upstash queue store', () => {
   it('keeps a queue in a sorted set under the event hash tag, and the gate in a hash', async () => {
     const store = await freshStore()
     const eventId = crypto.randomUUID()
-    const look = { preQueue: false, nowMs: Date.now(), perMinute: 60, flowing: true, admissionMs: 60_000, join: true }
+    const look = { preQueue: false, nowMs: Date.now(), perMinute: 60, flowing: true, admissionMs: 60_000 }
     await store.visit(eventId, 'browser-aaaaaaaaaaaaaaaa', look)
     await store.visit(eventId, 'browser-bbbbbbbbbbbbbbbb', look)
     // a second later the first is admitted: its admission is kept with the rest
