@@ -5,7 +5,7 @@
 import { Hono } from 'hono'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
-import { acceptsGzip, compression } from '../../src/http/compression.ts'
+import { acceptsGzip, compression, RECENT_BODIES, rememberingGzip } from '../../src/http/compression.ts'
 
 const page = `<!doctype html><p>${'Tickets left: 10. '.repeat(200)}</p>`
 
@@ -25,6 +25,13 @@ function appWith(gzip?: (bytes: Uint8Array) => Uint8Array) {
       controller.close()
     },
   }), 200, { 'Content-Type': 'text/csv' }))
+  // a page for one browser: its own text and its own cookies
+  app.get('/mine/:n', (c) => {
+    c.header('Set-Cookie', `a=${c.req.param('n')}; Path=/`, { append: true })
+    c.header('Set-Cookie', 'b=2; Path=/', { append: true })
+    c.header('X-Queue-Status', 'waiting')
+    return c.html(`${page}<p>${c.req.param('n')} — café</p>`)
+  })
   app.get('/raw', (c) => c.html(page, 200, { 'Cache-Control': 'no-transform' }))
   return { app, calls: () => calls }
 }
@@ -69,6 +76,36 @@ describe('compression', () => {
     const res = await streamedOnly.app.request('/page', { headers: { 'accept-encoding': 'gzip' } })
     expect(res.headers.get('content-encoding')).toBe('gzip')
     expect(gunzipSync(new Uint8Array(await res.arrayBuffer())).toString()).toBe(page)
+  })
+
+  it('gzips the same body once, and keeps every header and cookie of each response', async () => {
+    const { app, calls } = appWith(gzipSync)
+    for (const n of ['1', '1', '2', '1']) {
+      const res = await app.request(`/mine/${n}`, { headers: { 'accept-encoding': 'gzip' } })
+      expect(res.headers.get('content-encoding')).toBe('gzip')
+      expect(gunzipSync(new Uint8Array(await res.arrayBuffer())).toString()).toBe(`${page}<p>${n} — café</p>`)
+      expect(res.headers.getSetCookie()).toEqual([`a=${n}; Path=/`, 'b=2; Path=/'])
+      expect(res.headers.get('x-queue-status')).toBe('waiting')
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/)
+    }
+    expect(calls()).toBe(2)
+  })
+
+  it('remembers only the most recent bodies', () => {
+    let calls = 0
+    const zip = rememberingGzip((bytes) => (calls++, gzipSync(bytes)))
+    const bodies = Array.from({ length: RECENT_BODIES + 1 }, (_, i) => `${page}${i}`)
+    for (const body of bodies) zip(body)
+    expect(calls).toBe(RECENT_BODIES + 1)
+    zip(bodies[RECENT_BODIES]!)
+    expect(calls).toBe(RECENT_BODIES + 1)
+    // the first was pushed out by the last
+    expect(gunzipSync(zip(bodies[0]!)).toString()).toBe(bodies[0])
+    expect(calls).toBe(RECENT_BODIES + 2)
+    const huge = 'x'.repeat(64 * 1024)
+    zip(huge)
+    zip(huge)
+    expect(calls).toBe(RECENT_BODIES + 4)
   })
 
   it('reads Accept-Encoding as HTTP says', () => {

@@ -212,6 +212,20 @@ export function queueStoreContract(name: string, setup: () => Promise<{ db: Data
       expect((await store.visit(eventId, browsers[99]!, look(t0 + 1_000))).admitted).toBe(100)
     })
 
+    it('gives looks that arrive together one place each, the same place to a browser that looks twice at once', async () => {
+      const { db, store } = await setup()
+      const eventId = await eventIdFor(db)
+      const t0 = Date.UTC(2027, 0, 1)
+      const browsers = Array.from({ length: 40 }, (_, i) => `together-${String(i).padStart(16, '0')}`)
+      const looks = [...browsers, browsers[3]!, browsers[3]!, browsers[17]!]
+      const spots = await Promise.all(looks.map((browser) => store.visit(eventId, browser, look(t0))))
+      const places = spots.slice(0, browsers.length).map((spot) => spot.position!)
+      expect([...places].sort((a, b) => a - b)).toEqual(Array.from({ length: browsers.length }, (_, i) => i + 1))
+      expect(spots.slice(browsers.length).map((spot) => spot.position)).toEqual([places[3], places[3], places[17]])
+      // and they keep them
+      for (const [i, browser] of browsers.entries()) expect((await store.visit(eventId, browser, look(t0))).position).toBe(places[i])
+    })
+
     it('gives a newcomer no place while nothing is left, keeps the places given, and gives the next one once tickets flow', async () => {
       const { db, store } = await setup()
       const eventId = await eventIdFor(db)
