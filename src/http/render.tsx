@@ -23,6 +23,8 @@ export interface Page {
   scripts?: readonly Asset[]
   /** Only the layout's own styles (views/layout/styles.ts shellStyles). */
   compact?: boolean
+  /** Seconds until the full page loads itself again (in its head; a fragment has none). */
+  refreshSeconds?: number
 }
 
 export function renderPage(c: Context<AppEnv>, page: Page) {
@@ -30,7 +32,7 @@ export function renderPage(c: Context<AppEnv>, page: Page) {
   if (isFragmentRequest(c)) return c.html(<>{page.body}</>, page.status ?? 200)
   return c.html(
     <Layout lang={c.var.lang} t={c.var.t} title={page.title} path={c.req.path} user={c.var.user ?? null} scripts={page.scripts}
-      compact={page.compact}>
+      compact={page.compact} refreshSeconds={page.refreshSeconds}>
       {page.body}
     </Layout>,
     page.status ?? 200,

@@ -29,3 +29,32 @@ export function requestLog(sink: LogSink) {
 export function redactPath(path: string): string {
   return path.replace(/[A-Za-z0-9_~.-]{40,}/g, '…')
 }
+
+/** How long log lines wait to be written together, and how many at most. */
+export const LOG_BATCH_MS = 100
+export const LOG_BATCH_LINES = 500
+
+/**
+ * A sink that writes its lines together: every LOG_BATCH_MS, or at LOG_BATCH_LINES, in one `write` (a
+ * flash sale's thousands of lines a second cost a write each through console.log, a tenth of the server's
+ * CPU). An error line is written at once with those before it, so a crash right after still shows it; `flush`
+ * writes what waits (on shutdown).
+ */
+export function batchedLogSink(write: (text: string) => void): { sink: LogSink; flush: () => void } {
+  let lines: string[] = []
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const flush = () => {
+    if (timer !== undefined) clearTimeout(timer)
+    timer = undefined
+    if (lines.length === 0) return
+    const text = `${lines.join('\n')}\n`
+    lines = []
+    write(text)
+  }
+  const sink: LogSink = (line) => {
+    lines.push(line)
+    if (lines.length >= LOG_BATCH_LINES || line.includes('"level":"error"')) flush()
+    else timer ??= setTimeout(flush, LOG_BATCH_MS)
+  }
+  return { sink, flush }
+}

@@ -38,11 +38,21 @@ export function admissionsPerMinute(config: AppConfig, eventRate: number | null)
 
 /** The browser's id, made (and set for 30 days) when it has none or a malformed one. */
 export function browserIdOf(c: Context<AppEnv>): string {
-  const current = getCookie(c, BROWSER_COOKIE)
-  if (current && BROWSER_ID.test(current)) return current
-  const id = randomToken(32)
-  setCookie(c, BROWSER_COOKIE, id, { ...COOKIE_BASE, maxAge: 30 * 24 * 3600 })
+  const current = existingBrowserId(c)
+  if (current) return current
+  const id = newBrowserId()
+  keepBrowserId(c, id)
   return id
+}
+
+/** A new random browser id; the browser has it once keepBrowserId sets it. */
+export function newBrowserId(): string {
+  return randomToken(32)
+}
+
+/** Sets the browser's id for 30 days. */
+export function keepBrowserId(c: Context<AppEnv>, id: string): void {
+  setCookie(c, BROWSER_COOKIE, id, { ...COOKIE_BASE, maxAge: 30 * 24 * 3600 })
 }
 
 /** The browser's id if it already has one (an admission needs the same browser). */

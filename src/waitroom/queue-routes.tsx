@@ -8,7 +8,7 @@ import { QueuePage } from '../../views/waitroom/queue-page.tsx'
 import { factory } from '../http/factory.ts'
 import { renderPage } from '../http/render.tsx'
 import { NotFoundError } from '../lib/domain-errors.ts'
-import { admissionsPerMinute, browserIdOf, dropAdmission, existingBrowserId, grantAdmission, readAdmission } from './admission.ts'
+import { admissionsPerMinute, dropAdmission, existingBrowserId, grantAdmission, keepBrowserId, newBrowserId, readAdmission } from './admission.ts'
 import { findQueueLook } from './queue-queries.ts'
 import { visitQueue, type QueueView } from './queue-service.ts'
 import { queueStoreOf } from './store-of.ts'
@@ -34,8 +34,7 @@ queueRoutes.get('/events/:slug/queue', async (c) => {
   const event = await findQueueLook(c.var.db, slug.data, c.var.now)
   if (!event) throw new NotFoundError()
   const known = existingBrowserId(c)
-  const newBrowser = known === undefined
-  const browserId = known ?? browserIdOf(c)
+  const browserId = known ?? newBrowserId()
   const asked = c.req.query('admission')
   let notice: 'expired' | 'invalid' | undefined = asked === 'expired' || asked === 'invalid' ? asked : undefined
   const shown = await readAdmission(c, event.id)
@@ -44,9 +43,14 @@ queueRoutes.get('/events/:slug/queue', async (c) => {
     notice = shown.kind === 'forged' ? 'invalid' : 'expired'
   }
   const view = await visitQueue({
-    store: queueStoreOf(c), event, browserId, newBrowser, now: c.var.now,
+    store: queueStoreOf(c), event, browserId, newBrowser: known === undefined, now: c.var.now,
     perMinute: admissionsPerMinute(c.var.config, event.admission_per_minute),
   })
+  // a newcomer keeps its id once the queue has something of it (a place, the pre-queue); one told that nothing is
+  // left for now (or sold out) has nothing to come back to, and its next look is a newcomer's again
+  if (known === undefined && (view.position !== undefined || view.opensAt !== undefined || view.status === 'admitted')) {
+    keepBrowserId(c, browserId)
+  }
   if (view.rejoined) notice = 'expired'
   if (view.status === 'admitted' && !(shown.kind === 'valid' && shown.untilMs === view.admittedUntil!.getTime())) {
     await grantAdmission(c, event.id, browserId, view.admittedUntil!.getTime())
@@ -57,11 +61,13 @@ queueRoutes.get('/events/:slug/queue', async (c) => {
   c.header('X-Tickets-Left', String(view.ticketsLeft))
   c.header('Cache-Control', 'no-store')
   const manual = c.req.query('refresh') === 'off'
+  const refresh = manual ? undefined : refreshAfter(view)
   return renderPage(c, {
     title: c.var.t('waitroom.title', { title: event.title }),
     // loaded again every few seconds by a whole crowd over 2G: the layout's own styles are all it uses
     compact: true,
+    refreshSeconds: refresh,
     body: <QueuePage t={c.var.t} lang={c.var.lang} title={event.title} slug={event.slug} view={view} notice={notice}
-      refreshSeconds={manual ? undefined : refreshAfter(view)} manual={manual} />,
+      refreshSeconds={refresh} manual={manual} />,
   })
 })

@@ -239,6 +239,8 @@ describe('the sold-out fast path', () => {
       expect(res.headers.get('x-queue-status')).toBe('waiting')
       expect(res.headers.get('x-queue-position')).toBeNull()
       expect(res.headers.get('x-tickets-left')).toBe('0')
+      // nothing of it in the queue, nothing to come back to: no browser id is made for it either
+      expect(res.headers.get('set-cookie') ?? '').not.toContain('__Host-holder')
       expect(await res.text()).toContain('it gives you a place in the queue as soon as they do')
     }
     expect(statements, 'no database call for a newcomer').toEqual([])

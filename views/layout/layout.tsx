@@ -16,6 +16,8 @@ export interface LayoutProps {
   scripts?: readonly Asset[]
   /** Only the shell's styles: for a page that needs no more and is loaded again and again (the waiting room's). */
   compact?: boolean
+  /** Seconds until the page loads itself again (a meta refresh in the head); none: it does not. */
+  refreshSeconds?: number
   children?: Child
 }
 
@@ -37,7 +39,7 @@ function AccountNav({ t, user }: { t: Translator; user: CurrentUser | null }) {
 }
 
 /** The page shell: mobile-first, no scripts needed, styles inline (allowed by hash: src/http/content-security.ts). */
-export function Layout({ lang, t, title, path, user, scripts = [], compact = false, children }: LayoutProps) {
+export function Layout({ lang, t, title, path, user, scripts = [], compact = false, refreshSeconds, children }: LayoutProps) {
   const pageTitle = title === t('app.name') ? title : `${title} · ${t('app.name')}`
   return (
     <>
@@ -48,8 +50,10 @@ export function Layout({ lang, t, title, path, user, scripts = [], compact = fal
           <meta name="viewport" content="width=device-width,initial-scale=1" />
           <title>{pageTitle}</title>
           <meta name="description" content={t('app.tagline')} />
-          {/* no favicon request: on 2G every request costs a round trip */}
-          <link rel="icon" href="data:," />
+          {refreshSeconds !== undefined && <meta http-equiv="refresh" content={String(refreshSeconds)} />}
+          {/* no favicon request: on 2G every request costs a round trip. As markup, not <link>: hono/jsx would
+              hoist a <link> into the head it is already in, searching and rewriting the whole page to do it */}
+          {raw('<link rel="icon" href="data:,">')}
           <style>{raw(compact ? shellStyles : styles)}</style>
           {scripts.map((name) => <script src={ASSETS[name]} defer></script>)}
         </head>

@@ -15,7 +15,7 @@ export interface QueuePageProps {
   view: QueueView
   /** Why the browser is here again: its admission ran out, or the one it showed was not its own. */
   notice?: 'expired' | 'invalid'
-  /** Seconds until the page reloads by itself; none when nothing more will change. */
+  /** Seconds until the page reloads by itself (the layout's meta refresh); none when nothing more will change. */
   refreshSeconds?: number
   /** The buyer stopped the page updating by itself (WCAG 2.2.1): it offers a link to update by hand. */
   manual?: boolean
@@ -28,7 +28,6 @@ export function QueuePage({ t, lang, title, slug, view, notice, refreshSeconds, 
   const placeless = still && view.position === undefined && !view.opensAt
   return (
     <section class="queue" data-queue-status={view.status}>
-      {refreshSeconds !== undefined && <meta http-equiv="refresh" content={String(refreshSeconds)} />}
       <h1>{t('waitroom.title', { title })}</h1>
       {notice === 'expired' && <Notice kind="error">{t('waitroom.notice.expired')}</Notice>}
       {notice === 'invalid' && <Notice kind="error">{t('waitroom.notice.invalid')}</Notice>}

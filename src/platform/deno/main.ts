@@ -9,6 +9,7 @@ import { googleOAuthConfigFromEnv } from '../../accounts/google-oauth.ts'
 import { createApp, createServices, type AppDeps } from '../../app.ts'
 import { readConfig, readServerConfig } from '../../config.ts'
 import { clientAddress } from '../../http/client-address.ts'
+import { batchedLogSink } from '../../http/request-log.ts'
 import { sharedDatabase } from '../../db/database.ts'
 import { migrate } from '../../db/migrate.ts'
 import { seedDemoDataIfEmpty } from '../../demo/seed.ts'
@@ -65,8 +66,14 @@ if (simulator) {
 }
 
 const s3 = s3ConfigFromEnv(env)
+const stdout = new TextEncoder()
+const requestLines = batchedLogSink((text) => {
+  const bytes = stdout.encode(text)
+  for (let written = 0; written < bytes.length;) written += Deno.stdout.writeSync(bytes.subarray(written))
+})
 const deps: AppDeps = {
   config,
+  log: requestLines.sink,
   database: sharedDatabase(db),
   staticFiles: serveStatic({ root: './static' }),
   compressResponses: true,
@@ -103,6 +110,7 @@ async function shutdown() {
   await server.shutdown()
   await simulator?.shutdown()
   await db.destroy()
+  requestLines.flush()
   Deno.exit(0)
 }
 Deno.addSignalListener('SIGINT', shutdown)
