@@ -4,6 +4,7 @@
  */
 import type { Context } from 'hono'
 import type { Child } from 'hono/jsx'
+import { HtmlEscapedCallbackPhase, resolveCallback } from 'hono/utils/html'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { Layout } from '../../views/layout/layout.tsx'
 import type { AppEnv } from './app-env.ts'
@@ -25,16 +26,41 @@ export interface Page {
   compact?: boolean
   /** Seconds until the full page loads itself again (in its head; a fragment has none). */
   refreshSeconds?: number
+  /**
+   * The page is the same for everyone not signed in who asks with this key in the same language at the same
+   * path: rendered once, and kept among the RECENT_PAGES most recent. The key must cover everything the page
+   * shows (a queue page's crowd of newcomers all see one page; each placed browser has its own).
+   */
+  sameForEveryone?: string
 }
+
+/** How many pages rendered for everyone alike are kept. */
+export const RECENT_PAGES = 64
+const recentPages = new Map<string, string>()
 
 export function renderPage(c: Context<AppEnv>, page: Page) {
   c.header('Vary', 'HX-Request', { append: true })
   if (isFragmentRequest(c)) return c.html(<>{page.body}</>, page.status ?? 200)
-  return c.html(
+  const full = (
     <Layout lang={c.var.lang} t={c.var.t} title={page.title} path={c.req.path} user={c.var.user ?? null} scripts={page.scripts}
       compact={page.compact} refreshSeconds={page.refreshSeconds}>
       {page.body}
-    </Layout>,
-    page.status ?? 200,
+    </Layout>
   )
+  if (page.sameForEveryone === undefined || c.var.user) return c.html(full, page.status ?? 200)
+  return renderedForEveryone(`${c.var.lang}\n${c.req.path}\n${page.sameForEveryone}`, full).then((html) => c.html(html, page.status ?? 200))
+}
+
+async function renderedForEveryone(key: string, full: Child): Promise<string> {
+  const known = recentPages.get(key)
+  if (known !== undefined) {
+    // the most recent last: the first key is the one to forget
+    recentPages.delete(key)
+    recentPages.set(key, known)
+    return known
+  }
+  const html = String(await resolveCallback(full as string, HtmlEscapedCallbackPhase.Stringify, false, {}))
+  recentPages.set(key, html)
+  if (recentPages.size > RECENT_PAGES) recentPages.delete(recentPages.keys().next().value!)
+  return html
 }

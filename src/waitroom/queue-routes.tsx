@@ -67,6 +67,8 @@ queueRoutes.get('/events/:slug/queue', async (c) => {
     // loaded again every few seconds by a whole crowd over 2G: the layout's own styles are all it uses
     compact: true,
     refreshSeconds: refresh,
+    // a crowd told the same (every newcomer while all is held, everyone once sold out) is served one page
+    sameForEveryone: JSON.stringify([event.title, event.slug, view, notice ?? null, refresh ?? null, manual]),
     body: <QueuePage t={c.var.t} lang={c.var.lang} title={event.title} slug={event.slug} view={view} notice={notice}
       refreshSeconds={refresh} manual={manual} />,
   })
