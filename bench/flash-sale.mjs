@@ -22,7 +22,7 @@
  *
  * While working on the waiting room: `--queue-only` runs the ceiling and the waiting-room run alone, admitting
  * ADMISSIONS_PER_MINUTE (default 6,000, the app's default); BENCH_CPU_PROFILE=DIR has the server write a V8
- * CPU profile and a readable summary of it there when it stops.
+ * CPU profile and a readable summary of it there when it stops; BENCH_SECONDS=1 prints the waiting-room run second by second.
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
@@ -269,6 +269,12 @@ async function enableWaitingRoom(sql, eventId) {
   return true
 }
 
+/** Transactions committed or rolled back in the bench database so far (pg_stat_database). */
+async function transactionsSoFar(sql) {
+  const [row] = await sql`select (xact_commit + xact_rollback)::bigint as n from pg_stat_database where datname = current_database()`
+  return Number(row.n)
+}
+
 function peakMemoryMb(pid) {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8')
@@ -364,6 +370,7 @@ try {
     await sql`update events set admission_per_minute = ${perMinute} where id = ${sale.eventId}`
     server = await startServer()
     await warmUp(base)
+    const transactionsBefore = await transactionsSoFar(sql)
     const queued = await drive(buyers, connections, (i) => queuedBuyer(base, sale, 'flash', `${runId}q`, i, buyerAt))
     oversold = Math.max(oversold, await oversoldNow(sql, sale))
     const requests = queued.outcomes.flatMap((o) => o.requests ?? [])
@@ -376,6 +383,21 @@ try {
     const firstSecond = requests.filter((r) => r.at <= queued.startedAt + 1000).map((r) => r.ms)
     console.log(`  (${pLine('while tickets last', requests.filter((r) => r.at <= lastHeldAt).map((r) => r.ms))}; ` +
       `${pLine('after', requests.filter((r) => r.at > lastHeldAt).map((r) => r.ms))}; ${pLine('the first second', firstSecond)})`)
+    if (process.env.BENCH_SECONDS) {
+      // BENCH_SECONDS=1: every second of the run on its own line (requests, p50 and p99 of those begun in it)
+      const bySecond = new Map()
+      for (const r of requests) {
+        const second = Math.floor((r.at - queued.startedAt) / 1000)
+        bySecond.set(second, [...(bySecond.get(second) ?? []), r.ms])
+      }
+      for (const [second, ms] of [...bySecond].sort((a, b) => a[0] - b[0])) {
+        const sorted = ms.sort((a, b) => a - b)
+        console.log(`  second ${second}: ${sorted.length} requests, p50 ${percentile(sorted, 0.5).toFixed(0)} ms, p99 ${percentile(sorted, 0.99).toFixed(0)} ms`)
+      }
+    }
+    await sleep(1500) // the server's statistics reach pg_stat_database within a second of its backends going idle
+    const transactions = (await transactionsSoFar(sql)) - transactionsBefore
+    console.log(`  (${transactions} database transactions, ${(transactions / requests.length).toFixed(2)} a request)`)
     console.log(`sold-out answers ${Math.round(queued.soldOutRate)}/s`)
     console.log(`  (${queued.holds} holds, ${queued.tickets} tickets, sold out after ${queued.lastHeld.toFixed(2)} s; ${queued.soldOut} sold-out ` +
       `answers; ${queued.other} other answers; ${requests.length} requests, ${Math.round(requests.length / queued.elapsed)}/s overall)`)

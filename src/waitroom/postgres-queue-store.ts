@@ -20,7 +20,7 @@ export const GATE_STEP_MS = 200
 /** Calls of one event's looks at the database at once (per process and database). */
 export const VISITS_IN_FLIGHT = 2
 /** Browsers in one call at most. */
-export const MAX_VISITS = 500
+export const MAX_VISITS = 100
 
 interface Waiting {
   /** The browser's secret draw before the opening (its first look's, if it looked twice at once). */

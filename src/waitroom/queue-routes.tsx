@@ -34,7 +34,8 @@ queueRoutes.get('/events/:slug/queue', async (c) => {
   const event = await findQueueLook(c.var.db, slug.data, c.var.now)
   if (!event) throw new NotFoundError()
   const known = existingBrowserId(c)
-  const browserId = known ?? newBrowserId()
+  let made: string | undefined
+  const browserId = () => known ?? (made ??= newBrowserId())
   const asked = c.req.query('admission')
   let notice: 'expired' | 'invalid' | undefined = asked === 'expired' || asked === 'invalid' ? asked : undefined
   const shown = await readAdmission(c, event.id)
@@ -49,11 +50,11 @@ queueRoutes.get('/events/:slug/queue', async (c) => {
   // a newcomer keeps its id once the queue has something of it (a place, the pre-queue); one told that nothing is
   // left for now (or sold out) has nothing to come back to, and its next look is a newcomer's again
   if (known === undefined && (view.position !== undefined || view.opensAt !== undefined || view.status === 'admitted')) {
-    keepBrowserId(c, browserId)
+    keepBrowserId(c, browserId())
   }
   if (view.rejoined) notice = 'expired'
   if (view.status === 'admitted' && !(shown.kind === 'valid' && shown.untilMs === view.admittedUntil!.getTime())) {
-    await grantAdmission(c, event.id, browserId, view.admittedUntil!.getTime())
+    await grantAdmission(c, event.id, browserId(), view.admittedUntil!.getTime())
   }
   c.header('X-Queue-Status', view.status)
   if (view.position !== undefined) c.header('X-Queue-Position', String(view.position))

@@ -42,8 +42,9 @@ export interface VisitInput {
   store: QueueStore
   /** The event and its tickets left, as the look read them (findQueueLook). */
   event: QueueLook
-  browserId: string
-  /** The browser got its id with this look: it has no place anywhere. */
+  /** The browser's id: its own, or one made for it (asked only when the store is: a newcomer told nothing is left needs none). */
+  browserId: () => string
+  /** The browser has no id yet: it has no place anywhere. */
   newBrowser: boolean
   now: Date
   perMinute: number
@@ -51,7 +52,7 @@ export interface VisitInput {
 
 /** The browser's visit to the queue page: joins it if new, moves the gate, answers where it stands. */
 export async function visitQueue(input: VisitInput): Promise<QueueView> {
-  const { store, event, browserId, now, perMinute } = input
+  const { store, event, now, perMinute } = input
   const left = event.ticketsLeft
   if (!queueRuns(event)) return { status: 'closed', ticketsLeft: left }
   // sold out: nothing is left and no hold could still expire and bring tickets back
@@ -61,6 +62,7 @@ export async function visitQueue(input: VisitInput): Promise<QueueView> {
   if (left === 0 && !preQueue && input.newBrowser) return { status: 'waiting', ticketsLeft: 0 }
   const nowMs = now.getTime()
   const look = { preQueue, nowMs, perMinute, flowing: left > 0, admissionMs: ADMISSION_MS }
+  const browserId = input.browserId()
   let spot = await store.visit(event.id, browserId, look)
   if (look.preQueue) return { status: 'waiting', ticketsLeft: left, opensAt: event.opens_at! }
   let rejoined = false

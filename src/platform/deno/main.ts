@@ -94,7 +94,16 @@ const deps: AppDeps = {
 const services = createServices(deps)
 const app = createApp(deps, services)
 
-const server = Deno.serve({ port, hostname, onListen: () => {} }, (request, info) => app.fetch(request, info))
+// What a response leaves running (its messages' dispatch) runs on after it, as on Workers; without a context
+// of its own, every request would reach for the missing one and throw to find out
+const executionContext = {
+  waitUntil(promise: Promise<unknown>) {
+    promise.catch((error) => console.error(JSON.stringify({ level: 'error', msg: 'background work failed', error: String(error?.message ?? error) })))
+  },
+  passThroughOnException() {},
+  props: {},
+}
+const server = Deno.serve({ port, hostname, onListen: () => {} }, (request, info) => app.fetch(request, info, executionContext))
 say(`listening on http://localhost:${port} (ready in ${Math.round(performance.now() - started)} ms)`)
 if (config.simulatedPhoneUrl) say(`Daraja simulator: approve M-Pesa prompts at ${config.simulatedPhoneUrl}`)
 
