@@ -19,13 +19,15 @@ export type HoldGate = { kind: 'open' } | { kind: 'queue'; slug: string; expired
 export async function holdGate(c: Context<AppEnv>, eventId: string, items: HoldItems): Promise<HoldGate> {
   // nothing of it can be had: the hold answers sold out from memory, with no database call, queue or not
   if (knownSoldOut(eventId, items, c.var.now) !== undefined) return { kind: 'open' }
-  const event = await findQueueEventById(c.var.db, eventId, c.var.now)
-  if (!event) return { kind: 'open' } // the hold itself answers 404
+  const read = await findQueueEventById(c.var.db, eventId, c.var.now)
+  if (!read) return { kind: 'open' } // the hold itself answers 404
+  let event = read
   if (!event.high_demand && event.auto_queue_threshold !== null) {
     const rush = await c.var.services.rateLimiter.hit(`waitroom:${event.id}`, { limit: event.auto_queue_threshold, windowSeconds: 60 })
     if (!rush.allowed) {
       await withContext(c.var.db, SYSTEM, (trx) => switchOnHighDemand(trx, event.id, c.var.now))
-      event.high_demand = true
+      // (a copy: holds in flight may share the read)
+      event = { ...event, high_demand: true }
     }
   }
   if (!queueRuns(event)) return { kind: 'open' }

@@ -38,7 +38,13 @@ export async function findQueueEvent(db: Queryable, slug: string, now: Date): Pr
  * The same by id, for the check in front of every hold (admission-check.ts): one call of waiting_room_event()
  * (migrations/0032), which sets its own anonymous context, rather than a transaction of four round trips.
  */
-export async function findQueueEventById(db: Database, eventId: string, now: Date): Promise<QueueEvent | undefined> {
+export function findQueueEventById(db: Database, eventId: string, now: Date): Promise<QueueEvent | undefined> {
+  // a sale's admitted crowd holds hundreds a second: holds that come while one read is in flight share its answer
+  // (the event's settings, at most one query old; each hold is still judged by the database)
+  return rememberedWhileNothingLeft(`event:${eventId}`, now, () => readQueueEventById(db, eventId, now), () => false)
+}
+
+async function readQueueEventById(db: Database, eventId: string, now: Date): Promise<QueueEvent | undefined> {
   const { rows } = await sql<Omit<QueueEvent, 'status'> & { status: EventStatus }>`
     select * from waiting_room_event(${eventId}, ${now}::timestamptz)`.execute(db)
   const row = rows[0]

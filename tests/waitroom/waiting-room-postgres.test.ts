@@ -5,6 +5,7 @@ import type { Database } from '../../src/db/database.ts'
 import { openTestDatabase } from '../support/database.ts'
 import { createEvent, createTenant } from '../support/fixtures.ts'
 import { MAX_VISITS, postgresQueueStore, VISITS_IN_FLIGHT } from '../../src/waitroom/postgres-queue-store.ts'
+import { findQueueEventById } from '../../src/waitroom/queue-queries.ts'
 import { queueContract, queueStoreContract } from './queue-contract.ts'
 
 let db: Database
@@ -27,7 +28,8 @@ describe('the Postgres queue store under a crowd', () => {
       },
       transformResult: async ({ result }) => result,
     }
-    return { store: postgresQueueStore(db.withPlugin(plugin)), calls }
+    const counting = db.withPlugin(plugin)
+    return { store: postgresQueueStore(counting), counting, calls }
   }
 
   it('sends the looks that arrive while its calls are at the database together, places in arrival order', async () => {
@@ -57,5 +59,18 @@ describe('the Postgres queue store under a crowd', () => {
     const tenant = await createTenant(db)
     const { event } = await createEvent(db, tenant.id)
     expect((await store.visit(event.id, 'after-failure-aaaaaaaaa', look)).position).toBe(1)
+  })
+
+  it('reads the event once for the holds that ask while a read is in flight, and again for the next', async () => {
+    const tenant = await createTenant(db)
+    const { event } = await createEvent(db, tenant.id)
+    const { counting, calls } = counted()
+    const now = new Date()
+    const reads = await Promise.all(Array.from({ length: 12 }, () => findQueueEventById(counting, event.id, now)))
+    expect(reads.every((read) => read?.id === event.id && read.slug === event.slug)).toBe(true)
+    expect(calls).toEqual(['waiting_room_event'])
+    // nothing is remembered once answered: a later hold reads the event as it is then
+    await findQueueEventById(counting, event.id, now)
+    expect(calls).toEqual(['waiting_room_event', 'waiting_room_event'])
   })
 })
