@@ -45,11 +45,12 @@ export async function buildContentSecurityPolicy(inlineStyles: readonly string[]
 }
 
 let policy: Promise<string> | undefined
+/** The policy once built: later requests take it without waiting on the promise. */
+let built: string | undefined
 
 /** Sets the policy on every response (pages, fragments, JSON, files), unless a handler set its own. */
 export const contentSecurityPolicy: MiddlewareHandler = async function contentSecurityPolicy(c, next) {
-  policy ??= buildContentSecurityPolicy()
-  const header = await policy
+  const header = built ??= await (policy ??= buildContentSecurityPolicy())
   await next()
   if (!c.res.headers.has('Content-Security-Policy')) c.res.headers.set('Content-Security-Policy', header)
 }

@@ -41,14 +41,15 @@ const recentPages = new Map<string, string>()
 export function renderPage(c: Context<AppEnv>, page: Page) {
   c.header('Vary', 'HX-Request', { append: true })
   if (isFragmentRequest(c)) return c.html(<>{page.body}</>, page.status ?? 200)
+  const { lang, t, user } = c.var
   const full = (
-    <Layout lang={c.var.lang} t={c.var.t} title={page.title} path={c.req.path} user={c.var.user ?? null} scripts={page.scripts}
+    <Layout lang={lang} t={t} title={page.title} path={c.req.path} user={user ?? null} scripts={page.scripts}
       compact={page.compact} refreshSeconds={page.refreshSeconds}>
       {page.body}
     </Layout>
   )
-  if (page.sameForEveryone === undefined || c.var.user) return c.html(full, page.status ?? 200)
-  return renderedForEveryone(`${c.var.lang}\n${c.req.path}\n${page.sameForEveryone}`, full).then((html) => c.html(html, page.status ?? 200))
+  if (page.sameForEveryone === undefined || user) return c.html(full, page.status ?? 200)
+  return renderedForEveryone(`${lang}\n${c.req.path}\n${page.sameForEveryone}`, full).then((html) => c.html(html, page.status ?? 200))
 }
 
 async function renderedForEveryone(key: string, full: Child): Promise<string> {

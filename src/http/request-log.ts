@@ -11,15 +11,16 @@ export function requestLog(sink: LogSink) {
   return factory.createMiddleware(async (c, next) => {
     const started = performance.now()
     await next()
+    const { requestId, logNote } = c.var
     sink(JSON.stringify({
       time: new Date().toISOString(),
       level: c.res.status >= 500 ? 'error' : 'info',
       msg: 'request',
-      requestId: c.var.requestId,
+      requestId,
       method: c.req.method,
       path: redactPath(c.req.path),
       status: c.res.status,
-      ...(c.var.logNote ? { note: c.var.logNote } : {}),
+      ...(logNote ? { note: logNote } : {}),
       durationMs: Math.round((performance.now() - started) * 10) / 10,
     }))
   })

@@ -31,7 +31,9 @@ function refreshAfter(view: QueueView): number | undefined {
 queueRoutes.get('/events/:slug/queue', async (c) => {
   const slug = slugSchema.safeParse(c.req.param('slug'))
   if (!slug.success) throw new NotFoundError()
-  const event = await findQueueLook(c.var.db, slug.data, c.var.now)
+  // read once: each read of c.var copies every variable of the request (Hono), and this page serves a crowd
+  const { db, now, config, t, lang } = c.var
+  const event = await findQueueLook(db, slug.data, now)
   if (!event) throw new NotFoundError()
   const known = existingBrowserId(c)
   let made: string | undefined
@@ -44,8 +46,8 @@ queueRoutes.get('/events/:slug/queue', async (c) => {
     notice = shown.kind === 'forged' ? 'invalid' : 'expired'
   }
   const view = await visitQueue({
-    store: queueStoreOf(c), event, browserId, newBrowser: known === undefined, now: c.var.now,
-    perMinute: admissionsPerMinute(c.var.config, event.admission_per_minute),
+    store: queueStoreOf(c), event, browserId, newBrowser: known === undefined, now,
+    perMinute: admissionsPerMinute(config, event.admission_per_minute),
   })
   // a newcomer keeps its id once the queue has something of it (a place, the pre-queue); one told that nothing is
   // left for now (or sold out) has nothing to come back to, and its next look is a newcomer's again
@@ -64,13 +66,13 @@ queueRoutes.get('/events/:slug/queue', async (c) => {
   const manual = c.req.query('refresh') === 'off'
   const refresh = manual ? undefined : refreshAfter(view)
   return renderPage(c, {
-    title: c.var.t('waitroom.title', { title: event.title }),
+    title: t('waitroom.title', { title: event.title }),
     // loaded again every few seconds by a whole crowd over 2G: the layout's own styles are all it uses
     compact: true,
     refreshSeconds: refresh,
     // a crowd told the same (every newcomer while all is held, everyone once sold out) is served one page
     sameForEveryone: JSON.stringify([event.title, event.slug, view, notice ?? null, refresh ?? null, manual]),
-    body: <QueuePage t={c.var.t} lang={c.var.lang} title={event.title} slug={event.slug} view={view} notice={notice}
+    body: <QueuePage t={t} lang={lang} title={event.title} slug={event.slug} view={view} notice={notice}
       refreshSeconds={refresh} manual={manual} />,
   })
 })
