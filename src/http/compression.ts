@@ -18,6 +18,8 @@ export type Gzip = (bytes: Uint8Array) => Uint8Array
 /** Below this, gzip saves less than its header costs on the wire (Hono's threshold too). */
 const THRESHOLD_BYTES = 1024
 const WHOLE_BODIES = /^(?:text\/html|application\/(?:problem\+)?json)\b/i
+/** Statuses whose responses have no body (Fetch: a null body status). */
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304])
 const NO_TRANSFORM = /(?:^|,)\s*no-transform\s*(?:,|$)/i
 
 /** Whether the client takes gzip: named (or `*`) without q=0. */
@@ -63,7 +65,8 @@ export function compression(gzip?: Gzip): MiddlewareHandler {
   return (c, next) => streamed(c, async () => {
     await next()
     const res = c.res
-    if (!res.body || !WHOLE_BODIES.test(res.headers.get('Content-Type') ?? '') || res.status === 206 ||
+    // (not `res.body`: on Deno that turns the string a page was made from into a stream, to be read back slowly)
+    if (NULL_BODY_STATUSES.has(res.status) || !WHOLE_BODIES.test(res.headers.get('Content-Type') ?? '') || res.status === 206 ||
       res.headers.has('Content-Encoding') || c.req.method === 'HEAD' || NO_TRANSFORM.test(res.headers.get('Cache-Control') ?? '')) return
     const vary = res.headers.get('Vary')
     if (!vary) res.headers.set('Vary', 'Accept-Encoding')

@@ -32,6 +32,7 @@ function appWith(gzip?: (bytes: Uint8Array) => Uint8Array) {
     c.header('X-Queue-Status', 'waiting')
     return c.html(`${page}<p>${c.req.param('n')} — café</p>`)
   })
+  app.get('/unchanged', (c) => c.body(null, 304, { 'Content-Type': 'text/html; charset=UTF-8', ETag: '"abc"' }))
   app.get('/raw', (c) => c.html(page, 200, { 'Cache-Control': 'no-transform' }))
   return { app, calls: () => calls }
 }
@@ -61,6 +62,10 @@ describe('compression', () => {
       expect(await res.text()).toBe(page)
       expect(res.headers.get('vary')).toMatch(/accept-encoding/i)
     }
+    const unchanged = await app.request('/unchanged', { headers: { 'accept-encoding': 'gzip' } })
+    expect(unchanged.status).toBe(304)
+    expect(unchanged.headers.get('content-encoding')).toBeNull()
+    expect(unchanged.body).toBeNull()
     const untouched = await app.request('/raw', { headers: { 'accept-encoding': 'gzip' } })
     expect(untouched.headers.get('content-encoding')).toBeNull()
     expect(calls()).toBe(0)
