@@ -27,7 +27,8 @@ begin
     insert into waiting_room_entries (event_id, browser_id, score)
     select p_event_id, v.b, v.d from unnest(p_browser_ids, p_draws) as v (b, d) order by v.b
     on conflict (event_id, browser_id) do nothing;
-    return query select v.b, null::bigint, 0::double precision, null::timestamptz from unnest(p_browser_ids) as v (b);
+    return query select v.b, null::bigint, 0::double precision, null::timestamptz
+      from unnest(p_browser_ids) with ordinality as v (b, n) order by v.n;
     return;
   end if;
   select array_agg(v.b order by v.n) into v_missing from unnest(p_browser_ids) with ordinality as v (b, n)
@@ -42,7 +43,8 @@ begin
     if v_missing is not null and p_flowing then
       update waiting_room_gates g set arrivals = g.arrivals + cardinality(v_missing) where g.event_id = p_event_id
       returning g.arrivals into v_last;
-      -- places in arrival order; rows written in key order, as every other writer of these rows takes them
+      -- places in arrival order, rows written in key order (a deadlock with another writer of the same
+      -- entries is still possible, and the app then makes the call once more)
       insert into waiting_room_entries as e (event_id, browser_id, score, place)
       select p_event_id, m.b, 1 + v_last - cardinality(v_missing) + m.n, v_last - cardinality(v_missing) + m.n
         from unnest(v_missing) with ordinality as m (b, n) order by m.b

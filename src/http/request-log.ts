@@ -39,18 +39,25 @@ export const LOG_BATCH_LINES = 500
  * A sink that writes its lines together: every LOG_BATCH_MS, or at LOG_BATCH_LINES, in one `write` (a
  * flash sale's thousands of lines a second cost a write each through console.log, a tenth of the server's
  * CPU). An error line is written at once with those before it, so a crash right after still shows it; `flush`
- * writes what waits (on shutdown).
+ * writes what waits (on shutdown). A write that fails is said once on stderr and never thrown.
  */
 export function batchedLogSink(write: (text: string) => void): { sink: LogSink; flush: () => void } {
   let lines: string[] = []
   let timer: ReturnType<typeof setTimeout> | undefined
+  let failed = false
   const flush = () => {
     if (timer !== undefined) clearTimeout(timer)
     timer = undefined
     if (lines.length === 0) return
     const text = `${lines.join('\n')}\n`
     lines = []
-    write(text)
+    try {
+      write(text)
+    } catch (error) {
+      // a log that cannot be written (a closed pipe) must not fail a request, nor stop the server from a timer
+      if (!failed) console.error(`request log lines lost: ${String((error as Error)?.message ?? error)}`)
+      failed = true
+    }
   }
   const sink: LogSink = (line) => {
     lines.push(line)

@@ -59,28 +59,35 @@ export function knownSoldOut(eventId: string, items: Array<{ ticketTypeId: strin
  * every hold).
  */
 const emptyEvents = new Map<string, { value: unknown; until: number; realUntil: number }>()
-/** Looks in flight, per key: callers that come while one runs take its answer rather than asking again. */
-const asking = new Map<string, Promise<unknown>>()
+/**
+ * Looks in flight, per database and key: callers that come while one runs take its answer rather than asking
+ * again. Only callers on the same database share one: on Workers each request has a database of its own, and a
+ * request must never wait on another's I/O (which ends with that request, cancelled or not).
+ */
+const asking = new WeakMap<object, Map<string, Promise<unknown>>>()
 
 /**
  * What `ask` answers for `key`: from memory while it last found nothing left (`nothingLeft`) less than a
- * second ago; else the answer of the ask already in flight for `key`, if any (it began at most one query ago,
- * and a crowd arriving together, or at a memory's lapse, would otherwise queue on the pool behind itself);
- * else a new ask. Only for reads that may be that old; a failed ask is not shared (each waiter asks itself).
+ * second ago; else the answer of the ask already in flight for `key` on the same database `db`, if any (it began
+ * at most one query ago, and a crowd arriving together, or at a memory's lapse, would otherwise queue on the pool
+ * behind itself); else a new ask. Only for reads that may be that old; a failed ask is not shared (each waiter
+ * asks itself).
  */
-export async function rememberedWhileNothingLeft<T>(key: string, now: Date, ask: () => Promise<T | undefined>,
+export async function rememberedWhileNothingLeft<T>(db: object, key: string, now: Date, ask: () => Promise<T | undefined>,
   nothingLeft: (value: T) => boolean): Promise<T | undefined> {
   const memory = emptyEvents.get(key)
   const at = now.getTime()
   // (a request older than the look remembered, begun before it, does not use it)
   if (memory && at < memory.until && at >= memory.until - SOLD_OUT_MEMORY_MS && Date.now() < memory.realUntil) return memory.value as T
-  const pending = asking.get(key) as Promise<T | undefined> | undefined
+  let inFlight = asking.get(db)
+  if (!inFlight) asking.set(db, inFlight = new Map())
+  const pending = inFlight.get(key) as Promise<T | undefined> | undefined
   if (pending) {
     const shared = await pending.then((value) => ({ value }), () => undefined)
     return shared ? shared.value : ask()
   }
   const answer = ask()
-  asking.set(key, answer)
+  inFlight.set(key, answer)
   try {
     const value = await answer
     if (value !== undefined && nothingLeft(value)) {
@@ -88,7 +95,7 @@ export async function rememberedWhileNothingLeft<T>(key: string, now: Date, ask:
     } else emptyEvents.delete(key)
     return value
   } finally {
-    if (asking.get(key) === answer) asking.delete(key)
+    if (inFlight.get(key) === answer) inFlight.delete(key)
   }
 }
 

@@ -17,8 +17,11 @@ import { drawScore, type QueueSpot, type QueueStore, type VisitInput } from './q
  * come in steps of rate × step (at 6,000 a minute, 20 at a time), which nobody in the queue can tell apart.
  */
 export const GATE_STEP_MS = 200
-/** Calls of one event's looks at the database at once (per process and database). */
-export const VISITS_IN_FLIGHT = 2
+/**
+ * Calls of one event's looks at the database at once (per process and database): one, so places are given in
+ * the order the looks came (a call giving places waits on the gate's row for the one before it anyway).
+ */
+export const VISITS_IN_FLIGHT = 1
 /** Browsers in one call at most. */
 export const MAX_VISITS = 100
 
@@ -68,19 +71,20 @@ export function postgresQueueStore(db: Database): QueueStore {
 
 /** Sends what has gathered, if a call may go now; each call's end sends what gathered meanwhile. */
 function send(db: Database, byLook: Map<string, Gathering>, key: string, gathering: Gathering, eventId: string, input: VisitInput) {
-  if (gathering.inFlight >= VISITS_IN_FLIGHT || gathering.waiting.size === 0) return
-  const taken: Array<[string, Waiting]> = []
-  for (const entry of gathering.waiting) {
-    taken.push(entry)
-    gathering.waiting.delete(entry[0])
-    if (taken.length === MAX_VISITS) break
+  while (gathering.inFlight < VISITS_IN_FLIGHT && gathering.waiting.size > 0) {
+    const taken: Array<[string, Waiting]> = []
+    for (const entry of gathering.waiting) {
+      taken.push(entry)
+      gathering.waiting.delete(entry[0])
+      if (taken.length === MAX_VISITS) break
+    }
+    gathering.inFlight++
+    visitTogether(db, eventId, taken, input).finally(() => {
+      gathering.inFlight--
+      if (gathering.waiting.size === 0 && gathering.inFlight === 0) byLook.delete(key)
+      else send(db, byLook, key, gathering, eventId, input)
+    })
   }
-  gathering.inFlight++
-  visitTogether(db, eventId, taken, input).finally(() => {
-    gathering.inFlight--
-    if (gathering.waiting.size === 0 && gathering.inFlight === 0) byLook.delete(key)
-    else send(db, byLook, key, gathering, eventId, input)
-  })
 }
 
 /** One call for the browsers taken; a deadlock or serialization failure is tried once more (a look may repeat). */
@@ -95,14 +99,19 @@ async function visitTogether(db: Database, eventId: string, taken: Array<[string
       ${input.admissionMs}::double precision)`.execute(db)
   try {
     const { rows } = await call().catch((error) => (error as { code?: string }).code?.startsWith('40') ? call() : Promise.reject(error))
-    rows.forEach((row, i) => {
-      const spot: QueueSpot = {
-        position: row.place === null ? undefined : Number(row.place), admitted: Number(row.admitted ?? 0),
-        admittedUntilMs: row.admitted_until === null ? undefined : new Date(row.admitted_until).getTime(),
+    const spots = new Map(rows.map((row) => [row.browser_id, {
+      position: row.place === null ? undefined : Number(row.place), admitted: Number(row.admitted ?? 0),
+      admittedUntilMs: row.admitted_until === null ? undefined : new Date(row.admitted_until).getTime(),
+    } satisfies QueueSpot]))
+    for (const [browserId, waiting] of taken) {
+      const spot = spots.get(browserId)
+      for (const answer of waiting.answers) {
+        if (spot) answer.resolve(spot)
+        else answer.reject(new Error('waiting_room_visits() answered nothing for a browser it was asked about'))
       }
-      for (const answer of taken[i]![1].answers) answer.resolve(spot)
-    })
+    }
   } catch (error) {
+    // one call for all of them: each gets its error (a look may simply be made again)
     for (const [, waiting] of taken) for (const answer of waiting.answers) answer.reject(error)
   }
 }

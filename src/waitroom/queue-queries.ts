@@ -41,7 +41,7 @@ export async function findQueueEvent(db: Queryable, slug: string, now: Date): Pr
 export function findQueueEventById(db: Database, eventId: string, now: Date): Promise<QueueEvent | undefined> {
   // a sale's admitted crowd holds hundreds a second: holds that come while one read is in flight share its answer
   // (the event's settings, at most one query old; each hold is still judged by the database)
-  return rememberedWhileNothingLeft(`event:${eventId}`, now, () => readQueueEventById(db, eventId, now), () => false)
+  return rememberedWhileNothingLeft(db, `event:${eventId}`, now, () => readQueueEventById(db, eventId, now), () => false)
 }
 
 async function readQueueEventById(db: Database, eventId: string, now: Date): Promise<QueueEvent | undefined> {
@@ -68,7 +68,7 @@ export interface QueueLook extends QueueEvent {
  */
 export function findQueueLook(db: Database, slug: string, now: Date): Promise<QueueLook | undefined> {
   // once nothing is left, refreshing buyers (and newcomers) are answered from memory for a second
-  return rememberedWhileNothingLeft(`queue:${slug}`, now, () => readQueueLook(db, slug, now), (look) => look.ticketsLeft === 0)
+  return rememberedWhileNothingLeft(db, `queue:${slug}`, now, () => readQueueLook(db, slug, now), (look) => look.ticketsLeft === 0)
 }
 
 async function readQueueLook(db: Database, slug: string, now: Date): Promise<QueueLook | undefined> {

@@ -70,8 +70,10 @@ queueRoutes.get('/events/:slug/queue', async (c) => {
     // loaded again every few seconds by a whole crowd over 2G: the layout's own styles are all it uses
     compact: true,
     refreshSeconds: refresh,
-    // a crowd told the same (every newcomer while all is held, everyone once sold out) is served one page
-    sameForEveryone: JSON.stringify([event.title, event.slug, view, notice ?? null, refresh ?? null, manual]),
+    // a crowd told the same (every newcomer while all is held, everyone once sold out) is served one page; a
+    // page with a place or an admission is one browser's, and is not kept
+    sameForEveryone: view.position === undefined && view.admittedUntil === undefined
+      ? JSON.stringify([event.title, event.slug, view, notice ?? null, refresh ?? null, manual]) : undefined,
     body: <QueuePage t={t} lang={lang} title={event.title} slug={event.slug} view={view} notice={notice}
       refreshSeconds={refresh} manual={manual} />,
   })

@@ -38,4 +38,20 @@ describe('batched log sink', () => {
     vi.advanceTimersByTime(LOG_BATCH_MS)
     expect(writes).toHaveLength(3)
   })
+
+  it('never throws when a write fails, from a request or from its timer, and writes on once it can', () => {
+    const written: string[] = []
+    let broken = true
+    const { sink } = batchedLogSink((text) => {
+      if (broken) throw new Error('broken pipe')
+      written.push(text)
+    })
+    expect(() => sink('{"level":"error","msg":"a"}')).not.toThrow()
+    sink('{"n":1}')
+    expect(() => vi.advanceTimersByTime(LOG_BATCH_MS)).not.toThrow()
+    broken = false
+    sink('{"n":2}')
+    vi.advanceTimersByTime(LOG_BATCH_MS)
+    expect(written).toEqual(['{"n":2}\n'])
+  })
 })

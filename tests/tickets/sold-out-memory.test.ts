@@ -18,6 +18,8 @@ function asker(left: () => number, delayMs = 0) {
   return { ask, count: () => asked }
 }
 const nothingLeft = (look: Look) => look.left === 0
+/** The database the asks run on (only its identity matters here). */
+const db = {}
 const at = (ms: number) => new Date(Date.UTC(2027, 0, 1) + ms)
 
 afterEach(() => forgetSoldOut())
@@ -25,40 +27,47 @@ afterEach(() => forgetSoldOut())
 describe('an event with nothing left', () => {
   it('is answered from memory for a second of request time, then asked again', async () => {
     const { ask, count } = asker(() => 0)
-    expect(await rememberedWhileNothingLeft('a', at(0), ask, nothingLeft)).toEqual({ left: 0, asked: 1 })
-    for (const ms of [1, 500, SOLD_OUT_MEMORY_MS - 1]) await rememberedWhileNothingLeft('a', at(ms), ask, nothingLeft)
+    expect(await rememberedWhileNothingLeft(db, 'a', at(0), ask, nothingLeft)).toEqual({ left: 0, asked: 1 })
+    for (const ms of [1, 500, SOLD_OUT_MEMORY_MS - 1]) await rememberedWhileNothingLeft(db, 'a', at(ms), ask, nothingLeft)
     expect(count()).toBe(1)
-    await rememberedWhileNothingLeft('a', at(SOLD_OUT_MEMORY_MS), ask, nothingLeft)
+    await rememberedWhileNothingLeft(db, 'a', at(SOLD_OUT_MEMORY_MS), ask, nothingLeft)
     expect(count()).toBe(2)
     // a request older than the look remembered does not use it, and does not spoil it for the rest
-    await rememberedWhileNothingLeft('a', at(SOLD_OUT_MEMORY_MS - 1), ask, nothingLeft)
+    await rememberedWhileNothingLeft(db, 'a', at(SOLD_OUT_MEMORY_MS - 1), ask, nothingLeft)
     expect(count()).toBe(3)
   })
 
   it('remembers nothing while tickets are left, and forgets at once when tickets come back', async () => {
     let left = 3
     const { ask, count } = asker(() => left)
-    await rememberedWhileNothingLeft('b', at(0), ask, nothingLeft)
-    await rememberedWhileNothingLeft('b', at(0), ask, nothingLeft)
+    await rememberedWhileNothingLeft(db, 'b', at(0), ask, nothingLeft)
+    await rememberedWhileNothingLeft(db, 'b', at(0), ask, nothingLeft)
     expect(count()).toBe(2)
     left = 0
-    await rememberedWhileNothingLeft('b', at(0), ask, nothingLeft)
-    await rememberedWhileNothingLeft('b', at(0), ask, nothingLeft)
+    await rememberedWhileNothingLeft(db, 'b', at(0), ask, nothingLeft)
+    await rememberedWhileNothingLeft(db, 'b', at(0), ask, nothingLeft)
     expect(count()).toBe(3)
     forgetSoldOut()
     left = 1
-    expect(await rememberedWhileNothingLeft('b', at(0), ask, nothingLeft)).toMatchObject({ left: 1 })
+    expect(await rememberedWhileNothingLeft(db, 'b', at(0), ask, nothingLeft)).toMatchObject({ left: 1 })
     expect(count()).toBe(4)
   })
 
   it('lets callers that come while a look runs take its answer, whatever it found', async () => {
     const { ask, count } = asker(() => 7, 20)
-    const answers = await Promise.all(Array.from({ length: 10 }, () => rememberedWhileNothingLeft('c', at(0), ask, nothingLeft)))
+    const answers = await Promise.all(Array.from({ length: 10 }, () => rememberedWhileNothingLeft(db, 'c', at(0), ask, nothingLeft)))
     expect(count()).toBe(1)
     expect(new Set(answers).size).toBe(1)
     // once it has answered, the next caller asks again
-    await rememberedWhileNothingLeft('c', at(1), ask, nothingLeft)
+    await rememberedWhileNothingLeft(db, 'c', at(1), ask, nothingLeft)
     expect(count()).toBe(2)
+  })
+
+  it('shares a look in flight only among callers on the same database (on Workers, one a request)', async () => {
+    const { ask, count } = asker(() => 7, 20)
+    const requests = [{}, {}, {}]
+    await Promise.all(requests.map((own) => rememberedWhileNothingLeft(own, 'e', at(0), ask, nothingLeft)))
+    expect(count()).toBe(3)
   })
 
   it('shares no failure: each caller waiting on a look that failed asks for itself', async () => {
@@ -69,7 +78,7 @@ describe('an event with nothing left', () => {
       if (calls === 1) throw new Error('connection lost')
       return { left: 2, asked: calls }
     }
-    const results = await Promise.allSettled(Array.from({ length: 4 }, () => rememberedWhileNothingLeft('d', at(0), ask, nothingLeft)))
+    const results = await Promise.allSettled(Array.from({ length: 4 }, () => rememberedWhileNothingLeft(db, 'd', at(0), ask, nothingLeft)))
     expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'fulfilled', 'fulfilled'])
     expect(calls).toBe(4)
   })

@@ -96,9 +96,12 @@ const app = createApp(deps, services)
 
 // What a response leaves running (its messages' dispatch) runs on after it, as on Workers; without a context
 // of its own, every request would reach for the missing one and throw to find out
+const background = new Set<Promise<unknown>>()
 const executionContext = {
   waitUntil(promise: Promise<unknown>) {
-    promise.catch((error) => console.error(JSON.stringify({ level: 'error', msg: 'background work failed', error: String(error?.message ?? error) })))
+    const work = promise.catch((error) => console.error(JSON.stringify({ level: 'error', msg: 'background work failed', error: String(error?.message ?? error) })))
+      .finally(() => background.delete(work))
+    background.add(work)
   },
   passThroughOnException() {},
   props: {},
@@ -116,11 +119,17 @@ const ticker = setInterval(() => {
 
 async function shutdown() {
   clearInterval(ticker)
-  await server.shutdown()
-  await simulator?.shutdown()
-  await db.destroy()
-  requestLines.flush()
-  Deno.exit(0)
+  try {
+    await server.shutdown()
+    // what the last responses left running (their messages) finishes before the database closes
+    await Promise.all(background)
+    await simulator?.shutdown()
+    await db.destroy()
+  } finally {
+    requestLines.flush()
+    Deno.exit(0)
+  }
 }
+globalThis.addEventListener('unload', () => requestLines.flush())
 Deno.addSignalListener('SIGINT', shutdown)
 Deno.addSignalListener('SIGTERM', shutdown)
