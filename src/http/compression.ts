@@ -11,6 +11,7 @@
  */
 import type { MiddlewareHandler } from 'hono'
 import { compress } from 'hono/compress'
+import { RecentlyUsed } from '../lib/recently-used.ts'
 
 /** A synchronous gzip of a whole body. */
 export type Gzip = (bytes: Uint8Array) => Uint8Array
@@ -42,21 +43,13 @@ export const RECENT_BODY_BYTES = 32 * 1024
 
 /** `gzip`, answering a body seen among the last RECENT_BODIES from memory. */
 export function rememberingGzip(gzip: Gzip): (body: string) => Uint8Array<ArrayBuffer> {
-  const recent = new Map<string, Uint8Array<ArrayBuffer>>()
+  const recent = new RecentlyUsed<string, Uint8Array<ArrayBuffer>>(RECENT_BODIES)
   const encoder = new TextEncoder()
   return (body) => {
     const known = recent.get(body)
-    if (known) {
-      // the most recent last: Map keeps insertion order, so the first key is the one to forget
-      recent.delete(body)
-      recent.set(body, known)
-      return known
-    }
+    if (known) return known
     const zipped = gzip(encoder.encode(body)) as Uint8Array<ArrayBuffer>
-    if (body.length <= RECENT_BODY_BYTES) {
-      recent.set(body, zipped)
-      if (recent.size > RECENT_BODIES) recent.delete(recent.keys().next().value!)
-    }
+    if (body.length <= RECENT_BODY_BYTES) recent.set(body, zipped)
     return zipped
   }
 }

@@ -6,6 +6,7 @@ import type { Context } from 'hono'
 import type { Child } from 'hono/jsx'
 import { HtmlEscapedCallbackPhase, resolveCallback } from 'hono/utils/html'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { RecentlyUsed } from '../lib/recently-used.ts'
 import { Layout } from '../../views/layout/layout.tsx'
 import type { AppEnv } from './app-env.ts'
 import type { Asset } from './static-assets.ts'
@@ -36,7 +37,7 @@ export interface Page {
 
 /** How many pages rendered for everyone alike are kept. */
 export const RECENT_PAGES = 64
-const recentPages = new Map<string, string>()
+const recentPages = new RecentlyUsed<string, string>(RECENT_PAGES)
 
 export function renderPage(c: Context<AppEnv>, page: Page) {
   c.header('Vary', 'HX-Request', { append: true })
@@ -54,14 +55,8 @@ export function renderPage(c: Context<AppEnv>, page: Page) {
 
 async function renderedForEveryone(key: string, full: Child): Promise<string> {
   const known = recentPages.get(key)
-  if (known !== undefined) {
-    // the most recent last: the first key is the one to forget
-    recentPages.delete(key)
-    recentPages.set(key, known)
-    return known
-  }
+  if (known !== undefined) return known
   const html = String(await resolveCallback(full as string, HtmlEscapedCallbackPhase.Stringify, false, {}))
   recentPages.set(key, html)
-  if (recentPages.size > RECENT_PAGES) recentPages.delete(recentPages.keys().next().value!)
   return html
 }
