@@ -1,8 +1,8 @@
 /**
  * The queue store in Postgres (waiting_room_entries, waiting_room_gates), used when no Redis is configured.
  * Looks go to the database together: the looks of one event that arrive while its last call is at the
- * database wait for it and then go as one call of waiting_room_visits() (migrations/0033), up to VISITS_IN_FLIGHT
- * calls an event at once. A quiet queue's look goes at once, alone; a crowd's go a few hundred to a commit
+ * database wait for it and then go as one call of waiting_room_visits() (migrations/0033), VISITS_IN_FLIGHT
+ * calls an event at once. A quiet queue's look goes at once, alone; a crowd's go up to MAX_VISITS to a commit
  * and one update of the gate, where one call each queued them all behind each other's commits on the gate's
  * row. No count of the queue either, and the gate's row is locked only by the call that moves it, at most
  * once every GATE_STEP_MS of request time, or that gives places.
