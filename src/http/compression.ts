@@ -24,6 +24,7 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304])
 const CHARSET = /;\s*charset="?([^";\s]+)/i
 /** Bodies read here as text: UTF-8 (what the app writes), or with no charset named (JSON); others go to the stream. */
 const readsAsText = (type: string) => (CHARSET.exec(type)?.[1] ?? 'utf-8').toLowerCase() === 'utf-8'
+const encoder = new TextEncoder()
 const NO_TRANSFORM = /(?:^|,)\s*no-transform\s*(?:,|$)/i
 
 /** Whether the client takes gzip: named (or `*`) without q=0. */
@@ -44,7 +45,6 @@ export const RECENT_BODY_BYTES = 32 * 1024
 /** `gzip`, answering a body seen among the last RECENT_BODIES from memory. */
 export function rememberingGzip(gzip: Gzip): (body: string) => Uint8Array<ArrayBuffer> {
   const recent = new RecentlyUsed<string, Uint8Array<ArrayBuffer>>(RECENT_BODIES)
-  const encoder = new TextEncoder()
   return (body) => {
     const known = recent.get(body)
     if (known) return known
@@ -71,7 +71,7 @@ export function compression(gzip?: Gzip): MiddlewareHandler {
     if (!acceptsGzip(c.req.header('Accept-Encoding'))) return
     const text = await res.text()
     // (a string's length never exceeds its UTF-8 length: a body that may be small is measured in bytes)
-    const plain = text.length < THRESHOLD_BYTES ? new TextEncoder().encode(text) : undefined
+    const plain = text.length < THRESHOLD_BYTES ? encoder.encode(text) : undefined
     const small = plain !== undefined && plain.length < THRESHOLD_BYTES
     const body = small ? plain : zip(text)
     // Hono copies every header of the old response onto a new one it sets (again, with their checks); this

@@ -67,21 +67,14 @@ const emptyEvents = new Map<string, { value: unknown; until: number; realUntil: 
 const asking = new WeakMap<object, Map<string, Promise<unknown>>>()
 
 /**
- * What `ask` answers for `key`: from memory while it last found nothing left (`nothingLeft`) less than a
- * second ago; else the answer of the ask already in flight for `key` on the same database `db`, if any (it began
- * at most one query ago, and a crowd arriving together, or at a memory's lapse, would otherwise queue on the pool
- * behind itself); else a new ask. Only for reads that may be that old; a failed ask is not shared (each waiter
- * asks itself).
+ * The answer of the ask already in flight for `key` on the same database `db`, if any (it began at most one
+ * query ago, and a crowd arriving together would otherwise queue on the pool behind itself); else a new ask.
+ * Only for reads that may be that old; a failed ask is not shared (each waiter asks itself).
  */
-export async function rememberedWhileNothingLeft<T>(db: object, key: string, now: Date, ask: () => Promise<T | undefined>,
-  nothingLeft: (value: T) => boolean): Promise<T | undefined> {
-  const memory = emptyEvents.get(key)
-  const at = now.getTime()
-  // (a request older than the look remembered, begun before it, does not use it)
-  if (memory && at < memory.until && at >= memory.until - SOLD_OUT_MEMORY_MS && Date.now() < memory.realUntil) return memory.value as T
+export async function sharedWhileInFlight<T>(db: object, key: string, ask: () => Promise<T>): Promise<T> {
   let inFlight = asking.get(db)
   if (!inFlight) asking.set(db, inFlight = new Map())
-  const pending = inFlight.get(key) as Promise<T | undefined> | undefined
+  const pending = inFlight.get(key) as Promise<T> | undefined
   if (pending) {
     const shared = await pending.then((value) => ({ value }), () => undefined)
     return shared ? shared.value : ask()
@@ -89,14 +82,35 @@ export async function rememberedWhileNothingLeft<T>(db: object, key: string, now
   const answer = ask()
   inFlight.set(key, answer)
   try {
-    const value = await answer
-    if (value !== undefined && nothingLeft(value)) {
-      emptyEvents.set(key, { value, until: at + SOLD_OUT_MEMORY_MS, realUntil: Date.now() + SOLD_OUT_MEMORY_MS })
-    } else emptyEvents.delete(key)
-    return value
+    return await answer
   } finally {
     if (inFlight.get(key) === answer) inFlight.delete(key)
   }
+}
+
+/**
+ * What `ask` answers for `key`: from memory while it last found nothing left (`nothingLeft`) less than a
+ * second ago; else as sharedWhileInFlight answers it (an ask in flight on the same database, or a new one).
+ */
+export async function rememberedWhileNothingLeft<T>(db: object, key: string, now: Date, ask: () => Promise<T | undefined>,
+  nothingLeft: (value: T) => boolean): Promise<T | undefined> {
+  const memory = emptyEvents.get(key)
+  const at = now.getTime()
+  // (a request older than the look remembered, begun before it, does not use it)
+  if (memory && at < memory.until && at >= memory.until - SOLD_OUT_MEMORY_MS && Date.now() < memory.realUntil) return memory.value as T
+  let remember = false
+  const value = await sharedWhileInFlight(db, key, async () => {
+    const asked = await ask()
+    // only the caller that asked decides what is remembered (from a request time of its own)
+    remember = true
+    return asked
+  })
+  if (remember) {
+    if (value !== undefined && nothingLeft(value)) {
+      emptyEvents.set(key, { value, until: at + SOLD_OUT_MEMORY_MS, realUntil: Date.now() + SOLD_OUT_MEMORY_MS })
+    } else emptyEvents.delete(key)
+  }
+  return value
 }
 
 /** Tickets are on sale again: forget every refusal and every event with nothing left. */

@@ -1,7 +1,7 @@
 /** What the waiting room reads and writes of events, ticket types and holds. No HTTP here. */
 import { sql } from 'kysely'
 import type { Database, Queryable } from '../db/database.ts'
-import { rememberedWhileNothingLeft } from '../tickets/sold-out-memory.ts'
+import { rememberedWhileNothingLeft, sharedWhileInFlight } from '../tickets/sold-out-memory.ts'
 import type { EventStatus } from '../db/schema.ts'
 
 /** An event as the waiting room sees it: its settings and when its sale opens and ends. */
@@ -41,7 +41,7 @@ export async function findQueueEvent(db: Queryable, slug: string, now: Date): Pr
 export function findQueueEventById(db: Database, eventId: string, now: Date): Promise<QueueEvent | undefined> {
   // a sale's admitted crowd holds hundreds a second: holds that come while one read is in flight share its answer
   // (the event's settings, at most one query old; each hold is still judged by the database)
-  return rememberedWhileNothingLeft(db, `event:${eventId}`, now, () => readQueueEventById(db, eventId, now), () => false)
+  return sharedWhileInFlight(db, `event:${eventId}`, () => readQueueEventById(db, eventId, now))
 }
 
 async function readQueueEventById(db: Database, eventId: string, now: Date): Promise<QueueEvent | undefined> {

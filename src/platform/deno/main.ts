@@ -66,9 +66,9 @@ if (simulator) {
 }
 
 const s3 = s3ConfigFromEnv(env)
-const stdout = new TextEncoder()
+const encoder = new TextEncoder()
 const requestLines = batchedLogSink((text) => {
-  const bytes = stdout.encode(text)
+  const bytes = encoder.encode(text)
   for (let written = 0; written < bytes.length;) written += Deno.stdout.writeSync(bytes.subarray(written))
 })
 const deps: AppDeps = {
